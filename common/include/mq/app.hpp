@@ -1,0 +1,30 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <string>
+
+#include "mq/error.hpp"
+
+namespace mq {
+
+/// A tool's command line: --help and --version only (-h is the host, -V the protocol version),
+/// options listed by group, and a footer pointing at the manual.
+class ToolApp : public CLI::App {
+public:
+  ToolApp(std::string name, std::string description);
+};
+
+/// The body of a tool: runs after the command line parsed, returns the exit code of a success
+/// (normally Exit::ok) and throws mq::Error for every failure.
+using ToolBody = std::function<Exit()>;
+
+/// Parses the command line, runs the tool, prints any failure in the diagnostics format and
+/// returns the process exit status. Every tool's main() ends here; nothing below calls exit().
+int run_main(CLI::App& app, int argc, char** argv, const ToolBody& body);
+
+/// Parses and maps CLI11's own errors to mq::Error (usage), for run_main and for tests.
+void parse_command_line(CLI::App& app, int argc, const char* const* argv);
+
+}  // namespace mq

@@ -1,0 +1,114 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "mq/properties.hpp"
+
+// The option groups every client tool shares, one struct and one registration function per
+// concern. Rules between options of one group are declared by its add_* function; rules that
+// cross groups (the -L URL, passwords from the environment) are applied by finalize_client_options.
+namespace mq {
+
+/// MQTT protocol versions, numbered as on the wire (and as libmosquitto's MQTT_PROTOCOL_*).
+enum class ProtocolVersion : int { v31 = 3, v311 = 4, v5 = 5 };
+
+/// "MQTT v3.1", "MQTT v3.1.1" or "MQTT v5".
+std::string_view protocol_name(ProtocolVersion version);
+
+/// Where the broker is and how the MQTT session behaves.
+struct ConnectionOptions {
+  std::string host = "localhost";
+  std::optional<int> port;               // unset: 1883, or 8883 with TLS
+  std::optional<std::string> url;        // -L; finalize_client_options folds it into the others
+  std::optional<std::string> unix_socket;
+  std::string bind_address;
+  int keepalive = 60;
+  std::optional<ProtocolVersion> protocol;  // unset: v5, falling back to v3.1.1 if refused
+  std::string client_id;
+  std::string id_prefix;
+  bool clean_session = true;                // -c turns it off
+  std::optional<std::int64_t> session_expiry;  // -x seconds; -1: never expires
+  int max_inflight = 20;
+  bool nodelay = false;
+  double connect_timeout = 10;  // seconds from TCP connect to CONNACK
+  Properties connect_properties;  // -D connect ... (v5 only)
+
+  /// The TCP port to use: the given one, else the MQTT default for plain or TLS.
+  int effective_port(bool tls) const;
+};
+/// Registers -h -p -L --unix -A -k -V -i -I -c -x -M --nodelay --connect-timeout.
+void add_connection_options(CLI::App& app, ConnectionOptions& connection);
+
+/// Credentials; the password may come from -P, --pw-file or MQ_PASSWORD.
+struct AuthOptions {
+  std::optional<std::string> username;
+  std::optional<std::string> password;
+  std::optional<std::string> password_file;
+};
+/// Registers -u -P --pw-file.
+void add_auth_options(CLI::App& app, AuthOptions& auth);
+
+/// The last-will message the broker publishes if we vanish.
+struct WillOptions {
+  std::optional<std::string> topic;
+  std::string payload;
+  int qos = 0;
+  bool retain = false;
+  Properties properties;  // -D will ... (v5 only)
+};
+/// Registers --will-topic --will-payload --will-qos --will-retain.
+void add_will_options(CLI::App& app, WillOptions& will);
+
+/// TLS settings; TLS is on when any option that needs it is given.
+struct TlsOptions {
+  std::optional<std::string> cafile;
+  std::optional<std::string> capath;
+  std::optional<std::string> cert;
+  std::optional<std::string> key;
+  bool insecure = false;       // skip the host-name check (not the chain)
+  bool use_os_certs = false;   // trust the system CA store
+  std::string version;         // tlsv1.3, tlsv1.2, tlsv1.1; empty: TLS 1.2 or newer
+  std::string ciphers;         // OpenSSL cipher list for TLS <= 1.2
+  std::string alpn;
+  std::optional<std::string> psk;  // hex key
+  std::optional<std::string> psk_identity;
+  bool requested_by_url = false;   // -L mqtts://
+
+  /// Whether the connection uses TLS.
+  bool enabled() const;
+};
+/// Registers --cafile --capath --cert --key --insecure --tls-version --ciphers --tls-alpn
+/// --tls-use-os-certs --psk --psk-identity.
+void add_tls_options(CLI::App& app, TlsOptions& tls);
+
+/// How much the tool says on stderr.
+struct LogOptions {
+  bool debug = false;
+  bool quiet = false;
+};
+/// Registers -d/--debug and --quiet.
+void add_log_options(CLI::App& app, LogOptions& log);
+
+/// Everything needed to reach a broker and log in; each tool adds its own groups beside it.
+struct ClientOptions {
+  ConnectionOptions connection;
+  AuthOptions auth;
+  WillOptions will;
+  TlsOptions tls;
+  LogOptions log;
+  std::optional<std::string> url_topic;  // the topic part of -L, set by finalize_client_options
+};
+/// Registers all the groups of ClientOptions.
+void add_client_options(CLI::App& app, ClientOptions& client);
+
+/// Completes the options after parsing: applies -L, reads the password from --pw-file or
+/// MQ_PASSWORD, sets the diagnostics verbosity and checks the rules that cross groups.
+/// Throws a usage Error naming the offending option.
+void finalize_client_options(ClientOptions& client);
+
+}  // namespace mq

@@ -1,0 +1,152 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mq/client_options.hpp"
+#include "mq/error.hpp"
+#include "mq/library.hpp"
+#include "mq/translate.hpp"
+
+struct mosquitto;
+
+namespace mq {
+
+class TlsContext;
+
+using Clock = std::chrono::steady_clock;
+
+/// What the broker said when it accepted us.
+struct ConnackInfo {
+  ProtocolVersion protocol;
+  bool session_present;
+  const mosquitto_property* properties;  // v5 CONNACK properties; valid during the callback
+};
+
+/// A received PUBLISH; the views are valid only during SessionEvents::on_message.
+struct Message {
+  std::string_view topic;
+  std::string_view payload;
+  int qos;
+  bool retain;
+  int mid;
+  const mosquitto_property* properties;
+};
+
+/// What a session reports to its tool. Called from inside the libmosquitto loop: handlers must
+/// not throw; a handler that finds a failure calls Session::fail().
+class SessionEvents {
+public:
+  virtual ~SessionEvents() = default;
+  /// CONNACK accepted (also after each reconnect).
+  virtual void on_connected(const ConnackInfo&) {}
+  virtual void on_message(const Message&) {}
+  /// A publish finished: QoS 0 written, QoS 1 PUBACK, QoS 2 PUBCOMP; reason >= 0x80 is a refusal.
+  virtual void on_publish_done(int /*mid*/, int /*reason_code*/) {}
+  /// SUBACK: one granted QoS or reason code per filter, in request order.
+  virtual void on_subscribed(int /*mid*/, std::span<const int> /*granted*/) {}
+  virtual void on_unsubscribed(int /*mid*/) {}
+  /// Every packet that could be read without blocking has been handled: a good time to flush.
+  virtual void on_input_drained() {}
+};
+
+/// How a run of the session's own loop ended.
+enum class LoopExit { done, timed_out, interrupted };
+
+/// One MQTT client connection over libmosquitto, used by every tool. It runs its own poll loop
+/// (run_until), or is driven by an external event loop through socket(), wants_write() and the
+/// handle_* calls. Failures found in callbacks are recorded with fail() and rethrown by the loop.
+class Session {
+public:
+  Session(const ClientOptions& options, SessionEvents& events);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // --- connecting ---
+  /// Connects and waits for CONNACK within --connect-timeout, falling back from v5 to v3.1.1
+  /// when the broker refuses v5 and -V was not given. Throws Error on failure.
+  void connect();
+  /// Starts connecting without waiting; for external loops. Completion arrives as on_connected.
+  void start_connect();
+  /// Whether CONNACK accepted the connection and it is still up.
+  bool connected() const { return connected_; }
+  /// Sends DISCONNECT and waits briefly until it is written.
+  void disconnect();
+
+  // --- requests (return the message id) ---
+  int publish(const std::string& topic, std::string_view payload, int qos, bool retain,
+              const mosquitto_property* properties = nullptr);
+  int subscribe(const std::vector<std::string>& filters, int qos, int options = 0,
+                const mosquitto_property* properties = nullptr);
+  int unsubscribe(const std::vector<std::string>& filters, const mosquitto_property* properties = nullptr);
+
+  // --- the session's own loop ---
+  /// Runs the loop until `done()` is true, the deadline passes or a stop signal arrives.
+  /// Throws the first recorded failure.
+  LoopExit run_until(const std::function<bool()>& done, std::optional<Clock::time_point> deadline = {});
+
+  // --- external loops ---
+  /// The socket to watch, or -1 when not connected.
+  int socket() const;
+  /// Whether the loop should watch for writability.
+  bool wants_write() const;
+  /// Call when socket() is readable: handles every packet available without blocking.
+  void handle_readable();
+  /// Call when socket() is writable.
+  void handle_writable();
+  /// Call at least once a second: keepalive and retries.
+  void handle_housekeeping();
+
+  // --- failures ---
+  /// Records the first failure; the loop stops and rethrows it.
+  void fail(Error failure);
+  bool failed() const { return failure_.has_value(); }
+  /// Throws the recorded failure, if any.
+  void rethrow_if_failed() const;
+
+  /// The protocol version in use (after any fallback).
+  ProtocolVersion protocol() const { return attempt_.protocol; }
+  /// The broker as the user addressed it.
+  const Endpoint& endpoint() const { return attempt_.endpoint; }
+  /// The underlying handle, for calls the session does not wrap.
+  mosquitto* native() const { return handle_.get(); }
+
+private:
+  friend struct SessionCallbacks;
+  struct HandleDeleter {
+    void operator()(mosquitto* handle) const;
+  };
+
+  void configure();
+  void configure_will();
+  bool may_fall_back() const;
+  void fall_back_to_v311();
+  void open_connection();
+  std::string client_id() const;
+  void poll_once(int timeout_ms, bool wake_on_stop_signal);
+  void record_loop_result(int mosq_rc);
+  void note_connack(int reason_code, int flags, const mosquitto_property* properties);
+  void note_disconnect(int rc, int error_number);
+
+  MosquittoLibrary library_;
+  const ClientOptions& options_;
+  SessionEvents& events_;
+  std::unique_ptr<TlsContext> tls_;
+  std::unique_ptr<mosquitto, HandleDeleter> handle_;
+  ConnectAttempt attempt_;
+  Properties connect_properties_;
+  std::optional<Error> failure_;
+  bool connected_ = false;
+  bool ever_connected_ = false;
+  bool disconnecting_ = false;
+  bool fallback_wanted_ = false;
+};
+
+}  // namespace mq

@@ -1,0 +1,15 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace mq {
+
+/// `bytes` made safe to show in a diagnostic: control characters and bytes that are not part
+/// of valid UTF-8 become \xNN, so a message never carries a NUL or a terminal escape.
+std::string printable(std::string_view bytes);
+
+/// Length of the valid UTF-8 sequence starting at `text[at]`, or 0 if it is not valid.
+std::size_t utf8_sequence_length(std::string_view text, std::size_t at);
+
+}  // namespace mq

@@ -1,0 +1,107 @@
+#include "mq/app.hpp"
+
+#include <fmt/format.h>
+#include <mosquitto.h>
+
+#include <cstdio>
+#include <exception>
+#include <new>
+
+#include "mq/diagnostics.hpp"
+#include "mq/version.hpp"
+
+namespace mq {
+namespace {
+
+std::string version_text(const std::string& name) {
+  int major = 0, minor = 0, revision = 0;
+  mosquitto_lib_version(&major, &minor, &revision);
+  return fmt::format("{} {} (libmosquitto {}.{}.{})", name, version, major, minor, revision);
+}
+
+// CLI11 already names the offending option in its messages ("--qos: Value 4 not in range...").
+Error usage_from(const CLI::ParseError& parse_error, const std::string& name) {
+  return usage_error(parse_error.what(), fmt::format("run '{} --help' to see the options", name));
+}
+
+// Shows "-p,--port INT [1883]" instead of CLI11's validator and exclusion listings, which
+// are noise in a tool with forty options; the rules still apply when parsing.
+class HelpFormatter : public CLI::Formatter {
+public:
+  std::string make_option_opts(const CLI::Option* option) const override {
+    if (!option->get_option_text().empty()) return " " + option->get_option_text();
+    if (option->get_type_size() == 0) return {};
+    std::string text = " " + option->get_type_name().substr(0, option->get_type_name().find(':'));
+    const std::string& fallback = option->get_default_str();
+    if (!fallback.empty() && fallback != "[]") text += " [" + fallback + "]";
+    if (option->get_expected_max() > 1) text += " ...";
+    return text;
+  }
+};
+
+// Every usage error ends by pointing at --help, as the issue of the command line asks.
+Error with_help_pointer(const Error& failure, const std::string& name) {
+  if (failure.fix().find("--help") != std::string::npos) return failure;
+  const std::string pointer = fmt::format("'{} --help' lists the options", name);
+  return Error{failure.code(), failure.what(), failure.cause(),
+               failure.fix().empty() ? pointer : fmt::format("{} ({})", failure.fix(), pointer)};
+}
+
+}  // namespace
+
+ToolApp::ToolApp(std::string name, std::string description)
+    : CLI::App(std::move(description), std::move(name)) {
+  set_help_flag("--help", "Print this help and exit");
+  set_version_flag("--version", version_text(get_name()), "Print the version and exit");
+  footer(fmt::format("Exit status and diagnostics are described in {}(1).", get_name()));
+  option_defaults()->always_capture_default();
+  formatter(std::make_shared<HelpFormatter>());
+  get_formatter()->column_width(32);
+}
+
+void parse_command_line(CLI::App& app, int argc, const char* const* argv) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    throw;
+  } catch (const CLI::CallForAllHelp&) {
+    throw;
+  } catch (const CLI::CallForVersion&) {
+    throw;
+  } catch (const CLI::ParseError& parse_error) {
+    throw usage_from(parse_error, app.get_name());
+  }
+}
+
+int run_main(CLI::App& app, int argc, char** argv, const ToolBody& body) {
+  diag::set_program(app.get_name());
+  try {
+    parse_command_line(app, argc, argv);
+    return exit_status(body());
+  } catch (const CLI::CallForHelp&) {
+    std::fputs(app.help().c_str(), stdout);
+    return exit_status(Exit::ok);
+  } catch (const CLI::CallForAllHelp&) {
+    std::fputs(app.help("", CLI::AppFormatMode::All).c_str(), stdout);
+    return exit_status(Exit::ok);
+  } catch (const CLI::CallForVersion& version_request) {
+    std::fputs(fmt::format("{}\n", version_request.what()).c_str(), stdout);
+    return exit_status(Exit::ok);
+  } catch (const CLI::ParseError& parse_error) {  // raised by a tool's own late parsing
+    const Error failure = usage_from(parse_error, app.get_name());
+    diag::error(failure);
+    return exit_status(failure.code());
+  } catch (const Error& failure) {
+    diag::error(failure.code() == Exit::usage ? with_help_pointer(failure, app.get_name()) : failure);
+    return exit_status(failure.code());
+  } catch (const std::bad_alloc&) {
+    diag::error(Error{Exit::internal, "out of memory"});
+  } catch (const std::exception& bug) {
+    diag::error(Error{Exit::internal, fmt::format("internal error: {}", bug.what()),
+                      "this is a bug in mq, not in your command or your broker",
+                      "please report it with the command line and the output of -d"});
+  }
+  return exit_status(Exit::internal);
+}
+
+}  // namespace mq

@@ -1,0 +1,244 @@
+#include "mq/client_options.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <map>
+
+#include "mq/diagnostics.hpp"
+#include "mq/error.hpp"
+#include "mq/topic.hpp"
+#include "mq/url.hpp"
+
+namespace mq {
+namespace {
+
+constexpr const char* connection_group = "Connection";
+constexpr const char* auth_group = "Authentication";
+constexpr const char* will_group = "Last will";
+constexpr const char* tls_group = "TLS";
+constexpr const char* log_group = "Diagnostics";
+constexpr std::int64_t never_expires = -1;
+
+ProtocolVersion parse_protocol_version(const std::string& text) {
+  static const std::map<std::string, ProtocolVersion> names{
+      {"mqttv31", ProtocolVersion::v31},  {"31", ProtocolVersion::v31},
+      {"mqttv311", ProtocolVersion::v311}, {"311", ProtocolVersion::v311},
+      {"mqttv5", ProtocolVersion::v5},    {"5", ProtocolVersion::v5}};
+  const auto found = names.find(text);
+  if (found == names.end())
+    throw CLI::ValidationError("--protocol-version",
+                               fmt::format("'{}' is not one of mqttv31|31|mqttv311|311|mqttv5|5", text));
+  return found->second;
+}
+
+// MQTT allows 0 (no keepalive); libmosquitto refuses 1 to 4.
+std::string check_keepalive(const std::string& text) {
+  const long seconds = std::strtol(text.c_str(), nullptr, 10);
+  if (seconds == 0 || (seconds >= 5 && seconds <= 65535)) return {};
+  return fmt::format("{} is not 0 or a number of seconds from 5 to 65535", text);
+}
+
+std::string read_password_file(const std::string& path) {
+  std::ifstream file{path, std::ios::binary};
+  std::string password;
+  if (!file || !std::getline(file, password))
+    throw usage_error(fmt::format("--pw-file '{}' cannot be read", path),
+                      "give a readable file whose first line is the password");
+  if (!password.empty() && password.back() == '\r') password.pop_back();
+  return password;
+}
+
+void apply_url(ClientOptions& client) {
+  const BrokerUrl url = parse_broker_url(*client.connection.url);
+  client.connection.host = url.host;
+  if (url.port) client.connection.port = url.port;
+  if (url.username) client.auth.username = url.username;
+  if (url.password) client.auth.password = url.password;
+  client.tls.requested_by_url = url.tls;
+  client.url_topic = url.topic;
+}
+
+void resolve_password(AuthOptions& auth) {
+  if (auth.password_file) auth.password = read_password_file(*auth.password_file);
+  if (auth.username && !auth.password) {
+    if (const char* from_environment = std::getenv("MQ_PASSWORD")) auth.password = from_environment;
+  }
+  if (auth.password && !auth.username)
+    throw usage_error("a password was given without a username",
+                      "add -u USERNAME (MQTT sends a password only with a username)");
+}
+
+void check_session_rules(const ConnectionOptions& connection) {
+  if (!connection.clean_session && connection.client_id.empty())
+    throw usage_error("--disable-clean-session needs a client id",
+                      "add -i ID so that the next run resumes the same session");
+  const bool v5_only = connection.session_expiry || !connection.connect_properties.empty();
+  if (v5_only && connection.protocol && connection.protocol != ProtocolVersion::v5)
+    throw usage_error(
+        fmt::format("{} options need MQTT v5, but -V asks for {}",
+                    connection.session_expiry ? "-x" : "-D connect", protocol_name(*connection.protocol)),
+        "drop -V or use -V 5");
+}
+
+void set_verbosity(const LogOptions& log) {
+  if (log.quiet) diag::set_verbosity(diag::Verbosity::quiet);
+  else if (log.debug) diag::set_verbosity(diag::Verbosity::debug);
+  else diag::set_verbosity(diag::Verbosity::normal);
+}
+
+}  // namespace
+
+std::string_view protocol_name(ProtocolVersion version) {
+  switch (version) {
+  case ProtocolVersion::v31: return "MQTT v3.1";
+  case ProtocolVersion::v311: return "MQTT v3.1.1";
+  case ProtocolVersion::v5: return "MQTT v5";
+  }
+  return "MQTT";
+}
+
+int ConnectionOptions::effective_port(bool tls) const { return port.value_or(tls ? 8883 : 1883); }
+
+bool TlsOptions::enabled() const {
+  return cafile || capath || cert || psk || use_os_certs || requested_by_url;
+}
+
+void add_connection_options(CLI::App& app, ConnectionOptions& connection) {
+  auto* host = app.add_option("-h,--host", connection.host, "Broker host name or address")
+                   ->group(connection_group);
+  auto* port = app.add_option("-p,--port", connection.port,
+                              "Broker port [default: 1883, or 8883 with TLS]")
+                   ->check(CLI::Range(1, 65535))
+                   ->group(connection_group);
+  auto* unix_socket = app.add_option("--unix", connection.unix_socket,
+                                     "Connect through a Unix domain socket at this path")
+                          ->group(connection_group);
+  app.add_option("-L,--url", connection.url,
+                 "Broker and topic as mqtt[s]://[user[:password]@]host[:port]/topic")
+      ->excludes(host)
+      ->excludes(port)
+      ->excludes(unix_socket)
+      ->group(connection_group);
+  unix_socket->excludes(host)->excludes(port);
+  app.add_option("-A,--bind-address", connection.bind_address,
+                 "Local address to connect from")
+      ->group(connection_group);
+  app.add_option("-k,--keepalive", connection.keepalive,
+                 "Seconds between PINGs when idle; 0 disables")
+      ->check(CLI::Validator(check_keepalive, "SECS"))
+      ->group(connection_group);
+  app.add_option_function<std::string>(
+         "-V,--protocol-version",
+         [&connection](const std::string& text) { connection.protocol = parse_protocol_version(text); },
+         "mqttv31|31, mqttv311|311 or mqttv5|5 [default: 5, falling back to 311 if refused]")
+      ->group(connection_group);
+  auto* id = app.add_option("-i,--id", connection.client_id, "Client id [default: chosen by the broker]")
+                 ->group(connection_group);
+  app.add_option("-I,--id-prefix", connection.id_prefix,
+                 "Client id prefix; the process id is appended")
+      ->excludes(id)
+      ->group(connection_group);
+  app.add_flag_callback("-c,--disable-clean-session", [&connection] { connection.clean_session = false; },
+                        "Keep the session on the broker after disconnecting (needs -i)")
+      ->group(connection_group);
+  app.add_option("-x,--session-expiry", connection.session_expiry,
+                 "Session expiry in seconds, -1 for never (MQTT v5) [default: -1 with -c, else 0]")
+      ->check(CLI::Range(never_expires, std::int64_t{UINT32_MAX}))
+      ->group(connection_group);
+  app.add_option("-M,--max-inflight", connection.max_inflight,
+                 "Maximum QoS 1/2 messages in flight at once")
+      ->check(CLI::Range(1, 65535))
+      ->group(connection_group);
+  app.add_flag("--nodelay", connection.nodelay, "Disable Nagle's algorithm (lower latency)")
+      ->group(connection_group);
+  app.add_option("--connect-timeout", connection.connect_timeout,
+                 "Seconds to wait for the broker to accept the connection")
+      ->check(CLI::Range(0.001, 86400.0))
+      ->group(connection_group);
+}
+
+void add_auth_options(CLI::App& app, AuthOptions& auth) {
+  app.add_option("-u,--username", auth.username, "Username to log in with")->group(auth_group);
+  auto* password = app.add_option("-P,--pw", auth.password,
+                                  "Password (prefer --pw-file or MQ_PASSWORD: the command line is "
+                                  "visible to other users)")
+                       ->group(auth_group);
+  app.add_option("--pw-file", auth.password_file, "Read the password from the first line of FILE")
+      ->excludes(password)
+      ->group(auth_group);
+}
+
+void add_will_options(CLI::App& app, WillOptions& will) {
+  auto* topic = app.add_option("--will-topic", will.topic,
+                               "Topic the broker publishes our last will to if we vanish")
+                    ->group(will_group);
+  app.add_option("--will-payload", will.payload, "Payload of the last will")
+      ->needs(topic)
+      ->group(will_group);
+  app.add_option("--will-qos", will.qos, "QoS of the last will")
+      ->check(CLI::Range(0, 2))
+      ->needs(topic)
+      ->group(will_group);
+  app.add_flag("--will-retain", will.retain, "Retain the last will")->needs(topic)->group(will_group);
+}
+
+void add_tls_options(CLI::App& app, TlsOptions& tls) {
+  auto* cafile = app.add_option("--cafile", tls.cafile, "PEM file of CAs to trust; turns TLS on")
+                     ->group(tls_group);
+  auto* capath = app.add_option("--capath", tls.capath,
+                                "Directory of hashed PEM CA files to trust; turns TLS on")
+                     ->group(tls_group);
+  auto* cert = app.add_option("--cert", tls.cert, "PEM client certificate (needs --key)")
+                   ->group(tls_group);
+  auto* key = app.add_option("--key", tls.key, "PEM private key of --cert")->group(tls_group);
+  cert->needs(key);
+  key->needs(cert);
+  app.add_flag("--insecure", tls.insecure,
+               "Do not check that the certificate's names match the host (testing only)")
+      ->group(tls_group);
+  app.add_option("--tls-version", tls.version,
+                 "Lowest TLS version: tlsv1.3, tlsv1.2 or tlsv1.1 [default: tlsv1.2]")
+      ->check(CLI::IsMember({"tlsv1.3", "tlsv1.2", "tlsv1.1"}))
+      ->group(tls_group);
+  app.add_option("--ciphers", tls.ciphers, "OpenSSL cipher list for TLS 1.2 and older")
+      ->group(tls_group);
+  app.add_option("--tls-alpn", tls.alpn, "ALPN protocol to offer (e.g. mqtt)")->group(tls_group);
+  auto* os_certs = app.add_flag("--tls-use-os-certs", tls.use_os_certs,
+                                "Trust the system's CA store; turns TLS on")
+                       ->group(tls_group);
+  auto* psk = app.add_option("--psk", tls.psk, "Pre-shared key in hex, instead of certificates")
+                  ->group(tls_group);
+  auto* identity = app.add_option("--psk-identity", tls.psk_identity, "Identity for --psk")
+                       ->group(tls_group);
+  psk->needs(identity)->excludes(cafile)->excludes(capath)->excludes(cert)->excludes(os_certs);
+  identity->needs(psk);
+}
+
+void add_log_options(CLI::App& app, LogOptions& log) {
+  auto* debug = app.add_flag("-d,--debug", log.debug,
+                             "Trace packets, the TLS handshake and reconnects on stderr")
+                    ->group(log_group);
+  app.add_flag("--quiet", log.quiet, "Print no diagnostics; the exit code still tells")
+      ->excludes(debug)
+      ->group(log_group);
+}
+
+void add_client_options(CLI::App& app, ClientOptions& client) {
+  add_connection_options(app, client.connection);
+  add_auth_options(app, client.auth);
+  add_tls_options(app, client.tls);
+  add_will_options(app, client.will);
+  add_log_options(app, client.log);
+}
+
+void finalize_client_options(ClientOptions& client) {
+  set_verbosity(client.log);
+  if (client.connection.url) apply_url(client);
+  resolve_password(client.auth);
+  check_session_rules(client.connection);
+  if (client.will.topic) check_topic_name(*client.will.topic, "--will-topic");
+}
+
+}  // namespace mq

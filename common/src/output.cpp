@@ -1,0 +1,52 @@
+#include "mq/output.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "mq/error.hpp"
+
+namespace mq {
+
+OutputBuffer::OutputBuffer(int fd, std::size_t flush_threshold) : fd_(fd), flush_threshold_(flush_threshold) {
+  buffer_.reserve(flush_threshold + 4096);
+}
+
+OutputBuffer::~OutputBuffer() {
+  try {
+    flush();
+  } catch (...) {  // a destructor reports nothing; run() flushes explicitly before returning
+  }
+}
+
+void OutputBuffer::append(std::string_view bytes) {
+  buffer_.append(bytes);
+  flush_if_full();
+}
+
+void OutputBuffer::flush_if_full() {
+  if (buffer_.size() >= flush_threshold_) flush();
+}
+
+bool OutputBuffer::flush() {
+  std::size_t written = 0;
+  while (written < buffer_.size() && !reader_gone_) {
+    const ssize_t n = ::write(fd_, buffer_.data() + written, buffer_.size() - written);
+    if (n >= 0) {
+      written += static_cast<std::size_t>(n);
+    } else if (errno == EPIPE) {
+      reader_gone_ = true;
+    } else if (errno != EINTR && errno != EAGAIN) {
+      const int error_number = errno;
+      buffer_.clear();
+      throw Error{Exit::file, fmt::format("cannot write the output: {}", std::strerror(error_number)),
+                  "standard output refused the data", "check the disk or the program reading the output"};
+    }
+  }
+  buffer_.clear();
+  return !reader_gone_;
+}
+
+}  // namespace mq

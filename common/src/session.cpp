@@ -1,0 +1,372 @@
+#include "mq/session.hpp"
+
+#include <fmt/format.h>
+#include <mosquitto.h>
+#include <mqtt_protocol.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "mq/diagnostics.hpp"
+#include "mq/signals.hpp"
+#include "mq/tls.hpp"
+
+namespace mq {
+namespace {
+
+constexpr std::uint32_t session_never_expires = UINT32_MAX;
+constexpr int reads_per_wakeup = 4096;  // bounds one handle_readable() so writes are not starved
+constexpr auto disconnect_grace = std::chrono::seconds(2);
+
+std::string reason_string_of(const mosquitto_property* properties) {
+  char* text = nullptr;
+  if (!mosquitto_property_read_string(properties, MQTT_PROP_REASON_STRING, &text, false)) return {};
+  std::string reason{text};
+  std::free(text);
+  return reason;
+}
+
+}  // namespace
+
+// libmosquitto calls these C callbacks; they never let an exception out and keep errno intact,
+// because the code that called into libmosquitto still inspects it.
+struct SessionCallbacks {
+  template <typename Handler> static void guarded(void* userdata, Handler&& handler) {
+    const int saved_errno = errno;
+    Session& session = *static_cast<Session*>(userdata);
+    try {
+      handler(session);
+    } catch (const Error& failure) {
+      session.fail(failure);
+    } catch (const std::exception& bug) {
+      session.fail(Error{Exit::internal, fmt::format("internal error: {}", bug.what())});
+    }
+    errno = saved_errno;
+  }
+
+  static void on_connect(mosquitto*, void* userdata, int reason_code, int flags,
+                         const mosquitto_property* properties) {
+    guarded(userdata, [&](Session& s) { s.note_connack(reason_code, flags, properties); });
+  }
+
+  static void on_disconnect(mosquitto*, void* userdata, int rc, const mosquitto_property* properties) {
+    const int error_number = errno;
+    guarded(userdata, [&](Session& s) {
+      if (rc >= 0x80) {
+        if (const std::string reason = reason_string_of(properties); !reason.empty())
+          diag::debug("the broker's reason: {}", reason);
+      }
+      s.note_disconnect(rc, error_number);
+    });
+  }
+
+  static void on_publish(mosquitto*, void* userdata, int mid, int reason_code, const mosquitto_property*) {
+    guarded(userdata, [&](Session& s) { s.events_.on_publish_done(mid, reason_code); });
+  }
+
+  static void on_message(mosquitto*, void* userdata, const mosquitto_message* message,
+                         const mosquitto_property* properties) {
+    guarded(userdata, [&](Session& s) {
+      s.events_.on_message(Message{
+          message->topic,
+          {static_cast<const char*>(message->payload), static_cast<std::size_t>(message->payloadlen)},
+          message->qos, message->retain, message->mid, properties});
+    });
+  }
+
+  static void on_subscribe(mosquitto*, void* userdata, int mid, int count, const int* granted,
+                           const mosquitto_property*) {
+    guarded(userdata, [&](Session& s) {
+      s.events_.on_subscribed(mid, std::span<const int>{granted, static_cast<std::size_t>(count)});
+    });
+  }
+
+  static void on_unsubscribe(mosquitto*, void* userdata, int mid, const mosquitto_property*) {
+    guarded(userdata, [&](Session& s) { s.events_.on_unsubscribed(mid); });
+  }
+
+  static void on_log(mosquitto*, void* userdata, int level, const char* text) {
+    guarded(userdata, [&](Session& s) {
+      if (s.tls_ && level == MOSQ_LOG_ERR && std::strstr(text, "OpenSSL") != nullptr)
+        s.tls_->record_library_error(text);
+      diag::debug("{}", text);
+    });
+  }
+};
+
+void Session::HandleDeleter::operator()(mosquitto* handle) const { mosquitto_destroy(handle); }
+
+Session::Session(const ClientOptions& options, SessionEvents& events)
+    : options_(options), events_(events) {
+  StopSignals::install();
+  const ConnectionOptions& connection = options.connection;
+  const bool tls = options.tls.enabled();
+  attempt_.endpoint = Endpoint{connection.host, connection.effective_port(tls),
+                               connection.unix_socket.value_or(""), tls};
+  attempt_.protocol = connection.protocol.value_or(ProtocolVersion::v5);
+  attempt_.protocol_given = connection.protocol.has_value();
+  attempt_.sent_username = options.auth.username.has_value();
+  if (tls) tls_ = std::make_unique<TlsContext>(options.tls, connection.host);
+  const std::string id = client_id();
+  attempt_.sent_client_id = !id.empty();
+  handle_.reset(mosquitto_new(id.empty() ? nullptr : id.c_str(), connection.clean_session, this));
+  if (!handle_) throw Error{Exit::internal, "libmosquitto could not create a client", std::strerror(errno)};
+  configure();
+}
+
+Session::~Session() = default;
+
+std::string Session::client_id() const {
+  const ConnectionOptions& connection = options_.connection;
+  if (!connection.client_id.empty()) return connection.client_id;
+  if (!connection.id_prefix.empty()) return fmt::format("{}{}", connection.id_prefix, getpid());
+  if (attempt_.protocol == ProtocolVersion::v31) return fmt::format("{}-{}", diag::program(), getpid());
+  return {};  // MQTT v3.1.1 and v5 let the broker choose
+}
+
+void Session::configure() {
+  mosquitto* handle = handle_.get();
+  const ConnectionOptions& connection = options_.connection;
+  mosquitto_int_option(handle, MOSQ_OPT_PROTOCOL_VERSION, static_cast<int>(attempt_.protocol));
+  mosquitto_int_option(handle, MOSQ_OPT_SEND_MAXIMUM, connection.max_inflight);
+  if (connection.nodelay) mosquitto_int_option(handle, MOSQ_OPT_TCP_NODELAY, 1);
+  if (tls_) {
+    // Without the defaults libmosquitto uses our context as configured (design.md §5).
+    mosquitto_int_option(handle, MOSQ_OPT_SSL_CTX_WITH_DEFAULTS, 0);
+    mosquitto_void_option(handle, MOSQ_OPT_SSL_CTX, tls_->native());
+  }
+
+  const AuthOptions& auth = options_.auth;
+  if (auth.username) {
+    const int rc = mosquitto_username_pw_set(handle, auth.username->c_str(),
+                                             auth.password ? auth.password->c_str() : nullptr);
+    if (rc != MOSQ_ERR_SUCCESS) throw request_error(rc, "use this username and password");
+  }
+  configure_will();
+
+  connect_properties_ = connection.connect_properties;
+  if (connection.session_expiry || !connection.clean_session) {
+    const std::int64_t expiry = connection.session_expiry.value_or(-1);
+    connect_properties_.add_int32(MQTT_PROP_SESSION_EXPIRY_INTERVAL,
+                                  expiry < 0 ? session_never_expires : static_cast<std::uint32_t>(expiry));
+  }
+
+  mosquitto_connect_v5_callback_set(handle, SessionCallbacks::on_connect);
+  mosquitto_disconnect_v5_callback_set(handle, SessionCallbacks::on_disconnect);
+  mosquitto_publish_v5_callback_set(handle, SessionCallbacks::on_publish);
+  mosquitto_message_v5_callback_set(handle, SessionCallbacks::on_message);
+  mosquitto_subscribe_v5_callback_set(handle, SessionCallbacks::on_subscribe);
+  mosquitto_unsubscribe_v5_callback_set(handle, SessionCallbacks::on_unsubscribe);
+  mosquitto_log_callback_set(handle, SessionCallbacks::on_log);
+}
+
+void Session::configure_will() {
+  const WillOptions& will = options_.will;
+  if (!will.topic) return;
+  const bool v5 = attempt_.protocol == ProtocolVersion::v5;
+  Properties properties = v5 ? will.properties : Properties{};
+  mosquitto_property* owned = properties.release();  // libmosquitto takes it on success
+  const int rc = mosquitto_will_set_v5(handle_.get(), will.topic->c_str(),
+                                       static_cast<int>(will.payload.size()), will.payload.data(),
+                                       will.qos, will.retain, owned);
+  if (rc != MOSQ_ERR_SUCCESS) {
+    mosquitto_property_free_all(&owned);
+    throw request_error(rc, fmt::format("set the last will on '{}'", *will.topic));
+  }
+}
+
+bool Session::may_fall_back() const {
+  const ConnectionOptions& connection = options_.connection;
+  return attempt_.protocol == ProtocolVersion::v5 && !attempt_.protocol_given &&
+         !connection.session_expiry && connection.connect_properties.empty() &&
+         options_.will.properties.empty();
+}
+
+void Session::fall_back_to_v311() {
+  diag::debug("{} refused MQTT v5; connecting again with MQTT v3.1.1", attempt_.endpoint.text());
+  attempt_.protocol = ProtocolVersion::v311;
+  mosquitto_int_option(handle_.get(), MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
+  configure_will();
+}
+
+void Session::open_connection() {
+  if (tls_) tls_->start_handshake();
+  connected_ = false;
+  fallback_wanted_ = false;
+  disconnecting_ = false;
+  const ConnectionOptions& connection = options_.connection;
+  const bool v5 = attempt_.protocol == ProtocolVersion::v5;
+  const mosquitto_property* properties =
+      v5 && !connect_properties_.empty() ? connect_properties_.get() : nullptr;
+  const Endpoint& endpoint = attempt_.endpoint;
+  const std::string& address = endpoint.unix_path.empty() ? endpoint.host : endpoint.unix_path;
+  const int port = endpoint.unix_path.empty() ? endpoint.port : 0;
+  diag::debug("connecting to {} with {}{}", endpoint.text(), protocol_name(attempt_.protocol),
+              tls_ ? " over TLS" : "");
+  errno = 0;
+  const int rc = mosquitto_connect_bind_v5(
+      handle_.get(), address.c_str(), port, connection.keepalive,
+      connection.bind_address.empty() ? nullptr : connection.bind_address.c_str(), properties);
+  if (rc != MOSQ_ERR_SUCCESS) throw connect_call_error(rc, errno, attempt_, tls_.get());
+}
+
+void Session::connect() {
+  const double timeout = options_.connection.connect_timeout;
+  for (;;) {
+    open_connection();
+    const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                             std::chrono::duration<double>(timeout));
+    const LoopExit exit = run_until([this] { return connected_ || fallback_wanted_; }, deadline);
+    if (connected_) return;
+    if (fallback_wanted_) {
+      fall_back_to_v311();
+      continue;
+    }
+    if (exit == LoopExit::interrupted) throw interrupted_error(StopSignals::received());
+    throw connect_timeout_error(timeout, attempt_, tls_.get());
+  }
+}
+
+void Session::start_connect() { open_connection(); }
+
+void Session::disconnect() {
+  if (!handle_ || socket() < 0) return;
+  disconnecting_ = true;
+  if (mosquitto_disconnect_v5(handle_.get(), MQTT_RC_NORMAL_DISCONNECTION, nullptr) != MOSQ_ERR_SUCCESS)
+    return;
+  const auto deadline = Clock::now() + disconnect_grace;
+  while (socket() >= 0 && Clock::now() < deadline) poll_once(100, false);
+}
+
+int Session::publish(const std::string& topic, std::string_view payload, int qos, bool retain,
+                     const mosquitto_property* properties) {
+  int mid = 0;
+  const int rc = mosquitto_publish_v5(handle_.get(), &mid, topic.c_str(), static_cast<int>(payload.size()),
+                                      payload.data(), qos, retain, properties);
+  if (rc != MOSQ_ERR_SUCCESS) throw request_error(rc, fmt::format("publish to '{}'", topic));
+  return mid;
+}
+
+int Session::subscribe(const std::vector<std::string>& filters, int qos, int options,
+                       const mosquitto_property* properties) {
+  std::vector<char*> names;
+  for (const std::string& filter : filters) names.push_back(const_cast<char*>(filter.c_str()));
+  int mid = 0;
+  const int rc = mosquitto_subscribe_multiple(handle_.get(), &mid, static_cast<int>(names.size()),
+                                              names.data(), qos, options, properties);
+  if (rc != MOSQ_ERR_SUCCESS) throw request_error(rc, "subscribe");
+  return mid;
+}
+
+int Session::unsubscribe(const std::vector<std::string>& filters, const mosquitto_property* properties) {
+  std::vector<char*> names;
+  for (const std::string& filter : filters) names.push_back(const_cast<char*>(filter.c_str()));
+  int mid = 0;
+  const int rc = mosquitto_unsubscribe_multiple(handle_.get(), &mid, static_cast<int>(names.size()),
+                                                names.data(), properties);
+  if (rc != MOSQ_ERR_SUCCESS) throw request_error(rc, "unsubscribe");
+  return mid;
+}
+
+LoopExit Session::run_until(const std::function<bool()>& done, std::optional<Clock::time_point> deadline) {
+  for (;;) {
+    rethrow_if_failed();
+    if (done()) return LoopExit::done;
+    if (StopSignals::received() != 0) return LoopExit::interrupted;
+    int timeout_ms = 1000;
+    if (deadline) {
+      const auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - Clock::now()).count();
+      if (left <= 0) return LoopExit::timed_out;
+      timeout_ms = static_cast<int>(std::min<long long>(timeout_ms, left));
+    }
+    poll_once(timeout_ms, true);
+  }
+}
+
+void Session::poll_once(int timeout_ms, bool wake_on_stop_signal) {
+  if (socket() < 0) {
+    if (!failed() && !disconnecting_) note_disconnect(MOSQ_ERR_NO_CONN, 0);
+    return;
+  }
+  pollfd watched[2] = {{socket(), static_cast<short>(POLLIN | (wants_write() ? POLLOUT : 0)), 0},
+                       {wake_on_stop_signal ? StopSignals::fd() : -1, POLLIN, 0}};
+  if (::poll(watched, 2, timeout_ms) < 0) {
+    if (errno != EINTR) fail(Error{Exit::internal, fmt::format("poll failed: {}", std::strerror(errno))});
+    return;
+  }
+  if (watched[0].revents & (POLLIN | POLLHUP | POLLERR)) handle_readable();
+  if ((watched[0].revents & POLLOUT) && socket() >= 0) handle_writable();
+  if (socket() >= 0) handle_housekeeping();
+}
+
+int Session::socket() const { return handle_ ? mosquitto_socket(handle_.get()) : -1; }
+
+bool Session::wants_write() const { return handle_ && mosquitto_want_write(handle_.get()); }
+
+void Session::handle_readable() {
+  for (int reads = 0; reads < reads_per_wakeup && socket() >= 0; ++reads) {
+    errno = 0;
+    const int rc = mosquitto_loop_read(handle_.get(), 1);
+    if (rc != MOSQ_ERR_SUCCESS) {
+      record_loop_result(rc);
+      break;
+    }
+    if (errno == EAGAIN || errno == EWOULDBLOCK) break;  // drained: nothing more without blocking
+  }
+  events_.on_input_drained();
+}
+
+void Session::handle_writable() {
+  errno = 0;
+  const int rc = mosquitto_loop_write(handle_.get(), 1);
+  if (rc != MOSQ_ERR_SUCCESS) record_loop_result(rc);
+}
+
+void Session::handle_housekeeping() {
+  const int rc = mosquitto_loop_misc(handle_.get());
+  if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_NO_CONN) record_loop_result(rc);
+}
+
+void Session::record_loop_result(int mosq_rc) {
+  // libmosquitto normally reports a broken connection through on_disconnect first; this
+  // catches the paths where it does not. The first failure recorded wins.
+  const int error_number = errno;
+  if (socket() < 0 || mosq_rc != MOSQ_ERR_SUCCESS) note_disconnect(mosq_rc, error_number);
+}
+
+void Session::note_connack(int reason_code, int flags, const mosquitto_property* properties) {
+  if (reason_code == 0) {
+    connected_ = true;
+    ever_connected_ = true;
+    diag::debug("connected to {} with {}{}", attempt_.endpoint.text(), protocol_name(attempt_.protocol),
+                (flags & 1) ? ", session present" : "");
+    events_.on_connected(ConnackInfo{attempt_.protocol, (flags & 1) != 0, properties});
+    return;
+  }
+  const bool version_refused = reason_code == MQTT_RC_UNSUPPORTED_PROTOCOL_VERSION ||
+                               reason_code == CONNACK_REFUSED_PROTOCOL_VERSION;
+  if (version_refused && may_fall_back()) {
+    fallback_wanted_ = true;
+    return;
+  }
+  fail(connack_error(reason_code, attempt_));
+}
+
+void Session::note_disconnect(int rc, int error_number) {
+  const bool was_connected = connected_;
+  connected_ = false;
+  if (disconnecting_ || fallback_wanted_ || rc == MOSQ_ERR_SUCCESS) return;
+  fail(connection_ended_error(rc, error_number, was_connected, attempt_, tls_.get()));
+}
+
+void Session::fail(Error failure) {
+  if (!failure_) failure_ = std::move(failure);
+}
+
+void Session::rethrow_if_failed() const {
+  if (failure_) throw *failure_;
+}
+
+}  // namespace mq

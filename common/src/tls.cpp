@@ -1,0 +1,338 @@
+#include "mq/tls.hpp"
+
+#include <arpa/inet.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <dirent.h>
+#include <fstream>
+#include <sstream>
+
+#include "mq/diagnostics.hpp"
+#include "mq/error.hpp"
+
+namespace mq {
+namespace {
+
+std::string openssl_error_text() {
+  const unsigned long code = ERR_peek_last_error();
+  ERR_clear_error();
+  if (code == 0) return "OpenSSL gave no reason";
+  char text[256];
+  ERR_error_string_n(code, text, sizeof text);
+  const char* reason = ERR_reason_error_string(code);
+  return reason ? fmt::format("OpenSSL says: {}", reason) : std::string{text};
+}
+
+std::string name_text(const X509_NAME* name) {
+  BIO* bio = BIO_new(BIO_s_mem());
+  X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253);
+  char* data = nullptr;
+  const long length = BIO_get_mem_data(bio, &data);
+  std::string text(data, static_cast<std::size_t>(length));
+  BIO_free(bio);
+  return text;
+}
+
+std::string time_text(const ASN1_TIME* time) {
+  std::tm parts{};
+  if (time == nullptr || ASN1_TIME_to_tm(time, &parts) != 1) return "unknown";
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S UTC", &parts);
+  return text;
+}
+
+std::string ip_text(const ASN1_OCTET_STRING* address) {
+  char text[INET6_ADDRSTRLEN] = "";
+  const int family = address->length == 4 ? AF_INET : AF_INET6;
+  if (address->length != 4 && address->length != 16) return "?";
+  inet_ntop(family, address->data, text, sizeof text);
+  return text;
+}
+
+std::string common_name(X509* certificate) {
+  const X509_NAME* subject = X509_get_subject_name(certificate);
+  const int index = X509_NAME_get_index_by_NID(subject, NID_commonName, -1);
+  if (index < 0) return {};
+  unsigned char* utf8 = nullptr;
+  const int length =
+      ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, index)));
+  if (length < 0) return {};
+  std::string name(reinterpret_cast<char*>(utf8), static_cast<std::size_t>(length));
+  OPENSSL_free(utf8);
+  return name;
+}
+
+std::vector<std::string> certificate_names(X509* certificate) {
+  std::vector<std::string> names;
+  auto* alt_names = static_cast<GENERAL_NAMES*>(
+      X509_get_ext_d2i(certificate, NID_subject_alt_name, nullptr, nullptr));
+  for (int i = 0; alt_names && i < sk_GENERAL_NAME_num(alt_names); ++i) {
+    const GENERAL_NAME* entry = sk_GENERAL_NAME_value(alt_names, i);
+    if (entry->type == GEN_DNS) {
+      const auto* text = ASN1_STRING_get0_data(entry->d.dNSName);
+      names.emplace_back(reinterpret_cast<const char*>(text),
+                         static_cast<std::size_t>(ASN1_STRING_length(entry->d.dNSName)));
+    } else if (entry->type == GEN_IPADD) {
+      names.push_back(ip_text(entry->d.iPAddress));
+    }
+  }
+  GENERAL_NAMES_free(alt_names);
+  if (names.empty()) {
+    if (std::string name = common_name(certificate); !name.empty()) names.push_back(name);
+  }
+  return names;
+}
+
+CertificateFacts facts_of(X509* certificate) {
+  return {name_text(X509_get_subject_name(certificate)), name_text(X509_get_issuer_name(certificate)),
+          time_text(X509_get0_notBefore(certificate)), time_text(X509_get0_notAfter(certificate)),
+          certificate_names(certificate)};
+}
+
+// Opening the file ourselves tells "missing or unreadable" (usage, exit 2) apart from
+// "readable but not usable" (TLS, exit 4), which OpenSSL reports alike.
+void require_readable_file(const std::string& path, std::string_view option) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr)
+    throw usage_error(fmt::format("{} '{}' cannot be read: {}", option, path, std::strerror(errno)),
+                      fmt::format("check the path given to {}", option));
+  std::fclose(file);
+}
+
+void require_readable_directory(const std::string& path, std::string_view option) {
+  DIR* directory = opendir(path.c_str());
+  if (directory == nullptr)
+    throw usage_error(fmt::format("{} '{}' cannot be read: {}", option, path, std::strerror(errno)),
+                      fmt::format("give {} a directory of hashed CA files (see openssl rehash)", option));
+  closedir(directory);
+}
+
+bool file_contains(const std::string& path, std::string_view text) {
+  std::ifstream file{path, std::ios::binary};
+  std::ostringstream content;
+  content << file.rdbuf();
+  return content.str().find(text) != std::string::npos;
+}
+
+bool is_ip_address(const std::string& host) {
+  unsigned char buffer[16];
+  return inet_pton(AF_INET, host.c_str(), buffer) == 1 || inet_pton(AF_INET6, host.c_str(), buffer) == 1;
+}
+
+std::vector<unsigned char> decode_hex(const std::string& hex) {
+  if (hex.empty() || hex.size() % 2 != 0 || hex.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
+    throw usage_error(fmt::format("--psk '{}' is not an even number of hexadecimal digits", hex),
+                      "give the key as hex, e.g. --psk 1a2b3c4d");
+  std::vector<unsigned char> bytes;
+  for (std::size_t i = 0; i < hex.size(); i += 2)
+    bytes.push_back(static_cast<unsigned char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  return bytes;
+}
+
+std::string alpn_wire_format(const std::string& protocols) {
+  std::string wire;
+  std::istringstream list{protocols};
+  for (std::string name; std::getline(list, name, ',');) {
+    if (name.empty() || name.size() > 255)
+      throw usage_error(fmt::format("--tls-alpn '{}' has an empty or too long protocol name", protocols));
+    wire += static_cast<char>(name.size());
+    wire += name;
+  }
+  return wire;
+}
+
+}  // namespace
+
+// OpenSSL calls these with C linkage in mind: they never throw.
+struct TlsCallbacks {
+  static TlsContext* owner(const SSL* ssl) {
+    return static_cast<TlsContext*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)));
+  }
+
+  static int verify(int preverify_ok, X509_STORE_CTX* store) {
+    const auto* ssl = static_cast<const SSL*>(
+        X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+    TlsObservation& observed = owner(ssl)->observed_;
+    X509* certificate = X509_STORE_CTX_get_current_cert(store);
+    const int depth = X509_STORE_CTX_get_error_depth(store);
+    record_chain(observed, store);
+    if (!preverify_ok && observed.verify_error == 0) {
+      observed.verify_error = X509_STORE_CTX_get_error(store);
+      observed.verify_error_depth = depth;
+      if (certificate) observed.rejected_certificate = facts_of(certificate);
+    }
+    return preverify_ok;
+  }
+
+  // OpenSSL verifies from the root down and stops at the first failure, so the leaf may never
+  // get its own call: record what the chain holds so far, leaf first.
+  static void record_chain(TlsObservation& observed, X509_STORE_CTX* store) {
+    if (observed.chain.empty()) {
+      if (X509* leaf = X509_STORE_CTX_get0_cert(store)) observed.chain.push_back(facts_of(leaf));
+    }
+    STACK_OF(X509)* chain = X509_STORE_CTX_get0_chain(store);
+    for (int i = static_cast<int>(observed.chain.size()); chain && i < sk_X509_num(chain) && i < 16; ++i)
+      observed.chain.push_back(facts_of(sk_X509_value(chain, i)));
+  }
+
+  static void info(const SSL* ssl, int where, int value) {
+    TlsObservation& observed = owner(ssl)->observed_;
+    if (where & SSL_CB_ALERT) {
+      std::string& slot = (where & SSL_CB_READ) ? observed.alert_received : observed.alert_sent;
+      if (slot.empty()) slot = SSL_alert_desc_string_long(value);
+    }
+    if ((where & SSL_CB_HANDSHAKE_DONE) && !observed.handshake_done) {
+      observed.handshake_done = true;
+      observed.version = SSL_get_version(ssl);
+      observed.cipher = SSL_get_cipher_name(ssl);
+      diag::debug("TLS handshake done: {}, cipher {}", observed.version, observed.cipher);
+      for (std::size_t depth = 0; depth < observed.chain.size(); ++depth)
+        diag::debug("TLS certificate [{}]: {}", depth, describe_certificate(observed.chain[depth]));
+    }
+  }
+
+  static unsigned int psk(SSL* ssl, const char*, char* identity, unsigned int max_identity_length,
+                          unsigned char* key, unsigned int max_key_length) {
+    const TlsContext* self = owner(ssl);
+    if (self->psk_identity_.size() + 1 > max_identity_length || self->psk_.size() > max_key_length)
+      return 0;
+    std::memcpy(identity, self->psk_identity_.c_str(), self->psk_identity_.size() + 1);
+    std::memcpy(key, self->psk_.data(), self->psk_.size());
+    return static_cast<unsigned int>(self->psk_.size());
+  }
+
+  // An encrypted key would make OpenSSL prompt on the terminal; we refuse and explain instead.
+  static int refuse_passphrase(char*, int, int, void*) { return 0; }
+};
+
+std::string describe_certificate(const CertificateFacts& certificate) {
+  return fmt::format("subject '{}', issuer '{}', valid {} to {}, names: {}", certificate.subject,
+                     certificate.issuer, certificate.not_before, certificate.not_after,
+                     certificate.names.empty() ? "none" : fmt::format("{}", fmt::join(certificate.names, ", ")));
+}
+
+TlsContext::TlsContext(const TlsOptions& options, std::string server_name)
+    : context_(SSL_CTX_new(TLS_client_method())), server_name_(std::move(server_name)) {
+  if (context_ == nullptr) throw Error{Exit::internal, "OpenSSL could not create a TLS context"};
+  try {
+    SSL_CTX_set_app_data(context_, this);
+    SSL_CTX_set_info_callback(context_, TlsCallbacks::info);
+    configure_versions(options);
+    configure_ciphers_and_alpn(options);
+    if (options.psk) configure_psk(options);
+    else configure_trust(options);
+    if (options.cert) configure_client_certificate(options);
+  } catch (...) {
+    SSL_CTX_free(context_);
+    throw;
+  }
+}
+
+TlsContext::~TlsContext() { SSL_CTX_free(context_); }
+
+void TlsContext::start_handshake() { observed_ = TlsObservation{}; }
+
+void TlsContext::record_library_error(std::string text) {
+  observed_.library_errors.push_back(std::move(text));
+}
+
+void TlsContext::configure_versions(const TlsOptions& options) {
+  int lowest = TLS1_2_VERSION;
+  if (options.version == "tlsv1.3") lowest = TLS1_3_VERSION;
+  if (options.version == "tlsv1.1") {
+    lowest = TLS1_1_VERSION;
+    SSL_CTX_set_security_level(context_, 0);  // OpenSSL 3 refuses TLS 1.1 at the default level
+  }
+  SSL_CTX_set_min_proto_version(context_, lowest);
+}
+
+void TlsContext::configure_ciphers_and_alpn(const TlsOptions& options) {
+  if (!options.ciphers.empty() && SSL_CTX_set_cipher_list(context_, options.ciphers.c_str()) != 1) {
+    ERR_clear_error();
+    throw usage_error(fmt::format("--ciphers '{}' names no cipher OpenSSL knows", options.ciphers),
+                      "list the available names with: openssl ciphers");
+  }
+  if (!options.alpn.empty()) {
+    const std::string wire = alpn_wire_format(options.alpn);
+    SSL_CTX_set_alpn_protos(context_, reinterpret_cast<const unsigned char*>(wire.data()),
+                            static_cast<unsigned int>(wire.size()));
+  }
+}
+
+void TlsContext::configure_psk(const TlsOptions& options) {
+  psk_ = decode_hex(*options.psk);
+  psk_identity_ = options.psk_identity.value_or("");
+  trust_source_ = "a pre-shared key (--psk)";
+  SSL_CTX_set_psk_client_callback(context_, TlsCallbacks::psk);
+  if (options.ciphers.empty()) SSL_CTX_set_cipher_list(context_, "PSK:DEFAULT");
+  SSL_CTX_set_verify(context_, SSL_VERIFY_NONE, nullptr);
+}
+
+void TlsContext::configure_trust(const TlsOptions& options) {
+  std::vector<std::string> sources;
+  if (options.cafile) {
+    require_readable_file(*options.cafile, "--cafile");
+    if (SSL_CTX_load_verify_file(context_, options.cafile->c_str()) != 1)
+      throw Error{Exit::tls, fmt::format("--cafile '{}' holds no usable CA certificate", *options.cafile),
+                  openssl_error_text(),
+                  "give a PEM file (-----BEGIN CERTIFICATE-----) of the CA that signed the broker's certificate"};
+    sources.push_back(fmt::format("--cafile {}", *options.cafile));
+  }
+  if (options.capath) {
+    require_readable_directory(*options.capath, "--capath");
+    SSL_CTX_load_verify_dir(context_, options.capath->c_str());
+    sources.push_back(fmt::format("--capath {}", *options.capath));
+  }
+  if (options.use_os_certs || sources.empty()) {
+    SSL_CTX_set_default_verify_paths(context_);
+    sources.emplace_back(options.use_os_certs ? "the system CA store (--tls-use-os-certs)"
+                                              : "the system CA store (no --cafile given)");
+  }
+  trust_source_ = fmt::format("{}", fmt::join(sources, " and "));
+  SSL_CTX_set_verify(context_, SSL_VERIFY_PEER, TlsCallbacks::verify);
+  if (options.insecure) {
+    server_name_.clear();
+    return;
+  }
+  X509_VERIFY_PARAM* checks = SSL_CTX_get0_param(context_);
+  X509_VERIFY_PARAM_set_hostflags(checks, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+  if (is_ip_address(server_name_)) X509_VERIFY_PARAM_set1_ip_asc(checks, server_name_.c_str());
+  else X509_VERIFY_PARAM_set1_host(checks, server_name_.c_str(), server_name_.size());
+}
+
+void TlsContext::configure_client_certificate(const TlsOptions& options) {
+  const std::string& cert = *options.cert;
+  const std::string& key = options.key.value_or(cert);
+  require_readable_file(cert, "--cert");
+  require_readable_file(key, "--key");
+  if (SSL_CTX_use_certificate_chain_file(context_, cert.c_str()) != 1)
+    throw Error{Exit::tls, fmt::format("--cert '{}' is not a usable certificate", cert),
+                openssl_error_text(), "give the client certificate as a PEM file (-----BEGIN CERTIFICATE-----)"};
+  SSL_CTX_set_default_passwd_cb(context_, TlsCallbacks::refuse_passphrase);
+  if (SSL_CTX_use_PrivateKey_file(context_, key.c_str(), SSL_FILETYPE_PEM) != 1) {
+    const std::string reason = openssl_error_text();
+    if (file_contains(key, "ENCRYPTED"))
+      throw Error{Exit::tls, fmt::format("--key '{}' is encrypted with a passphrase", key),
+                  "mq does not prompt for key passphrases, so that it never blocks a script",
+                  fmt::format("write an unencrypted copy: openssl pkey -in {} -out client-plain.key", key)};
+    throw Error{Exit::tls, fmt::format("--key '{}' is not a usable private key", key), reason,
+                "give the private key as a PEM file (-----BEGIN PRIVATE KEY-----)"};
+  }
+  if (SSL_CTX_check_private_key(context_) != 1) {
+    ERR_clear_error();
+    throw Error{Exit::tls, fmt::format("--key '{}' does not belong to --cert '{}'", key, cert),
+                "the private key does not match the certificate's public key",
+                "give the key that was generated with this certificate"};
+  }
+  has_client_certificate_ = true;
+}
+
+}  // namespace mq

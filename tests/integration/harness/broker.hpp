@@ -1,0 +1,65 @@
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "harness/certificates.hpp"
+#include "harness/process.hpp"
+#include "harness/workspace.hpp"
+
+namespace mq::test {
+
+/// What the test broker should offer.
+struct BrokerSetup {
+  bool tls = false;                             // a TLS listener with certificates made at test time
+  bool require_certificate = false;             // TLS listener asks for a client certificate
+  bool anonymous = true;                        // allow_anonymous
+  std::map<std::string, std::string> users;     // password_file entries (user -> password)
+  std::string acl;                              // acl_file content, empty for none
+  std::vector<std::string> denied_subscriptions;  // filters no user may subscribe to (via the
+                                                  // dynamic-security plugin, which then checks
+                                                  // the users' passwords instead of password_file)
+  bool persistence = false;
+  std::vector<std::string> extra_lines;         // appended to the global section
+};
+
+/// A real mosquitto on kernel-chosen loopback ports with its own configuration in the
+/// workspace. It is ready (accepting connections) when the constructor returns, and stopped
+/// by the destructor.
+class Broker {
+public:
+  Broker(const Workspace& workspace, BrokerSetup setup = {});
+  ~Broker();
+  Broker(const Broker&) = delete;
+  Broker& operator=(const Broker&) = delete;
+
+  int port() const { return port_; }
+  int tls_port() const { return tls_port_; }
+  std::string port_text() const { return std::to_string(port_); }
+  std::string tls_port_text() const { return std::to_string(tls_port_); }
+  /// The CA, server and client files (TLS setups only).
+  const Certificates& certificates() const { return certificates_; }
+  /// Stops the broker (SIGTERM, then SIGKILL) and waits for it.
+  void stop();
+  /// Starts it again on the same ports and waits until it is ready.
+  void start();
+  /// Sends SIGHUP: mosquitto reloads its password and ACL files.
+  void reload() const;
+  /// The broker's log so far.
+  std::string log() const;
+
+private:
+  void write_config() const;
+
+  const Workspace& workspace_;
+  BrokerSetup setup_;
+  Certificates certificates_;
+  int port_ = 0;
+  int tls_port_ = 0;
+  std::unique_ptr<Process> process_;
+};
+
+}  // namespace mq::test

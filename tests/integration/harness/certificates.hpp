@@ -1,0 +1,32 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace mq::test {
+
+/// PEM files made by openssl for one test: a CA, a server certificate for localhost,
+/// 127.0.0.1 and ::1, and a client certificate, all signed by the CA.
+struct Certificates {
+  std::filesystem::path ca;
+  std::filesystem::path ca_key;
+  std::filesystem::path server_cert;
+  std::filesystem::path server_key;
+  std::filesystem::path client_cert;
+  std::filesystem::path client_key;
+};
+
+/// Makes a fresh set of certificates in `directory` (EC P-256 keys, valid for a day).
+Certificates make_certificates(const std::filesystem::path& directory);
+
+/// Makes a key and a certificate signed by the CA of `certificates`, with the given subject
+/// CN and subjectAltName entries (e.g. "DNS:example.test"), valid for `days` days.
+void issue_certificate(const Certificates& certificates, const std::filesystem::path& cert,
+                       const std::filesystem::path& key, const std::string& common_name,
+                       const std::vector<std::string>& alt_names, int days = 1);
+
+/// Runs openssl with `arguments`; throws with its output if it fails.
+void openssl(const std::vector<std::string>& arguments, const std::filesystem::path& directory);
+
+}  // namespace mq::test

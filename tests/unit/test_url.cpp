@@ -1,0 +1,73 @@
+#include <doctest/doctest.h>
+
+#include "mq/error.hpp"
+#include "mq/url.hpp"
+
+using mq::parse_broker_url;
+
+TEST_CASE("a full URL gives every part") {
+  const auto url = parse_broker_url("mqtts://alice:s3cret@broker.example:8884/sensors/room1");
+  CHECK(url.tls);
+  CHECK(url.host == "broker.example");
+  CHECK(url.port == 8884);
+  CHECK(url.username == "alice");
+  CHECK(url.password == "s3cret");
+  CHECK(url.topic == "sensors/room1");
+}
+
+TEST_CASE("port, user and password are optional") {
+  const auto url = parse_broker_url("mqtt://localhost/t");
+  CHECK_FALSE(url.tls);
+  CHECK(url.host == "localhost");
+  CHECK_FALSE(url.port.has_value());
+  CHECK_FALSE(url.username.has_value());
+  CHECK_FALSE(url.password.has_value());
+  CHECK(url.topic == "t");
+}
+
+TEST_CASE("a user without a password, and a password containing ':' and '@'") {
+  CHECK(parse_broker_url("mqtt://bob@h/t").username == "bob");
+  CHECK_FALSE(parse_broker_url("mqtt://bob@h/t").password.has_value());
+  const auto url = parse_broker_url("mqtt://bob:a:b@c@h/t");
+  CHECK(url.username == "bob");
+  CHECK(url.password == "a:b@c");
+  CHECK(url.host == "h");
+}
+
+TEST_CASE("IPv6 hosts are written in brackets") {
+  const auto url = parse_broker_url("mqtt://[::1]:1884/a/b");
+  CHECK(url.host == "::1");
+  CHECK(url.port == 1884);
+  CHECK(url.topic == "a/b");
+}
+
+TEST_CASE("the topic keeps wildcards and later slashes verbatim") {
+  CHECK(parse_broker_url("mqtt://h/a/+/#").topic == "a/+/#");
+}
+
+TEST_CASE("malformed URLs are usage errors that say what is wrong") {
+  const std::pair<const char*, const char*> cases[] = {
+      {"http://h/t", "must start with mqtt:// or mqtts://"},
+      {"mqtt://h", "topic after the host is missing"},
+      {"mqtt://h/", "topic after the host is missing"},
+      {"mqtt:///t", "host is empty"},
+      {"mqtt://h:0/t", "port '0'"},
+      {"mqtt://h:99999/t", "port '99999'"},
+      {"mqtt://h:12x/t", "port '12x'"},
+      {"mqtt://h:/t", "port ''"},
+      {"mqtt://[::1/t", "closing ']'"},
+      {"mqtt://[::1]x/t", "only ':port'"},
+      {"mqtt://@h/t", "user name before '@' is empty"},
+  };
+  for (const auto& [text, reason] : cases) {
+    CAPTURE(text);
+    try {
+      parse_broker_url(text);
+      FAIL("accepted");
+    } catch (const mq::Error& error) {
+      CHECK(error.code() == mq::Exit::usage);
+      CHECK(std::string{error.what()}.find(reason) != std::string::npos);
+      CHECK(std::string{error.what()}.find("--url") != std::string::npos);
+    }
+  }
+}

@@ -1,0 +1,11 @@
+#include "mq/app.hpp"
+#include "sub.hpp"
+
+int main(int argc, char** argv) {
+  mq::sub::Options options;
+  mq::ToolApp app{"mqsub", "Subscribe to MQTT topics and print the messages that arrive."};
+  mq::add_client_options(app, options.client);
+  mq::sub::add_subscribe_options(app, options.subscribe);
+  mq::sub::add_output_options(app, options.output);
+  return mq::run_main(app, argc, argv, [&] { return mq::sub::run(options); });
+}
