@@ -1,0 +1,136 @@
+#include "harness/fake_broker.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <stdexcept>
+#include <string>
+
+namespace mq::test {
+namespace {
+
+void send_bytes(int fd, const std::vector<unsigned char>& bytes) {
+  std::size_t sent = 0;
+  while (sent < bytes.size()) {
+    const ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) return;
+    sent += static_cast<std::size_t>(n);
+  }
+}
+
+// Decodes the fixed header; returns false until the whole packet is buffered.
+bool complete_packet(const std::vector<unsigned char>& input, std::size_t& header_size, std::size_t& body_size) {
+  body_size = 0;
+  std::size_t multiplier = 1;
+  for (std::size_t i = 1; i < input.size() && i <= 4; ++i) {
+    body_size += (input[i] & 0x7Fu) * multiplier;
+    multiplier *= 128;
+    if ((input[i] & 0x80u) == 0) {
+      header_size = i + 1;
+      return input.size() >= header_size + body_size;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+FakeBroker::FakeBroker(FakeBehaviour behaviour) : behaviour_(behaviour) {
+  listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  if (bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 || listen(listener_, 16) != 0 ||
+      getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) != 0 || pipe(stop_pipe_) != 0)
+    throw std::runtime_error("the fake broker cannot listen");
+  port_ = ntohs(address.sin_port);
+  thread_ = std::thread{[this] { serve(); }};
+}
+
+FakeBroker::~FakeBroker() {
+  [[maybe_unused]] const auto written = write(stop_pipe_[1], "x", 1);
+  thread_.join();
+  close(listener_);
+  close(stop_pipe_[0]);
+  close(stop_pipe_[1]);
+}
+
+std::vector<int> FakeBroker::connect_levels() const {
+  std::lock_guard lock{mutex_};
+  return connect_levels_;
+}
+
+void FakeBroker::serve() {
+  std::vector<Client> clients;
+  for (;;) {
+    std::vector<pollfd> watched{{stop_pipe_[0], POLLIN, 0}, {listener_, POLLIN, 0}};
+    for (const Client& client : clients) watched.push_back({client.fd, POLLIN, 0});
+    if (poll(watched.data(), watched.size(), -1) < 0) continue;
+    if (watched[0].revents) break;
+    if (watched[1].revents & POLLIN) clients.push_back({accept(listener_, nullptr, nullptr), {}});
+    for (std::size_t i = 2; i < watched.size(); ++i) {
+      if (!(watched[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      Client& client = clients[i - 2];
+      unsigned char buffer[4096];
+      const ssize_t n = recv(client.fd, buffer, sizeof buffer, 0);
+      const bool open = n > 0 && (client.input.insert(client.input.end(), buffer, buffer + n), handle_packets(client));
+      if (!open) {
+        close(client.fd);
+        client.fd = -1;
+      }
+    }
+    std::erase_if(clients, [](const Client& client) { return client.fd < 0; });
+  }
+  for (const Client& client : clients) close(client.fd);
+}
+
+void FakeBroker::answer(Client& client, unsigned char header, const std::vector<unsigned char>& body) {
+  std::vector<unsigned char> packet{header, static_cast<unsigned char>(body.size())};
+  packet.insert(packet.end(), body.begin(), body.end());
+  send_bytes(client.fd, packet);
+}
+
+// Handles every complete packet in the buffer; returns false when the connection must close.
+bool FakeBroker::handle_packets(Client& client) {
+  std::size_t header_size = 0, body_size = 0;
+  while (!client.input.empty() && complete_packet(client.input, header_size, body_size)) {
+    const unsigned char type = client.input[0] & 0xF0;
+    const std::vector<unsigned char> body(client.input.begin() + static_cast<long>(header_size),
+                                          client.input.begin() + static_cast<long>(header_size + body_size));
+    const unsigned char flags = client.input[0] & 0x0F;
+    client.input.erase(client.input.begin(), client.input.begin() + static_cast<long>(header_size + body_size));
+    if (behaviour_ == FakeBehaviour::silent) continue;
+    switch (type) {
+    case 0x10: {  // CONNECT: protocol name (2-byte length + text), then the level
+      const std::size_t name_length = body.size() >= 2 ? static_cast<std::size_t>(body[0] << 8 | body[1]) : 0;
+      const int level = body.size() > 2 + name_length ? body[2 + name_length] : 0;
+      {
+        std::lock_guard lock{mutex_};
+        connect_levels_.push_back(level);
+      }
+      const bool refuse = behaviour_ == FakeBehaviour::refuse_all || level == 5;
+      answer(client, 0x20, {0x00, static_cast<unsigned char>(refuse ? 0x01 : 0x00)});
+      if (refuse) return false;
+      break;
+    }
+    case 0x30: {  // PUBLISH: topic, then the packet id when QoS > 0
+      const int qos = (flags >> 1) & 0x03;
+      const std::size_t topic_length = static_cast<std::size_t>(body[0] << 8 | body[1]);
+      if (qos > 0) answer(client, qos == 1 ? 0x40 : 0x50, {body[2 + topic_length], body[3 + topic_length]});
+      break;
+    }
+    case 0x60: answer(client, 0x70, {body[0], body[1]}); break;  // PUBREL -> PUBCOMP
+    case 0x80: answer(client, 0x90, {body[0], body[1], 0x00}); break;  // SUBSCRIBE -> SUBACK
+    case 0xC0: answer(client, 0xD0, {}); break;                    // PINGREQ -> PINGRESP
+    case 0xE0: return false;                                       // DISCONNECT
+    default: break;
+    }
+  }
+  return true;
+}
+
+}  // namespace mq::test
