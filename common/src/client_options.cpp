@@ -23,9 +23,8 @@ constexpr std::int64_t never_expires = -1;
 
 ProtocolVersion parse_protocol_version(const std::string& text) {
   static const std::map<std::string, ProtocolVersion> names{
-      {"mqttv31", ProtocolVersion::v31},  {"31", ProtocolVersion::v31},
-      {"mqttv311", ProtocolVersion::v311}, {"311", ProtocolVersion::v311},
-      {"mqttv5", ProtocolVersion::v5},    {"5", ProtocolVersion::v5}};
+      {"mqttv31", ProtocolVersion::v31}, {"31", ProtocolVersion::v31},    {"mqttv311", ProtocolVersion::v311},
+      {"311", ProtocolVersion::v311},    {"mqttv5", ProtocolVersion::v5}, {"5", ProtocolVersion::v5}};
   const auto found = names.find(text);
   if (found == names.end())
     throw CLI::ValidationError("--protocol-version",
@@ -76,25 +75,31 @@ void check_session_rules(const ConnectionOptions& connection) {
                       "add -i ID so that the next run resumes the same session");
   const bool v5_only = connection.session_expiry || !connection.connect_properties.empty();
   if (v5_only && connection.protocol && connection.protocol != ProtocolVersion::v5)
-    throw usage_error(
-        fmt::format("{} options need MQTT v5, but -V asks for {}",
-                    connection.session_expiry ? "-x" : "-D connect", protocol_name(*connection.protocol)),
-        "drop -V or use -V 5");
+    throw usage_error(fmt::format("{} options need MQTT v5, but -V asks for {}",
+                                  connection.session_expiry ? "-x" : "-D connect",
+                                  protocol_name(*connection.protocol)),
+                      "drop -V or use -V 5");
 }
 
 void set_verbosity(const LogOptions& log) {
-  if (log.quiet) diag::set_verbosity(diag::Verbosity::quiet);
-  else if (log.debug) diag::set_verbosity(diag::Verbosity::debug);
-  else diag::set_verbosity(diag::Verbosity::normal);
+  if (log.quiet)
+    diag::set_verbosity(diag::Verbosity::quiet);
+  else if (log.debug)
+    diag::set_verbosity(diag::Verbosity::debug);
+  else
+    diag::set_verbosity(diag::Verbosity::normal);
 }
 
 }  // namespace
 
 std::string_view protocol_name(ProtocolVersion version) {
   switch (version) {
-  case ProtocolVersion::v31: return "MQTT v3.1";
-  case ProtocolVersion::v311: return "MQTT v3.1.1";
-  case ProtocolVersion::v5: return "MQTT v5";
+  case ProtocolVersion::v31:
+    return "MQTT v3.1";
+  case ProtocolVersion::v311:
+    return "MQTT v3.1.1";
+  case ProtocolVersion::v5:
+    return "MQTT v5";
   }
   return "MQTT";
 }
@@ -106,15 +111,14 @@ bool TlsOptions::enabled() const {
 }
 
 void add_connection_options(CLI::App& app, ConnectionOptions& connection) {
-  auto* host = app.add_option("-h,--host", connection.host, "Broker host name or address")
-                   ->group(connection_group);
-  auto* port = app.add_option("-p,--port", connection.port,
-                              "Broker port [default: 1883, or 8883 with TLS]")
+  auto* host =
+      app.add_option("-h,--host", connection.host, "Broker host name or address")->group(connection_group);
+  auto* port = app.add_option("-p,--port", connection.port, "Broker port [default: 1883, or 8883 with TLS]")
                    ->check(CLI::Range(1, 65535))
                    ->group(connection_group);
-  auto* unix_socket = app.add_option("--unix", connection.unix_socket,
-                                     "Connect through a Unix domain socket at this path")
-                          ->group(connection_group);
+  auto* unix_socket =
+      app.add_option("--unix", connection.unix_socket, "Connect through a Unix domain socket at this path")
+          ->group(connection_group);
   app.add_option("-L,--url", connection.url,
                  "Broker and topic as mqtt[s]://[user[:password]@]host[:port]/topic")
       ->excludes(host)
@@ -122,11 +126,9 @@ void add_connection_options(CLI::App& app, ConnectionOptions& connection) {
       ->excludes(unix_socket)
       ->group(connection_group);
   unix_socket->excludes(host)->excludes(port);
-  app.add_option("-A,--bind-address", connection.bind_address,
-                 "Local address to connect from")
+  app.add_option("-A,--bind-address", connection.bind_address, "Local address to connect from")
       ->group(connection_group);
-  app.add_option("-k,--keepalive", connection.keepalive,
-                 "Seconds between PINGs when idle; 0 disables")
+  app.add_option("-k,--keepalive", connection.keepalive, "Seconds between PINGs when idle; 0 disables")
       ->check(CLI::Validator(check_keepalive, "SECS"))
       ->group(connection_group);
   app.add_option_function<std::string>(
@@ -136,19 +138,18 @@ void add_connection_options(CLI::App& app, ConnectionOptions& connection) {
       ->group(connection_group);
   auto* id = app.add_option("-i,--id", connection.client_id, "Client id [default: chosen by the broker]")
                  ->group(connection_group);
-  app.add_option("-I,--id-prefix", connection.id_prefix,
-                 "Client id prefix; the process id is appended")
+  app.add_option("-I,--id-prefix", connection.id_prefix, "Client id prefix; the process id is appended")
       ->excludes(id)
       ->group(connection_group);
-  app.add_flag_callback("-c,--disable-clean-session", [&connection] { connection.clean_session = false; },
-                        "Keep the session on the broker after disconnecting (needs -i)")
+  app.add_flag_callback(
+         "-c,--disable-clean-session", [&connection] { connection.clean_session = false; },
+         "Keep the session on the broker after disconnecting (needs -i)")
       ->group(connection_group);
   app.add_option("-x,--session-expiry", connection.session_expiry,
                  "Session expiry in seconds, -1 for never (MQTT v5) [default: -1 with -c, else 0]")
       ->check(CLI::Range(never_expires, std::int64_t{UINT32_MAX}))
       ->group(connection_group);
-  app.add_option("-M,--max-inflight", connection.max_inflight,
-                 "Maximum QoS 1/2 messages in flight at once")
+  app.add_option("-M,--max-inflight", connection.max_inflight, "Maximum QoS 1/2 messages in flight at once")
       ->check(CLI::Range(1, 65535))
       ->group(connection_group);
   app.add_flag("--nodelay", connection.nodelay, "Disable Nagle's algorithm (lower latency)")
@@ -171,12 +172,10 @@ void add_auth_options(CLI::App& app, AuthOptions& auth) {
 }
 
 void add_will_options(CLI::App& app, WillOptions& will) {
-  auto* topic = app.add_option("--will-topic", will.topic,
-                               "Topic the broker publishes our last will to if we vanish")
-                    ->group(will_group);
-  app.add_option("--will-payload", will.payload, "Payload of the last will")
-      ->needs(topic)
-      ->group(will_group);
+  auto* topic =
+      app.add_option("--will-topic", will.topic, "Topic the broker publishes our last will to if we vanish")
+          ->group(will_group);
+  app.add_option("--will-payload", will.payload, "Payload of the last will")->needs(topic)->group(will_group);
   app.add_option("--will-qos", will.qos, "QoS of the last will")
       ->check(CLI::Range(0, 2))
       ->needs(topic)
@@ -185,13 +184,12 @@ void add_will_options(CLI::App& app, WillOptions& will) {
 }
 
 void add_tls_options(CLI::App& app, TlsOptions& tls) {
-  auto* cafile = app.add_option("--cafile", tls.cafile, "PEM file of CAs to trust; turns TLS on")
-                     ->group(tls_group);
-  auto* capath = app.add_option("--capath", tls.capath,
-                                "Directory of hashed PEM CA files to trust; turns TLS on")
-                     ->group(tls_group);
-  auto* cert = app.add_option("--cert", tls.cert, "PEM client certificate (needs --key)")
-                   ->group(tls_group);
+  auto* cafile =
+      app.add_option("--cafile", tls.cafile, "PEM file of CAs to trust; turns TLS on")->group(tls_group);
+  auto* capath =
+      app.add_option("--capath", tls.capath, "Directory of hashed PEM CA files to trust; turns TLS on")
+          ->group(tls_group);
+  auto* cert = app.add_option("--cert", tls.cert, "PEM client certificate (needs --key)")->group(tls_group);
   auto* key = app.add_option("--key", tls.key, "PEM private key of --cert")->group(tls_group);
   cert->needs(key);
   key->needs(cert);
@@ -202,24 +200,22 @@ void add_tls_options(CLI::App& app, TlsOptions& tls) {
                  "Lowest TLS version: tlsv1.3, tlsv1.2 or tlsv1.1 [default: tlsv1.2]")
       ->check(CLI::IsMember({"tlsv1.3", "tlsv1.2", "tlsv1.1"}))
       ->group(tls_group);
-  app.add_option("--ciphers", tls.ciphers, "OpenSSL cipher list for TLS 1.2 and older")
-      ->group(tls_group);
+  app.add_option("--ciphers", tls.ciphers, "OpenSSL cipher list for TLS 1.2 and older")->group(tls_group);
   app.add_option("--tls-alpn", tls.alpn, "ALPN protocol to offer (e.g. mqtt)")->group(tls_group);
-  auto* os_certs = app.add_flag("--tls-use-os-certs", tls.use_os_certs,
-                                "Trust the system's CA store; turns TLS on")
-                       ->group(tls_group);
-  auto* psk = app.add_option("--psk", tls.psk, "Pre-shared key in hex, instead of certificates")
-                  ->group(tls_group);
-  auto* identity = app.add_option("--psk-identity", tls.psk_identity, "Identity for --psk")
-                       ->group(tls_group);
+  auto* os_certs =
+      app.add_flag("--tls-use-os-certs", tls.use_os_certs, "Trust the system's CA store; turns TLS on")
+          ->group(tls_group);
+  auto* psk =
+      app.add_option("--psk", tls.psk, "Pre-shared key in hex, instead of certificates")->group(tls_group);
+  auto* identity = app.add_option("--psk-identity", tls.psk_identity, "Identity for --psk")->group(tls_group);
   psk->needs(identity)->excludes(cafile)->excludes(capath)->excludes(cert)->excludes(os_certs);
   identity->needs(psk);
 }
 
 void add_log_options(CLI::App& app, LogOptions& log) {
-  auto* debug = app.add_flag("-d,--debug", log.debug,
-                             "Trace packets, the TLS handshake and reconnects on stderr")
-                    ->group(log_group);
+  auto* debug =
+      app.add_flag("-d,--debug", log.debug, "Trace packets, the TLS handshake and reconnects on stderr")
+          ->group(log_group);
   app.add_flag("--quiet", log.quiet, "Print no diagnostics; the exit code still tells")
       ->excludes(debug)
       ->group(log_group);

@@ -74,8 +74,7 @@ void Properties::add_string(int identifier, std::string_view value) {
 
 void Properties::add_string_pair(int identifier, std::string_view name, std::string_view value) {
   const std::string key{name}, text{value};
-  check_added(mosquitto_property_add_string_pair(&list_, identifier, key.c_str(), text.c_str()),
-              identifier);
+  check_added(mosquitto_property_add_string_pair(&list_, identifier, key.c_str(), text.c_str()), identifier);
 }
 
 }  // namespace mq

@@ -69,10 +69,13 @@ struct SessionCallbacks {
   static void on_message(mosquitto*, void* userdata, const mosquitto_message* message,
                          const mosquitto_property* properties) {
     guarded(userdata, [&](Session& s) {
-      s.events_.on_message(Message{
-          message->topic,
-          {static_cast<const char*>(message->payload), static_cast<std::size_t>(message->payloadlen)},
-          message->qos, message->retain, message->mid, properties});
+      s.events_.on_message(
+          Message{message->topic,
+                  {static_cast<const char*>(message->payload), static_cast<std::size_t>(message->payloadlen)},
+                  message->qos,
+                  message->retain,
+                  message->mid,
+                  properties});
     });
   }
 
@@ -98,13 +101,12 @@ struct SessionCallbacks {
 
 void Session::HandleDeleter::operator()(mosquitto* handle) const { mosquitto_destroy(handle); }
 
-Session::Session(const ClientOptions& options, SessionEvents& events)
-    : options_(options), events_(events) {
+Session::Session(const ClientOptions& options, SessionEvents& events) : options_(options), events_(events) {
   StopSignals::install();
   const ConnectionOptions& connection = options.connection;
   const bool tls = options.tls.enabled();
-  attempt_.endpoint = Endpoint{connection.host, connection.effective_port(tls),
-                               connection.unix_socket.value_or(""), tls};
+  attempt_.endpoint =
+      Endpoint{connection.host, connection.effective_port(tls), connection.unix_socket.value_or(""), tls};
   attempt_.protocol = connection.protocol.value_or(ProtocolVersion::v5);
   attempt_.protocol_given = connection.protocol.has_value();
   attempt_.sent_username = options.auth.username.has_value();
@@ -168,9 +170,9 @@ void Session::configure_will() {
   const bool v5 = attempt_.protocol == ProtocolVersion::v5;
   Properties properties = v5 ? will.properties : Properties{};
   mosquitto_property* owned = properties.release();  // libmosquitto takes it on success
-  const int rc = mosquitto_will_set_v5(handle_.get(), will.topic->c_str(),
-                                       static_cast<int>(will.payload.size()), will.payload.data(),
-                                       will.qos, will.retain, owned);
+  const int rc =
+      mosquitto_will_set_v5(handle_.get(), will.topic->c_str(), static_cast<int>(will.payload.size()),
+                            will.payload.data(), will.qos, will.retain, owned);
   if (rc != MOSQ_ERR_SUCCESS) {
     mosquitto_property_free_all(&owned);
     throw request_error(rc, fmt::format("set the last will on '{}'", *will.topic));
@@ -179,9 +181,8 @@ void Session::configure_will() {
 
 bool Session::may_fall_back() const {
   const ConnectionOptions& connection = options_.connection;
-  return attempt_.protocol == ProtocolVersion::v5 && !attempt_.protocol_given &&
-         !connection.session_expiry && connection.connect_properties.empty() &&
-         options_.will.properties.empty();
+  return attempt_.protocol == ProtocolVersion::v5 && !attempt_.protocol_given && !connection.session_expiry &&
+         connection.connect_properties.empty() && options_.will.properties.empty();
 }
 
 void Session::fall_back_to_v311() {
@@ -216,8 +217,8 @@ void Session::connect() {
   const double timeout = options_.connection.connect_timeout;
   for (;;) {
     open_connection();
-    const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                             std::chrono::duration<double>(timeout));
+    const auto deadline =
+        Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(timeout));
     const LoopExit exit = run_until([this] { return connected_ || fallback_wanted_; }, deadline);
     if (connected_) return;
     if (fallback_wanted_) {
@@ -237,7 +238,8 @@ void Session::disconnect() {
   if (mosquitto_disconnect_v5(handle_.get(), MQTT_RC_NORMAL_DISCONNECTION, nullptr) != MOSQ_ERR_SUCCESS)
     return;
   const auto deadline = Clock::now() + disconnect_grace;
-  while (socket() >= 0 && Clock::now() < deadline) poll_once(100, false);
+  while (socket() >= 0 && Clock::now() < deadline)
+    poll_once(100, false);
 }
 
 int Session::publish(const std::string& topic, std::string_view payload, int qos, bool retain,
@@ -252,7 +254,8 @@ int Session::publish(const std::string& topic, std::string_view payload, int qos
 int Session::subscribe(const std::vector<std::string>& filters, int qos, int options,
                        const mosquitto_property* properties) {
   std::vector<char*> names;
-  for (const std::string& filter : filters) names.push_back(const_cast<char*>(filter.c_str()));
+  for (const std::string& filter : filters)
+    names.push_back(const_cast<char*>(filter.c_str()));
   int mid = 0;
   const int rc = mosquitto_subscribe_multiple(handle_.get(), &mid, static_cast<int>(names.size()),
                                               names.data(), qos, options, properties);
@@ -262,7 +265,8 @@ int Session::subscribe(const std::vector<std::string>& filters, int qos, int opt
 
 int Session::unsubscribe(const std::vector<std::string>& filters, const mosquitto_property* properties) {
   std::vector<char*> names;
-  for (const std::string& filter : filters) names.push_back(const_cast<char*>(filter.c_str()));
+  for (const std::string& filter : filters)
+    names.push_back(const_cast<char*>(filter.c_str()));
   int mid = 0;
   const int rc = mosquitto_unsubscribe_multiple(handle_.get(), &mid, static_cast<int>(names.size()),
                                                 names.data(), properties);
@@ -345,8 +349,8 @@ void Session::note_connack(int reason_code, int flags, const mosquitto_property*
     events_.on_connected(ConnackInfo{attempt_.protocol, (flags & 1) != 0, properties});
     return;
   }
-  const bool version_refused = reason_code == MQTT_RC_UNSUPPORTED_PROTOCOL_VERSION ||
-                               reason_code == CONNACK_REFUSED_PROTOCOL_VERSION;
+  const bool version_refused =
+      reason_code == MQTT_RC_UNSUPPORTED_PROTOCOL_VERSION || reason_code == CONNACK_REFUSED_PROTOCOL_VERSION;
   if (version_refused && may_fall_back()) {
     fallback_wanted_ = true;
     return;

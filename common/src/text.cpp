@@ -10,10 +10,14 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t at) {
   std::size_t length = 0;
   unsigned int code_point = 0;
   if (lead < 0x80) return 1;
-  if ((lead & 0xE0) == 0xC0) length = 2, code_point = lead & 0x1Fu;
-  else if ((lead & 0xF0) == 0xE0) length = 3, code_point = lead & 0x0Fu;
-  else if ((lead & 0xF8) == 0xF0) length = 4, code_point = lead & 0x07u;
-  else return 0;
+  if ((lead & 0xE0) == 0xC0)
+    length = 2, code_point = lead & 0x1Fu;
+  else if ((lead & 0xF0) == 0xE0)
+    length = 3, code_point = lead & 0x0Fu;
+  else if ((lead & 0xF8) == 0xF0)
+    length = 4, code_point = lead & 0x07u;
+  else
+    return 0;
   if (at + length > text.size()) return 0;
   for (std::size_t i = 1; i < length; ++i) {
     if ((byte(at + i) & 0xC0) != 0x80) return 0;

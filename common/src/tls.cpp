@@ -1,6 +1,7 @@
 #include "mq/tls.hpp"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <openssl/err.h>
@@ -11,7 +12,6 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
-#include <dirent.h>
 #include <fstream>
 #include <sstream>
 
@@ -72,8 +72,8 @@ std::string common_name(X509* certificate) {
 
 std::vector<std::string> certificate_names(X509* certificate) {
   std::vector<std::string> names;
-  auto* alt_names = static_cast<GENERAL_NAMES*>(
-      X509_get_ext_d2i(certificate, NID_subject_alt_name, nullptr, nullptr));
+  auto* alt_names =
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(certificate, NID_subject_alt_name, nullptr, nullptr));
   for (int i = 0; alt_names && i < sk_GENERAL_NAME_num(alt_names); ++i) {
     const GENERAL_NAME* entry = sk_GENERAL_NAME_value(alt_names, i);
     if (entry->type == GEN_DNS) {
@@ -128,7 +128,8 @@ bool is_ip_address(const std::string& host) {
 }
 
 std::vector<unsigned char> decode_hex(const std::string& hex) {
-  if (hex.empty() || hex.size() % 2 != 0 || hex.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
+  if (hex.empty() || hex.size() % 2 != 0 ||
+      hex.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
     throw usage_error(fmt::format("--psk '{}' is not an even number of hexadecimal digits", hex),
                       "give the key as hex, e.g. --psk 1a2b3c4d");
   std::vector<unsigned char> bytes;
@@ -158,8 +159,8 @@ struct TlsCallbacks {
   }
 
   static int verify(int preverify_ok, X509_STORE_CTX* store) {
-    const auto* ssl = static_cast<const SSL*>(
-        X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+    const auto* ssl =
+        static_cast<const SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
     TlsObservation& observed = owner(ssl)->observed_;
     X509* certificate = X509_STORE_CTX_get_current_cert(store);
     const int depth = X509_STORE_CTX_get_error_depth(store);
@@ -202,8 +203,7 @@ struct TlsCallbacks {
   static unsigned int psk(SSL* ssl, const char*, char* identity, unsigned int max_identity_length,
                           unsigned char* key, unsigned int max_key_length) {
     const TlsContext* self = owner(ssl);
-    if (self->psk_identity_.size() + 1 > max_identity_length || self->psk_.size() > max_key_length)
-      return 0;
+    if (self->psk_identity_.size() + 1 > max_identity_length || self->psk_.size() > max_key_length) return 0;
     std::memcpy(identity, self->psk_identity_.c_str(), self->psk_identity_.size() + 1);
     std::memcpy(key, self->psk_.data(), self->psk_.size());
     return static_cast<unsigned int>(self->psk_.size());
@@ -216,7 +216,8 @@ struct TlsCallbacks {
 std::string describe_certificate(const CertificateFacts& certificate) {
   return fmt::format("subject '{}', issuer '{}', valid {} to {}, names: {}", certificate.subject,
                      certificate.issuer, certificate.not_before, certificate.not_after,
-                     certificate.names.empty() ? "none" : fmt::format("{}", fmt::join(certificate.names, ", ")));
+                     certificate.names.empty() ? "none"
+                                               : fmt::format("{}", fmt::join(certificate.names, ", ")));
 }
 
 TlsContext::TlsContext(const TlsOptions& options, std::string server_name)
@@ -227,8 +228,10 @@ TlsContext::TlsContext(const TlsOptions& options, std::string server_name)
     SSL_CTX_set_info_callback(context_, TlsCallbacks::info);
     configure_versions(options);
     configure_ciphers_and_alpn(options);
-    if (options.psk) configure_psk(options);
-    else configure_trust(options);
+    if (options.psk)
+      configure_psk(options);
+    else
+      configure_trust(options);
     if (options.cert) configure_client_certificate(options);
   } catch (...) {
     SSL_CTX_free(context_);
@@ -281,9 +284,10 @@ void TlsContext::configure_trust(const TlsOptions& options) {
   if (options.cafile) {
     require_readable_file(*options.cafile, "--cafile");
     if (SSL_CTX_load_verify_file(context_, options.cafile->c_str()) != 1)
-      throw Error{Exit::tls, fmt::format("--cafile '{}' holds no usable CA certificate", *options.cafile),
-                  openssl_error_text(),
-                  "give a PEM file (-----BEGIN CERTIFICATE-----) of the CA that signed the broker's certificate"};
+      throw Error{
+          Exit::tls, fmt::format("--cafile '{}' holds no usable CA certificate", *options.cafile),
+          openssl_error_text(),
+          "give a PEM file (-----BEGIN CERTIFICATE-----) of the CA that signed the broker's certificate"};
     sources.push_back(fmt::format("--cafile {}", *options.cafile));
   }
   if (options.capath) {
@@ -304,8 +308,10 @@ void TlsContext::configure_trust(const TlsOptions& options) {
   }
   X509_VERIFY_PARAM* checks = SSL_CTX_get0_param(context_);
   X509_VERIFY_PARAM_set_hostflags(checks, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-  if (is_ip_address(server_name_)) X509_VERIFY_PARAM_set1_ip_asc(checks, server_name_.c_str());
-  else X509_VERIFY_PARAM_set1_host(checks, server_name_.c_str(), server_name_.size());
+  if (is_ip_address(server_name_))
+    X509_VERIFY_PARAM_set1_ip_asc(checks, server_name_.c_str());
+  else
+    X509_VERIFY_PARAM_set1_host(checks, server_name_.c_str(), server_name_.size());
 }
 
 void TlsContext::configure_client_certificate(const TlsOptions& options) {
@@ -314,8 +320,8 @@ void TlsContext::configure_client_certificate(const TlsOptions& options) {
   require_readable_file(cert, "--cert");
   require_readable_file(key, "--key");
   if (SSL_CTX_use_certificate_chain_file(context_, cert.c_str()) != 1)
-    throw Error{Exit::tls, fmt::format("--cert '{}' is not a usable certificate", cert),
-                openssl_error_text(), "give the client certificate as a PEM file (-----BEGIN CERTIFICATE-----)"};
+    throw Error{Exit::tls, fmt::format("--cert '{}' is not a usable certificate", cert), openssl_error_text(),
+                "give the client certificate as a PEM file (-----BEGIN CERTIFICATE-----)"};
   SSL_CTX_set_default_passwd_cb(context_, TlsCallbacks::refuse_passphrase);
   if (SSL_CTX_use_PrivateKey_file(context_, key.c_str(), SSL_FILETYPE_PEM) != 1) {
     const std::string reason = openssl_error_text();

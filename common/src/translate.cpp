@@ -35,14 +35,13 @@ std::string port_advice(const Endpoint& endpoint) {
 }
 
 Error authentication_error(const ConnectAttempt& attempt, int reason_code) {
-  const std::string what = fmt::format("the broker at {} refused the login ({})",
-                                       attempt.endpoint.text(), reason_text(reason_code, attempt.protocol));
+  const std::string what = fmt::format("the broker at {} refused the login ({})", attempt.endpoint.text(),
+                                       reason_text(reason_code, attempt.protocol));
   if (attempt.sent_username)
     return Error{Exit::authentication, what,
                  "the username or password is wrong, or this user may not connect",
                  "check -u and the password (-P, --pw-file or MQ_PASSWORD)"};
-  return Error{Exit::authentication, what,
-               "the broker requires a username and password, and none was given",
+  return Error{Exit::authentication, what, "the broker requires a username and password, and none was given",
                "add -u USERNAME and a password with --pw-file FILE, MQ_PASSWORD or -P"};
 }
 
@@ -64,7 +63,8 @@ Error refused_error(const ConnectAttempt& attempt, int reason_code, std::string 
 
 Error v3_connack_error(int code, const ConnectAttempt& attempt) {
   switch (code) {
-  case CONNACK_REFUSED_PROTOCOL_VERSION: return protocol_version_error(attempt, code);
+  case CONNACK_REFUSED_PROTOCOL_VERSION:
+    return protocol_version_error(attempt, code);
   case CONNACK_REFUSED_IDENTIFIER_REJECTED:
     return refused_error(attempt, code, "the broker does not accept this client id",
                          "choose another id with -i (MQTT v3.1 allows at most 23 characters)");
@@ -72,7 +72,8 @@ Error v3_connack_error(int code, const ConnectAttempt& attempt) {
     return refused_error(attempt, code, "the broker is up but not accepting clients",
                          "try again later, or check the broker's log");
   case CONNACK_REFUSED_BAD_USERNAME_PASSWORD:
-  case CONNACK_REFUSED_NOT_AUTHORIZED: return authentication_error(attempt, code);
+  case CONNACK_REFUSED_NOT_AUTHORIZED:
+    return authentication_error(attempt, code);
   default:
     return refused_error(attempt, code, "the broker sent a CONNACK code MQTT v3 does not define",
                          "check the broker's log");
@@ -81,10 +82,12 @@ Error v3_connack_error(int code, const ConnectAttempt& attempt) {
 
 Error v5_connack_error(int code, const ConnectAttempt& attempt) {
   switch (code) {
-  case MQTT_RC_UNSUPPORTED_PROTOCOL_VERSION: return protocol_version_error(attempt, code);
+  case MQTT_RC_UNSUPPORTED_PROTOCOL_VERSION:
+    return protocol_version_error(attempt, code);
   case MQTT_RC_BAD_USERNAME_OR_PASSWORD:
   case MQTT_RC_NOT_AUTHORIZED:
-  case MQTT_RC_BAD_AUTHENTICATION_METHOD: return authentication_error(attempt, code);
+  case MQTT_RC_BAD_AUTHENTICATION_METHOD:
+    return authentication_error(attempt, code);
   case MQTT_RC_CLIENTID_NOT_VALID:
     return refused_error(attempt, code, "the broker does not accept this client id",
                          "choose another id with -i");
@@ -113,14 +116,15 @@ std::string names_text(const std::vector<std::string>& names) {
 
 Error certificate_error(const ConnectAttempt& attempt, const TlsContext& tls) {
   const TlsObservation& seen = tls.observation();
-  const std::string what = fmt::format("TLS handshake with {} failed: the server's certificate was not accepted",
-                                       attempt.endpoint.text());
+  const std::string what = fmt::format(
+      "TLS handshake with {} failed: the server's certificate was not accepted", attempt.endpoint.text());
   const CertificateFacts cert = seen.rejected_certificate.value_or(CertificateFacts{});
   switch (seen.verify_error) {
   case X509_V_ERR_CERT_HAS_EXPIRED:
-    return Error{Exit::tls, what,
-                 fmt::format("the certificate '{}' expired on {} (now {})", cert.subject, cert.not_after, now_text()),
-                 "renew the broker's certificate"};
+    return Error{
+        Exit::tls, what,
+        fmt::format("the certificate '{}' expired on {} (now {})", cert.subject, cert.not_after, now_text()),
+        "renew the broker's certificate"};
   case X509_V_ERR_CERT_NOT_YET_VALID:
     return Error{Exit::tls, what,
                  fmt::format("the certificate '{}' is not valid before {} (now {})", cert.subject,
@@ -139,8 +143,7 @@ Error certificate_error(const ConnectAttempt& attempt, const TlsContext& tls) {
   case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
   case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
   case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
-  case X509_V_ERR_CERT_UNTRUSTED:
-  {
+  case X509_V_ERR_CERT_UNTRUSTED: {
     const CertificateFacts leaf = seen.chain.empty() ? cert : seen.chain.front();
     return Error{Exit::tls, what,
                  fmt::format("the server's certificate (subject '{}', issuer '{}') is not signed by a CA "
@@ -149,20 +152,20 @@ Error certificate_error(const ConnectAttempt& attempt, const TlsContext& tls) {
                  "give the CA certificate that issued the broker's certificate with --cafile FILE"};
   }
   default:
-    return Error{Exit::tls, what,
-                 fmt::format("{} (certificate '{}')", X509_verify_cert_error_string(seen.verify_error),
-                             cert.subject),
-                 "check the broker's certificate chain with: openssl s_client -connect HOST:PORT -showcerts"};
+    return Error{
+        Exit::tls, what,
+        fmt::format("{} (certificate '{}')", X509_verify_cert_error_string(seen.verify_error), cert.subject),
+        "check the broker's certificate chain with: openssl s_client -connect HOST:PORT -showcerts"};
   }
 }
 
 Error alert_error(const ConnectAttempt& attempt, const TlsContext& tls) {
   const bool client_certificate_given = tls.has_client_certificate();
   const std::string& alert = tls.observation().alert_received;
-  const std::string what = fmt::format("TLS handshake with {} failed: the server refused it ({})",
-                                       attempt.endpoint.text(), alert);
-  if (alert == "certificate required" || (!client_certificate_given && alert == "handshake failure" &&
-                                          tls.observation().chain.size() > 0))
+  const std::string what =
+      fmt::format("TLS handshake with {} failed: the server refused it ({})", attempt.endpoint.text(), alert);
+  if (alert == "certificate required" ||
+      (!client_certificate_given && alert == "handshake failure" && tls.observation().chain.size() > 0))
     return Error{Exit::tls, what, "the broker requires a client certificate and none was given",
                  "add --cert FILE and --key FILE with a certificate the broker's CA signed"};
   if (client_certificate_given &&
@@ -206,16 +209,21 @@ std::string reason_text(int reason_code, ProtocolVersion protocol) {
 
 Exit exit_for_reason(int reason_code) {
   switch (reason_code) {
-  case MQTT_RC_NOT_AUTHORIZED: return Exit::authorization;
+  case MQTT_RC_NOT_AUTHORIZED:
+    return Exit::authorization;
   case MQTT_RC_BAD_USERNAME_OR_PASSWORD:
-  case MQTT_RC_BAD_AUTHENTICATION_METHOD: return Exit::authentication;
+  case MQTT_RC_BAD_AUTHENTICATION_METHOD:
+    return Exit::authentication;
   case MQTT_RC_SERVER_SHUTTING_DOWN:
-  case MQTT_RC_KEEP_ALIVE_TIMEOUT: return Exit::network;
-  default: return Exit::protocol;
+  case MQTT_RC_KEEP_ALIVE_TIMEOUT:
+    return Exit::network;
+  default:
+    return Exit::protocol;
   }
 }
 
-Error connect_call_error(int mosq_rc, int error_number, const ConnectAttempt& attempt, const TlsContext* tls) {
+Error connect_call_error(int mosq_rc, int error_number, const ConnectAttempt& attempt,
+                         const TlsContext* tls) {
   const Endpoint& endpoint = attempt.endpoint;
   if (mosq_rc == MOSQ_ERR_EAI)
     return Error{Exit::network, fmt::format("cannot resolve the broker's name '{}'", endpoint.host),
@@ -225,15 +233,15 @@ Error connect_call_error(int mosq_rc, int error_number, const ConnectAttempt& at
     const std::string what = fmt::format("cannot connect to {}", endpoint.text());
     switch (error_number) {
     case ECONNREFUSED:
-      return Error{Exit::network, what,
-                   fmt::format("nothing is listening there (connection refused)"),
+      return Error{Exit::network, what, fmt::format("nothing is listening there (connection refused)"),
                    fmt::format("start the broker, or check -h and -p; {}", port_advice(endpoint))};
     case ENOENT:
       return Error{Exit::network, what, "the socket file does not exist",
                    "start the broker, or check the --unix path"};
     case ENETUNREACH:
     case EHOSTUNREACH:
-      return Error{Exit::network, what, fmt::format("the network path is down ({})", std::strerror(error_number)),
+      return Error{Exit::network, what,
+                   fmt::format("the network path is down ({})", std::strerror(error_number)),
                    "check the address and the route to the broker"};
     case ETIMEDOUT:
       return Error{Exit::network, what, "the TCP connection timed out",
@@ -259,8 +267,8 @@ Error connack_error(int reason_code, const ConnectAttempt& attempt) {
   return is_v5(attempt) ? v5_connack_error(reason_code, attempt) : v3_connack_error(reason_code, attempt);
 }
 
-Error connection_ended_error(int mosq_rc, int error_number, bool was_connected,
-                             const ConnectAttempt& attempt, const TlsContext* tls) {
+Error connection_ended_error(int mosq_rc, int error_number, bool was_connected, const ConnectAttempt& attempt,
+                             const TlsContext* tls) {
   const std::string where = attempt.endpoint.text();
   if (mosq_rc >= 0x80) {
     return Error{exit_for_reason(mosq_rc),
@@ -268,11 +276,11 @@ Error connection_ended_error(int mosq_rc, int error_number, bool was_connected,
                              reason_text(mosq_rc, ProtocolVersion::v5)),
                  "the broker sent DISCONNECT with this reason", "check the broker's log for this client"};
   }
-  if (tls && !tls->observation().handshake_done)
-    return tls_handshake_error(attempt, *tls);
+  if (tls && !tls->observation().handshake_done) return tls_handshake_error(attempt, *tls);
   if (mosq_rc == MOSQ_ERR_PROTOCOL || mosq_rc == MOSQ_ERR_MALFORMED_PACKET)
     return Error{Exit::protocol, fmt::format("the broker at {} broke the MQTT protocol", where),
-                 mosquitto_strerror(mosq_rc), "check that this port serves MQTT; run with -d to see the packets"};
+                 mosquitto_strerror(mosq_rc),
+                 "check that this port serves MQTT; run with -d to see the packets"};
   if (mosq_rc == MOSQ_ERR_KEEPALIVE)
     return Error{Exit::network, fmt::format("the connection to {} was lost", where),
                  "the broker stopped answering PINGREQ within the keepalive",
@@ -322,8 +330,10 @@ Error request_error(int mosq_rc, std::string_view request) {
     return Error{Exit::protocol, what, "the broker does not support this QoS", "use a lower -q"};
   case MOSQ_ERR_RETAIN_NOT_SUPPORTED:
     return Error{Exit::protocol, what, "the broker does not support retained messages", "drop -r"};
-  case MOSQ_ERR_NOMEM: return Error{Exit::internal, what, "out of memory"};
-  default: return usage_error(fmt::format("{}: {}", what, mosquitto_strerror(mosq_rc)));
+  case MOSQ_ERR_NOMEM:
+    return Error{Exit::internal, what, "out of memory"};
+  default:
+    return usage_error(fmt::format("{}: {}", what, mosquitto_strerror(mosq_rc)));
   }
 }
 

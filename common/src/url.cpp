@@ -19,8 +19,7 @@ constexpr std::string_view url_form = "mqtt[s]://[user[:password]@]host[:port]/t
 int parse_port(std::string_view url, std::string_view digits) {
   int port = 0;
   const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
-  if (digits.empty() || ec != std::errc{} || end != digits.data() + digits.size() || port < 1 ||
-      port > 65535)
+  if (digits.empty() || ec != std::errc{} || end != digits.data() + digits.size() || port < 1 || port > 65535)
     reject(url, fmt::format("the port '{}' is not a number from 1 to 65535", digits));
   return port;
 }

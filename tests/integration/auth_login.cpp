@@ -8,7 +8,9 @@ using namespace mq::test;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 BrokerSetup password_broker() {
   BrokerSetup setup;
@@ -22,7 +24,9 @@ BrokerSetup password_broker() {
 TEST_CASE("the right username and password are accepted") {
   Workspace workspace;
   Broker broker{workspace, password_broker()};
-  const Outcome outcome = run_tool(workspace, "mqpub", {"-p", broker.port_text(), "-u", "alice", "-P", "wonderland", "-t", "t", "-m", "x", "-q", "1"});
+  const Outcome outcome = run_tool(
+      workspace, "mqpub",
+      {"-p", broker.port_text(), "-u", "alice", "-P", "wonderland", "-t", "t", "-m", "x", "-q", "1"});
   CHECK(outcome.exit_code == 0);
   CHECK(outcome.err == "");
 }
@@ -30,11 +34,14 @@ TEST_CASE("the right username and password are accepted") {
 TEST_CASE("the password can come from MQ_PASSWORD or --pw-file") {
   Workspace workspace;
   Broker broker{workspace, password_broker()};
-  const auto from_environment = run_tool(workspace, "mqpub", {"-p", broker.port_text(), "-u", "alice", "-t", "t", "-m", "x"}, {},
-                                         {{"MQ_PASSWORD", "wonderland"}});
+  const auto from_environment =
+      run_tool(workspace, "mqpub", {"-p", broker.port_text(), "-u", "alice", "-t", "t", "-m", "x"}, {},
+               {{"MQ_PASSWORD", "wonderland"}});
   CHECK(from_environment.exit_code == 0);
   const auto file = workspace.write("password.txt", "wonderland\n");
-  const auto from_file = run_tool(workspace, "mqpub", {"-p", broker.port_text(), "-u", "alice", "--pw-file", file.string(), "-t", "t", "-m", "x"});
+  const auto from_file =
+      run_tool(workspace, "mqpub",
+               {"-p", broker.port_text(), "-u", "alice", "--pw-file", file.string(), "-t", "t", "-m", "x"});
   CHECK(from_file.exit_code == 0);
 }
 
@@ -43,7 +50,9 @@ TEST_CASE("a wrong password is refused with exit 5, over MQTT v5 and v3.1.1") {
   Broker broker{workspace, password_broker()};
   for (const std::string version : {"5", "311"}) {
     CAPTURE(version);
-    const Outcome outcome = run_tool(workspace, "mqpub", {"-p", broker.port_text(), "-V", version, "-u", "alice", "-P", "wrong", "-t", "t", "-m", "x"});
+    const Outcome outcome = run_tool(
+        workspace, "mqpub",
+        {"-p", broker.port_text(), "-V", version, "-u", "alice", "-P", "wrong", "-t", "t", "-m", "x"});
     CHECK(outcome.exit_code == 5);
     CHECK(contains(outcome.err, "refused the login"));
     CHECK(contains(outcome.err, "username or password is wrong"));
@@ -65,8 +74,9 @@ TEST_CASE("a denied subscription is exit 6 naming the filter, over MQTT v5 and v
   Broker broker{workspace, setup};
   for (const std::string version : {"5", "311"}) {
     CAPTURE(version);
-    const Outcome outcome = run_tool(workspace, "mqsub", {"-p", broker.port_text(), "-V", version, "-u", "alice", "-P",
-                                                          "wonderland", "-t", "public/#", "-t", "secret/#", "-W", "5"});
+    const Outcome outcome = run_tool(workspace, "mqsub",
+                                     {"-p", broker.port_text(), "-V", version, "-u", "alice", "-P",
+                                      "wonderland", "-t", "public/#", "-t", "secret/#", "-W", "5"});
     CHECK(outcome.exit_code == 6);
     CHECK(contains(outcome.err, "refused the subscription to 'secret/#'"));
     CHECK_FALSE(contains(outcome.err, "'public/#'"));

@@ -27,15 +27,16 @@ TEST_CASE("a closed port is 'connection refused' with exit 3, naming host and po
 
 TEST_CASE("a name that does not resolve is exit 3 and says so") {
   Workspace workspace;
-  const Outcome outcome = run_tool(workspace, "mqpub", {"-h", "no-such-broker.invalid", "-t", "t", "-m", "x"}, {},
-                                   {{"RES_OPTIONS", "timeout:1 attempts:1"}});
+  const Outcome outcome = run_tool(workspace, "mqpub", {"-h", "no-such-broker.invalid", "-t", "t", "-m", "x"},
+                                   {}, {{"RES_OPTIONS", "timeout:1 attempts:1"}});
   CHECK(outcome.exit_code == 3);
   CHECK(contains(outcome.err, "cannot resolve the broker's name 'no-such-broker.invalid'"));
 }
 
 TEST_CASE("--quiet prints nothing but keeps the exit code") {
   Workspace workspace;
-  const Outcome outcome = run_tool(workspace, "mqpub", {"-p", std::to_string(free_port()), "-t", "t", "-m", "x", "--quiet"});
+  const Outcome outcome =
+      run_tool(workspace, "mqpub", {"-p", std::to_string(free_port()), "-t", "t", "-m", "x", "--quiet"});
   CHECK(outcome.exit_code == 3);
   CHECK(outcome.err == "");
 }

@@ -8,7 +8,9 @@ using namespace mq::test;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 }  // namespace
 
@@ -16,7 +18,9 @@ TEST_CASE("a broker that refuses MQTT v5 gets a second CONNECT with v3.1.1, show
   Workspace workspace;
   FakeBroker broker{FakeBehaviour::refuse_v5};
 
-  const Outcome outcome = run_tool(workspace, "mqpub", {"-h", "127.0.0.1", "-p", broker.port_text(), "-t", "t", "-m", "x", "-q", "1", "-d"});
+  const Outcome outcome =
+      run_tool(workspace, "mqpub",
+               {"-h", "127.0.0.1", "-p", broker.port_text(), "-t", "t", "-m", "x", "-q", "1", "-d"});
 
   CHECK(outcome.exit_code == 0);
   CHECK(broker.connect_levels() == std::vector<int>{5, 4});
@@ -26,7 +30,8 @@ TEST_CASE("a broker that refuses MQTT v5 gets a second CONNECT with v3.1.1, show
 TEST_CASE("the fallback is silent without -d") {
   Workspace workspace;
   FakeBroker broker{FakeBehaviour::refuse_v5};
-  const Outcome outcome = run_tool(workspace, "mqpub", {"-h", "127.0.0.1", "-p", broker.port_text(), "-t", "t", "-m", "x"});
+  const Outcome outcome =
+      run_tool(workspace, "mqpub", {"-h", "127.0.0.1", "-p", broker.port_text(), "-t", "t", "-m", "x"});
   CHECK(outcome.exit_code == 0);
   CHECK(outcome.err == "");
 }
@@ -35,7 +40,8 @@ TEST_CASE("with -V 5 given, a refused v5 is exit 7 naming the version and sugges
   Workspace workspace;
   FakeBroker broker{FakeBehaviour::refuse_v5};
 
-  const Outcome outcome = run_tool(workspace, "mqpub", {"-h", "127.0.0.1", "-p", broker.port_text(), "-V", "5", "-t", "t", "-m", "x"});
+  const Outcome outcome = run_tool(
+      workspace, "mqpub", {"-h", "127.0.0.1", "-p", broker.port_text(), "-V", "5", "-t", "t", "-m", "x"});
 
   CHECK(outcome.exit_code == 7);
   CHECK(broker.connect_levels() == std::vector<int>{5});
@@ -47,7 +53,9 @@ TEST_CASE("a server that accepts TCP but never answers ends with the connect tim
   Workspace workspace;
   FakeBroker broker{FakeBehaviour::silent};
 
-  const Outcome outcome = run_tool(workspace, "mqsub", {"-h", "127.0.0.1", "-p", broker.port_text(), "-t", "t", "--connect-timeout", "0.5"});
+  const Outcome outcome =
+      run_tool(workspace, "mqsub",
+               {"-h", "127.0.0.1", "-p", broker.port_text(), "-t", "t", "--connect-timeout", "0.5"});
 
   CHECK(outcome.exit_code == 3);
   CHECK(contains(outcome.err, "no answer from 127.0.0.1:" + broker.port_text() + " within 0.5 s"));

@@ -11,9 +11,12 @@ TEST_CASE("a message published at each QoS reaches a subscriber at that QoS") {
     CAPTURE(qos);
     Workspace workspace;
     Broker broker{workspace};
-    auto subscriber = start_subscriber(workspace, {"-p", broker.port_text(), "-t", "greetings/#", "-q", qos, "-C", "1", "-v"});
+    auto subscriber = start_subscriber(
+        workspace, {"-p", broker.port_text(), "-t", "greetings/#", "-q", qos, "-C", "1", "-v"});
 
-    const Outcome published = run_tool(workspace, "mqpub", {"-p", broker.port_text(), "-t", "greetings/world", "-m", "hello " + qos, "-q", qos});
+    const Outcome published =
+        run_tool(workspace, "mqpub",
+                 {"-p", broker.port_text(), "-t", "greetings/world", "-m", "hello " + qos, "-q", qos});
 
     CHECK(published.exit_code == 0);
     CHECK(published.err == "");
@@ -28,7 +31,9 @@ TEST_CASE("without -v only the payload is printed, and -C counts the messages") 
   Broker broker{workspace};
   auto subscriber = start_subscriber(workspace, {"-p", broker.port_text(), "-t", "a/+", "-C", "3"});
   for (const std::string text : {"one", "two", "three"})
-    REQUIRE(run_tool(workspace, "mqpub", {"-p", broker.port_text(), "-t", "a/" + text, "-m", text}).exit_code == 0);
+    REQUIRE(
+        run_tool(workspace, "mqpub", {"-p", broker.port_text(), "-t", "a/" + text, "-m", text}).exit_code ==
+        0);
 
   const Outcome received = subscriber->finish();
   CHECK(received.exit_code == 0);
@@ -41,7 +46,8 @@ TEST_CASE("-n publishes an empty message: nothing printed without -v, 'topic (nu
   auto plain = start_subscriber(workspace, {"-p", broker.port_text(), "-t", "empty", "-C", "1"});
   auto verbose = start_subscriber(workspace, {"-p", broker.port_text(), "-t", "empty", "-C", "1", "-v"});
 
-  CHECK(run_tool(workspace, "mqpub", {"-p", broker.port_text(), "-t", "empty", "-n", "-q", "1"}).exit_code == 0);
+  CHECK(run_tool(workspace, "mqpub", {"-p", broker.port_text(), "-t", "empty", "-n", "-q", "1"}).exit_code ==
+        0);
 
   CHECK(plain->finish().out == "");
   CHECK(verbose->finish().out == "empty (null)\n");
@@ -50,9 +56,12 @@ TEST_CASE("-n publishes an empty message: nothing printed without -v, 'topic (nu
 TEST_CASE("a retained message reaches a subscriber that arrives later") {
   Workspace workspace;
   Broker broker{workspace};
-  REQUIRE(run_tool(workspace, "mqpub", {"-p", broker.port_text(), "-t", "status", "-m", "online", "-r", "-q", "1"}).exit_code == 0);
+  REQUIRE(run_tool(workspace, "mqpub",
+                   {"-p", broker.port_text(), "-t", "status", "-m", "online", "-r", "-q", "1"})
+              .exit_code == 0);
 
-  const Outcome received = run_tool(workspace, "mqsub", {"-p", broker.port_text(), "-t", "status", "-C", "1", "-W", "10"});
+  const Outcome received =
+      run_tool(workspace, "mqsub", {"-p", broker.port_text(), "-t", "status", "-C", "1", "-W", "10"});
 
   CHECK(received.exit_code == 0);
   CHECK(received.out == "online\n");
@@ -62,7 +71,8 @@ TEST_CASE("-W ends a subscription that receives too little with exit 8") {
   Workspace workspace;
   Broker broker{workspace};
 
-  const Outcome received = run_tool(workspace, "mqsub", {"-p", broker.port_text(), "-t", "silence", "-C", "1", "-W", "0.3"});
+  const Outcome received =
+      run_tool(workspace, "mqsub", {"-p", broker.port_text(), "-t", "silence", "-C", "1", "-W", "0.3"});
 
   CHECK(received.exit_code == 8);
   CHECK(received.out == "");

@@ -89,15 +89,16 @@ TEST_CASE("the password comes from -P, --pw-file or MQ_PASSWORD, and needs a use
   CHECK_FALSE(parse({"-u", "u"}).auth.password.has_value());
   CHECK(usage_error_of({"-P", "p"}).find("without a username") != std::string::npos);
   CHECK(usage_error_of({"-u", "u", "-P", "p", "--pw-file", "f"}).find("--pw-file") != std::string::npos);
-  CHECK(usage_error_of({"-u", "u", "--pw-file", "/nonexistent"}).find("--pw-file '/nonexistent' cannot be read") !=
-        std::string::npos);
+  CHECK(usage_error_of({"-u", "u", "--pw-file", "/nonexistent"})
+            .find("--pw-file '/nonexistent' cannot be read") != std::string::npos);
 }
 
 TEST_CASE("rules between options") {
   CHECK(usage_error_of({"--cert", "c"}).find("--key") != std::string::npos);
   CHECK(usage_error_of({"--key", "k"}).find("--cert") != std::string::npos);
   CHECK(usage_error_of({"--psk", "ab"}).find("--psk-identity") != std::string::npos);
-  CHECK(usage_error_of({"--psk", "ab", "--psk-identity", "i", "--cafile", "c"}).find("--psk") != std::string::npos);
+  CHECK(usage_error_of({"--psk", "ab", "--psk-identity", "i", "--cafile", "c"}).find("--psk") !=
+        std::string::npos);
   CHECK(usage_error_of({"--will-qos", "1"}).find("--will-topic") != std::string::npos);
   CHECK(usage_error_of({"--will-topic", "a/+"}).find("--will-topic") != std::string::npos);
   CHECK(usage_error_of({"-i", "a", "-I", "b"}).find("--id") != std::string::npos);

@@ -38,13 +38,12 @@ std::string resolve_topic(const Options& options) {
 }
 
 Error refused(const std::string& topic, int reason_code, ProtocolVersion protocol) {
-  return Error{exit_for_reason(reason_code),
-               fmt::format("the broker refused the message to '{}' ({})", topic,
-                           reason_text(reason_code, protocol)),
-               reason_code == 0x87 ? "the broker's access control does not let this client publish there"
-                                   : "the broker did not accept the message",
-               reason_code == 0x87 ? "check the broker's ACL for this user and topic"
-                                   : "check the broker's log"};
+  return Error{
+      exit_for_reason(reason_code),
+      fmt::format("the broker refused the message to '{}' ({})", topic, reason_text(reason_code, protocol)),
+      reason_code == 0x87 ? "the broker's access control does not let this client publish there"
+                          : "the broker did not accept the message",
+      reason_code == 0x87 ? "check the broker's ACL for this user and topic" : "check the broker's log"};
 }
 
 }  // namespace

@@ -37,7 +37,9 @@ public:
       : options_(options), filters_(std::move(filters)) {}
 
   void attach(Session& session) { session_ = &session; }
-  bool done() const { return out_.reader_gone() || (options_.subscribe.count && received_ >= *options_.subscribe.count); }
+  bool done() const {
+    return out_.reader_gone() || (options_.subscribe.count && received_ >= *options_.subscribe.count);
+  }
   void finish() { out_.flush(); }
 
   void on_connected(const ConnackInfo&) override {
@@ -85,7 +87,8 @@ std::vector<std::string> resolve_filters(const Options& options) {
   if (options.client.url_topic) filters.push_back(*options.client.url_topic);
   if (filters.empty())
     throw usage_error("no topic to subscribe to", "add -t FILTER (for example -t 'sensors/#')");
-  for (const std::string& filter : filters) check_topic_filter(filter, "--topic");
+  for (const std::string& filter : filters)
+    check_topic_filter(filter, "--topic");
   return filters;
 }
 
@@ -121,14 +124,14 @@ Exit run(Options& options) {
   Session session{options.client, receiver};
   receiver.attach(session);
   session.connect();
-  const LoopExit exit = session.run_until([&] { return receiver.done(); }, deadline_after(options.subscribe.timeout));
+  const LoopExit exit =
+      session.run_until([&] { return receiver.done(); }, deadline_after(options.subscribe.timeout));
   receiver.finish();
   session.disconnect();
   if (exit == LoopExit::interrupted) throw interrupted_error(StopSignals::received());
   if (exit == LoopExit::timed_out)
     throw Error{Exit::timeout, fmt::format("Timed out after {} s (-W)", *options.subscribe.timeout),
-                options.subscribe.count ? "fewer messages arrived than -C asked for" : "",
-                ""};
+                options.subscribe.count ? "fewer messages arrived than -C asked for" : "", ""};
   return Exit::ok;
 }
 

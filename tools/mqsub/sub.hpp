@@ -15,8 +15,8 @@ namespace mq::sub {
 struct SubscribeOptions {
   std::vector<std::string> topics;  // -t, repeatable; the topic of -L is added
   int qos = 0;
-  std::optional<int> count;         // -C: stop after this many messages
-  std::optional<double> timeout;    // -W: give up after this many seconds (exit 8)
+  std::optional<int> count;       // -C: stop after this many messages
+  std::optional<double> timeout;  // -W: give up after this many seconds (exit 8)
 };
 /// Registers -t -q -C -W.
 void add_subscribe_options(CLI::App& app, SubscribeOptions& subscribe);

@@ -23,19 +23,19 @@ std::string_view protocol_name(ProtocolVersion version);
 /// Where the broker is and how the MQTT session behaves.
 struct ConnectionOptions {
   std::string host = "localhost";
-  std::optional<int> port;               // unset: 1883, or 8883 with TLS
-  std::optional<std::string> url;        // -L; finalize_client_options folds it into the others
+  std::optional<int> port;         // unset: 1883, or 8883 with TLS
+  std::optional<std::string> url;  // -L; finalize_client_options folds it into the others
   std::optional<std::string> unix_socket;
   std::string bind_address;
   int keepalive = 60;
   std::optional<ProtocolVersion> protocol;  // unset: v5, falling back to v3.1.1 if refused
   std::string client_id;
   std::string id_prefix;
-  bool clean_session = true;                // -c turns it off
+  bool clean_session = true;                   // -c turns it off
   std::optional<std::int64_t> session_expiry;  // -x seconds; -1: never expires
   int max_inflight = 20;
   bool nodelay = false;
-  double connect_timeout = 10;  // seconds from TCP connect to CONNACK
+  double connect_timeout = 10;    // seconds from TCP connect to CONNACK
   Properties connect_properties;  // -D connect ... (v5 only)
 
   /// The TCP port to use: the given one, else the MQTT default for plain or TLS.
@@ -70,14 +70,14 @@ struct TlsOptions {
   std::optional<std::string> capath;
   std::optional<std::string> cert;
   std::optional<std::string> key;
-  bool insecure = false;       // skip the host-name check (not the chain)
-  bool use_os_certs = false;   // trust the system CA store
-  std::string version;         // tlsv1.3, tlsv1.2, tlsv1.1; empty: TLS 1.2 or newer
-  std::string ciphers;         // OpenSSL cipher list for TLS <= 1.2
+  bool insecure = false;      // skip the host-name check (not the chain)
+  bool use_os_certs = false;  // trust the system CA store
+  std::string version;        // tlsv1.3, tlsv1.2, tlsv1.1; empty: TLS 1.2 or newer
+  std::string ciphers;        // OpenSSL cipher list for TLS <= 1.2
   std::string alpn;
   std::optional<std::string> psk;  // hex key
   std::optional<std::string> psk_identity;
-  bool requested_by_url = false;   // -L mqtts://
+  bool requested_by_url = false;  // -L mqtts://
 
   /// Whether the connection uses TLS.
   bool enabled() const;

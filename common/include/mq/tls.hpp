@@ -13,25 +13,25 @@ namespace mq {
 
 /// Facts about one certificate, in the words a diagnostic prints.
 struct CertificateFacts {
-  std::string subject;              // RFC 2253, e.g. "CN=broker.example,O=Example"
+  std::string subject;  // RFC 2253, e.g. "CN=broker.example,O=Example"
   std::string issuer;
-  std::string not_before;           // "2026-10-01 12:00:00 UTC"
+  std::string not_before;  // "2026-10-01 12:00:00 UTC"
   std::string not_after;
-  std::vector<std::string> names;   // subjectAltName DNS and IP entries, else the CN
+  std::vector<std::string> names;  // subjectAltName DNS and IP entries, else the CN
 };
 
 /// What one TLS handshake revealed, recorded by OpenSSL callbacks as it happens.
 struct TlsObservation {
-  int verify_error = 0;                    // first X509_V_ERR_* seen, 0 if none
+  int verify_error = 0;  // first X509_V_ERR_* seen, 0 if none
   int verify_error_depth = 0;
   std::optional<CertificateFacts> rejected_certificate;  // the certificate verify_error is about
-  std::vector<CertificateFacts> chain;     // as presented, leaf first
-  std::string alert_received;              // alert the server sent, e.g. "certificate required"
-  std::string alert_sent;                  // alert we sent, e.g. "unknown CA"
+  std::vector<CertificateFacts> chain;                   // as presented, leaf first
+  std::string alert_received;                            // alert the server sent, e.g. "certificate required"
+  std::string alert_sent;                                // alert we sent, e.g. "unknown CA"
   bool handshake_done = false;
-  std::string version;                     // negotiated, e.g. "TLSv1.3"
+  std::string version;  // negotiated, e.g. "TLSv1.3"
   std::string cipher;
-  std::vector<std::string> library_errors; // OpenSSL errors libmosquitto logged
+  std::vector<std::string> library_errors;  // OpenSSL errors libmosquitto logged
 };
 
 /// Describes a certificate on one line: subject, issuer, validity and names.

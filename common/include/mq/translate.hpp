@@ -27,7 +27,7 @@ struct Endpoint {
 struct ConnectAttempt {
   Endpoint endpoint;
   ProtocolVersion protocol = ProtocolVersion::v5;
-  bool protocol_given = false;   // -V was on the command line
+  bool protocol_given = false;  // -V was on the command line
   bool sent_username = false;
   bool sent_client_id = false;
 };
@@ -47,8 +47,8 @@ Error connack_error(int reason_code, const ConnectAttempt& attempt);
 
 /// The connection ended without our asking. `mosq_rc` is a MOSQ_ERR_* code with `error_number`
 /// its errno, or an MQTT v5 reason code (>= 0x80) from the broker's DISCONNECT.
-Error connection_ended_error(int mosq_rc, int error_number, bool was_connected,
-                             const ConnectAttempt& attempt, const TlsContext* tls);
+Error connection_ended_error(int mosq_rc, int error_number, bool was_connected, const ConnectAttempt& attempt,
+                             const TlsContext* tls);
 
 /// No CONNACK within --connect-timeout.
 Error connect_timeout_error(double seconds, const ConnectAttempt& attempt, const TlsContext* tls);

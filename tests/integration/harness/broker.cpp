@@ -1,10 +1,9 @@
 #include "harness/broker.hpp"
 
-#include <signal.h>
-
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <signal.h>
 
 #include <fstream>
 #include <stdexcept>
@@ -20,8 +19,8 @@ std::filesystem::path make_password_file(const Workspace& workspace,
   const std::filesystem::path file = workspace / "passwords";
   Workspace::write_file(file, "");
   for (const auto& [user, password] : users) {
-    const Outcome made = run(Command{{"mosquitto_passwd", "-b", file.string(), user, password}, {}, {}},
-                             workspace.path());
+    const Outcome made =
+        run(Command{{"mosquitto_passwd", "-b", file.string(), user, password}, {}, {}}, workspace.path());
     if (made.exit_code != 0) throw std::runtime_error("mosquitto_passwd failed: " + made.err);
   }
   return file;
@@ -42,20 +41,25 @@ std::filesystem::path make_dynamic_security_file(const Workspace& workspace, con
     unsigned char salt[12];
     unsigned char hash[64];
     RAND_bytes(salt, sizeof salt);
-    PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()), salt, sizeof salt, 101, EVP_sha512(),
-                      sizeof hash, hash);
-    clients.push_back({{"username", user}, {"password", base64(hash, sizeof hash)}, {"salt", base64(salt, sizeof salt)},
-                       {"iterations", 101}, {"roles", {{{"rolename", "limited"}}}}});
+    PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()), salt, sizeof salt, 101,
+                      EVP_sha512(), sizeof hash, hash);
+    clients.push_back({{"username", user},
+                       {"password", base64(hash, sizeof hash)},
+                       {"salt", base64(salt, sizeof salt)},
+                       {"iterations", 101},
+                       {"roles", {{{"rolename", "limited"}}}}});
   }
   nlohmann::json acls = nlohmann::json::array();
   for (const auto& filter : setup.denied_subscriptions)
     acls.push_back({{"acltype", "subscribePattern"}, {"topic", filter}, {"priority", 0}, {"allow", false}});
-  const nlohmann::json config{
-      {"defaultACLAccess",
-       {{"publishClientSend", true}, {"publishClientReceive", true}, {"subscribe", true}, {"unsubscribe", true}}},
-      {"clients", clients},
-      {"groups", nlohmann::json::array()},
-      {"roles", {{{"rolename", "limited"}, {"acls", acls}}}}};
+  const nlohmann::json config{{"defaultACLAccess",
+                               {{"publishClientSend", true},
+                                {"publishClientReceive", true},
+                                {"subscribe", true},
+                                {"unsubscribe", true}}},
+                              {"clients", clients},
+                              {"groups", nlohmann::json::array()},
+                              {"roles", {{{"rolename", "limited"}, {"acls", acls}}}}};
   return workspace.write("dynamic-security.json", config.dump(2));
 }
 
@@ -83,13 +87,16 @@ void Broker::write_config() const {
   config += "log_dest file " + (workspace_ / "broker.log").string() + "\nlog_type all\n";
   config += "allow_anonymous " + std::string{setup_.anonymous ? "true" : "false"} + "\n";
   if (setup_.persistence)
-    config += "persistence true\npersistence_location " + workspace_.path().string() + "/\nautosave_interval 1\n";
+    config +=
+        "persistence true\npersistence_location " + workspace_.path().string() + "/\nautosave_interval 1\n";
   if (!setup_.denied_subscriptions.empty()) {
     config += "plugin " + std::string{MQ_DYNSEC_PLUGIN} + "\nplugin_opt_config_file " +
               make_dynamic_security_file(workspace_, setup_).string() + "\n";
-  } else if (!setup_.users.empty()) config += "password_file " + make_password_file(workspace_, setup_.users).string() + "\n";
+  } else if (!setup_.users.empty())
+    config += "password_file " + make_password_file(workspace_, setup_.users).string() + "\n";
   if (!setup_.acl.empty()) config += "acl_file " + workspace_.write("acl", setup_.acl).string() + "\n";
-  for (const auto& line : setup_.extra_lines) config += line + "\n";
+  for (const auto& line : setup_.extra_lines)
+    config += line + "\n";
   config += "listener " + std::to_string(port_) + " 127.0.0.1\n";
   if (setup_.tls) {
     config += "listener " + std::to_string(tls_port_) + " 127.0.0.1\n";

@@ -14,16 +14,16 @@ namespace mq::test {
 
 /// What the test broker should offer.
 struct BrokerSetup {
-  bool tls = false;                             // a TLS listener with certificates made at test time
-  bool require_certificate = false;             // TLS listener asks for a client certificate
-  bool anonymous = true;                        // allow_anonymous
-  std::map<std::string, std::string> users;     // password_file entries (user -> password)
-  std::string acl;                              // acl_file content, empty for none
+  bool tls = false;                               // a TLS listener with certificates made at test time
+  bool require_certificate = false;               // TLS listener asks for a client certificate
+  bool anonymous = true;                          // allow_anonymous
+  std::map<std::string, std::string> users;       // password_file entries (user -> password)
+  std::string acl;                                // acl_file content, empty for none
   std::vector<std::string> denied_subscriptions;  // filters no user may subscribe to (via the
                                                   // dynamic-security plugin, which then checks
                                                   // the users' passwords instead of password_file)
   bool persistence = false;
-  std::vector<std::string> extra_lines;         // appended to the global section
+  std::vector<std::string> extra_lines;  // appended to the global section
 };
 
 /// A real mosquitto on kernel-chosen loopback ports with its own configuration in the

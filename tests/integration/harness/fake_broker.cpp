@@ -22,7 +22,8 @@ void send_bytes(int fd, const std::vector<unsigned char>& bytes) {
 }
 
 // Decodes the fixed header; returns false until the whole packet is buffered.
-bool complete_packet(const std::vector<unsigned char>& input, std::size_t& header_size, std::size_t& body_size) {
+bool complete_packet(const std::vector<unsigned char>& input, std::size_t& header_size,
+                     std::size_t& body_size) {
   body_size = 0;
   std::size_t multiplier = 1;
   for (std::size_t i = 1; i < input.size() && i <= 4; ++i) {
@@ -44,7 +45,8 @@ FakeBroker::FakeBroker(FakeBehaviour behaviour) : behaviour_(behaviour) {
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   socklen_t length = sizeof address;
-  if (bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 || listen(listener_, 16) != 0 ||
+  if (bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+      listen(listener_, 16) != 0 ||
       getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) != 0 || pipe(stop_pipe_) != 0)
     throw std::runtime_error("the fake broker cannot listen");
   port_ = ntohs(address.sin_port);
@@ -68,7 +70,8 @@ void FakeBroker::serve() {
   std::vector<Client> clients;
   for (;;) {
     std::vector<pollfd> watched{{stop_pipe_[0], POLLIN, 0}, {listener_, POLLIN, 0}};
-    for (const Client& client : clients) watched.push_back({client.fd, POLLIN, 0});
+    for (const Client& client : clients)
+      watched.push_back({client.fd, POLLIN, 0});
     if (poll(watched.data(), watched.size(), -1) < 0) continue;
     if (watched[0].revents) break;
     if (watched[1].revents & POLLIN) clients.push_back({accept(listener_, nullptr, nullptr), {}});
@@ -77,7 +80,8 @@ void FakeBroker::serve() {
       Client& client = clients[i - 2];
       unsigned char buffer[4096];
       const ssize_t n = recv(client.fd, buffer, sizeof buffer, 0);
-      const bool open = n > 0 && (client.input.insert(client.input.end(), buffer, buffer + n), handle_packets(client));
+      const bool open =
+          n > 0 && (client.input.insert(client.input.end(), buffer, buffer + n), handle_packets(client));
       if (!open) {
         close(client.fd);
         client.fd = -1;
@@ -85,7 +89,8 @@ void FakeBroker::serve() {
     }
     std::erase_if(clients, [](const Client& client) { return client.fd < 0; });
   }
-  for (const Client& client : clients) close(client.fd);
+  for (const Client& client : clients)
+    close(client.fd);
 }
 
 void FakeBroker::answer(Client& client, unsigned char header, const std::vector<unsigned char>& body) {
@@ -102,7 +107,8 @@ bool FakeBroker::handle_packets(Client& client) {
     const std::vector<unsigned char> body(client.input.begin() + static_cast<long>(header_size),
                                           client.input.begin() + static_cast<long>(header_size + body_size));
     const unsigned char flags = client.input[0] & 0x0F;
-    client.input.erase(client.input.begin(), client.input.begin() + static_cast<long>(header_size + body_size));
+    client.input.erase(client.input.begin(),
+                       client.input.begin() + static_cast<long>(header_size + body_size));
     if (behaviour_ == FakeBehaviour::silent) continue;
     switch (type) {
     case 0x10: {  // CONNECT: protocol name (2-byte length + text), then the level
@@ -123,11 +129,19 @@ bool FakeBroker::handle_packets(Client& client) {
       if (qos > 0) answer(client, qos == 1 ? 0x40 : 0x50, {body[2 + topic_length], body[3 + topic_length]});
       break;
     }
-    case 0x60: answer(client, 0x70, {body[0], body[1]}); break;  // PUBREL -> PUBCOMP
-    case 0x80: answer(client, 0x90, {body[0], body[1], 0x00}); break;  // SUBSCRIBE -> SUBACK
-    case 0xC0: answer(client, 0xD0, {}); break;                    // PINGREQ -> PINGRESP
-    case 0xE0: return false;                                       // DISCONNECT
-    default: break;
+    case 0x60:
+      answer(client, 0x70, {body[0], body[1]});
+      break;  // PUBREL -> PUBCOMP
+    case 0x80:
+      answer(client, 0x90, {body[0], body[1], 0x00});
+      break;  // SUBSCRIBE -> SUBACK
+    case 0xC0:
+      answer(client, 0xD0, {});
+      break;  // PINGREQ -> PINGRESP
+    case 0xE0:
+      return false;  // DISCONNECT
+    default:
+      break;
     }
   }
   return true;

@@ -9,9 +9,9 @@ namespace mq::test {
 
 /// How the fake broker treats its clients.
 enum class FakeBehaviour {
-  refuse_v5,  // answers an MQTT v5 CONNECT with a v3 "unacceptable protocol version", serves v3.x
-  refuse_all, // answers every CONNECT with "unacceptable protocol version"
-  silent,     // accepts TCP connections and never sends a byte
+  refuse_v5,   // answers an MQTT v5 CONNECT with a v3 "unacceptable protocol version", serves v3.x
+  refuse_all,  // answers every CONNECT with "unacceptable protocol version"
+  silent,      // accepts TCP connections and never sends a byte
 };
 
 /// A minimal MQTT server on a kernel-chosen loopback port, run by a thread of the test, for

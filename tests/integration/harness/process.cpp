@@ -28,15 +28,18 @@ std::vector<std::string> merged_environment(const std::map<std::string, std::str
     const auto equals = text.find('=');
     if (equals != std::string::npos) variables[text.substr(0, equals)] = text.substr(equals + 1);
   }
-  for (const auto& [name, value] : extra) variables[name] = value;
+  for (const auto& [name, value] : extra)
+    variables[name] = value;
   std::vector<std::string> result;
-  for (const auto& [name, value] : variables) result.push_back(name + "=" + value);
+  for (const auto& [name, value] : variables)
+    result.push_back(name + "=" + value);
   return result;
 }
 
 std::vector<char*> c_strings(std::vector<std::string>& strings) {
   std::vector<char*> pointers;
-  for (auto& text : strings) pointers.push_back(text.data());
+  for (auto& text : strings)
+    pointers.push_back(text.data());
   pointers.push_back(nullptr);
   return pointers;
 }
@@ -53,8 +56,8 @@ std::atomic<int> process_counter{0};
 
 Process::Process(const Command& command, const std::filesystem::path& output_dir) {
   const int number = process_counter++;
-  const std::string stem = std::filesystem::path(command.argv.at(0)).filename().string() + "-" +
-                           std::to_string(number);
+  const std::string stem =
+      std::filesystem::path(command.argv.at(0)).filename().string() + "-" + std::to_string(number);
   stdout_path_ = output_dir / (stem + ".out");
   stderr_path_ = output_dir / (stem + ".err");
   std::filesystem::path input_path = "/dev/null";
@@ -85,8 +88,7 @@ Process::Process(const Command& command, const std::filesystem::path& output_dir
   const int rc = posix_spawnp(&pid_, argv[0], &actions, &attributes, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attributes);
-  if (rc != 0)
-    throw std::runtime_error("cannot start " + command.argv[0] + ": " + std::strerror(rc));
+  if (rc != 0) throw std::runtime_error("cannot start " + command.argv[0] + ": " + std::strerror(rc));
 }
 
 Process::~Process() {

@@ -14,7 +14,7 @@ using namespace std::chrono_literals;
 /// How to start a program: arguments, standard input and extra environment.
 struct Command {
   std::vector<std::string> argv;
-  std::optional<std::string> input;              // standard input; none: /dev/null
+  std::optional<std::string> input;                // standard input; none: /dev/null
   std::map<std::string, std::string> environment;  // added to (or replacing in) ours
 };
 

@@ -6,7 +6,8 @@ namespace mq::test {
 namespace {
 
 Command tool_command(const std::string& tool, const std::vector<std::string>& arguments,
-                     std::optional<std::string> input, const std::map<std::string, std::string>& environment) {
+                     std::optional<std::string> input,
+                     const std::map<std::string, std::string>& environment) {
   Command command{{tool_path(tool)}, std::move(input), environment};
   command.argv.insert(command.argv.end(), arguments.begin(), arguments.end());
   return command;
@@ -16,18 +17,22 @@ Command tool_command(const std::string& tool, const std::vector<std::string>& ar
 
 std::string tool_path(const std::string& tool) { return std::string{MQ_TOOLS_DIR} + "/" + tool; }
 
-Outcome run_tool(const Workspace& workspace, const std::string& tool, const std::vector<std::string>& arguments,
-                 std::optional<std::string> input, const std::map<std::string, std::string>& environment) {
+Outcome run_tool(const Workspace& workspace, const std::string& tool,
+                 const std::vector<std::string>& arguments, std::optional<std::string> input,
+                 const std::map<std::string, std::string>& environment) {
   return run(tool_command(tool, arguments, std::move(input), environment), workspace.path());
 }
 
 std::unique_ptr<Process> start_tool(const Workspace& workspace, const std::string& tool,
-                                    const std::vector<std::string>& arguments, std::optional<std::string> input,
+                                    const std::vector<std::string>& arguments,
+                                    std::optional<std::string> input,
                                     const std::map<std::string, std::string>& environment) {
-  return std::make_unique<Process>(tool_command(tool, arguments, std::move(input), environment), workspace.path());
+  return std::make_unique<Process>(tool_command(tool, arguments, std::move(input), environment),
+                                   workspace.path());
 }
 
-std::unique_ptr<Process> start_subscriber(const Workspace& workspace, const std::vector<std::string>& arguments) {
+std::unique_ptr<Process> start_subscriber(const Workspace& workspace,
+                                          const std::vector<std::string>& arguments) {
   std::vector<std::string> with_trace = arguments;
   with_trace.push_back("-d");
   auto subscriber = start_tool(workspace, "mqsub", with_trace);

@@ -14,8 +14,8 @@ namespace mq::test {
 std::string tool_path(const std::string& tool);
 
 /// Runs a built tool to completion.
-Outcome run_tool(const Workspace& workspace, const std::string& tool, const std::vector<std::string>& arguments,
-                 std::optional<std::string> input = std::nullopt,
+Outcome run_tool(const Workspace& workspace, const std::string& tool,
+                 const std::vector<std::string>& arguments, std::optional<std::string> input = std::nullopt,
                  const std::map<std::string, std::string>& environment = {});
 
 /// Starts a built tool in the background.
@@ -26,6 +26,7 @@ std::unique_ptr<Process> start_tool(const Workspace& workspace, const std::strin
 
 /// Starts mqsub with `arguments` (plus -d) and returns once the broker acknowledged the
 /// subscription, so that what is published next is sure to reach it.
-std::unique_ptr<Process> start_subscriber(const Workspace& workspace, const std::vector<std::string>& arguments);
+std::unique_ptr<Process> start_subscriber(const Workspace& workspace,
+                                          const std::vector<std::string>& arguments);
 
 }  // namespace mq::test
