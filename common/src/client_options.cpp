@@ -111,6 +111,18 @@ bool TlsOptions::enabled() const {
 }
 
 void add_connection_options(CLI::App& app, ConnectionOptions& connection) {
+  add_broker_connection_options(app, connection);
+  add_clean_session_option(app, connection);
+}
+
+void add_clean_session_option(CLI::App& app, ConnectionOptions& connection) {
+  app.add_flag_callback(
+         "-c,--disable-clean-session", [&connection] { connection.clean_session = false; },
+         "Keep the session on the broker after disconnecting (needs -i)")
+      ->group(connection_group);
+}
+
+void add_broker_connection_options(CLI::App& app, ConnectionOptions& connection) {
   auto* host =
       app.add_option("-h,--host", connection.host, "Broker host name or address")->group(connection_group);
   auto* port = app.add_option("-p,--port", connection.port, "Broker port [default: 1883, or 8883 with TLS]")
@@ -140,10 +152,6 @@ void add_connection_options(CLI::App& app, ConnectionOptions& connection) {
                  ->group(connection_group);
   app.add_option("-I,--id-prefix", connection.id_prefix, "Client id prefix; the process id is appended")
       ->excludes(id)
-      ->group(connection_group);
-  app.add_flag_callback(
-         "-c,--disable-clean-session", [&connection] { connection.clean_session = false; },
-         "Keep the session on the broker after disconnecting (needs -i)")
       ->group(connection_group);
   app.add_option("-x,--session-expiry", connection.session_expiry,
                  "Session expiry in seconds, -1 for never (MQTT v5) [default: -1 with -c, else 0]")

@@ -101,7 +101,12 @@ struct SessionCallbacks {
 
 void Session::HandleDeleter::operator()(mosquitto* handle) const { mosquitto_destroy(handle); }
 
-Session::Session(const ClientOptions& options, SessionEvents& events) : options_(options), events_(events) {
+Session::Session(const ClientOptions& options, SessionEvents& events)
+    : Session(options, events, SessionOverrides{}) {}
+
+Session::Session(const ClientOptions& options, SessionEvents& events, SessionOverrides overrides)
+    : options_(options), events_(events), tls_(std::move(overrides.tls)),
+      client_id_override_(std::move(overrides.client_id)) {
   StopSignals::install();
   const ConnectionOptions& connection = options.connection;
   const bool tls = options.tls.enabled();
@@ -110,7 +115,8 @@ Session::Session(const ClientOptions& options, SessionEvents& events) : options_
   attempt_.protocol = connection.protocol.value_or(ProtocolVersion::v5);
   attempt_.protocol_given = connection.protocol.has_value();
   attempt_.sent_username = options.auth.username.has_value();
-  if (tls) tls_ = std::make_unique<TlsContext>(options.tls, connection.host);
+  if (tls && !tls_) tls_ = std::make_shared<TlsContext>(options.tls, connection.host);
+  if (!tls) tls_.reset();
   const std::string id = client_id();
   attempt_.sent_client_id = !id.empty();
   handle_.reset(mosquitto_new(id.empty() ? nullptr : id.c_str(), connection.clean_session, this));
@@ -122,6 +128,7 @@ Session::~Session() = default;
 
 std::string Session::client_id() const {
   const ConnectionOptions& connection = options_.connection;
+  if (!client_id_override_.empty()) return client_id_override_;
   if (!connection.client_id.empty()) return connection.client_id;
   if (!connection.id_prefix.empty()) return fmt::format("{}{}", connection.id_prefix, getpid());
   if (attempt_.protocol == ProtocolVersion::v31) return fmt::format("{}-{}", diag::program(), getpid());
@@ -192,7 +199,7 @@ void Session::fall_back_to_v311() {
   configure_will();
 }
 
-void Session::open_connection() {
+void Session::open_connection(bool blocking) {
   if (tls_) tls_->start_handshake();
   connected_ = false;
   fallback_wanted_ = false;
@@ -206,10 +213,13 @@ void Session::open_connection() {
   const int port = endpoint.unix_path.empty() ? endpoint.port : 0;
   diag::debug("connecting to {} with {}{}", endpoint.text(), protocol_name(attempt_.protocol),
               tls_ ? " over TLS" : "");
+  const char* bind_address = connection.bind_address.empty() ? nullptr : connection.bind_address.c_str();
   errno = 0;
-  const int rc = mosquitto_connect_bind_v5(
-      handle_.get(), address.c_str(), port, connection.keepalive,
-      connection.bind_address.empty() ? nullptr : connection.bind_address.c_str(), properties);
+  const int rc = blocking || properties != nullptr
+                     ? mosquitto_connect_bind_v5(handle_.get(), address.c_str(), port, connection.keepalive,
+                                                 bind_address, properties)
+                     : mosquitto_connect_bind_async(handle_.get(), address.c_str(), port, connection.keepalive,
+                                                    bind_address);
   if (rc != MOSQ_ERR_SUCCESS) throw connect_call_error(rc, errno, attempt_, tls_.get());
 }
 
@@ -232,11 +242,16 @@ void Session::connect() {
 
 void Session::start_connect() { open_connection(); }
 
-void Session::disconnect() {
-  if (!handle_ || socket() < 0) return;
+void Session::start_connect_async() { open_connection(false); }
+
+bool Session::start_disconnect() {
+  if (!handle_ || socket() < 0) return false;
   disconnecting_ = true;
-  if (mosquitto_disconnect_v5(handle_.get(), MQTT_RC_NORMAL_DISCONNECTION, nullptr) != MOSQ_ERR_SUCCESS)
-    return;
+  return mosquitto_disconnect_v5(handle_.get(), MQTT_RC_NORMAL_DISCONNECTION, nullptr) == MOSQ_ERR_SUCCESS;
+}
+
+void Session::disconnect() {
+  if (!start_disconnect()) return;
   const auto deadline = Clock::now() + disconnect_grace;
   while (socket() >= 0 && Clock::now() < deadline)
     poll_once(100, false);

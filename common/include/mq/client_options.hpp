@@ -41,8 +41,12 @@ struct ConnectionOptions {
   /// The TCP port to use: the given one, else the MQTT default for plain or TLS.
   int effective_port(bool tls) const;
 };
-/// Registers -h -p -L --unix -A -k -V -i -I -c -x -M --nodelay --connect-timeout.
+/// Registers -h -p -L --unix -A -k -V -i -I -c -x -M --nodelay --connect-timeout: the two below.
 void add_connection_options(CLI::App& app, ConnectionOptions& connection);
+/// Registers every connection option but -c (mqbench spells -c as its client count).
+void add_broker_connection_options(CLI::App& app, ConnectionOptions& connection);
+/// Registers -c/--disable-clean-session.
+void add_clean_session_option(CLI::App& app, ConnectionOptions& connection);
 
 /// Credentials; the password may come from -P, --pw-file or MQ_PASSWORD.
 struct AuthOptions {

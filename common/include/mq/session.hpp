@@ -56,6 +56,15 @@ public:
   virtual void on_input_drained() {}
 };
 
+/// What an external loop driving many sessions (mqbench) sets per session instead of taking it
+/// from the options: each client its own id, and one TLS context shared by many sessions of one
+/// thread, because building a context per client (CA store, key) costs milliseconds and memory.
+struct SessionOverrides {
+  std::string client_id;            // empty: from -i/-I as usual
+  std::shared_ptr<TlsContext> tls;  // null: the session builds its own; shared, the handshake facts
+                                    // used by diagnostics may mix between its sessions
+};
+
 /// How a run of the session's own loop ended.
 enum class LoopExit { done, timed_out, interrupted };
 
@@ -65,6 +74,7 @@ enum class LoopExit { done, timed_out, interrupted };
 class Session {
 public:
   Session(const ClientOptions& options, SessionEvents& events);
+  Session(const ClientOptions& options, SessionEvents& events, SessionOverrides overrides);
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -75,10 +85,18 @@ public:
   void connect();
   /// Starts connecting without waiting; for external loops. Completion arrives as on_connected.
   void start_connect();
+  /// As start_connect(), but the TCP handshake does not block either (libmosquitto's async
+  /// connect): until on_connected, call handle_readable() and handle_writable() on any event.
+  /// libmosquitto 2.0 sends no CONNECT properties this way, so a CONNECT that needs them
+  /// (MQTT v5 session expiry, -D connect) is started as start_connect() does.
+  void start_connect_async();
   /// Whether CONNACK accepted the connection and it is still up.
   bool connected() const { return connected_; }
   /// Sends DISCONNECT and waits briefly until it is written.
   void disconnect();
+  /// Sends DISCONNECT without waiting; for external loops, which see socket() become -1 once it
+  /// is written. Returns false when there is no connection to end.
+  bool start_disconnect();
 
   // --- requests (return the message id) ---
   int publish(const std::string& topic, std::string_view payload, int qos, bool retain,
@@ -128,7 +146,7 @@ private:
   void configure_will();
   bool may_fall_back() const;
   void fall_back_to_v311();
-  void open_connection();
+  void open_connection(bool blocking = true);
   std::string client_id() const;
   void poll_once(int timeout_ms, bool wake_on_stop_signal);
   void record_loop_result(int mosq_rc);
@@ -138,7 +156,8 @@ private:
   MosquittoLibrary library_;
   const ClientOptions& options_;
   SessionEvents& events_;
-  std::unique_ptr<TlsContext> tls_;
+  std::shared_ptr<TlsContext> tls_;
+  std::string client_id_override_;
   std::unique_ptr<mosquitto, HandleDeleter> handle_;
   ConnectAttempt attempt_;
   Properties connect_properties_;

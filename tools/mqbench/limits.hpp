@@ -1,0 +1,33 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "results.hpp"
+
+namespace mq::bench {
+
+/// The most messages --fail-loss allows to be lost: a count, or a percentage of the messages
+/// the subscribers expected.
+struct LossLimit {
+  double value = 0;
+  bool percent = false;
+};
+
+/// Parses "N" or "P%"; throws a usage Error naming --fail-loss.
+LossLimit parse_loss_limit(const std::string& text);
+
+/// The --fail-* limits a CI job gates on.
+struct Limits {
+  std::optional<double> p99_ms;
+  std::optional<LossLimit> loss;
+  std::optional<double> rate;
+
+  bool any() const { return p99_ms || loss || rate; }
+};
+
+/// One sentence per limit that `results` does not meet; empty when all are met.
+std::vector<std::string> unmet_limits(const Results& results, const Limits& limits);
+
+}  // namespace mq::bench

@@ -1,0 +1,407 @@
+#include "results.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <numeric>
+
+#include "mq/error.hpp"
+#include "mq/version.hpp"
+
+namespace mq::bench {
+namespace {
+
+constexpr const char* schema_name = "mqbench/1";
+
+struct PercentileColumn {
+  const char* json_name;
+  const char* heading;
+  double percentile;
+};
+constexpr PercentileColumn percentile_columns[] = {
+    {"p50", "p50", 50}, {"p90", "p90", 90}, {"p99", "p99", 99}, {"p99_9", "p99.9", 99.9}};
+
+double milliseconds(std::uint64_t microseconds) { return static_cast<double>(microseconds) / 1000.0; }
+
+nlohmann::json latency_json(const Histogram& histogram) {
+  nlohmann::json summary{{"count", histogram.count()},
+                         {"min", milliseconds(histogram.min())},
+                         {"mean", histogram.mean() / 1000.0}};
+  for (const auto& column : percentile_columns)
+    summary[column.json_name] = milliseconds(histogram.percentile(column.percentile));
+  summary["max"] = milliseconds(histogram.max());
+  return summary;
+}
+
+nlohmann::json histogram_json(const Histogram& histogram) {
+  const Histogram::Snapshot snapshot = histogram.snapshot();
+  nlohmann::json buckets = nlohmann::json::array();
+  for (const auto& [value, count] : snapshot.buckets)
+    buckets.push_back({value, count});
+  return {{"unit", "us"},
+          {"significant_digits", Histogram::significant_digits},
+          {"count", histogram.count()},
+          {"min", snapshot.min},
+          {"max", snapshot.max},
+          {"sum", snapshot.sum},
+          {"buckets", buckets}};
+}
+
+nlohmann::json sample_json(const SecondSample& sample) {
+  nlohmann::json latency = nullptr;
+  if (sample.p50_us)
+    latency = {{"p50", milliseconds(*sample.p50_us)},
+               {"p99", milliseconds(sample.p99_us.value_or(0))},
+               {"max", milliseconds(sample.max_us.value_or(0))}};
+  return {{"t", sample.t},
+          {"phase", sample.phase},
+          {"connections", sample.connections},
+          {"sent", sample.sent},
+          {"acked", sample.acked},
+          {"received", sample.received},
+          {"errors", sample.errors},
+          {"latency_ms", latency}};
+}
+
+// Reads the document back, turning every type or range problem into one usage error that says
+// which file and which field.
+class Reader {
+public:
+  explicit Reader(const std::string& source) : source_(source) {}
+
+  Error invalid(const std::string& what) const {
+    return usage_error(fmt::format("'{}' is not an mqbench result: {}", source_, what),
+                       "give files written by mqbench --json");
+  }
+
+  const nlohmann::json& field(const nlohmann::json& object, const char* name) const {
+    if (!object.is_object() || !object.contains(name)) throw invalid(fmt::format("'{}' is missing", name));
+    return object.at(name);
+  }
+
+  std::uint64_t count(const nlohmann::json& object, const char* name) const {
+    const nlohmann::json& value = field(object, name);
+    if (!value.is_number_unsigned() && !(value.is_number_integer() && value.get<std::int64_t>() >= 0))
+      throw invalid(fmt::format("'{}' is not a count", name));
+    return value.get<std::uint64_t>();
+  }
+
+  double number(const nlohmann::json& object, const char* name) const {
+    const nlohmann::json& value = field(object, name);
+    if (!value.is_number() || value.get<double>() < 0)
+      throw invalid(fmt::format("'{}' is not a non-negative number", name));
+    return value.get<double>();
+  }
+
+  std::string text(const nlohmann::json& object, const char* name) const {
+    const nlohmann::json& value = field(object, name);
+    if (!value.is_string()) throw invalid(fmt::format("'{}' is not a string", name));
+    return value.get<std::string>();
+  }
+
+  Histogram histogram(const nlohmann::json& histograms, const char* name) const {
+    const nlohmann::json& data = field(histograms, name);
+    if (text(data, "unit") != "us" || count(data, "significant_digits") != Histogram::significant_digits)
+      throw invalid(fmt::format("histogram '{}' is not in µs with 3 significant digits", name));
+    Histogram::Snapshot snapshot{{}, count(data, "min"), count(data, "max"), number(data, "sum")};
+    const nlohmann::json& buckets = field(data, "buckets");
+    if (!buckets.is_array()) throw invalid(fmt::format("histogram '{}' has no bucket list", name));
+    for (const nlohmann::json& bucket : buckets) {
+      if (!bucket.is_array() || bucket.size() != 2 || !bucket[0].is_number_unsigned() ||
+          !bucket[1].is_number_unsigned())
+        throw invalid(fmt::format("histogram '{}' has a bucket that is not [value, count]", name));
+      snapshot.buckets.emplace_back(bucket[0].get<std::uint64_t>(), bucket[1].get<std::uint64_t>());
+    }
+    try {
+      Histogram result = Histogram::from_snapshot(snapshot);
+      if (result.count() != count(data, "count"))
+        throw invalid(fmt::format("histogram '{}' counts do not add up", name));
+      return result;
+    } catch (const std::invalid_argument& inconsistent) {
+      throw invalid(fmt::format("histogram '{}': {}", name, inconsistent.what()));
+    }
+  }
+
+  SecondSample sample(const nlohmann::json& entry) const {
+    SecondSample sample;
+    sample.t = static_cast<int>(count(entry, "t"));
+    sample.phase = text(entry, "phase");
+    sample.connections = count(entry, "connections");
+    sample.sent = count(entry, "sent");
+    sample.acked = count(entry, "acked");
+    sample.received = count(entry, "received");
+    sample.errors = count(entry, "errors");
+    const nlohmann::json& latency = field(entry, "latency_ms");
+    if (!latency.is_null()) {
+      sample.p50_us = static_cast<std::uint64_t>(number(latency, "p50") * 1000.0 + 0.5);
+      sample.p99_us = static_cast<std::uint64_t>(number(latency, "p99") * 1000.0 + 0.5);
+      sample.max_us = static_cast<std::uint64_t>(number(latency, "max") * 1000.0 + 0.5);
+    }
+    return sample;
+  }
+
+private:
+  const std::string& source_;
+};
+
+std::string count_row(const char* name, std::uint64_t count, std::optional<double> rate = std::nullopt) {
+  std::string row = fmt::format("  {:<17}{:>12}", name, count);
+  if (rate) row += fmt::format("{:>14.1f}", *rate);
+  return row + "\n";
+}
+
+std::string latency_row(const char* name, const Histogram& histogram) {
+  if (histogram.empty()) return {};
+  std::string row = fmt::format("  {:<14}{:>9.3f}", name, milliseconds(histogram.min()));
+  for (const auto& column : percentile_columns)
+    row += fmt::format("{:>9.3f}", milliseconds(histogram.percentile(column.percentile)));
+  return row + fmt::format("{:>10.3f}{:>10}\n", milliseconds(histogram.max()), histogram.count());
+}
+
+std::string latency_table(const Results& results) {
+  std::string rows = latency_row("end-to-end", results.latency) +
+                     latency_row("acknowledged", results.ack_latency) +
+                     latency_row("connect", results.connect_latency);
+  if (rows.empty()) return {};
+  std::string heading = fmt::format("\n{:<16}{:>9}", "latency (ms)", "min");
+  for (const auto& column : percentile_columns)
+    heading += fmt::format("{:>9}", column.heading);
+  return heading + fmt::format("{:>10}{:>10}\n", "max", "count") + rows;
+}
+
+std::string message_table(const Results& results) {
+  const Totals& totals = results.totals;
+  const bool publishes = results.scenario != "sub" && results.scenario != "conn";
+  const bool receives = results.scenario != "pub" && results.scenario != "conn";
+  if (!publishes && !receives) return {};
+  std::string table = fmt::format("\n{:<19}{:>12}{:>14}\n", "messages", "count", "per second");
+  if (publishes) {
+    table += count_row("sent", totals.sent, results.rates.sent);
+    table += count_row("acknowledged", totals.acked, results.rates.acked);
+    table += count_row("behind schedule", totals.behind_schedule);
+  }
+  if (receives) {
+    table += count_row("received", totals.received, results.rates.received);
+    table += count_row("lost", totals.lost);
+    table += count_row("duplicated", totals.duplicated);
+    table += count_row("reordered", totals.reordered);
+    if (totals.unrecognized != 0) table += count_row("not from mqbench", totals.unrecognized);
+  }
+  return table;
+}
+
+std::string error_lines(const Totals& totals) {
+  std::string lines = fmt::format("errors: {}\n", totals.errors());
+  std::vector<std::pair<std::uint64_t, std::string>> causes;
+  for (const auto& [cause, count] : totals.errors_by_cause)
+    causes.emplace_back(count, cause);
+  std::sort(causes.begin(), causes.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (const auto& [count, cause] : causes)
+    lines += fmt::format("  {:>8}  {}\n", count, cause);
+  return lines;
+}
+
+}  // namespace
+
+std::uint64_t Totals::errors() const {
+  return std::accumulate(errors_by_cause.begin(), errors_by_cause.end(), std::uint64_t{0},
+                         [](std::uint64_t sum, const auto& entry) { return sum + entry.second; });
+}
+
+void Results::compute_rates() {
+  const auto per_second = [](std::uint64_t count, double seconds) {
+    return seconds > 0 ? static_cast<double>(count) / seconds : 0.0;
+  };
+  rates = Rates{per_second(totals.sent, measured_seconds), per_second(totals.acked, measured_seconds),
+                per_second(totals.received, measured_seconds),
+                per_second(totals.connections_made, connect_seconds)};
+}
+
+const Histogram& Results::main_latency() const {
+  if (!latency.empty() || scenario == "sub" || scenario == "pubsub") return latency;
+  if (!ack_latency.empty() || scenario == "pub") return ack_latency;
+  return connect_latency;
+}
+
+std::string Results::main_rate_name() const {
+  if (scenario == "sub" || scenario == "pubsub" || (scenario == "mixed" && totals.received != 0))
+    return "received";
+  if (scenario == "pub" || (scenario == "mixed" && totals.acked != 0)) return "acknowledged";
+  return "connections";
+}
+
+double Results::main_rate() const {
+  const std::string name = main_rate_name();
+  if (name == "received") return rates.received;
+  if (name == "acknowledged") return rates.acked;
+  return rates.connects;
+}
+
+nlohmann::json to_json(const Results& results) {
+  const Totals& totals = results.totals;
+  nlohmann::json series = nlohmann::json::array();
+  for (const SecondSample& sample : results.series)
+    series.push_back(sample_json(sample));
+  return {
+      {"schema", schema_name},
+      {"mqbench", version},
+      {"scenario", results.scenario},
+      {"description", results.description},
+      {"sources", results.sources},
+      {"interrupted", results.interrupted},
+      {"settings", results.settings},
+      {"totals",
+       {{"measured_s", results.measured_seconds},
+        {"sent", totals.sent},
+        {"acked", totals.acked},
+        {"received", totals.received},
+        {"lost", totals.lost},
+        {"duplicated", totals.duplicated},
+        {"reordered", totals.reordered},
+        {"behind_schedule", totals.behind_schedule},
+        {"unrecognized", totals.unrecognized},
+        {"errors", totals.errors()},
+        {"errors_by_cause", totals.errors_by_cause},
+        {"connections",
+         {{"attempted", totals.connections_attempted},
+          {"connected", totals.connections_made},
+          {"connect_s", results.connect_seconds}}},
+        {"rates",
+         {{"sent_per_s", results.rates.sent},
+          {"acked_per_s", results.rates.acked},
+          {"received_per_s", results.rates.received},
+          {"connects_per_s", results.rates.connects}}},
+        {"latency_ms", latency_json(results.latency)},
+        {"ack_latency_ms", latency_json(results.ack_latency)},
+        {"connect_latency_ms", latency_json(results.connect_latency)}}},
+      {"series", series},
+      {"histograms",
+       {{"latency", histogram_json(results.latency)},
+        {"ack_latency", histogram_json(results.ack_latency)},
+        {"connect_latency", histogram_json(results.connect_latency)}}},
+  };
+}
+
+Results results_from_json(const nlohmann::json& document, const std::string& source) {
+  const Reader read{source};
+  if (!document.is_object() || !document.contains("schema") || document["schema"] != schema_name)
+    throw read.invalid(fmt::format("its \"schema\" is not \"{}\"", schema_name));
+  Results results;
+  results.scenario = read.text(document, "scenario");
+  results.description = read.text(document, "description");
+  results.sources = static_cast<int>(read.count(document, "sources"));
+  results.interrupted = read.field(document, "interrupted").is_boolean() && document["interrupted"].get<bool>();
+  results.settings = read.field(document, "settings");
+
+  const nlohmann::json& totals = read.field(document, "totals");
+  results.measured_seconds = read.number(totals, "measured_s");
+  Totals& counts = results.totals;
+  counts.sent = read.count(totals, "sent");
+  counts.acked = read.count(totals, "acked");
+  counts.received = read.count(totals, "received");
+  counts.lost = read.count(totals, "lost");
+  counts.duplicated = read.count(totals, "duplicated");
+  counts.reordered = read.count(totals, "reordered");
+  counts.behind_schedule = read.count(totals, "behind_schedule");
+  counts.unrecognized = read.count(totals, "unrecognized");
+  const nlohmann::json& causes = read.field(totals, "errors_by_cause");
+  if (!causes.is_object()) throw read.invalid("'errors_by_cause' is not an object");
+  for (const auto& [cause, count] : causes.items())
+    counts.errors_by_cause[cause] = read.count(causes, cause.c_str());
+  const nlohmann::json& connections = read.field(totals, "connections");
+  counts.connections_attempted = read.count(connections, "attempted");
+  counts.connections_made = read.count(connections, "connected");
+  results.connect_seconds = read.number(connections, "connect_s");
+  const nlohmann::json& rates = read.field(totals, "rates");
+  results.rates = Rates{read.number(rates, "sent_per_s"), read.number(rates, "acked_per_s"),
+                        read.number(rates, "received_per_s"), read.number(rates, "connects_per_s")};
+
+  const nlohmann::json& histograms = read.field(document, "histograms");
+  results.latency = read.histogram(histograms, "latency");
+  results.ack_latency = read.histogram(histograms, "ack_latency");
+  results.connect_latency = read.histogram(histograms, "connect_latency");
+
+  const nlohmann::json& series = read.field(document, "series");
+  if (!series.is_array()) throw read.invalid("'series' is not a list");
+  for (const nlohmann::json& entry : series)
+    results.series.push_back(read.sample(entry));
+  return results;
+}
+
+Results merge(const std::vector<Results>& parts) {
+  if (parts.size() == 1) return parts.front();
+  Results merged;
+  merged.sources = 0;
+  std::map<int, SecondSample> seconds;
+  for (const Results& part : parts) {
+    if (merged.scenario.empty()) {
+      merged.scenario = part.scenario;
+      merged.settings = part.settings;
+    } else if (merged.scenario != part.scenario) {
+      merged.scenario = "mixed";
+    }
+    merged.sources += part.sources;
+    merged.interrupted = merged.interrupted || part.interrupted;
+    merged.measured_seconds = std::max(merged.measured_seconds, part.measured_seconds);
+    merged.connect_seconds = std::max(merged.connect_seconds, part.connect_seconds);
+    Totals& totals = merged.totals;
+    totals.sent += part.totals.sent;
+    totals.acked += part.totals.acked;
+    totals.received += part.totals.received;
+    totals.lost += part.totals.lost;
+    totals.duplicated += part.totals.duplicated;
+    totals.reordered += part.totals.reordered;
+    totals.behind_schedule += part.totals.behind_schedule;
+    totals.unrecognized += part.totals.unrecognized;
+    totals.connections_attempted += part.totals.connections_attempted;
+    totals.connections_made += part.totals.connections_made;
+    for (const auto& [cause, count] : part.totals.errors_by_cause)
+      totals.errors_by_cause[cause] += count;
+    merged.rates.sent += part.rates.sent;
+    merged.rates.acked += part.rates.acked;
+    merged.rates.received += part.rates.received;
+    merged.rates.connects += part.rates.connects;
+    merged.latency.merge(part.latency);
+    merged.ack_latency.merge(part.ack_latency);
+    merged.connect_latency.merge(part.connect_latency);
+    for (const SecondSample& sample : part.series) {
+      SecondSample& sum = seconds[sample.t];
+      sum.t = sample.t;
+      if (sum.phase.empty()) sum.phase = sample.phase;
+      sum.connections += sample.connections;
+      sum.sent += sample.sent;
+      sum.acked += sample.acked;
+      sum.received += sample.received;
+      sum.errors += sample.errors;
+    }
+  }
+  for (auto& [t, sample] : seconds)
+    merged.series.push_back(std::move(sample));
+  merged.description = fmt::format("{} results merged; the first: {}", merged.sources, parts.front().description);
+  return merged;
+}
+
+std::string summary_table(const Results& results) {
+  std::string text = fmt::format("mqbench {}: {}\n", results.scenario, results.description);
+  if (results.scenario != "conn") text += fmt::format("measured for {:.2f} s\n", results.measured_seconds);
+  if (results.interrupted) text += "interrupted: the results cover the time until the stop signal\n";
+  text += message_table(results);
+  text += latency_table(results);
+  const Totals& totals = results.totals;
+  text += fmt::format("\nconnections: {} of {} made", totals.connections_made, totals.connections_attempted);
+  if (results.rates.connects > 0) text += fmt::format(", {:.1f} per second", results.rates.connects);
+  text += "\n";
+  return text + error_lines(totals);
+}
+
+std::string live_line(const SecondSample& sample) {
+  std::string line = fmt::format("{:>4}s {:<8} {} connections", sample.t, sample.phase, sample.connections);
+  if (sample.sent != 0 || sample.acked != 0) line += fmt::format(", sent {}/s", sample.sent);
+  if (sample.received != 0 || sample.p50_us) line += fmt::format(", received {}/s", sample.received);
+  if (sample.p50_us)
+    line += fmt::format(", latency p50 {:.3f} ms p99 {:.3f} ms", milliseconds(*sample.p50_us),
+                        milliseconds(sample.p99_us.value_or(0)));
+  return line + fmt::format(", {} errors", sample.errors);
+}
+
+}  // namespace mq::bench

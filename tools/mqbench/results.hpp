@@ -1,0 +1,94 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "histogram.hpp"
+
+// The outcome of a run, or of several merged: what the summary table prints, what --json
+// writes (the schema is in mqbench(1)) and what `mqbench report` reads back and merges.
+namespace mq::bench {
+
+/// Message and connection counts. Messages sent during --warmup are not counted.
+struct Totals {
+  std::uint64_t sent = 0;             // handed to the connection
+  std::uint64_t acked = 0;            // QoS 1 PUBACK, QoS 2 PUBCOMP; QoS 0: written to the socket
+  std::uint64_t received = 0;         // every delivery, duplicates included
+  std::uint64_t lost = 0;             // expected by a subscriber and never received
+  std::uint64_t duplicated = 0;       // received again
+  std::uint64_t reordered = 0;        // received after a later message of the same publisher
+  std::uint64_t behind_schedule = 0;  // sent more than 1 ms after its scheduled time
+  std::uint64_t unrecognized = 0;     // received payloads mqbench did not send: not timed
+  std::uint64_t connections_attempted = 0;
+  std::uint64_t connections_made = 0;
+  std::map<std::string, std::uint64_t> errors_by_cause;
+
+  std::uint64_t errors() const;
+};
+
+/// Rates per second of measured time (summed when results from several machines merge).
+struct Rates {
+  double sent = 0;
+  double acked = 0;
+  double received = 0;
+  double connects = 0;
+};
+
+/// One second of the run, for the time series.
+struct SecondSample {
+  int t = 0;  // seconds since the first connection attempt; the sample covers (t-1, t]
+  std::string phase;
+  std::uint64_t connections = 0;  // up at the end of the second
+  std::uint64_t sent = 0;
+  std::uint64_t acked = 0;
+  std::uint64_t received = 0;
+  std::uint64_t errors = 0;
+  std::optional<std::uint64_t> p50_us, p99_us, max_us;  // end-to-end, when anything was received
+};
+
+/// Everything a run found out.
+struct Results {
+  std::string scenario;     // conn, pub, sub, pubsub ("mixed" when merging different ones)
+  std::string description;  // one line: who sent what to whom
+  nlohmann::json settings = nlohmann::json::object();
+  int sources = 1;  // runs merged into this one
+  bool interrupted = false;
+  double measured_seconds = 0;
+  double connect_seconds = 0;  // from the first connection attempt to the last CONNACK
+  Totals totals;
+  Rates rates;
+  Histogram latency;          // scheduled time to receipt, µs
+  Histogram ack_latency;      // scheduled time to acknowledgement, µs
+  Histogram connect_latency;  // connect start to CONNACK, µs
+  std::vector<SecondSample> series;
+
+  /// Sets the rates from the counts and the measured time.
+  void compute_rates();
+  /// The latency --fail-p99 checks: end-to-end, else acknowledgement, else connect.
+  const Histogram& main_latency() const;
+  /// The rate --fail-rate checks: received, else acknowledged, else connects per second.
+  double main_rate() const;
+  /// What main_rate() counts ("received", "acknowledged", "connections").
+  std::string main_rate_name() const;
+};
+
+/// The document --json writes.
+nlohmann::json to_json(const Results& results);
+/// Reads a document written by to_json; throws a usage Error naming `source` and what is wrong.
+Results results_from_json(const nlohmann::json& document, const std::string& source);
+/// Merges results measured at the same time on several machines: counts, rates and histograms
+/// add up exactly; per-second percentiles cannot be merged and are left out.
+Results merge(const std::vector<Results>& parts);
+
+/// The table printed at the end of a run and by `mqbench report`.
+std::string summary_table(const Results& results);
+
+/// The live line printed each second: elapsed time, connections, rates, latency, errors.
+std::string live_line(const SecondSample& sample);
+
+}  // namespace mq::bench
