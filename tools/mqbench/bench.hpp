@@ -2,17 +2,81 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "limits.hpp"
+#include "mq/client_options.hpp"
 #include "mq/error.hpp"
 
 namespace mq::bench {
 
-/// Every option of mqbench (none yet: the tool is being built).
-struct Options {};
+/// What mqbench measures: its subcommands.
+enum class Scenario { conn, pub, sub, pubsub, report };
 
-/// Registers mqbench's options.
+/// Who receives what in pubsub.
+enum class Pattern {
+  pairs,    // publisher i → its own topic → subscriber i
+  fan_in,   // every publisher → one subscriber
+  fan_out,  // one publisher → every subscriber
+};
+
+/// How many clients, how they connect, and for how long the load lasts.
+struct LoadOptions {
+  int clients = 1;                     // -c: publishers, subscribers or connections (see mqbench(1))
+  int threads = 0;                     // 0: one per core
+  double conn_rate = 0;                // connections started per second; 0: as fast as possible
+  bool clean = true;                   // --clean/--no-clean
+  std::optional<double> hold;          // conn: seconds; unset: until Ctrl-C
+  std::optional<double> duration;      // pub, pubsub: 10 s unless --count; sub: until Ctrl-C
+  std::optional<std::uint64_t> count;  // pub, pubsub: messages to send; sub: messages to receive
+  double warmup = 0;
+  double ramp = 0;
+};
+
+/// What the publishers send, and the subscription.
+struct MessageOptions {
+  std::optional<std::string> topic;  // pub/pubsub: topic template; sub: filter template
+  int qos = 0;
+  int size = 100;
+  double rate = 0;  // per publisher; 0: as fast as possible
+  std::optional<double> total_rate;
+  bool retain = false;
+  std::vector<std::string> user_properties;  // NAME=VALUE
+  std::optional<std::uint32_t> message_expiry;
+  Pattern pattern = Pattern::pairs;
+};
+
+/// Where the results go and what they must meet.
+struct OutputOptions {
+  std::optional<std::string> json;  // "-": stdout
+  std::optional<double> fail_p99;
+  std::optional<std::string> fail_loss;
+  std::optional<double> fail_rate;
+  std::vector<std::string> report_files;  // mqbench report FILE...
+
+  /// The --fail-* limits; throws a usage Error when --fail-loss is malformed.
+  Limits limits() const;
+};
+
+/// Every option of mqbench.
+struct Options {
+  Scenario scenario = Scenario::pubsub;
+  ClientOptions client;
+  LoadOptions load;
+  MessageOptions message;
+  OutputOptions output;
+};
+
+/// Registers the subcommands conn, pub, sub, pubsub and report with their options.
 void add_options(CLI::App& app, Options& options);
 
-/// Says that load testing is not available yet.
-Exit run(const Options& options);
+/// The command line with "pubsub" inserted when it names no subcommand: pubsub is the default.
+std::vector<char*> with_default_scenario(int argc, char** argv);
+
+/// Runs the scenario; returns Exit::ok, or throws (Exit::threshold when a --fail-* limit is not met).
+Exit run(Options& options);
 
 }  // namespace mq::bench

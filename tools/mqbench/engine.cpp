@@ -1,0 +1,705 @@
+#include "engine.hpp"
+
+#include <fmt/format.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <queue>
+#include <unordered_map>
+
+#include "mq/session.hpp"
+#include "mq/tls.hpp"
+#include "stamp.hpp"
+
+namespace mq::bench {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr int publish_budget = 64;                        // per publisher and loop turn, so all get turns
+constexpr std::size_t connects_in_flight_without_rate = 64;  // per thread, when --conn-rate is 0
+constexpr auto longest_wait = 100ms;                      // the loop looks at Control at least this often
+constexpr auto disconnect_grace = 2s;
+constexpr int events_per_wait = 256;
+
+struct Anchor {
+  Clock::time_point steady;
+  std::uint64_t wall_ns;
+};
+
+const Anchor& anchor() {
+  static const Anchor value{Clock::now(), static_cast<std::uint64_t>(
+                                              std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                  std::chrono::system_clock::now().time_since_epoch())
+                                                  .count())};
+  return value;
+}
+
+std::uint64_t microseconds_between(Clock::time_point from, Clock::time_point to) {
+  return to > from ? static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(to - from).count())
+                   : 0;
+}
+
+std::string cause_of(const Error& failure) {
+  return failure.cause().empty() ? std::string{failure.what()} : fmt::format("{} ({})", failure.what(), failure.cause());
+}
+
+std::uint64_t bump(std::atomic<std::uint64_t>& counter, std::uint64_t by = 1) {
+  return counter.fetch_add(by, std::memory_order_relaxed) + by;
+}
+
+enum class State { waiting, connecting, subscribing, ready, failed };
+
+struct PendingPublish {
+  int mid = -1;  // -1: the slot is free
+  Clock::time_point scheduled;
+  bool measured = false;
+};
+
+}  // namespace
+
+std::uint64_t wall_nanoseconds(Clock::time_point time) {
+  const Anchor& base = anchor();
+  return base.wall_ns + static_cast<std::uint64_t>(
+                            std::chrono::duration_cast<std::chrono::nanoseconds>(time - base.steady).count());
+}
+
+std::optional<Clock::time_point> Control::publish_start() const {
+  const std::int64_t offset = publish_start_ns.load(std::memory_order_acquire);
+  if (offset < 0) return std::nullopt;
+  return run_start + std::chrono::nanoseconds(offset);
+}
+
+// One client: its session and what it is doing. libmosquitto calls back into it from inside the
+// session's handle_* calls; it forwards to the loop, which keeps all the counting in one place.
+class Client : public SessionEvents {
+public:
+  Client(WorkerLoop& loop, const ClientPlan& client_plan) : loop_(loop), plan(client_plan) {}
+
+  void on_connected(const ConnackInfo&) override;
+  void on_message(const Message& message) override;
+  void on_publish_done(int mid, int reason_code) override;
+  void on_subscribed(int mid, std::span<const int> granted) override;
+
+  WorkerLoop& loop_;
+  const ClientPlan& plan;
+  std::unique_ptr<Session> session;
+  State state = State::waiting;
+  Clock::time_point connect_started;
+  bool counted_up = false;
+  int registered_fd = -1;
+  std::uint32_t registered_events = 0;
+  int subscribe_mid = -1;
+  bool was_ready = false;
+  // Publishers.
+  std::optional<Schedule> schedule;
+  std::uint64_t sequence = 0;
+  std::uint64_t warmup_sequence = 0;
+  std::uint64_t measured_sent = 0;
+  std::vector<PendingPublish> pending;  // open addressing by mid
+  std::size_t in_flight = 0;
+  std::optional<PendingPublish> publishing;  // being handed to libmosquitto: its mid is not known yet
+  bool publishing_done = false;
+  bool finished = false;
+  bool blocked = false;
+  bool queued = false;
+  // Subscribers.
+  std::unordered_map<std::uint64_t, SequenceChecker> streams;
+};
+
+class WorkerLoop {
+public:
+  WorkerLoop(Worker& owner, const Plan& plan, Control& control, std::vector<const ClientPlan*> clients, int index);
+  ~WorkerLoop();
+
+  void run();
+  int wake_fd() const { return wake_fd_; }
+  WorkerTotals take_totals();
+
+  void connected(Client& client);
+  void received(Client& client, const Message& message);
+  void published(Client& client, int mid, int reason_code);
+  void subscribed(Client& client, int mid, std::span<const int> granted);
+
+private:
+  void open_tls_contexts();
+  void turn(Clock::time_point now);
+  void wait(Clock::time_point now);
+  void start_due_connects(Clock::time_point now);
+  Clock::time_point connect_time(std::size_t position) const;
+  void start_connect(Client& client, Clock::time_point now);
+  void check_timeouts(Clock::time_point now);
+  void housekeeping(Clock::time_point now);
+  void roll_intervals(Clock::time_point now);
+  void hand_over(Interval interval);
+  void start_publishers_when_told();
+  void start_publisher(Client& client);
+  void run_publishers(Clock::time_point now);
+  void run_publisher(Client& client, Clock::time_point now);
+  bool publish_next(Client& client, Clock::time_point now);
+  void finish_publisher(Client& client);
+  void queue(Client& client);
+  void handle(Client& client, std::uint32_t events);
+  void after_call(Client& client);
+  void sync_registration(Client& client);
+  void fail(Client& client, const Error& failure);
+  void resolve(Client& client);
+  void count_error(const std::string& cause);
+  void shut_down();
+  bool any_socket_open() const;
+
+  Worker& owner_;
+  const Plan& plan_;
+  Control& control_;
+  Progress& progress_;
+  int index_;
+  std::vector<std::unique_ptr<Client>> clients_;
+  std::vector<std::shared_ptr<TlsContext>> tls_;  // per shape
+  int epoll_fd_ = -1;
+  int wake_fd_ = -1;
+  std::size_t next_connect_ = 0;
+  std::size_t connecting_ = 0;
+  Clock::time_point next_housekeeping_;
+  Clock::time_point next_second_;
+  int second_ = 1;
+  bool publishers_started_ = false;
+  Clock::time_point publish_start_, measure_start_, measure_end_;
+  using Timer = std::pair<Clock::time_point, Client*>;
+  std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
+  std::vector<Client*> runnable_;
+  std::size_t window_;  // messages in flight per publisher (-M)
+  std::string payload_;
+  WorkerTotals totals_;
+  Interval interval_;
+};
+
+void Client::on_connected(const ConnackInfo&) { loop_.connected(*this); }
+void Client::on_message(const Message& message) { loop_.received(*this, message); }
+void Client::on_publish_done(int mid, int reason_code) { loop_.published(*this, mid, reason_code); }
+void Client::on_subscribed(int mid, std::span<const int> granted) { loop_.subscribed(*this, mid, granted); }
+
+WorkerLoop::WorkerLoop(Worker& owner, const Plan& plan, Control& control, std::vector<const ClientPlan*> clients,
+                       int index)
+    : owner_(owner), plan_(plan), control_(control), progress_(owner.progress_), index_(index),
+      window_(static_cast<std::size_t>(plan.shapes.front().connection.max_inflight)), payload_(plan.size, 'x') {
+  for (const ClientPlan* client : clients)
+    clients_.push_back(std::make_unique<Client>(*this, *client));
+  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (epoll_fd_ < 0 || wake_fd_ < 0)
+    throw Error{Exit::internal, fmt::format("cannot create an event loop: {}", std::strerror(errno))};
+  epoll_event wake{EPOLLIN, {nullptr}};
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &wake);
+  next_second_ = control.run_start + 1s;
+  next_housekeeping_ = control.run_start + 1s;
+  open_tls_contexts();
+}
+
+WorkerLoop::~WorkerLoop() {
+  clients_.clear();  // sessions first: they close their sockets
+  if (wake_fd_ >= 0) close(wake_fd_);
+  if (epoll_fd_ >= 0) close(epoll_fd_);
+}
+
+// One context per broker host for all the clients of this thread: loading the CA and key for
+// each of thousands of clients would cost seconds and megabytes.
+void WorkerLoop::open_tls_contexts() {
+  for (const ClientOptions& shape : plan_.shapes)
+    tls_.push_back(shape.tls.enabled() ? std::make_shared<TlsContext>(shape.tls, shape.connection.host) : nullptr);
+}
+
+void WorkerLoop::run() {
+  while (!control_.stop.load(std::memory_order_relaxed)) {
+    const Clock::time_point now = Clock::now();
+    turn(now);
+    wait(now);
+  }
+  shut_down();
+  roll_intervals(Clock::now());
+  hand_over(std::move(interval_));  // the last, partial second
+}
+
+void WorkerLoop::turn(Clock::time_point now) {
+  start_due_connects(now);
+  start_publishers_when_told();
+  run_publishers(now);
+  if (now >= next_housekeeping_) housekeeping(now);
+  if (now >= next_second_) roll_intervals(now);
+}
+
+void WorkerLoop::wait(Clock::time_point now) {
+  Clock::time_point until = std::min({now + longest_wait, next_second_, next_housekeeping_});
+  if (!timers_.empty()) until = std::min(until, timers_.top().first);
+  if (next_connect_ < clients_.size() && (plan_.conn_rate > 0 || connecting_ < connects_in_flight_without_rate))
+    until = std::min(until, connect_time(next_connect_));
+  if (!runnable_.empty()) until = now;
+  const auto left = std::max(until - Clock::now(), Clock::duration::zero());
+  const timespec timeout{static_cast<time_t>(std::chrono::duration_cast<std::chrono::seconds>(left).count()),
+                         static_cast<long>((left % 1s).count())};
+  epoll_event events[events_per_wait];
+  const int ready = epoll_pwait2(epoll_fd_, events, events_per_wait, &timeout, nullptr);
+  for (int i = 0; i < ready; ++i) {
+    auto* client = static_cast<Client*>(events[i].data.ptr);
+    if (client == nullptr) {
+      std::uint64_t drained = 0;
+      [[maybe_unused]] const auto got = read(wake_fd_, &drained, sizeof drained);
+      continue;
+    }
+    handle(*client, events[i].events);
+  }
+}
+
+// Client k of this thread is client k * threads + index of the run: with --conn-rate R it is
+// due at k * threads + index over R seconds after the start.
+Clock::time_point WorkerLoop::connect_time(std::size_t position) const {
+  if (plan_.conn_rate <= 0) return control_.run_start;
+  const double global = static_cast<double>(position * static_cast<std::size_t>(plan_.threads) +
+                                            static_cast<std::size_t>(index_));
+  return control_.run_start + std::chrono::nanoseconds(static_cast<std::int64_t>(global * 1e9 / plan_.conn_rate));
+}
+
+void WorkerLoop::start_due_connects(Clock::time_point now) {
+  while (next_connect_ < clients_.size() && connect_time(next_connect_) <= now) {
+    if (plan_.conn_rate <= 0 && connecting_ >= connects_in_flight_without_rate) return;
+    Client& client = *clients_[next_connect_];
+    // With a rate, a connect is timed from when it was due, so a slow broker shows; without
+    // one, from when it starts.
+    start_connect(client, plan_.conn_rate > 0 ? connect_time(next_connect_) : now);
+    ++next_connect_;
+  }
+}
+
+void WorkerLoop::start_connect(Client& client, Clock::time_point due) {
+  client.connect_started = due;
+  if (!totals_.first_connect) totals_.first_connect = due;
+  ++totals_.connections_attempted;
+  ++connecting_;
+  client.state = State::connecting;
+  try {
+    client.session = std::make_unique<Session>(plan_.shapes[client.plan.shape], client,
+                                               SessionOverrides{client.plan.client_id, tls_[client.plan.shape]});
+    client.session->start_connect_async();
+  } catch (const Error& failure) {
+    fail(client, failure);
+    return;
+  }
+  after_call(client);
+}
+
+void WorkerLoop::connected(Client& client) {
+  const Clock::time_point now = Clock::now();
+  totals_.connect_latency.record(microseconds_between(client.connect_started, now));
+  ++totals_.connections_made;
+  totals_.last_connack = now;
+  if (client.plan.role == Role::subscriber) {
+    client.state = State::subscribing;
+    client.subscribe_mid = client.session->subscribe({client.plan.topic}, plan_.qos);
+    return;
+  }
+  resolve(client);
+  if (client.plan.role == Role::publisher && publishers_started_) start_publisher(client);
+}
+
+void WorkerLoop::subscribed(Client& client, int mid, std::span<const int> granted) {
+  if (mid != client.subscribe_mid || client.state != State::subscribing) return;
+  if (granted.empty() || granted[0] >= 0x80) {
+    const int code = granted.empty() ? 0x80 : granted[0];
+    client.session->fail(Error{exit_for_reason(code),
+                               fmt::format("the broker refused the subscription to '{}'", client.plan.topic),
+                               reason_text(code, ProtocolVersion::v5)});
+    return;
+  }
+  resolve(client);
+  bump(progress_.ready_subscribers);
+}
+
+// The client is ready (connected, and subscribed if it subscribes) or failed: the connect
+// phase is over for it.
+void WorkerLoop::resolve(Client& client) {
+  if (client.state == State::connecting || client.state == State::subscribing) {
+    --connecting_;
+    bump(progress_.resolved);
+  }
+  if (client.state != State::failed) {
+    client.state = State::ready;
+    client.was_ready = true;
+  }
+}
+
+void WorkerLoop::received(Client& client, const Message& message) {
+  const Clock::time_point now = Clock::now();
+  const std::optional<Stamp> stamp = message.retain ? std::nullopt : read_stamp(message.payload);
+  const bool ours = stamp && (plan_.scenario != Scenario::pubsub || (stamp->publisher >> 32) == plan_.run_tag);
+  if (!ours) {
+    ++totals_.unrecognized;
+    return;
+  }
+  if (stamp->warmup) return;
+  auto stream = client.streams.find(stamp->publisher);
+  if (stream == client.streams.end()) {
+    // In pubsub the subscriber was there before the first message; a lone subscriber may not be.
+    const std::optional<std::uint64_t> first =
+        plan_.scenario == Scenario::pubsub ? std::optional<std::uint64_t>{0} : std::nullopt;
+    stream = client.streams.emplace(stamp->publisher, SequenceChecker{first}).first;
+  }
+  stream->second.record(stamp->sequence);
+  const std::uint64_t now_ns = wall_nanoseconds(now);
+  const std::uint64_t latency_us = now_ns > stamp->scheduled_ns ? (now_ns - stamp->scheduled_ns) / 1000 : 0;
+  totals_.latency.record(latency_us);
+  interval_.latency.record(latency_us);
+  ++totals_.received;
+  ++interval_.received;
+  bump(progress_.received);
+  bump(progress_.changes);
+  if (!totals_.first_receipt) totals_.first_receipt = now;
+  totals_.last_receipt = now;
+}
+
+namespace {
+
+// Finds and frees the slot of `mid` in the publisher's table of messages in flight.
+std::optional<PendingPublish> take_pending(Client& client, int mid) {
+  const std::size_t size = client.pending.size();
+  for (std::size_t probe = 0; probe < size && client.in_flight > 0; ++probe) {
+    PendingPublish& slot = client.pending[(static_cast<std::size_t>(mid) + probe) % size];
+    if (slot.mid != mid) continue;
+    const PendingPublish found = slot;
+    slot.mid = -1;
+    --client.in_flight;
+    return found;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void WorkerLoop::published(Client& client, int mid, int reason_code) {
+  std::optional<PendingPublish> done = take_pending(client, mid);
+  if (!done && client.publishing && !client.publishing_done) {
+    // libmosquitto wrote it inside publish() itself, before returning its mid to us.
+    done = client.publishing;
+    client.publishing_done = true;
+  }
+  if (!done) return;
+  if (reason_code >= 0x80) {
+    count_error(fmt::format("the broker refused publishes ({})", reason_text(reason_code, ProtocolVersion::v5)));
+  } else if (done->measured) {
+    const Clock::time_point now = Clock::now();
+    totals_.ack_latency.record(microseconds_between(done->scheduled, now));
+    ++totals_.acked;
+    ++interval_.acked;
+    bump(progress_.acked);
+    bump(progress_.changes);
+  }
+  if (client.blocked && client.in_flight < window_) {
+    client.blocked = false;
+    queue(client);
+  }
+}
+
+void WorkerLoop::start_publishers_when_told() {
+  if (publishers_started_) return;
+  const std::optional<Clock::time_point> start = control_.publish_start();
+  if (!start) return;
+  publishers_started_ = true;
+  publish_start_ = *start;
+  const auto seconds = [](double value) {
+    return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(value));
+  };
+  measure_start_ = publish_start_ + seconds(plan_.ramp + plan_.warmup);
+  measure_end_ = plan_.duration ? measure_start_ + seconds(*plan_.duration) : Clock::time_point::max();
+  for (auto& client : clients_) {
+    if (client->plan.role == Role::publisher && client->state == State::ready) start_publisher(*client);
+  }
+}
+
+void WorkerLoop::start_publisher(Client& client) {
+  if (client.schedule) return;
+  const double ramp_share = plan_.publishers > 1 ? static_cast<double>(client.plan.number) / plan_.publishers : 0;
+  const Clock::time_point start =
+      publish_start_ + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(plan_.ramp * ramp_share));
+  client.schedule.emplace(plan_.rate, start);
+  // Twice the window, so that mids wrapping from 65535 to 1 still find free slots nearby.
+  client.pending.resize(2 * window_ + 1);
+  timers_.emplace(start, &client);
+}
+
+void WorkerLoop::queue(Client& client) {
+  if (client.queued) return;
+  client.queued = true;
+  runnable_.push_back(&client);
+}
+
+void WorkerLoop::run_publishers(Clock::time_point now) {
+  while (!timers_.empty() && timers_.top().first <= now) {
+    Client* client = timers_.top().second;
+    timers_.pop();
+    queue(*client);
+  }
+  std::vector<Client*> turn;
+  turn.swap(runnable_);
+  for (Client* client : turn) {
+    client->queued = false;
+    run_publisher(*client, now);
+  }
+}
+
+void WorkerLoop::run_publisher(Client& client, Clock::time_point now) {
+  if (client.state != State::ready || client.finished || !client.schedule) return;
+  for (int budget = publish_budget; budget > 0 && client.schedule->due(now); --budget) {
+    if (client.in_flight >= window_) {
+      client.blocked = true;
+      break;
+    }
+    if (!publish_next(client, now)) break;
+  }
+  after_call(client);
+  if (client.state != State::ready || client.finished || client.blocked) return;
+  if (client.schedule->due(now))
+    queue(client);  // its budget ran out: it continues after the others had their turn
+  else
+    timers_.emplace(client.schedule->next_time(), &client);
+}
+
+// Sends the next message of `client`; false when it has none left to send.
+bool WorkerLoop::publish_next(Client& client, Clock::time_point now) {
+  const Clock::time_point scheduled = client.schedule->unlimited() ? now : client.schedule->next_time();
+  const bool measured = scheduled >= measure_start_;
+  const std::optional<std::uint64_t> quota = plan_.quota(client.plan.number);
+  if (measured && (scheduled >= measure_end_ || (quota && client.measured_sent >= *quota))) {
+    finish_publisher(client);
+    return false;
+  }
+  client.schedule->take(now);
+  write_stamp(Stamp{plan_.publisher_id(client.plan.number),
+                    measured ? client.sequence++ : client.warmup_sequence++, wall_nanoseconds(scheduled),
+                    !measured},
+              payload_);
+  client.publishing = PendingPublish{-1, scheduled, measured};
+  client.publishing_done = false;
+  int mid = -1;
+  try {
+    mid = client.session->publish(client.plan.topic, payload_, plan_.qos, plan_.retain,
+                                  plan_.publish_properties.get());
+  } catch (const Error& failure) {
+    client.publishing.reset();
+    client.session->fail(failure);
+    return false;
+  }
+  if (!client.publishing_done) {
+    PendingPublish entry = *client.publishing;
+    entry.mid = mid;
+    const std::size_t size = client.pending.size();
+    for (std::size_t probe = 0; probe < size; ++probe) {
+      PendingPublish& slot = client.pending[(static_cast<std::size_t>(mid) + probe) % size];
+      if (slot.mid < 0) {
+        slot = entry;
+        ++client.in_flight;
+        break;
+      }
+    }
+  }
+  client.publishing.reset();
+  if (measured) {
+    ++client.measured_sent;
+    ++totals_.sent;
+    ++interval_.sent;
+    bump(progress_.sent);
+    totals_.last_send = now;
+    if (now - scheduled > behind_schedule_after) ++totals_.behind_schedule;
+    if (quota && client.measured_sent >= *quota) finish_publisher(client);
+  }
+  return !client.finished;
+}
+
+void WorkerLoop::finish_publisher(Client& client) {
+  if (client.finished) return;
+  client.finished = true;
+  bump(progress_.publishers_done);
+}
+
+void WorkerLoop::handle(Client& client, std::uint32_t events) {
+  if (!client.session) return;  // failed earlier in this batch of events
+  if (client.state == State::connecting) {
+    // An async connect or a TLS handshake in progress waits for either direction.
+    client.session->handle_readable();
+    if (client.session->socket() >= 0) client.session->handle_writable();
+  } else {
+    if (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) client.session->handle_readable();
+    if ((events & EPOLLOUT) && client.session->socket() >= 0) client.session->handle_writable();
+  }
+  after_call(client);
+}
+
+// After every call into a session: record a failure it found, and watch its socket as it now
+// needs (the socket may have closed, or want to write).
+void WorkerLoop::after_call(Client& client) {
+  if (!client.session) return;
+  if (client.session->failed()) {
+    try {
+      client.session->rethrow_if_failed();
+    } catch (const Error& failure) {
+      fail(client, failure);
+      return;
+    }
+  }
+  if (client.session->connected() && !client.counted_up) {
+    client.counted_up = true;
+    bump(progress_.up);
+  } else if (!client.session->connected() && client.counted_up) {
+    client.counted_up = false;
+    progress_.up.fetch_sub(1, std::memory_order_relaxed);
+  }
+  sync_registration(client);
+}
+
+void WorkerLoop::sync_registration(Client& client) {
+  const int fd = client.session ? client.session->socket() : -1;
+  if (fd != client.registered_fd) {
+    // A closed socket has left the epoll set by itself; its number may be another's now.
+    client.registered_fd = -1;
+    client.registered_events = 0;
+  }
+  if (fd < 0) return;
+  const std::uint32_t wanted = EPOLLIN | (client.session->wants_write() ? EPOLLOUT : 0u);
+  if (client.registered_fd == fd && client.registered_events == wanted) return;
+  epoll_event event{wanted, {&client}};
+  const int operation = client.registered_fd == fd ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+  if (epoll_ctl(epoll_fd_, operation, fd, &event) != 0) {
+    fail(client, Error{Exit::internal, fmt::format("cannot watch a socket: {}", std::strerror(errno))});
+    return;
+  }
+  client.registered_fd = fd;
+  client.registered_events = wanted;
+}
+
+void WorkerLoop::fail(Client& client, const Error& failure) {
+  count_error(cause_of(failure));
+  bump(progress_.failed);
+  if (client.state == State::connecting || client.state == State::subscribing) {
+    --connecting_;
+    bump(progress_.resolved);
+  }
+  if (client.counted_up) progress_.up.fetch_sub(1, std::memory_order_relaxed);
+  client.counted_up = false;
+  client.state = State::failed;
+  if (client.plan.role == Role::publisher) finish_publisher(client);
+  client.session.reset();  // closes the socket, which leaves the epoll set
+  client.registered_fd = -1;
+}
+
+void WorkerLoop::count_error(const std::string& cause) {
+  ++totals_.errors_by_cause[cause];
+  ++interval_.errors;
+  bump(progress_.changes);
+}
+
+void WorkerLoop::check_timeouts(Clock::time_point now) {
+  const auto limit = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(plan_.connect_timeout));
+  for (auto& client : clients_) {
+    if ((client->state != State::connecting && client->state != State::subscribing) ||
+        now - client->connect_started < limit)
+      continue;
+    const std::string where = client->session->endpoint().text();
+    fail(*client, client->state == State::connecting
+                      ? Error{Exit::network, fmt::format("no CONNACK from {} within {} s", where, plan_.connect_timeout)}
+                      : Error{Exit::network, fmt::format("no SUBACK from {} within {} s", where, plan_.connect_timeout)});
+  }
+}
+
+void WorkerLoop::housekeeping(Clock::time_point now) {
+  next_housekeeping_ = now + 1s;
+  for (auto& client : clients_) {
+    if (!client->session || client->session->socket() < 0) continue;
+    client->session->handle_housekeeping();
+    after_call(*client);
+  }
+  check_timeouts(now);
+}
+
+void WorkerLoop::roll_intervals(Clock::time_point now) {
+  while (now >= next_second_) {
+    hand_over(std::exchange(interval_, Interval{}));
+    next_second_ += 1s;
+  }
+}
+
+void WorkerLoop::hand_over(Interval interval) {
+  interval.second = second_++;
+  interval.connections = progress_.up.load(std::memory_order_relaxed);
+  std::lock_guard lock{owner_.intervals_mutex_};
+  owner_.intervals_.push_back(std::move(interval));
+}
+
+bool WorkerLoop::any_socket_open() const {
+  return std::any_of(clients_.begin(), clients_.end(),
+                     [](const auto& client) { return client->session && client->session->socket() >= 0; });
+}
+
+// Sends DISCONNECT on every connection at once and gives the writes a moment to finish.
+void WorkerLoop::shut_down() {
+  for (auto& client : clients_) {
+    if (!client->session) continue;
+    client->session->start_disconnect();
+    after_call(*client);
+  }
+  const Clock::time_point deadline = Clock::now() + disconnect_grace;
+  while (any_socket_open() && Clock::now() < deadline)
+    wait(Clock::now());
+  for (auto& client : clients_) {
+    if (client->counted_up) progress_.up.fetch_sub(1, std::memory_order_relaxed);
+    client->counted_up = false;
+  }
+}
+
+WorkerTotals WorkerLoop::take_totals() {
+  for (auto& client : clients_) {
+    if (client->plan.role == Role::publisher) totals_.published.emplace_back(client->plan.number, client->measured_sent);
+    if (client->plan.role != Role::subscriber) continue;
+    SubscriberStreams streams{client->plan.number, client->was_ready, {}};
+    for (auto& [publisher, checker] : client->streams)
+      streams.streams.emplace_back(publisher, std::move(checker));
+    totals_.subscribers.push_back(std::move(streams));
+  }
+  return std::move(totals_);
+}
+
+Worker::Worker(const Plan& plan, Control& control, std::vector<const ClientPlan*> clients, int index)
+    : loop_(std::make_unique<WorkerLoop>(*this, plan, control, std::move(clients), index)) {}
+
+Worker::~Worker() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Worker::start() {
+  thread_ = std::thread{[this] {
+    try {
+      loop_->run();
+    } catch (...) {
+      failure_ = std::current_exception();
+    }
+  }};
+}
+
+void Worker::wake() {
+  const std::uint64_t one = 1;
+  [[maybe_unused]] const auto written = write(loop_->wake_fd(), &one, sizeof one);
+}
+
+void Worker::join() {
+  if (thread_.joinable()) thread_.join();
+  if (failure_) std::rethrow_exception(failure_);
+}
+
+std::vector<Interval> Worker::take_intervals() {
+  std::lock_guard lock{intervals_mutex_};
+  return std::exchange(intervals_, {});
+}
+
+WorkerTotals Worker::take_totals() { return loop_->take_totals(); }
+
+}  // namespace mq::bench

@@ -1,0 +1,215 @@
+// mqbench's command line: one subcommand per scenario, each with the option groups it uses.
+#include <fmt/format.h>
+
+#include <array>
+#include <cstring>
+
+#include "bench.hpp"
+
+namespace mq::bench {
+namespace {
+
+constexpr const char* load_group = "Load";
+constexpr const char* message_group = "Messages";
+constexpr const char* output_group = "Results";
+
+struct SubcommandInfo {
+  const char* name;
+  Scenario scenario;
+  const char* description;
+};
+constexpr std::array<SubcommandInfo, 5> subcommands{{
+    {"conn", Scenario::conn, "Open -c connections at --conn-rate, hold them, and time the connects"},
+    {"pub", Scenario::pub, "Publish from -c clients at --rate and time the acknowledgements"},
+    {"sub", Scenario::sub, "Subscribe with -c clients and time, count and check what arrives"},
+    {"pubsub", Scenario::pubsub,
+     "Publishers and subscribers in one process: end-to-end latency and loss (the default)"},
+    {"report", Scenario::report, "Print or merge the JSON results of earlier runs (--json)"},
+}};
+
+// The connection options mqbench shares with mqpub and mqsub, but -c is the client count here,
+// -h and -A take lists, and -i/-I name many clients.
+void add_connection_group(CLI::App& app, ClientOptions& client) {
+  add_broker_connection_options(app, client.connection);
+  add_auth_options(app, client.auth);
+  add_tls_options(app, client.tls);
+  add_log_options(app, client.log);
+  app.get_option("--host")->description("Broker host; a,b,c spreads the clients over several round-robin");
+  app.get_option("--id")->description("Client id template: %i is the client's number (0, 1, ...)");
+  app.get_option("--id-prefix")->description("Client id prefix; the client's number is appended");
+  // The spellings --inflight and --bind, as extra names of the shared options.
+  app.remove_option(app.get_option("--max-inflight"));
+  app.add_option("-M,--max-inflight,--inflight", client.connection.max_inflight,
+                 "Messages each publisher has in flight at once (QoS 1/2 unacknowledged, QoS 0 unwritten)")
+      ->check(CLI::Range(1, 65535))
+      ->group("Connection");
+  app.remove_option(app.get_option("--bind-address"));
+  app.add_option("-A,--bind-address,--bind", client.connection.bind_address,
+                 "Local address(es) to connect from; a,b spreads the clients round-robin")
+      ->group("Connection");
+}
+
+void add_common_load_options(CLI::App& app, LoadOptions& load, const char* clients_help) {
+  app.add_option("-c,--clients", load.clients, clients_help)->check(CLI::Range(1, 1'000'000))->group(load_group);
+  app.add_option("--threads", load.threads, "Event-loop threads [default: one per core]")
+      ->check(CLI::Range(1, 1024))
+      ->group(load_group);
+  app.add_option("--conn-rate", load.conn_rate, "Connections started per second; 0: as fast as the broker takes them")
+      ->check(CLI::Range(0.0, 1e9))
+      ->group(load_group);
+  app.add_flag("--clean,!--no-clean", load.clean,
+               "Start each client with a clean session, or keep it on the broker (--no-clean)")
+      ->group(load_group);
+}
+
+void add_timing_options(CLI::App& app, LoadOptions& load, bool publishes) {
+  auto* duration = app.add_option("--duration", load.duration,
+                                  publishes ? "Seconds to measure [default: 10, or until --count]"
+                                            : "Seconds to receive [default: until Ctrl-C or --count]")
+                       ->check(CLI::Range(0.001, 1e9))
+                       ->group(load_group);
+  app.add_option("--count", load.count,
+                 publishes ? "Messages to send in all, spread over the publishers"
+                           : "Stop after receiving this many messages in all")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 53))
+      ->excludes(duration)
+      ->group(load_group);
+  if (!publishes) return;
+  app.add_option("--warmup", load.warmup, "Seconds of publishing before measuring (not counted)")
+      ->check(CLI::Range(0.0, 1e9))
+      ->group(load_group);
+  app.add_option("--ramp", load.ramp, "Seconds over which the publishers start one after another")
+      ->check(CLI::Range(0.0, 1e9))
+      ->group(load_group);
+}
+
+void add_publish_options(CLI::App& app, MessageOptions& message) {
+  app.add_option("-t,--topic", message.topic,
+                 "Topic template: %i the publisher's number, %c its client id [default: mqbench/%i]")
+      ->group(message_group);
+  app.add_option("-q,--qos", message.qos, "Quality of service of publishes and subscriptions: 0, 1 or 2")
+      ->check(CLI::Range(0, 2))
+      ->group(message_group);
+  app.add_option("-s,--size", message.size, "Payload size in bytes (at least 32: the timing stamp)")
+      ->check(CLI::Range(32, 256 * 1024 * 1024))
+      ->group(message_group);
+  auto* rate = app.add_option("--rate", message.rate, "Messages per second per publisher; 0: as fast as possible")
+                   ->check(CLI::Range(0.0, 1e9))
+                   ->group(message_group);
+  app.add_option("--total-rate", message.total_rate, "Messages per second for all publishers together")
+      ->check(CLI::Range(0.001, 1e12))
+      ->excludes(rate)
+      ->group(message_group);
+  app.add_flag("-r,--retain", message.retain, "Publish retained messages")->group(message_group);
+  app.add_option("--user-property", message.user_properties, "MQTT v5 user property NAME=VALUE (repeatable)")
+      ->allow_extra_args(false)
+      ->group(message_group);
+  app.add_option("--message-expiry", message.message_expiry, "MQTT v5 message expiry interval in seconds")
+      ->group(message_group);
+}
+
+void add_subscribe_options(CLI::App& app, MessageOptions& message) {
+  app.add_option("-t,--topic", message.topic,
+                 "Filter template: %i the subscriber's number, %c its client id [default: mqbench/#]")
+      ->group(message_group);
+  app.add_option("-q,--qos", message.qos, "Quality of service of the subscriptions: 0, 1 or 2")
+      ->check(CLI::Range(0, 2))
+      ->group(message_group);
+}
+
+void add_pattern_option(CLI::App& app, MessageOptions& message) {
+  const std::map<std::string, Pattern> patterns{
+      {"pairs", Pattern::pairs}, {"fan-in", Pattern::fan_in}, {"fan-out", Pattern::fan_out}};
+  app.add_option("--pattern", message.pattern,
+                 "pairs: publisher i to subscriber i; fan-in: all to one subscriber; fan-out: one to all")
+      ->transform(CLI::CheckedTransformer(patterns))
+      ->option_text("pairs|fan-in|fan-out [pairs]")
+      ->group(message_group);
+}
+
+void add_output_options(CLI::App& app, OutputOptions& output) {
+  app.add_option("--json", output.json, "Write the whole result as JSON to FILE ('-': stdout, instead of the table)")
+      ->group(output_group);
+  app.add_option("--fail-p99", output.fail_p99, "Exit 11 if the p99 latency is above MS milliseconds")
+      ->check(CLI::Range(0.0, 1e12))
+      ->group(output_group);
+  app.add_option("--fail-loss", output.fail_loss, "Exit 11 if more than N messages (or P% of them) were lost")
+      ->group(output_group);
+  app.add_option("--fail-rate", output.fail_rate, "Exit 11 if the rate is below MSGS per second")
+      ->check(CLI::Range(0.0, 1e12))
+      ->group(output_group);
+}
+
+const char* clients_help(Scenario scenario) {
+  switch (scenario) {
+  case Scenario::conn:
+    return "Connections to open";
+  case Scenario::pub:
+    return "Publishers";
+  case Scenario::sub:
+    return "Subscribers";
+  default:
+    return "Publisher-subscriber pairs; with fan-in the publishers, with fan-out the subscribers";
+  }
+}
+
+void add_scenario(CLI::App& app, Options& options, const SubcommandInfo& info) {
+  CLI::App* command = app.add_subcommand(info.name, info.description);
+  command->parse_complete_callback([&options, scenario = info.scenario] { options.scenario = scenario; });
+  if (info.scenario == Scenario::report) {
+    command->add_option("files", options.output.report_files, "JSON results written by mqbench --json")
+        ->required()
+        ->option_text("FILE...");
+    add_output_options(*command, options.output);
+    return;
+  }
+  add_common_load_options(*command, options.load, clients_help(info.scenario));
+  if (info.scenario == Scenario::conn) {
+    command->add_option("--hold", options.load.hold, "Seconds to hold the connections [default: until Ctrl-C]")
+        ->check(CLI::Range(0.0, 1e9))
+        ->group(load_group);
+  } else {
+    add_timing_options(*command, options.load, info.scenario != Scenario::sub);
+  }
+  if (info.scenario == Scenario::sub)
+    add_subscribe_options(*command, options.message);
+  else if (info.scenario != Scenario::conn)
+    add_publish_options(*command, options.message);
+  if (info.scenario == Scenario::pubsub) add_pattern_option(*command, options.message);
+  add_output_options(*command, options.output);
+  add_connection_group(*command, options.client);
+}
+
+}  // namespace
+
+Limits OutputOptions::limits() const {
+  Limits limits;
+  limits.p99_ms = fail_p99;
+  if (fail_loss) limits.loss = parse_loss_limit(*fail_loss);
+  limits.rate = fail_rate;
+  return limits;
+}
+
+void add_options(CLI::App& app, Options& options) {
+  for (const SubcommandInfo& info : subcommands)
+    add_scenario(app, options, info);
+  app.require_subcommand(1, 1);
+}
+
+std::vector<char*> with_default_scenario(int argc, char** argv) {
+  std::vector<char*> arguments{argv, argv + argc};
+  const auto names_subcommand_or_asks_for_help = [&] {
+    if (argc < 2) return false;
+    const std::string_view first = argv[1];
+    if (first == "--help" || first == "--version") return true;
+    for (const SubcommandInfo& info : subcommands)
+      if (first == info.name) return true;
+    return false;
+  };
+  static char pubsub[] = "pubsub";
+  if (!names_subcommand_or_asks_for_help()) arguments.insert(arguments.begin() + 1, pubsub);
+  arguments.push_back(nullptr);
+  return arguments;
+}
+
+}  // namespace mq::bench

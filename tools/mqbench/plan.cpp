@@ -1,0 +1,317 @@
+#include "plan.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <mqtt_protocol.h>
+#include <unistd.h>
+
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "mq/diagnostics.hpp"
+#include "mq/topic.hpp"
+
+namespace mq::bench {
+namespace {
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> parts;
+  std::istringstream list{text};
+  for (std::string part; std::getline(list, part, ',');) {
+    if (!part.empty()) parts.push_back(part);
+  }
+  return parts;
+}
+
+std::string describe_count(std::uint64_t count, const char* singular, const char* plural) {
+  return fmt::format("{} {}", count, count == 1 ? singular : plural);
+}
+
+const char* pattern_name(Pattern pattern) {
+  switch (pattern) {
+  case Pattern::fan_in:
+    return "fan-in";
+  case Pattern::fan_out:
+    return "fan-out";
+  default:
+    return "pairs";
+  }
+}
+
+const char* scenario_name(Scenario scenario) {
+  switch (scenario) {
+  case Scenario::conn:
+    return "conn";
+  case Scenario::pub:
+    return "pub";
+  case Scenario::sub:
+    return "sub";
+  case Scenario::report:
+    return "report";
+  default:
+    return "pubsub";
+  }
+}
+
+// How many publishers and subscribers -c means in each scenario.
+std::pair<std::uint32_t, std::uint32_t> roles_for(const Options& options, std::uint32_t clients) {
+  switch (options.scenario) {
+  case Scenario::pub:
+    return {clients, 0};
+  case Scenario::sub:
+    return {0, clients};
+  case Scenario::pubsub:
+    if (options.message.pattern == Pattern::fan_in) return {clients, 1};
+    if (options.message.pattern == Pattern::fan_out) return {1, clients};
+    return {clients, clients};
+  default:
+    return {0, 0};
+  }
+}
+
+// The largest -c whose connections fit in `max_connections`.
+std::uint32_t clients_that_fit(const Options& options, std::size_t max_connections) {
+  const auto wanted = static_cast<std::uint32_t>(options.load.clients);
+  const auto [publishers, subscribers] = roles_for(options, wanted);
+  const std::size_t total = options.scenario == Scenario::conn ? wanted : publishers + subscribers;
+  if (total <= max_connections) return wanted;
+  const std::size_t fitting =
+      options.scenario == Scenario::pubsub && options.message.pattern == Pattern::pairs ? max_connections / 2
+      : options.scenario == Scenario::pubsub                                           ? max_connections - 1
+                                                                                       : max_connections;
+  diag::warning(fmt::format("the open-file limit allows about {} connections: using -c {} instead of {} "
+                            "(raise it with ulimit -n, or run mqbench on several machines and merge with "
+                            "mqbench report)",
+                            max_connections, fitting, wanted));
+  return static_cast<std::uint32_t>(std::max<std::size_t>(fitting, 1));
+}
+
+std::string id_for(const Options& options, std::uint64_t number) {
+  const ConnectionOptions& connection = options.client.connection;
+  if (!connection.client_id.empty()) return expand_template(connection.client_id, number, "", "--id");
+  if (!connection.id_prefix.empty()) return fmt::format("{}{}", connection.id_prefix, number);
+  return fmt::format("mqbench-{}-{}", getpid(), number);
+}
+
+void check_id_template(const Options& options, std::size_t clients) {
+  const std::string& id = options.client.connection.client_id;
+  if (clients > 1 && !id.empty() && id.find("%i") == std::string::npos)
+    throw usage_error(fmt::format("-i '{}' would give all {} clients the same id", id, clients),
+                      "put %i in it (-i 'bench-%i'), or use -I PREFIX");
+}
+
+std::vector<ClientOptions> make_shapes(const Options& options) {
+  std::vector<std::string> hosts = split_list(options.client.connection.host);
+  std::vector<std::string> binds = split_list(options.client.connection.bind_address);
+  if (hosts.empty()) throw usage_error("-h names no host", "give -h HOST or -h HOST1,HOST2");
+  if (binds.empty()) binds.emplace_back();
+  std::vector<ClientOptions> shapes;
+  for (std::size_t i = 0; i < std::max(hosts.size(), binds.size()); ++i) {
+    ClientOptions shape = options.client;
+    shape.connection.host = hosts[i % hosts.size()];
+    shape.connection.bind_address = binds[i % binds.size()];
+    shape.connection.clean_session = options.load.clean;
+    shape.connection.client_id.clear();  // set per client
+    shape.connection.id_prefix.clear();
+    shapes.push_back(std::move(shape));
+  }
+  return shapes;
+}
+
+Properties publish_properties(const MessageOptions& message, bool v5_possible) {
+  Properties properties;
+  if ((!message.user_properties.empty() || message.message_expiry) && !v5_possible)
+    throw usage_error("--user-property and --message-expiry need MQTT v5, but -V asks for an older version",
+                      "drop -V or use -V 5");
+  for (const std::string& pair : message.user_properties) {
+    const auto equals = pair.find('=');
+    if (equals == std::string::npos || equals == 0)
+      throw usage_error(fmt::format("--user-property '{}' is not NAME=VALUE", pair), "write it as NAME=VALUE");
+    properties.add_string_pair(MQTT_PROP_USER_PROPERTY, pair.substr(0, equals), pair.substr(equals + 1));
+  }
+  if (message.message_expiry) properties.add_int32(MQTT_PROP_MESSAGE_EXPIRY_INTERVAL, *message.message_expiry);
+  return properties;
+}
+
+std::string topic_template(const Options& options) {
+  if (options.message.topic) return *options.message.topic;
+  if (options.client.url_topic && !options.client.url_topic->empty()) return *options.client.url_topic;
+  return options.scenario == Scenario::sub ? "mqbench/#" : "mqbench/%i";
+}
+
+void add_clients(Plan& plan, const Options& options, std::uint32_t subscribers, std::uint32_t publishers,
+                 std::uint32_t idle) {
+  const std::string topics = topic_template(options);
+  const auto shape_of = [&](std::size_t index) { return static_cast<std::uint32_t>(index % plan.shapes.size()); };
+  // Topics first, because in pubsub a subscriber's filter is its publisher's topic.
+  std::vector<std::string> publisher_ids, publisher_topics;
+  for (std::uint32_t k = 0; k < publishers; ++k) {
+    publisher_ids.push_back(id_for(options, std::uint64_t{subscribers} + k));  // numbered after the subscribers
+    publisher_topics.push_back(expand_template(topics, k, publisher_ids.back(), "--topic"));
+  }
+  for (std::uint32_t k = 0; k < subscribers; ++k) {
+    const std::string id = id_for(options, k);
+    std::string filter;
+    if (options.scenario == Scenario::sub)
+      filter = expand_template(topics, k, id, "--topic");
+    else if (plan.pattern == Pattern::fan_in)
+      filter = filter_for_template(topics);
+    else
+      filter = publisher_topics[plan.pattern == Pattern::fan_out ? 0 : k];
+    plan.clients.push_back(ClientPlan{Role::subscriber, k, shape_of(plan.clients.size()), id, std::move(filter)});
+  }
+  for (std::uint32_t k = 0; k < publishers; ++k)
+    plan.clients.push_back(
+        ClientPlan{Role::publisher, k, shape_of(plan.clients.size()), publisher_ids[k], publisher_topics[k]});
+  for (std::uint32_t k = 0; k < idle; ++k)
+    plan.clients.push_back(ClientPlan{Role::idle, k, shape_of(k), id_for(options, k), {}});
+  for (const ClientPlan& client : plan.clients) {
+    if (client.role == Role::publisher) check_topic_name(client.topic, "--topic");
+    if (client.role == Role::subscriber) check_topic_filter(client.topic, "--topic");
+  }
+}
+
+double per_publisher_rate(const Options& options, std::uint32_t publishers) {
+  if (options.message.total_rate) return *options.message.total_rate / publishers;
+  return options.message.rate;
+}
+
+}  // namespace
+
+std::string expand_template(const std::string& text, std::uint64_t number, const std::string& client_id,
+                            const char* option) {
+  std::string result;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '%') {
+      result += text[i];
+      continue;
+    }
+    const char next = i + 1 < text.size() ? text[i + 1] : '\0';
+    if (next == 'i')
+      result += std::to_string(number);
+    else if (next == 'c' && !client_id.empty())
+      result += client_id;
+    else if (next == '%')
+      result += '%';
+    else
+      throw usage_error(fmt::format("{} '{}' has an unknown '%{}'", option, text, next == '\0' ? "" : std::string{next}),
+                        client_id.empty() ? "use %i for the client's number, %% for a percent sign"
+                                          : "use %i for the number, %c for the client id, %% for a percent sign");
+    ++i;
+  }
+  return result;
+}
+
+std::string filter_for_template(const std::string& topic_template) {
+  std::vector<std::string> levels;
+  std::istringstream split{topic_template};
+  for (std::string level; std::getline(split, level, '/');)
+    levels.push_back(level.find("%i") != std::string::npos || level.find("%c") != std::string::npos ? "+" : level);
+  if (!topic_template.empty() && topic_template.back() == '/') levels.emplace_back();
+  return fmt::format("{}", fmt::join(levels, "/"));
+}
+
+std::optional<std::uint64_t> Plan::quota(std::uint32_t number) const {
+  if (!count) return std::nullopt;
+  return *count / publishers + (number < *count % publishers ? 1 : 0);
+}
+
+std::vector<std::uint32_t> Plan::sources_of(std::uint32_t number) const {
+  if (scenario != Scenario::pubsub) return {};
+  if (pattern == Pattern::pairs) return {number};
+  if (pattern == Pattern::fan_out) return {0};
+  std::vector<std::uint32_t> all(publishers);
+  for (std::uint32_t k = 0; k < publishers; ++k)
+    all[k] = k;
+  return all;
+}
+
+std::string Plan::description() const {
+  std::vector<std::string> hosts;
+  for (const ClientOptions& shape : shapes) {
+    const std::string host = fmt::format("{}:{}", shape.connection.host,
+                                         shape.connection.effective_port(shape.tls.enabled()));
+    if (std::find(hosts.begin(), hosts.end(), host) == hosts.end()) hosts.push_back(host);
+  }
+  const std::string where = fmt::format("{}{}", fmt::join(hosts, ", "), shapes.front().tls.enabled() ? " (TLS)" : "");
+  if (scenario == Scenario::conn)
+    return fmt::format("{} to {}{}", describe_count(clients.size(), "connection", "connections"), where,
+                       conn_rate > 0 ? fmt::format(" at {}/s", conn_rate) : "");
+  const std::string load =
+      fmt::format("QoS {}, {}-byte payloads, {}", qos, size,
+                  rate > 0 ? fmt::format("{} msg/s per publisher", rate) : std::string{"as fast as possible"});
+  if (scenario == Scenario::sub)
+    return fmt::format("{} on {} at {}, QoS {}", describe_count(subscribers, "subscriber", "subscribers"),
+                       clients.front().topic, where, qos);
+  if (scenario == Scenario::pub)
+    return fmt::format("{} to {}, {}", describe_count(publishers, "publisher", "publishers"), where, load);
+  return fmt::format("{} -> {} ({}) via {}, {}", describe_count(publishers, "publisher", "publishers"),
+                     describe_count(subscribers, "subscriber", "subscribers"), pattern_name(pattern), where, load);
+}
+
+nlohmann::json Plan::settings() const {
+  std::vector<std::string> hosts;
+  for (const ClientOptions& shape : shapes)
+    hosts.push_back(fmt::format("{}:{}", shape.connection.host, shape.connection.effective_port(shape.tls.enabled())));
+  const ClientOptions& first = shapes.front();
+  nlohmann::json settings{{"scenario", scenario_name(scenario)},
+                          {"connections", clients.size()},
+                          {"publishers", publishers},
+                          {"subscribers", subscribers},
+                          {"threads", threads},
+                          {"conn_rate", conn_rate},
+                          {"hosts", hosts},
+                          {"tls", first.tls.enabled()},
+                          {"protocol", protocol_name(first.connection.protocol.value_or(ProtocolVersion::v5))},
+                          {"clean", first.connection.clean_session},
+                          {"qos", qos}};
+  if (scenario == Scenario::pubsub) settings["pattern"] = pattern_name(pattern);
+  if (scenario == Scenario::pub || scenario == Scenario::pubsub) {
+    settings["size"] = size;
+    settings["rate_per_publisher"] = rate > 0 ? nlohmann::json(rate) : nlohmann::json(nullptr);
+    settings["retain"] = retain;
+    settings["warmup_s"] = warmup;
+    settings["ramp_s"] = ramp;
+    settings["inflight"] = first.connection.max_inflight;
+  }
+  settings["duration_s"] = duration ? nlohmann::json(*duration) : nlohmann::json(nullptr);
+  settings["count"] = count ? nlohmann::json(*count) : nlohmann::json(nullptr);
+  if (scenario == Scenario::conn) settings["hold_s"] = hold ? nlohmann::json(*hold) : nlohmann::json(nullptr);
+  return settings;
+}
+
+Plan make_plan(const Options& options, std::size_t max_connections) {
+  Plan plan;
+  plan.scenario = options.scenario;
+  plan.pattern = options.message.pattern;
+  plan.shapes = make_shapes(options);
+  const std::uint32_t clients = clients_that_fit(options, max_connections);
+  const auto [publishers, subscribers] = roles_for(options, clients);
+  check_id_template(options, options.scenario == Scenario::conn ? clients : publishers + subscribers);
+  plan.publishers = publishers;
+  plan.subscribers = subscribers;
+  add_clients(plan, options, subscribers, publishers, options.scenario == Scenario::conn ? clients : 0);
+
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  plan.threads = static_cast<int>(std::min<std::size_t>(
+      options.load.threads > 0 ? static_cast<std::size_t>(options.load.threads) : cores, plan.clients.size()));
+  plan.conn_rate = options.load.conn_rate;
+  plan.connect_timeout = options.client.connection.connect_timeout;
+  plan.qos = options.message.qos;
+  plan.size = static_cast<std::size_t>(options.message.size);
+  plan.rate = publishers > 0 ? per_publisher_rate(options, publishers) : 0;
+  plan.retain = options.message.retain;
+  const auto protocol = options.client.connection.protocol;
+  plan.publish_properties = publish_properties(options.message, !protocol || protocol == ProtocolVersion::v5);
+  plan.hold = options.load.hold;
+  plan.count = options.load.count;
+  plan.duration = options.load.duration;
+  if (!plan.duration && !plan.count && options.scenario != Scenario::sub) plan.duration = 10.0;
+  plan.warmup = options.load.warmup;
+  plan.ramp = options.load.ramp;
+  plan.run_tag = static_cast<std::uint32_t>(std::random_device{}());
+  return plan;
+}
+
+}  // namespace mq::bench

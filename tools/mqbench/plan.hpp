@@ -1,0 +1,76 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bench.hpp"
+#include "mq/properties.hpp"
+
+namespace mq::bench {
+
+enum class Role : std::uint8_t { idle, publisher, subscriber };
+
+/// One client of the run.
+struct ClientPlan {
+  Role role = Role::idle;
+  std::uint32_t number = 0;  // among its role: publisher 3, subscriber 3, connection 3
+  std::uint32_t shape = 0;   // which of Plan::shapes it connects with
+  std::string client_id;
+  std::string topic;  // a publisher's topic, a subscriber's filter
+};
+
+/// A run with everything resolved and checked: each client, how it connects, the load.
+struct Plan {
+  Scenario scenario = Scenario::pubsub;
+  Pattern pattern = Pattern::pairs;
+  std::vector<ClientOptions> shapes;  // one per host and bind address, the rest as given
+  std::vector<ClientPlan> clients;    // in connect order: subscribers before publishers
+  std::uint32_t publishers = 0;
+  std::uint32_t subscribers = 0;
+  int threads = 1;
+  double conn_rate = 0;
+  double connect_timeout = 10;
+  int qos = 0;
+  std::size_t size = 100;
+  double rate = 0;  // per publisher; 0: as fast as possible
+  bool retain = false;
+  Properties publish_properties;
+  std::optional<double> hold;
+  std::optional<double> duration;
+  std::optional<std::uint64_t> count;
+  double warmup = 0;
+  double ramp = 0;
+  std::uint32_t run_tag = 0;  // random, so that receivers tell this run's publishers from others
+
+  /// Messages publisher `number` sends after the warm-up with --count; nothing: no limit.
+  std::optional<std::uint64_t> quota(std::uint32_t number) const;
+  /// The publishers whose messages subscriber `number` should receive (pubsub only).
+  std::vector<std::uint32_t> sources_of(std::uint32_t number) const;
+  /// The stamp's publisher id of publisher `number`.
+  std::uint64_t publisher_id(std::uint32_t number) const { return std::uint64_t{run_tag} << 32 | number; }
+
+  /// One line saying who sends what to whom, for the summary.
+  std::string description() const;
+  /// The settings recorded in the JSON result.
+  nlohmann::json settings() const;
+};
+
+/// Builds the plan from the options, checking what the command line parser cannot (templates,
+/// topics, v5-only properties). At most `max_connections` clients are planned; -c is reduced,
+/// with a warning, when it asks for more. Throws a usage Error naming the option at fault.
+Plan make_plan(const Options& options, std::size_t max_connections);
+
+/// Expands %i (the number), %c (the client id) and %% in a template; throws a usage Error
+/// naming `option` for any other % sequence.
+std::string expand_template(const std::string& text, std::uint64_t number, const std::string& client_id,
+                            const char* option);
+
+/// The filter that matches every topic a topic template expands to: each level holding %i or
+/// %c becomes '+'.
+std::string filter_for_template(const std::string& topic_template);
+
+}  // namespace mq::bench

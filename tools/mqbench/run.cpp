@@ -1,0 +1,527 @@
+// Runs a scenario: checks the settings with one connection, starts the workers, leads them
+// through the phases (connect, ramp, warm-up, measure, drain), prints the live lines, and
+// turns what they measured into the results.
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <poll.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <set>
+#include <sstream>
+
+#include "bench.hpp"
+#include "engine.hpp"
+#include "live.hpp"
+#include "mq/diagnostics.hpp"
+#include "mq/library.hpp"
+#include "mq/session.hpp"
+#include "mq/signals.hpp"
+#include "plan.hpp"
+#include "results.hpp"
+
+namespace mq::bench {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr auto watch_period = 50ms;               // how often the main thread looks at the workers
+constexpr auto drain_without_progress = 1s;       // the drain ends when nothing arrives for this long
+constexpr auto longest_drain = 10s;               // ... or after this long in any case
+constexpr auto publish_start_delay = 10ms;        // so that every worker sees the start in time
+constexpr std::size_t descriptors_kept_free = 64;  // for the workers' epoll and files
+constexpr Clock::time_point never = Clock::time_point::max();
+
+Clock::duration seconds(double value) {
+  return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(value));
+}
+
+double seconds_between(Clock::time_point from, Clock::time_point to) {
+  return to > from ? std::chrono::duration<double>(to - from).count() : 0.0;
+}
+
+// Raises the soft limit on open files to the hard one and says how many connections fit.
+std::size_t raise_file_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 1024 - descriptors_kept_free;
+  if (limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &limit) != 0) getrlimit(RLIMIT_NOFILE, &limit);
+  }
+  const rlim_t usable = limit.rlim_cur == RLIM_INFINITY ? rlim_t{1} << 20 : limit.rlim_cur;
+  return usable > descriptors_kept_free ? static_cast<std::size_t>(usable) - descriptors_kept_free : 1;
+}
+
+// The --json file, opened before the run so that a long run is not lost to an unwritable path:
+// written to a temporary file beside it and renamed into place, so it is whole or untouched.
+class ResultFile {
+public:
+  explicit ResultFile(std::optional<std::string> path) : path_(std::move(path)) {
+    if (!path_ || *path_ == "-") return;
+    temporary_ = fmt::format("{}.tmp-{}", *path_, getpid());
+    fd_ = open(temporary_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw failure(std::strerror(errno));
+  }
+  ~ResultFile() {
+    if (fd_ >= 0) {
+      close(fd_);
+      unlink(temporary_.c_str());
+    }
+  }
+  ResultFile(const ResultFile&) = delete;
+  ResultFile& operator=(const ResultFile&) = delete;
+
+  bool to_stdout() const { return path_ && *path_ == "-"; }
+
+  void write(const std::string& text) {
+    if (to_stdout()) {
+      std::fputs(text.c_str(), stdout);
+      std::fflush(stdout);
+      return;
+    }
+    if (fd_ < 0) return;
+    for (std::size_t done = 0; done < text.size();) {
+      const ssize_t written = ::write(fd_, text.data() + done, text.size() - done);
+      if (written < 0 && errno == EINTR) continue;
+      if (written < 0) throw failure(std::strerror(errno));
+      done += static_cast<std::size_t>(written);
+    }
+    if (fsync(fd_) != 0 || close(std::exchange(fd_, -1)) != 0) throw failure(std::strerror(errno));
+    if (rename(temporary_.c_str(), path_->c_str()) != 0) {
+      const int error_number = errno;
+      unlink(temporary_.c_str());
+      throw failure(std::strerror(error_number));
+    }
+  }
+
+private:
+  Error failure(const std::string& reason) const {
+    return Error{Exit::file, fmt::format("cannot write the results to '{}'", *path_), reason,
+                 "give --json a path in a writable directory"};
+  }
+
+  std::optional<std::string> path_;
+  std::string temporary_;
+  int fd_ = -1;
+};
+
+// One connection before the load: a wrong host, password or certificate is reported once,
+// exactly, instead of as thousands of failed clients; and the protocol version the broker
+// accepts (v5, or v3.1.1 after a refusal) is fixed for every client.
+void check_brokers(Plan& plan) {
+  class Quiet : public SessionEvents {};
+  Quiet quiet;
+  std::set<std::string> checked;
+  std::optional<ProtocolVersion> accepted;
+  for (const ClientOptions& shape : plan.shapes) {
+    const std::string key = fmt::format("{} {}", shape.connection.host, shape.connection.bind_address);
+    if (!checked.insert(key).second) continue;
+    ClientOptions probe = shape;
+    probe.connection.clean_session = true;
+    probe.connection.session_expiry.reset();
+    probe.connection.client_id = plan.clients.front().client_id;
+    Session session{probe, quiet};
+    session.connect();
+    accepted = session.protocol();
+    session.disconnect();
+  }
+  for (ClientOptions& shape : plan.shapes)
+    shape.connection.protocol = accepted;
+  if (accepted != ProtocolVersion::v5 && !plan.publish_properties.empty())
+    throw Error{Exit::protocol,
+                fmt::format("the broker refused MQTT v5, which --user-property and --message-expiry need"),
+                fmt::format("it accepted {} instead", protocol_name(*accepted)),
+                "drop the v5 options, or use a broker that speaks MQTT v5"};
+}
+
+// Seconds of the run merged across the workers as they come in.
+class Series {
+public:
+  explicit Series(std::size_t workers) : workers_(workers) {}
+
+  void add(Interval interval) {
+    Pending& entry = pending_[interval.second];
+    entry.reports++;
+    entry.sum.second = interval.second;
+    entry.sum.connections += interval.connections;
+    entry.sum.sent += interval.sent;
+    entry.sum.acked += interval.acked;
+    entry.sum.received += interval.received;
+    entry.sum.errors += interval.errors;
+    entry.sum.latency.merge(interval.latency);
+  }
+
+  /// The seconds every worker has reported (all of them with `everything`), in order, as samples.
+  std::vector<SecondSample> complete(const std::function<std::string(int)>& phase_of, bool everything) {
+    std::vector<SecondSample> done;
+    while (!pending_.empty() && (everything || pending_.begin()->second.reports >= workers_)) {
+      const Interval& sum = pending_.begin()->second.sum;
+      SecondSample sample{sum.second, phase_of(sum.second), sum.connections, sum.sent, sum.acked,
+                          sum.received, sum.errors, {}, {}, {}};
+      if (!sum.latency.empty()) {
+        sample.p50_us = sum.latency.percentile(50);
+        sample.p99_us = sum.latency.percentile(99);
+        sample.max_us = sum.latency.max();
+      }
+      done.push_back(sample);
+      pending_.erase(pending_.begin());
+    }
+    return done;
+  }
+
+private:
+  struct Pending {
+    std::size_t reports = 0;
+    Interval sum;
+  };
+  std::size_t workers_;
+  std::map<int, Pending> pending_;
+};
+
+// The main thread's side of a run.
+class Run {
+public:
+  Run(const Plan& plan, LiveOutput& live) : plan_(plan), live_(live), control_(Clock::now()), series_(0) {}
+
+  Results execute() {
+    start_workers();
+    enter("connect");
+    const bool all_resolved = watch_until([&] { return resolved() >= plan_.clients.size(); });
+    connect_end_ = Clock::now();
+    if (all_resolved) run_load();
+    stop_workers();
+    return results();
+  }
+
+private:
+  void start_workers() {
+    std::vector<std::vector<const ClientPlan*>> shares(static_cast<std::size_t>(plan_.threads));
+    for (std::size_t i = 0; i < plan_.clients.size(); ++i)
+      shares[i % shares.size()].push_back(&plan_.clients[i]);
+    for (std::size_t i = 0; i < shares.size(); ++i)
+      workers_.push_back(std::make_unique<Worker>(plan_, control_, std::move(shares[i]), static_cast<int>(i)));
+    series_ = Series{workers_.size()};
+    for (auto& worker : workers_)
+      worker->start();
+  }
+
+  void run_load() {
+    if (plan_.scenario == Scenario::conn) {
+      enter("hold");
+      watch_until([] { return false; }, plan_.hold ? connect_end_ + seconds(*plan_.hold) : never);
+      measure_start_ = connect_end_;
+      measure_end_ = Clock::now();
+      return;
+    }
+    if (plan_.scenario == Scenario::sub) {
+      enter("measure");
+      measure_start_ = Clock::now();
+      watch_until([&] { return plan_.count && total(&Progress::received) >= *plan_.count; },
+                  plan_.duration ? measure_start_ + seconds(*plan_.duration) : never);
+      measure_end_ = Clock::now();
+      return;
+    }
+    publish();
+  }
+
+  void publish() {
+    const Clock::time_point start = Clock::now() + publish_start_delay;
+    control_.publish_start_ns.store(std::chrono::duration_cast<std::chrono::nanoseconds>(start - control_.run_start).count(),
+                                    std::memory_order_release);
+    for (auto& worker : workers_)
+      worker->wake();
+    measure_start_ = start + seconds(plan_.ramp + plan_.warmup);
+    if (plan_.ramp > 0) {
+      enter("ramp");
+      if (!watch_until([] { return false; }, start + seconds(plan_.ramp))) return;
+    }
+    if (plan_.warmup > 0) {
+      enter("warmup");
+      if (!watch_until([] { return false; }, measure_start_)) return;
+    }
+    enter("measure");
+    const auto publishers_done = [&] { return total(&Progress::publishers_done) >= plan_.publishers; };
+    const Clock::time_point end = plan_.duration ? measure_start_ + seconds(*plan_.duration) : never;
+    const bool finished = watch_until(publishers_done, end);
+    measure_end_ = std::min(end, Clock::now());
+    if (finished) drain();
+  }
+
+  // Waits for the acknowledgements and messages still on their way, while they keep coming.
+  void drain() {
+    enter("drain");
+    const Clock::time_point give_up = Clock::now() + longest_drain;
+    std::uint64_t last_changes = total(&Progress::changes);
+    Clock::time_point last_change = Clock::now();
+    watch_until(
+        [&] {
+          const std::uint64_t changes = total(&Progress::changes);
+          if (changes != last_changes) {
+            last_changes = changes;
+            last_change = Clock::now();
+          }
+          return everything_arrived() || Clock::now() - last_change >= drain_without_progress;
+        },
+        give_up);
+  }
+
+  bool everything_arrived() const {
+    const std::uint64_t sent = total(&Progress::sent);
+    if (total(&Progress::acked) < sent) return false;
+    if (plan_.scenario != Scenario::pubsub) return true;
+    const std::uint64_t receivers =
+        plan_.pattern == Pattern::fan_out ? total(&Progress::ready_subscribers) : std::uint64_t{1};
+    return total(&Progress::received) >= sent * receivers;
+  }
+
+  // Watches the workers until `done()`, the deadline, or a stop signal (false then).
+  bool watch_until(const std::function<bool()>& done, Clock::time_point deadline = never) {
+    for (;;) {
+      collect_seconds(false);
+      draw_progress();
+      if (StopSignals::received() != 0) {
+        interrupted_ = true;
+        return false;
+      }
+      if (done()) return true;
+      const Clock::time_point now = Clock::now();
+      if (now >= deadline) return true;
+      const Clock::duration wait = deadline == never ? watch_period : std::min<Clock::duration>(watch_period, deadline - now);
+      pollfd stop{StopSignals::fd(), POLLIN, 0};
+      poll(&stop, 1, static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(wait).count()));
+    }
+  }
+
+  void draw_progress() {
+    if (!live_.terminal()) return;
+    const Clock::time_point now = Clock::now();
+    if (phase_ == "connect") {
+      const std::uint64_t done = resolved();
+      live_.bar("connecting", static_cast<double>(done) / static_cast<double>(plan_.clients.size()),
+                fmt::format("{}/{} ready, {} failed", done - total(&Progress::failed), plan_.clients.size(),
+                            total(&Progress::failed)));
+    } else if (phase_ == "ramp" || phase_ == "warmup") {
+      const double length = phase_ == "ramp" ? plan_.ramp : plan_.warmup;
+      const double elapsed = seconds_between(phase_start_, now);
+      live_.bar(phase_ == "ramp" ? "ramping up" : "warming up", elapsed / length,
+                fmt::format("{:.0f}/{:.0f} s", elapsed, length));
+    }
+  }
+
+  void collect_seconds(bool everything) {
+    for (auto& worker : workers_) {
+      for (Interval& interval : worker->take_intervals())
+        series_.add(std::move(interval));
+    }
+    for (SecondSample& sample : series_.complete([&](int second) { return phase_at(second); }, everything)) {
+      const bool bar_phase = sample.phase == "connect" || sample.phase == "ramp" || sample.phase == "warmup";
+      if (!everything && !(live_.terminal() && bar_phase)) live_.line(live_line(sample));
+      samples_.push_back(std::move(sample));
+    }
+  }
+
+  void enter(const char* phase) {
+    phase_ = phase;
+    phase_start_ = Clock::now();
+    phases_.emplace_back(phase_start_, phase);
+  }
+
+  // The phase that was on at the end of second `second`.
+  std::string phase_at(int second) const {
+    const Clock::time_point end = control_.run_start + std::chrono::seconds(second);
+    std::string phase = phases_.empty() ? "connect" : phases_.front().second;
+    for (const auto& [start, name] : phases_) {
+      if (start < end) phase = name;
+    }
+    return phase;
+  }
+
+  void stop_workers() {
+    live_.end_bar();
+    stop_time_ = Clock::now();
+    control_.stop.store(true);
+    for (auto& worker : workers_)
+      worker->wake();
+    for (auto& worker : workers_)
+      worker->join();
+    collect_seconds(true);
+  }
+
+  std::uint64_t total(std::atomic<std::uint64_t> Progress::*counter) const {
+    std::uint64_t sum = 0;
+    for (const auto& worker : workers_)
+      sum += (worker->progress().*counter).load(std::memory_order_relaxed);
+    return sum;
+  }
+  std::uint64_t resolved() const { return total(&Progress::resolved); }
+
+  Results results() {
+    Results results;
+    results.scenario = plan_.settings()["scenario"];
+    results.description = plan_.description();
+    results.settings = plan_.settings();
+    results.interrupted = interrupted_;
+    results.series = std::move(samples_);
+    std::map<std::uint32_t, std::uint64_t> published;
+    std::vector<SubscriberStreams> subscribers;
+    std::optional<Clock::time_point> first_connect, last_connack, last_send, first_receipt, last_receipt;
+    for (auto& worker : workers_) {
+      WorkerTotals part = worker->take_totals();
+      add_counts(results, part);
+      for (const auto& [number, count] : part.published)
+        published[number] = count;
+      for (SubscriberStreams& streams : part.subscribers)
+        subscribers.push_back(std::move(streams));
+      earliest(first_connect, part.first_connect);
+      latest(last_connack, part.last_connack);
+      latest(last_send, part.last_send);
+      earliest(first_receipt, part.first_receipt);
+      latest(last_receipt, part.last_receipt);
+    }
+    count_sequences(results.totals, published, subscribers);
+    if (first_connect && last_connack) results.connect_seconds = seconds_between(*first_connect, *last_connack);
+    results.measured_seconds = measured_seconds(last_send, first_receipt, last_receipt);
+    results.compute_rates();
+    return results;
+  }
+
+  static void add_counts(Results& results, WorkerTotals& part) {
+    Totals& totals = results.totals;
+    totals.sent += part.sent;
+    totals.acked += part.acked;
+    totals.received += part.received;
+    totals.behind_schedule += part.behind_schedule;
+    totals.unrecognized += part.unrecognized;
+    totals.connections_attempted += part.connections_attempted;
+    totals.connections_made += part.connections_made;
+    for (const auto& [cause, count] : part.errors_by_cause)
+      totals.errors_by_cause[cause] += count;
+    results.latency.merge(part.latency);
+    results.ack_latency.merge(part.ack_latency);
+    results.connect_latency.merge(part.connect_latency);
+  }
+
+  static void earliest(std::optional<Clock::time_point>& into, std::optional<Clock::time_point> value) {
+    if (value && (!into || *value < *into)) into = value;
+  }
+  static void latest(std::optional<Clock::time_point>& into, std::optional<Clock::time_point> value) {
+    if (value && (!into || *value > *into)) into = value;
+  }
+
+  // Lost, duplicated and reordered, from what each subscriber saw of each publisher. In pubsub
+  // every message a ready subscriber should have had and did not is lost, the tail included; a
+  // lone subscriber knows only the gaps.
+  void count_sequences(Totals& totals, const std::map<std::uint32_t, std::uint64_t>& published,
+                       const std::vector<SubscriberStreams>& subscribers) const {
+    for (const SubscriberStreams& subscriber : subscribers) {
+      std::map<std::uint64_t, const SequenceChecker*> by_publisher;
+      for (const auto& [publisher, checker] : subscriber.streams) {
+        by_publisher[publisher] = &checker;
+        totals.duplicated += checker.duplicated();
+        totals.reordered += checker.reordered();
+        if (plan_.scenario == Scenario::sub) totals.lost += checker.missing();
+      }
+      if (plan_.scenario != Scenario::pubsub || !subscriber.was_ready) continue;
+      for (const std::uint32_t source : plan_.sources_of(subscriber.subscriber)) {
+        const auto sent = published.find(source);
+        const std::uint64_t count = sent == published.end() ? 0 : sent->second;
+        const auto stream = by_publisher.find(plan_.publisher_id(source));
+        totals.lost += stream == by_publisher.end() ? count : stream->second->lost(count);
+      }
+    }
+  }
+
+  double measured_seconds(std::optional<Clock::time_point> last_send, std::optional<Clock::time_point> first_receipt,
+                          std::optional<Clock::time_point> last_receipt) const {
+    switch (plan_.scenario) {
+    case Scenario::conn:
+      return seconds_between(measure_start_, measure_end_);
+    case Scenario::sub:
+      return first_receipt && last_receipt ? seconds_between(*first_receipt, *last_receipt) : 0.0;
+    default:
+      if (plan_.duration) return seconds_between(measure_start_, measure_end_);
+      return last_send ? seconds_between(measure_start_, *last_send) : 0.0;
+    }
+  }
+
+  const Plan& plan_;
+  LiveOutput& live_;
+  Control control_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  Series series_;
+  std::vector<SecondSample> samples_;
+  std::vector<std::pair<Clock::time_point, std::string>> phases_;
+  std::string phase_;
+  Clock::time_point phase_start_, connect_end_, measure_start_, measure_end_, stop_time_;
+  bool interrupted_ = false;
+};
+
+std::string read_file(const std::string& path) {
+  std::ifstream file{path, std::ios::binary};
+  if (!file)
+    throw usage_error(fmt::format("cannot read '{}': {}", path, std::strerror(errno)),
+                      "give files written by mqbench --json");
+  std::ostringstream content;
+  content << file.rdbuf();
+  return content.str();
+}
+
+Results load_results(const std::vector<std::string>& paths) {
+  std::vector<Results> parts;
+  for (const std::string& path : paths) {
+    nlohmann::json document;
+    try {
+      document = nlohmann::json::parse(read_file(path));
+    } catch (const nlohmann::json::parse_error& bad) {
+      throw usage_error(fmt::format("'{}' is not JSON: {}", path, bad.what()), "give files written by mqbench --json");
+    }
+    parts.push_back(results_from_json(document, path));
+  }
+  return merge(parts);
+}
+
+// Prints the table (or the JSON on stdout), writes the file, and applies the limits.
+Exit finish(const Results& results, ResultFile& file, const Limits& limits) {
+  const std::string document = to_json(results).dump(2) + "\n";
+  if (!file.to_stdout()) {
+    std::fputs(summary_table(results).c_str(), stdout);
+    std::fflush(stdout);
+  }
+  file.write(document);
+  const std::vector<std::string> unmet = unmet_limits(results, limits);
+  if (unmet.empty()) return Exit::ok;
+  if (unmet.size() == 1) throw Error{Exit::threshold, unmet.front()};
+  throw Error{Exit::threshold, fmt::format("{} --fail-* limits were not met", unmet.size()),
+              fmt::format("{}", fmt::join(unmet, "; "))};
+}
+
+}  // namespace
+
+Exit run(Options& options) {
+  const Limits limits = options.output.limits();
+  if (options.scenario == Scenario::report) {
+    const Results merged = load_results(options.output.report_files);
+    ResultFile file{options.output.json};
+    return finish(merged, file, limits);
+  }
+  finalize_client_options(options.client);
+  ResultFile file{options.output.json};
+  Plan plan = make_plan(options, raise_file_limit());
+  MosquittoLibrary library;  // one initialisation for the whole run
+  StopSignals::install();
+  check_brokers(plan);
+  LiveOutput live;
+  Results results = Run{plan, live}.execute();
+  if (results.interrupted) {
+    finish(results, file, Limits{});
+    throw interrupted_error(StopSignals::received());
+  }
+  return finish(results, file, limits);
+}
+
+}  // namespace mq::bench
