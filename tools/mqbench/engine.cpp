@@ -407,9 +407,6 @@ void WorkerLoop::start_publishers_when_told() {
   if (!start) return;
   publishers_started_ = true;
   publish_start_ = *start;
-  const auto seconds = [](double value) {
-    return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(value));
-  };
   measure_start_ = publish_start_ + seconds(plan_.ramp + plan_.warmup);
   measure_end_ = plan_.duration ? measure_start_ + seconds(*plan_.duration) : Clock::time_point::max();
   for (auto& client : clients_) {
@@ -420,8 +417,7 @@ void WorkerLoop::start_publishers_when_told() {
 void WorkerLoop::start_publisher(Client& client) {
   if (client.schedule) return;
   const double ramp_share = plan_.publishers > 1 ? static_cast<double>(client.plan.number) / plan_.publishers : 0;
-  const Clock::time_point start =
-      publish_start_ + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(plan_.ramp * ramp_share));
+  const Clock::time_point start = publish_start_ + seconds(plan_.ramp * ramp_share);
   client.schedule.emplace(plan_.rate, start);
   // Twice the window, so that mids wrapping from 65535 to 1 still find free slots nearby.
   client.pending.resize(2 * window_ + 1);
@@ -599,7 +595,7 @@ void WorkerLoop::count_error(const std::string& cause) {
 }
 
 void WorkerLoop::check_timeouts(Clock::time_point now) {
-  const auto limit = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(plan_.connect_timeout));
+  const auto limit = seconds(plan_.connect_timeout);
   for (auto& client : clients_) {
     if ((client->state != State::connecting && client->state != State::subscribing) ||
         now - client->connect_started < limit)

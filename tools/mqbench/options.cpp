@@ -37,6 +37,10 @@ void add_connection_group(CLI::App& app, ClientOptions& client) {
   app.get_option("--host")->description("Broker host; a,b,c spreads the clients over several round-robin");
   app.get_option("--id")->description("Client id template: %i is the client's number (0, 1, ...)");
   app.get_option("--id-prefix")->description("Client id prefix; the client's number is appended");
+  app.get_option("--session-expiry")
+      ->description("Session expiry in seconds, -1 for never (MQTT v5) [default: -1 with --no-clean, else 0]");
+  // Reconnecting is the session's own loop's business; a load test counts a lost connection.
+  app.remove_option(app.get_option("--reconnect-attempts"));
   // The spellings --inflight and --bind, as extra names of the shared options.
   app.remove_option(app.get_option("--max-inflight"));
   app.add_option("-M,--max-inflight,--inflight", client.connection.max_inflight,
@@ -53,12 +57,17 @@ void add_common_load_options(CLI::App& app, LoadOptions& load, const char* clien
   app.add_option("-c,--clients", load.clients, clients_help)->check(CLI::Range(1, 1'000'000))->group(load_group);
   app.add_option("--threads", load.threads, "Event-loop threads [default: one per core]")
       ->check(CLI::Range(1, 1024))
+      ->default_str("")
       ->group(load_group);
   app.add_option("--conn-rate", load.conn_rate, "Connections started per second; 0: as fast as the broker takes them")
       ->check(CLI::Range(0.0, 1e9))
       ->group(load_group);
-  app.add_flag("--clean,!--no-clean", load.clean,
-               "Start each client with a clean session, or keep it on the broker (--no-clean)")
+  auto* clean = app.add_flag_callback(
+                        "--clean", [&load] { load.clean = true; }, "Start each client with a clean session (the default)")
+                    ->group(load_group);
+  app.add_flag_callback(
+         "--no-clean", [&load] { load.clean = false; }, "Keep each client's session on the broker (persistent)")
+      ->excludes(clean)
       ->group(load_group);
 }
 

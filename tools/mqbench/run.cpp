@@ -37,10 +37,6 @@ constexpr auto publish_start_delay = 10ms;        // so that every worker sees t
 constexpr std::size_t descriptors_kept_free = 64;  // for the workers' epoll and files
 constexpr Clock::time_point never = Clock::time_point::max();
 
-Clock::duration seconds(double value) {
-  return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(value));
-}
-
 double seconds_between(Clock::time_point from, Clock::time_point to) {
   return to > from ? std::chrono::duration<double>(to - from).count() : 0.0;
 }
