@@ -14,7 +14,8 @@ namespace {
 
 // The exact value at `percentile` of sorted values: the one of rank ceil(p/100 * n).
 std::uint64_t reference_percentile(const std::vector<std::uint64_t>& sorted, double percentile) {
-  const auto rank = static_cast<std::size_t>(std::ceil(percentile / 100 * static_cast<double>(sorted.size()) - 1e-9));
+  const auto rank =
+      static_cast<std::size_t>(std::ceil(percentile / 100 * static_cast<double>(sorted.size()) - 1e-9));
   return sorted[std::clamp<std::size_t>(rank, 1, sorted.size()) - 1];
 }
 

@@ -7,7 +7,9 @@ using namespace mq::bench;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 Results sample_run(std::uint64_t sent, std::uint64_t latency_base) {
   Results results;
@@ -64,7 +66,8 @@ TEST_CASE("merging adds counts and rates and merges histograms exactly") {
   CHECK(merged.latency.max() == 5000 + 2997);
   CHECK(merged.series.at(0).sent == 4000);
   CHECK_FALSE(merged.series.at(0).p50_us.has_value());  // per-second percentiles do not merge
-  CHECK(merge({sample_run(10, 1), [] {
+  CHECK(merge({sample_run(10, 1),
+               [] {
                  Results other = sample_run(10, 1);
                  other.scenario = "pub";
                  return other;

@@ -20,9 +20,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr int publish_budget = 64;                        // per publisher and loop turn, so all get turns
+constexpr int publish_budget = 64;                           // per publisher and loop turn, so all get turns
 constexpr std::size_t connects_in_flight_without_rate = 64;  // per thread, when --conn-rate is 0
-constexpr auto longest_wait = 100ms;                      // the loop looks at Control at least this often
+constexpr auto longest_wait = 100ms;                         // the loop looks at Control at least this often
 constexpr auto disconnect_grace = 2s;
 constexpr int events_per_wait = 256;
 
@@ -32,20 +32,22 @@ struct Anchor {
 };
 
 const Anchor& anchor() {
-  static const Anchor value{Clock::now(), static_cast<std::uint64_t>(
-                                              std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                                  std::chrono::system_clock::now().time_since_epoch())
-                                                  .count())};
+  static const Anchor value{
+      Clock::now(), static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                   std::chrono::system_clock::now().time_since_epoch())
+                                                   .count())};
   return value;
 }
 
 std::uint64_t microseconds_between(Clock::time_point from, Clock::time_point to) {
-  return to > from ? static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(to - from).count())
+  return to > from ? static_cast<std::uint64_t>(
+                         std::chrono::duration_cast<std::chrono::microseconds>(to - from).count())
                    : 0;
 }
 
 std::string cause_of(const Error& failure) {
-  return failure.cause().empty() ? std::string{failure.what()} : fmt::format("{} ({})", failure.what(), failure.cause());
+  return failure.cause().empty() ? std::string{failure.what()}
+                                 : fmt::format("{} ({})", failure.what(), failure.cause());
 }
 
 std::uint64_t bump(std::atomic<std::uint64_t>& counter, std::uint64_t by = 1) {
@@ -113,7 +115,8 @@ public:
 
 class WorkerLoop {
 public:
-  WorkerLoop(Worker& owner, const Plan& plan, Control& control, std::vector<const ClientPlan*> clients, int index);
+  WorkerLoop(Worker& owner, const Plan& plan, Control& control, std::vector<const ClientPlan*> clients,
+             int index);
   ~WorkerLoop();
 
   void run();
@@ -182,10 +185,11 @@ void Client::on_message(const Message& message) { loop_.received(*this, message)
 void Client::on_publish_done(int mid, int reason_code) { loop_.published(*this, mid, reason_code); }
 void Client::on_subscribed(int mid, std::span<const int> granted) { loop_.subscribed(*this, mid, granted); }
 
-WorkerLoop::WorkerLoop(Worker& owner, const Plan& plan, Control& control, std::vector<const ClientPlan*> clients,
-                       int index)
+WorkerLoop::WorkerLoop(Worker& owner, const Plan& plan, Control& control,
+                       std::vector<const ClientPlan*> clients, int index)
     : owner_(owner), plan_(plan), control_(control), progress_(owner.progress_), index_(index),
-      window_(static_cast<std::size_t>(plan.shapes.front().connection.max_inflight)), payload_(plan.size, 'x') {
+      window_(static_cast<std::size_t>(plan.shapes.front().connection.max_inflight)),
+      payload_(plan.size, 'x') {
   for (const ClientPlan* client : clients)
     clients_.push_back(std::make_unique<Client>(*this, *client));
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
@@ -209,7 +213,8 @@ WorkerLoop::~WorkerLoop() {
 // each of thousands of clients would cost seconds and megabytes.
 void WorkerLoop::open_tls_contexts() {
   for (const ClientOptions& shape : plan_.shapes)
-    tls_.push_back(shape.tls.enabled() ? std::make_shared<TlsContext>(shape.tls, shape.connection.host) : nullptr);
+    tls_.push_back(shape.tls.enabled() ? std::make_shared<TlsContext>(shape.tls, shape.connection.host)
+                                       : nullptr);
 }
 
 void WorkerLoop::run() {
@@ -234,7 +239,8 @@ void WorkerLoop::turn(Clock::time_point now) {
 void WorkerLoop::wait(Clock::time_point now) {
   Clock::time_point until = std::min({now + longest_wait, next_second_, next_housekeeping_});
   if (!timers_.empty()) until = std::min(until, timers_.top().first);
-  if (next_connect_ < clients_.size() && (plan_.conn_rate > 0 || connecting_ < connects_in_flight_without_rate))
+  if (next_connect_ < clients_.size() &&
+      (plan_.conn_rate > 0 || connecting_ < connects_in_flight_without_rate))
     until = std::min(until, connect_time(next_connect_));
   if (!runnable_.empty()) until = now;
   const auto left = std::max(until - Clock::now(), Clock::duration::zero());
@@ -259,7 +265,8 @@ Clock::time_point WorkerLoop::connect_time(std::size_t position) const {
   if (plan_.conn_rate <= 0) return control_.run_start;
   const double global = static_cast<double>(position * static_cast<std::size_t>(plan_.threads) +
                                             static_cast<std::size_t>(index_));
-  return control_.run_start + std::chrono::nanoseconds(static_cast<std::int64_t>(global * 1e9 / plan_.conn_rate));
+  return control_.run_start +
+         std::chrono::nanoseconds(static_cast<std::int64_t>(global * 1e9 / plan_.conn_rate));
 }
 
 void WorkerLoop::start_due_connects(Clock::time_point now) {
@@ -280,8 +287,9 @@ void WorkerLoop::start_connect(Client& client, Clock::time_point due) {
   ++connecting_;
   client.state = State::connecting;
   try {
-    client.session = std::make_unique<Session>(plan_.shapes[client.plan.shape], client,
-                                               SessionOverrides{client.plan.client_id, tls_[client.plan.shape]});
+    client.session =
+        std::make_unique<Session>(plan_.shapes[client.plan.shape], client,
+                                  SessionOverrides{client.plan.client_id, tls_[client.plan.shape]});
     client.session->start_connect_async();
   } catch (const Error& failure) {
     fail(client, failure);
@@ -333,7 +341,8 @@ void WorkerLoop::resolve(Client& client) {
 void WorkerLoop::received(Client& client, const Message& message) {
   const Clock::time_point now = Clock::now();
   const std::optional<Stamp> stamp = message.retain ? std::nullopt : read_stamp(message.payload);
-  const bool ours = stamp && (plan_.scenario != Scenario::pubsub || (stamp->publisher >> 32) == plan_.run_tag);
+  const bool ours =
+      stamp && (plan_.scenario != Scenario::pubsub || (stamp->publisher >> 32) == plan_.run_tag);
   if (!ours) {
     ++totals_.unrecognized;
     return;
@@ -386,7 +395,8 @@ void WorkerLoop::published(Client& client, int mid, int reason_code) {
   }
   if (!done) return;
   if (reason_code >= 0x80) {
-    count_error(fmt::format("the broker refused publishes ({})", reason_text(reason_code, ProtocolVersion::v5)));
+    count_error(
+        fmt::format("the broker refused publishes ({})", reason_text(reason_code, ProtocolVersion::v5)));
   } else if (done->measured) {
     const Clock::time_point now = Clock::now();
     totals_.ack_latency.record(microseconds_between(done->scheduled, now));
@@ -416,7 +426,8 @@ void WorkerLoop::start_publishers_when_told() {
 
 void WorkerLoop::start_publisher(Client& client) {
   if (client.schedule) return;
-  const double ramp_share = plan_.publishers > 1 ? static_cast<double>(client.plan.number) / plan_.publishers : 0;
+  const double ramp_share =
+      plan_.publishers > 1 ? static_cast<double>(client.plan.number) / plan_.publishers : 0;
   const Clock::time_point start = publish_start_ + seconds(plan_.ramp * ramp_share);
   client.schedule.emplace(plan_.rate, start);
   // Twice the window, so that mids wrapping from 65535 to 1 still find free slots nearby.
@@ -602,8 +613,10 @@ void WorkerLoop::check_timeouts(Clock::time_point now) {
       continue;
     const std::string where = client->session->endpoint().text();
     fail(*client, client->state == State::connecting
-                      ? Error{Exit::network, fmt::format("no CONNACK from {} within {} s", where, plan_.connect_timeout)}
-                      : Error{Exit::network, fmt::format("no SUBACK from {} within {} s", where, plan_.connect_timeout)});
+                      ? Error{Exit::network,
+                              fmt::format("no CONNACK from {} within {} s", where, plan_.connect_timeout)}
+                      : Error{Exit::network,
+                              fmt::format("no SUBACK from {} within {} s", where, plan_.connect_timeout)});
   }
 }
 
@@ -654,7 +667,8 @@ void WorkerLoop::shut_down() {
 
 WorkerTotals WorkerLoop::take_totals() {
   for (auto& client : clients_) {
-    if (client->plan.role == Role::publisher) totals_.published.emplace_back(client->plan.number, client->measured_sent);
+    if (client->plan.role == Role::publisher)
+      totals_.published.emplace_back(client->plan.number, client->measured_sent);
     if (client->plan.role != Role::subscriber) continue;
     SubscriberStreams streams{client->plan.number, client->was_ready, {}};
     for (auto& [publisher, checker] : client->streams)

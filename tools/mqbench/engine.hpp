@@ -3,10 +3,10 @@
 #include <atomic>
 #include <cstdint>
 #include <exception>
-#include <optional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>

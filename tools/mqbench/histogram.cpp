@@ -42,14 +42,16 @@ constexpr std::uint64_t highest_equivalent(std::size_t index) {
 constexpr std::size_t counts_length = index_of(Histogram::highest) + 1;
 
 static_assert(index_of(2047) == 2047 && index_of(2048) == 2048 && index_of(4095) == 3071);
-static_assert(lowest_equivalent(index_of(123'456)) <= 123'456 && highest_equivalent(index_of(123'456)) >= 123'456);
+static_assert(lowest_equivalent(index_of(123'456)) <= 123'456 &&
+              highest_equivalent(index_of(123'456)) >= 123'456);
 static_assert(sub_bucket_half == 1024);
 
 // The rank (1-based) of the value at `percentile` among `count` values, in exact integers so
 // that 99.9 % of 1000 values is rank 999 and not 1000 through floating-point rounding.
 std::uint64_t rank_at(double percentile, std::uint64_t count) {
   constexpr std::uint64_t million = 1'000'000;
-  const auto parts_per_million = static_cast<std::uint64_t>(std::llround(std::clamp(percentile, 0.0, 100.0) * 1e4));
+  const auto parts_per_million =
+      static_cast<std::uint64_t>(std::llround(std::clamp(percentile, 0.0, 100.0) * 1e4));
   // ceil(count * ppm / 10^6) without overflow: split count into millions and the rest.
   const std::uint64_t rank =
       count / million * parts_per_million + (count % million * parts_per_million + million - 1) / million;

@@ -37,8 +37,9 @@ std::vector<std::string> unmet_limits(const Results& results, const Limits& limi
     const double allowed = limits.loss->percent ? limits.loss->value / 100.0 * static_cast<double>(expected)
                                                 : limits.loss->value;
     if (static_cast<double>(totals.lost) > allowed)
-      unmet.push_back(fmt::format("{} of {} expected messages were lost, more than --fail-loss {}{}", totals.lost,
-                                  expected, limits.loss->value, limits.loss->percent ? "%" : ""));
+      unmet.push_back(fmt::format("{} of {} expected messages were lost, more than --fail-loss {}{}",
+                                  totals.lost, expected, limits.loss->value,
+                                  limits.loss->percent ? "%" : ""));
   }
   if (limits.rate && results.main_rate() < *limits.rate)
     unmet.push_back(fmt::format("the {} rate {:.1f}/s is below --fail-rate {}", results.main_rate_name(),

@@ -33,8 +33,8 @@ void LiveOutput::bar(std::string_view label, double fraction, std::string_view d
   if (!terminal_ || now < next_draw_) return;
   next_draw_ = now + std::chrono::milliseconds(100);
   const int filled = static_cast<int>(std::clamp(fraction, 0.0, 1.0) * bar_width);
-  const std::string text = fmt::format("\r{}: {:<11}[{:#<{}}{:.<{}}] {}\x1b[K", diag::program(), label, "", filled, "",
-                                       bar_width - filled, detail);
+  const std::string text = fmt::format("\r{}: {:<11}[{:#<{}}{:.<{}}] {}\x1b[K", diag::program(), label, "",
+                                       filled, "", bar_width - filled, detail);
   std::fputs(text.c_str(), stderr);
   std::fflush(stderr);
   bar_shown_ = true;

@@ -16,8 +16,9 @@ extern "C" int socketpair(int, int, int, int*) noexcept {
 
 int main(int argc, char** argv) {
   mq::bench::Options options;
-  mq::ToolApp app{"mqbench", "Load-test an MQTT broker: connections, throughput, latency percentiles and loss.\n"
-                             "Without a subcommand, mqbench runs pubsub."};
+  mq::ToolApp app{"mqbench",
+                  "Load-test an MQTT broker: connections, throughput, latency percentiles and loss.\n"
+                  "Without a subcommand, mqbench runs pubsub."};
   mq::bench::add_options(app, options);
   std::vector<char*> arguments = mq::bench::with_default_scenario(argc, argv);
   return mq::run_main(app, static_cast<int>(arguments.size() - 1), arguments.data(),

@@ -38,7 +38,8 @@ void add_connection_group(CLI::App& app, ClientOptions& client) {
   app.get_option("--id")->description("Client id template: %i is the client's number (0, 1, ...)");
   app.get_option("--id-prefix")->description("Client id prefix; the client's number is appended");
   app.get_option("--session-expiry")
-      ->description("Session expiry in seconds, -1 for never (MQTT v5) [default: -1 with --no-clean, else 0]");
+      ->description(
+          "Session expiry in seconds, -1 for never (MQTT v5) [default: -1 with --no-clean, else 0]");
   // Reconnecting is the session's own loop's business; a load test counts a lost connection.
   app.remove_option(app.get_option("--reconnect-attempts"));
   // The spellings --inflight and --bind, as extra names of the shared options.
@@ -54,19 +55,24 @@ void add_connection_group(CLI::App& app, ClientOptions& client) {
 }
 
 void add_common_load_options(CLI::App& app, LoadOptions& load, const char* clients_help) {
-  app.add_option("-c,--clients", load.clients, clients_help)->check(CLI::Range(1, 1'000'000))->group(load_group);
+  app.add_option("-c,--clients", load.clients, clients_help)
+      ->check(CLI::Range(1, 1'000'000))
+      ->group(load_group);
   app.add_option("--threads", load.threads, "Event-loop threads [default: one per core]")
       ->check(CLI::Range(1, 1024))
       ->default_str("")
       ->group(load_group);
-  app.add_option("--conn-rate", load.conn_rate, "Connections started per second; 0: as fast as the broker takes them")
+  app.add_option("--conn-rate", load.conn_rate,
+                 "Connections started per second; 0: as fast as the broker takes them")
       ->check(CLI::Range(0.0, 1e9))
       ->group(load_group);
   auto* clean = app.add_flag_callback(
-                        "--clean", [&load] { load.clean = true; }, "Start each client with a clean session (the default)")
+                       "--clean", [&load] { load.clean = true; },
+                       "Start each client with a clean session (the default)")
                     ->group(load_group);
   app.add_flag_callback(
-         "--no-clean", [&load] { load.clean = false; }, "Keep each client's session on the broker (persistent)")
+         "--no-clean", [&load] { load.clean = false; },
+         "Keep each client's session on the broker (persistent)")
       ->excludes(clean)
       ->group(load_group);
 }
@@ -102,9 +108,10 @@ void add_publish_options(CLI::App& app, MessageOptions& message) {
   app.add_option("-s,--size", message.size, "Payload size in bytes (at least 32: the timing stamp)")
       ->check(CLI::Range(32, 256 * 1024 * 1024))
       ->group(message_group);
-  auto* rate = app.add_option("--rate", message.rate, "Messages per second per publisher; 0: as fast as possible")
-                   ->check(CLI::Range(0.0, 1e9))
-                   ->group(message_group);
+  auto* rate =
+      app.add_option("--rate", message.rate, "Messages per second per publisher; 0: as fast as possible")
+          ->check(CLI::Range(0.0, 1e9))
+          ->group(message_group);
   app.add_option("--total-rate", message.total_rate, "Messages per second for all publishers together")
       ->check(CLI::Range(0.001, 1e12))
       ->excludes(rate)
@@ -137,7 +144,8 @@ void add_pattern_option(CLI::App& app, MessageOptions& message) {
 }
 
 void add_output_options(CLI::App& app, OutputOptions& output) {
-  app.add_option("--json", output.json, "Write the whole result as JSON to FILE ('-': stdout, instead of the table)")
+  app.add_option("--json", output.json,
+                 "Write the whole result as JSON to FILE ('-': stdout, instead of the table)")
       ->group(output_group);
   app.add_option("--fail-p99", output.fail_p99, "Exit 11 if the p99 latency is above MS milliseconds")
       ->check(CLI::Range(0.0, 1e12))
@@ -174,7 +182,8 @@ void add_scenario(CLI::App& app, Options& options, const SubcommandInfo& info) {
   }
   add_common_load_options(*command, options.load, clients_help(info.scenario));
   if (info.scenario == Scenario::conn) {
-    command->add_option("--hold", options.load.hold, "Seconds to hold the connections [default: until Ctrl-C]")
+    command
+        ->add_option("--hold", options.load.hold, "Seconds to hold the connections [default: until Ctrl-C]")
         ->check(CLI::Range(0.0, 1e9))
         ->group(load_group);
   } else {

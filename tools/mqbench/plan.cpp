@@ -78,8 +78,8 @@ std::uint32_t clients_that_fit(const Options& options, std::size_t max_connectio
   if (total <= max_connections) return wanted;
   const std::size_t fitting =
       options.scenario == Scenario::pubsub && options.message.pattern == Pattern::pairs ? max_connections / 2
-      : options.scenario == Scenario::pubsub                                           ? max_connections - 1
-                                                                                       : max_connections;
+      : options.scenario == Scenario::pubsub                                            ? max_connections - 1
+                                                                                        : max_connections;
   diag::warning(fmt::format("the open-file limit allows about {} connections: using -c {} instead of {} "
                             "(raise it with ulimit -n, or run mqbench on several machines and merge with "
                             "mqbench report)",
@@ -127,10 +127,12 @@ Properties publish_properties(const MessageOptions& message, bool v5_possible) {
   for (const std::string& pair : message.user_properties) {
     const auto equals = pair.find('=');
     if (equals == std::string::npos || equals == 0)
-      throw usage_error(fmt::format("--user-property '{}' is not NAME=VALUE", pair), "write it as NAME=VALUE");
+      throw usage_error(fmt::format("--user-property '{}' is not NAME=VALUE", pair),
+                        "write it as NAME=VALUE");
     properties.add_string_pair(MQTT_PROP_USER_PROPERTY, pair.substr(0, equals), pair.substr(equals + 1));
   }
-  if (message.message_expiry) properties.add_int32(MQTT_PROP_MESSAGE_EXPIRY_INTERVAL, *message.message_expiry);
+  if (message.message_expiry)
+    properties.add_int32(MQTT_PROP_MESSAGE_EXPIRY_INTERVAL, *message.message_expiry);
   return properties;
 }
 
@@ -143,11 +145,14 @@ std::string topic_template(const Options& options) {
 void add_clients(Plan& plan, const Options& options, std::uint32_t subscribers, std::uint32_t publishers,
                  std::uint32_t idle) {
   const std::string topics = topic_template(options);
-  const auto shape_of = [&](std::size_t index) { return static_cast<std::uint32_t>(index % plan.shapes.size()); };
+  const auto shape_of = [&](std::size_t index) {
+    return static_cast<std::uint32_t>(index % plan.shapes.size());
+  };
   // Topics first, because in pubsub a subscriber's filter is its publisher's topic.
   std::vector<std::string> publisher_ids, publisher_topics;
   for (std::uint32_t k = 0; k < publishers; ++k) {
-    publisher_ids.push_back(id_for(options, std::uint64_t{subscribers} + k));  // numbered after the subscribers
+    publisher_ids.push_back(
+        id_for(options, std::uint64_t{subscribers} + k));  // numbered after the subscribers
     publisher_topics.push_back(expand_template(topics, k, publisher_ids.back(), "--topic"));
   }
   for (std::uint32_t k = 0; k < subscribers; ++k) {
@@ -159,7 +164,8 @@ void add_clients(Plan& plan, const Options& options, std::uint32_t subscribers, 
       filter = filter_for_template(topics);
     else
       filter = publisher_topics[plan.pattern == Pattern::fan_out ? 0 : k];
-    plan.clients.push_back(ClientPlan{Role::subscriber, k, shape_of(plan.clients.size()), id, std::move(filter)});
+    plan.clients.push_back(
+        ClientPlan{Role::subscriber, k, shape_of(plan.clients.size()), id, std::move(filter)});
   }
   for (std::uint32_t k = 0; k < publishers; ++k)
     plan.clients.push_back(
@@ -195,9 +201,10 @@ std::string expand_template(const std::string& text, std::uint64_t number, const
     else if (next == '%')
       result += '%';
     else
-      throw usage_error(fmt::format("{} '{}' has an unknown '%{}'", option, text, next == '\0' ? "" : std::string{next}),
-                        client_id.empty() ? "use %i for the client's number, %% for a percent sign"
-                                          : "use %i for the number, %c for the client id, %% for a percent sign");
+      throw usage_error(
+          fmt::format("{} '{}' has an unknown '%{}'", option, text, next == '\0' ? "" : std::string{next}),
+          client_id.empty() ? "use %i for the client's number, %% for a percent sign"
+                            : "use %i for the number, %c for the client id, %% for a percent sign");
     ++i;
   }
   return result;
@@ -207,7 +214,8 @@ std::string filter_for_template(const std::string& topic_template) {
   std::vector<std::string> levels;
   std::istringstream split{topic_template};
   for (std::string level; std::getline(split, level, '/');)
-    levels.push_back(level.find("%i") != std::string::npos || level.find("%c") != std::string::npos ? "+" : level);
+    levels.push_back(level.find("%i") != std::string::npos || level.find("%c") != std::string::npos ? "+"
+                                                                                                    : level);
   if (!topic_template.empty() && topic_template.back() == '/') levels.emplace_back();
   return fmt::format("{}", fmt::join(levels, "/"));
 }
@@ -230,42 +238,46 @@ std::vector<std::uint32_t> Plan::sources_of(std::uint32_t number) const {
 std::string Plan::description() const {
   std::vector<std::string> hosts;
   for (const ClientOptions& shape : shapes) {
-    const std::string host = fmt::format("{}:{}", shape.connection.host,
-                                         shape.connection.effective_port(shape.tls.enabled()));
+    const std::string host =
+        fmt::format("{}:{}", shape.connection.host, shape.connection.effective_port(shape.tls.enabled()));
     if (std::find(hosts.begin(), hosts.end(), host) == hosts.end()) hosts.push_back(host);
   }
-  const std::string where = fmt::format("{}{}", fmt::join(hosts, ", "), shapes.front().tls.enabled() ? " (TLS)" : "");
+  const std::string where =
+      fmt::format("{}{}", fmt::join(hosts, ", "), shapes.front().tls.enabled() ? " (TLS)" : "");
   if (scenario == Scenario::conn)
     return fmt::format("{} to {}{}", describe_count(clients.size(), "connection", "connections"), where,
                        conn_rate > 0 ? fmt::format(" at {}/s", conn_rate) : "");
-  const std::string load =
-      fmt::format("QoS {}, {}-byte payloads, {}", qos, size,
-                  rate > 0 ? fmt::format("{} msg/s per publisher", rate) : std::string{"as fast as possible"});
+  const std::string load = fmt::format("QoS {}, {}-byte payloads, {}", qos, size,
+                                       rate > 0 ? fmt::format("{} msg/s per publisher", rate)
+                                                : std::string{"as fast as possible"});
   if (scenario == Scenario::sub)
     return fmt::format("{} on {} at {}, QoS {}", describe_count(subscribers, "subscriber", "subscribers"),
                        clients.front().topic, where, qos);
   if (scenario == Scenario::pub)
     return fmt::format("{} to {}, {}", describe_count(publishers, "publisher", "publishers"), where, load);
   return fmt::format("{} -> {} ({}) via {}, {}", describe_count(publishers, "publisher", "publishers"),
-                     describe_count(subscribers, "subscriber", "subscribers"), pattern_name(pattern), where, load);
+                     describe_count(subscribers, "subscriber", "subscribers"), pattern_name(pattern), where,
+                     load);
 }
 
 nlohmann::json Plan::settings() const {
   std::vector<std::string> hosts;
   for (const ClientOptions& shape : shapes)
-    hosts.push_back(fmt::format("{}:{}", shape.connection.host, shape.connection.effective_port(shape.tls.enabled())));
+    hosts.push_back(
+        fmt::format("{}:{}", shape.connection.host, shape.connection.effective_port(shape.tls.enabled())));
   const ClientOptions& first = shapes.front();
-  nlohmann::json settings{{"scenario", scenario_name(scenario)},
-                          {"connections", clients.size()},
-                          {"publishers", publishers},
-                          {"subscribers", subscribers},
-                          {"threads", threads},
-                          {"conn_rate", conn_rate},
-                          {"hosts", hosts},
-                          {"tls", first.tls.enabled()},
-                          {"protocol", protocol_name(first.connection.protocol.value_or(ProtocolVersion::v5))},
-                          {"clean", first.connection.clean_session},
-                          {"qos", qos}};
+  nlohmann::json settings{
+      {"scenario", scenario_name(scenario)},
+      {"connections", clients.size()},
+      {"publishers", publishers},
+      {"subscribers", subscribers},
+      {"threads", threads},
+      {"conn_rate", conn_rate},
+      {"hosts", hosts},
+      {"tls", first.tls.enabled()},
+      {"protocol", protocol_name(first.connection.protocol.value_or(ProtocolVersion::v5))},
+      {"clean", first.connection.clean_session},
+      {"qos", qos}};
   if (scenario == Scenario::pubsub) settings["pattern"] = pattern_name(pattern);
   if (scenario == Scenario::pub || scenario == Scenario::pubsub) {
     settings["size"] = size;
@@ -294,8 +306,9 @@ Plan make_plan(const Options& options, std::size_t max_connections) {
   add_clients(plan, options, subscribers, publishers, options.scenario == Scenario::conn ? clients : 0);
 
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  plan.threads = static_cast<int>(std::min<std::size_t>(
-      options.load.threads > 0 ? static_cast<std::size_t>(options.load.threads) : cores, plan.clients.size()));
+  plan.threads = static_cast<int>(
+      std::min<std::size_t>(options.load.threads > 0 ? static_cast<std::size_t>(options.load.threads) : cores,
+                            plan.clients.size()));
   plan.conn_rate = options.load.conn_rate;
   plan.connect_timeout = options.client.connection.connect_timeout;
   plan.qos = options.message.qos;

@@ -53,14 +53,9 @@ nlohmann::json sample_json(const SecondSample& sample) {
     latency = {{"p50", milliseconds(*sample.p50_us)},
                {"p99", milliseconds(sample.p99_us.value_or(0))},
                {"max", milliseconds(sample.max_us.value_or(0))}};
-  return {{"t", sample.t},
-          {"phase", sample.phase},
-          {"connections", sample.connections},
-          {"sent", sample.sent},
-          {"acked", sample.acked},
-          {"received", sample.received},
-          {"errors", sample.errors},
-          {"latency_ms", latency}};
+  return {{"t", sample.t},           {"phase", sample.phase}, {"connections", sample.connections},
+          {"sent", sample.sent},     {"acked", sample.acked}, {"received", sample.received},
+          {"errors", sample.errors}, {"latency_ms", latency}};
 }
 
 // Reads the document back, turning every type or range problem into one usage error that says
@@ -290,7 +285,8 @@ Results results_from_json(const nlohmann::json& document, const std::string& sou
   results.scenario = read.text(document, "scenario");
   results.description = read.text(document, "description");
   results.sources = static_cast<int>(read.count(document, "sources"));
-  results.interrupted = read.field(document, "interrupted").is_boolean() && document["interrupted"].get<bool>();
+  results.interrupted =
+      read.field(document, "interrupted").is_boolean() && document["interrupted"].get<bool>();
   results.settings = read.field(document, "settings");
 
   const nlohmann::json& totals = read.field(document, "totals");
@@ -377,7 +373,8 @@ Results merge(const std::vector<Results>& parts) {
   }
   for (auto& [t, sample] : seconds)
     merged.series.push_back(std::move(sample));
-  merged.description = fmt::format("{} results merged; the first: {}", merged.sources, parts.front().description);
+  merged.description =
+      fmt::format("{} results merged; the first: {}", merged.sources, parts.front().description);
   return merged;
 }
 

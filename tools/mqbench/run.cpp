@@ -30,10 +30,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr auto watch_period = 50ms;               // how often the main thread looks at the workers
-constexpr auto drain_without_progress = 1s;       // the drain ends when nothing arrives for this long
-constexpr auto longest_drain = 10s;               // ... or after this long in any case
-constexpr auto publish_start_delay = 10ms;        // so that every worker sees the start in time
+constexpr auto watch_period = 50ms;                // how often the main thread looks at the workers
+constexpr auto drain_without_progress = 1s;        // the drain ends when nothing arrives for this long
+constexpr auto longest_drain = 10s;                // ... or after this long in any case
+constexpr auto publish_start_delay = 10ms;         // so that every worker sees the start in time
 constexpr std::size_t descriptors_kept_free = 64;  // for the workers' epoll and files
 constexpr Clock::time_point never = Clock::time_point::max();
 
@@ -157,8 +157,16 @@ public:
     std::vector<SecondSample> done;
     while (!pending_.empty() && (everything || pending_.begin()->second.reports >= workers_)) {
       const Interval& sum = pending_.begin()->second.sum;
-      SecondSample sample{sum.second, phase_of(sum.second), sum.connections, sum.sent, sum.acked,
-                          sum.received, sum.errors, {}, {}, {}};
+      SecondSample sample{sum.second,
+                          phase_of(sum.second),
+                          sum.connections,
+                          sum.sent,
+                          sum.acked,
+                          sum.received,
+                          sum.errors,
+                          {},
+                          {},
+                          {}};
       if (!sum.latency.empty()) {
         sample.p50_us = sum.latency.percentile(50);
         sample.p99_us = sum.latency.percentile(99);
@@ -189,7 +197,10 @@ public:
     enter("connect");
     const bool all_resolved = watch_until([&] { return resolved() >= plan_.clients.size(); });
     connect_end_ = Clock::now();
-    if (all_resolved) run_load();
+    if (all_resolved) {
+      report_connected();
+      run_load();
+    }
     stop_workers();
     return results();
   }
@@ -200,10 +211,19 @@ private:
     for (std::size_t i = 0; i < plan_.clients.size(); ++i)
       shares[i % shares.size()].push_back(&plan_.clients[i]);
     for (std::size_t i = 0; i < shares.size(); ++i)
-      workers_.push_back(std::make_unique<Worker>(plan_, control_, std::move(shares[i]), static_cast<int>(i)));
+      workers_.push_back(
+          std::make_unique<Worker>(plan_, control_, std::move(shares[i]), static_cast<int>(i)));
     series_ = Series{workers_.size()};
     for (auto& worker : workers_)
       worker->start();
+  }
+
+  void report_connected() {
+    const std::uint64_t failed = total(&Progress::failed);
+    live_.line(
+        fmt::format("{} of {} clients ready in {:.2f} s{}", plan_.clients.size() - failed,
+                    plan_.clients.size(), seconds_between(control_.run_start, connect_end_),
+                    failed != 0 ? fmt::format(", {} failed (see the errors at the end)", failed) : ""));
   }
 
   void run_load() {
@@ -227,8 +247,9 @@ private:
 
   void publish() {
     const Clock::time_point start = Clock::now() + publish_start_delay;
-    control_.publish_start_ns.store(std::chrono::duration_cast<std::chrono::nanoseconds>(start - control_.run_start).count(),
-                                    std::memory_order_release);
+    control_.publish_start_ns.store(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(start - control_.run_start).count(),
+        std::memory_order_release);
     for (auto& worker : workers_)
       worker->wake();
     measure_start_ = start + seconds(plan_.ramp + plan_.warmup);
@@ -287,7 +308,8 @@ private:
       if (done()) return true;
       const Clock::time_point now = Clock::now();
       if (now >= deadline) return true;
-      const Clock::duration wait = deadline == never ? watch_period : std::min<Clock::duration>(watch_period, deadline - now);
+      const Clock::duration wait =
+          deadline == never ? watch_period : std::min<Clock::duration>(watch_period, deadline - now);
       pollfd stop{StopSignals::fd(), POLLIN, 0};
       poll(&stop, 1, static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(wait).count()));
     }
@@ -380,7 +402,8 @@ private:
       latest(last_receipt, part.last_receipt);
     }
     count_sequences(results.totals, published, subscribers);
-    if (first_connect && last_connack) results.connect_seconds = seconds_between(*first_connect, *last_connack);
+    if (first_connect && last_connack)
+      results.connect_seconds = seconds_between(*first_connect, *last_connack);
     results.measured_seconds = measured_seconds(last_send, first_receipt, last_receipt);
     results.compute_rates();
     return results;
@@ -432,7 +455,8 @@ private:
     }
   }
 
-  double measured_seconds(std::optional<Clock::time_point> last_send, std::optional<Clock::time_point> first_receipt,
+  double measured_seconds(std::optional<Clock::time_point> last_send,
+                          std::optional<Clock::time_point> first_receipt,
                           std::optional<Clock::time_point> last_receipt) const {
     switch (plan_.scenario) {
     case Scenario::conn:
@@ -474,7 +498,8 @@ Results load_results(const std::vector<std::string>& paths) {
     try {
       document = nlohmann::json::parse(read_file(path));
     } catch (const nlohmann::json::parse_error& bad) {
-      throw usage_error(fmt::format("'{}' is not JSON: {}", path, bad.what()), "give files written by mqbench --json");
+      throw usage_error(fmt::format("'{}' is not JSON: {}", path, bad.what()),
+                        "give files written by mqbench --json");
     }
     parts.push_back(results_from_json(document, path));
   }
