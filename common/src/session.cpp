@@ -224,8 +224,8 @@ void Session::open_connection(bool blocking) {
   const int rc = blocking || properties != nullptr
                      ? mosquitto_connect_bind_v5(handle_.get(), address.c_str(), port, connection.keepalive,
                                                  bind_address, properties)
-                     : mosquitto_connect_bind_async(handle_.get(), address.c_str(), port, connection.keepalive,
-                                                    bind_address);
+                     : mosquitto_connect_bind_async(handle_.get(), address.c_str(), port,
+                                                    connection.keepalive, bind_address);
   if (rc != MOSQ_ERR_SUCCESS) throw connect_call_error(rc, errno, attempt_, tls_.get());
 }
 
@@ -254,8 +254,8 @@ bool Session::start_disconnect() {
   disconnecting_ = true;
   const Properties& properties = options_.connection.disconnect_properties;
   const bool v5 = attempt_.protocol == ProtocolVersion::v5;
-  return mosquitto_disconnect_v5(handle_.get(), MQTT_RC_NORMAL_DISCONNECTION, v5 ? properties.get() : nullptr) ==
-         MOSQ_ERR_SUCCESS;
+  return mosquitto_disconnect_v5(handle_.get(), MQTT_RC_NORMAL_DISCONNECTION,
+                                 v5 ? properties.get() : nullptr) == MOSQ_ERR_SUCCESS;
 }
 
 void Session::disconnect() {
