@@ -9,10 +9,11 @@ namespace {
 
 // Sources the bash script and completes `words` (the last one partial), as bash would on TAB.
 std::string bash_completes(const Workspace& workspace, const std::string& tool, const std::string& words) {
-  const auto script = workspace.write(tool + ".bash", run_tool(workspace, tool, {"--completion", "bash"}).out);
-  const std::string program = "source " + script.string() + " && complete -p " + tool +
-                              " && COMP_WORDS=(" + tool + " " + words + ") && COMP_CWORD=$((${#COMP_WORDS[@]} - 1))" +
-                              " && _" + tool + " && echo \"${COMPREPLY[*]}\"";
+  const auto script =
+      workspace.write(tool + ".bash", run_tool(workspace, tool, {"--completion", "bash"}).out);
+  const std::string program = "source " + script.string() + " && complete -p " + tool + " && COMP_WORDS=(" +
+                              tool + " " + words + ") && COMP_CWORD=$((${#COMP_WORDS[@]} - 1))" + " && _" +
+                              tool + " && echo \"${COMPREPLY[*]}\"";
   const Outcome outcome = run(Command{{"bash", "-c", program}, {}, {}}, workspace.path());
   REQUIRE(outcome.exit_code == 0);
   return outcome.out;
@@ -29,7 +30,8 @@ TEST_CASE("bash: the script registers a completion for every tool and completes 
     CHECK(completed.find("--help") != std::string::npos);
   }
   CHECK(bash_completes(workspace, "mqpub", "--tls-v").find("--tls-version\n") != std::string::npos);
-  CHECK(bash_completes(workspace, "mqpub", "--tls-version ''").find("tlsv1.3 tlsv1.2 tlsv1.1") != std::string::npos);
+  CHECK(bash_completes(workspace, "mqpub", "--tls-version ''").find("tlsv1.3 tlsv1.2 tlsv1.1") !=
+        std::string::npos);
   CHECK(bash_completes(workspace, "mqpub", "-q ''").find("0 1 2") != std::string::npos);
 }
 
