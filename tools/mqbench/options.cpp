@@ -219,7 +219,7 @@ std::vector<char*> with_default_scenario(int argc, char** argv) {
   const auto names_subcommand_or_asks_for_help = [&] {
     if (argc < 2) return false;
     const std::string_view first = argv[1];
-    if (first == "--help" || first == "--version") return true;
+    if (first == "--help" || first == "--version" || first.starts_with("--completion")) return true;
     for (const SubcommandInfo& info : subcommands)
       if (first == info.name) return true;
     return false;
