@@ -247,7 +247,10 @@ void WorkerLoop::wait(Clock::time_point now) {
   const timespec timeout{static_cast<time_t>(std::chrono::duration_cast<std::chrono::seconds>(left).count()),
                          static_cast<long>((left % 1s).count())};
   epoll_event events[events_per_wait];
-  const int ready = epoll_pwait2(epoll_fd_, events, events_per_wait, &timeout, nullptr);
+  int ready = epoll_pwait2(epoll_fd_, events, events_per_wait, &timeout, nullptr);
+  if (ready < 0 && errno == ENOSYS)  // a kernel older than 5.11: millisecond timers, rounded up
+    ready = epoll_wait(epoll_fd_, events, events_per_wait,
+                       static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(left).count()));
   for (int i = 0; i < ready; ++i) {
     auto* client = static_cast<Client*>(events[i].data.ptr);
     if (client == nullptr) {
@@ -400,6 +403,7 @@ void WorkerLoop::published(Client& client, int mid, int reason_code) {
   } else if (done->measured) {
     const Clock::time_point now = Clock::now();
     totals_.ack_latency.record(microseconds_between(done->scheduled, now));
+    totals_.last_ack = now;
     ++totals_.acked;
     ++interval_.acked;
     bump(progress_.acked);

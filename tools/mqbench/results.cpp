@@ -207,8 +207,9 @@ void Results::compute_rates() {
   const auto per_second = [](std::uint64_t count, double seconds) {
     return seconds > 0 ? static_cast<double>(count) / seconds : 0.0;
   };
-  rates = Rates{per_second(totals.sent, measured_seconds), per_second(totals.acked, measured_seconds),
-                per_second(totals.received, measured_seconds),
+  const auto longest = [this](double seconds) { return std::max(seconds, measured_seconds); };
+  rates = Rates{per_second(totals.sent, measured_seconds), per_second(totals.acked, longest(ack_seconds)),
+                per_second(totals.received, longest(receive_seconds)),
                 per_second(totals.connections_made, connect_seconds)};
 }
 

@@ -59,6 +59,8 @@ struct Results {
   int sources = 1;  // runs merged into this one
   bool interrupted = false;
   double measured_seconds = 0;
+  double ack_seconds = 0;      // from the start of the measurement to the last acknowledgement
+  double receive_seconds = 0;  // ... to the last receipt (sub: from the first receipt)
   double connect_seconds = 0;  // from the first connection attempt to the last CONNACK
   Totals totals;
   Rates rates;
@@ -67,7 +69,8 @@ struct Results {
   Histogram connect_latency;  // connect start to CONNACK, µs
   std::vector<SecondSample> series;
 
-  /// Sets the rates from the counts and the measured time.
+  /// Sets the rates: each count over the time it took (the measured time when not known), so
+  /// that messages a broker delivers long after they were sent do not inflate the rate.
   void compute_rates();
   /// The latency --fail-p99 checks: end-to-end, else acknowledgement, else connect.
   const Histogram& main_latency() const;

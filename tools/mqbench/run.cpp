@@ -387,7 +387,7 @@ private:
     results.series = std::move(samples_);
     std::map<std::uint32_t, std::uint64_t> published;
     std::vector<SubscriberStreams> subscribers;
-    std::optional<Clock::time_point> first_connect, last_connack, last_send, first_receipt, last_receipt;
+    std::optional<Clock::time_point> first_connect, last_connack, last_send, last_ack, first_receipt, last_receipt;
     for (auto& worker : workers_) {
       WorkerTotals part = worker->take_totals();
       add_counts(results, part);
@@ -398,6 +398,7 @@ private:
       earliest(first_connect, part.first_connect);
       latest(last_connack, part.last_connack);
       latest(last_send, part.last_send);
+      latest(last_ack, part.last_ack);
       earliest(first_receipt, part.first_receipt);
       latest(last_receipt, part.last_receipt);
     }
@@ -405,6 +406,11 @@ private:
     if (first_connect && last_connack)
       results.connect_seconds = seconds_between(*first_connect, *last_connack);
     results.measured_seconds = measured_seconds(last_send, first_receipt, last_receipt);
+    if (last_ack) results.ack_seconds = seconds_between(measure_start_, *last_ack);
+    if (plan_.scenario == Scenario::sub)
+      results.receive_seconds = results.measured_seconds;
+    else if (last_receipt)
+      results.receive_seconds = seconds_between(measure_start_, *last_receipt);
     results.compute_rates();
     return results;
   }
