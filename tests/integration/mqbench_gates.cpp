@@ -25,8 +25,12 @@ BrokerSetup lossy_broker() {
 // broker drops our subscriber and the rest of the publisher's messages never arrive.
 Outcome pubsub_losing_its_subscriber(const Workspace& workspace, const Broker& broker,
                                      std::vector<std::string> extra) {
-  std::vector<std::string> arguments{"-p", broker.port_text(), "-i", "bench-%i", "--rate", "200", "--duration",
-                                     "1.5", "-q", "1", "--json", (workspace / "kicked.json").string()};
+  std::vector<std::string> arguments{"-p",         broker.port_text(),
+                                     "-i",         "bench-%i",
+                                     "--rate",     "200",
+                                     "--duration", "1.5",
+                                     "-q",         "1",
+                                     "--json",     (workspace / "kicked.json").string()};
   arguments.insert(arguments.end(), extra.begin(), extra.end());
   auto bench = start_tool(workspace, "mqbench", arguments);
   REQUIRE(bench->wait_for_stderr("2 of 2 clients ready"));
@@ -46,8 +50,8 @@ TEST_CASE("a subscriber with a tiny queue at QoS 0 loses messages, and the gaps 
   REQUIRE(subscriber->wait_for_stderr("1 of 1 clients ready"));
   subscriber->signal(SIGSTOP);  // its socket fills up, then the broker's queue of ten
   auto publisher = start_tool(workspace, "mqbench",
-                              {"pub", "-p", broker.port_text(), "-t", "bench/%i", "--rate", "500", "--count", "1500",
-                               "-s", "50000", "-q", "0"});
+                              {"pub", "-p", broker.port_text(), "-t", "bench/%i", "--rate", "500", "--count",
+                               "1500", "-s", "50000", "-q", "0"});
   REQUIRE(publisher->wait_for_exit(std::chrono::milliseconds(1500)) == std::nullopt);
   subscriber->signal(SIGCONT);  // what is published from now on arrives after the gap
   CHECK(publisher->finish().exit_code == 0);
@@ -110,8 +114,9 @@ TEST_CASE("--fail-* gates apply to merged reports too") {
   Workspace workspace;
   Broker broker{workspace};
   const std::string file = (workspace / "r.json").string();
-  REQUIRE(run_tool(workspace, "mqbench", {"-p", broker.port_text(), "--count", "20", "-q", "1", "--json", file})
-              .exit_code == 0);
+  REQUIRE(
+      run_tool(workspace, "mqbench", {"-p", broker.port_text(), "--count", "20", "-q", "1", "--json", file})
+          .exit_code == 0);
   CHECK(run_tool(workspace, "mqbench", {"report", file, file, "--fail-loss", "0"}).exit_code == 0);
   const Outcome gated = run_tool(workspace, "mqbench", {"report", file, "--fail-rate", "1e12"});
   CHECK(gated.exit_code == 11);
@@ -124,9 +129,10 @@ TEST_CASE("the load runs over TLS with --cafile") {
   setup.tls = true;
   Broker broker{workspace, setup};
   const std::string file = (workspace / "tls.json").string();
-  const Outcome outcome = run_tool(workspace, "mqbench",
-                                   {"-p", broker.tls_port_text(), "--cafile", broker.certificates().ca.string(), "-c",
-                                    "3", "--count", "60", "-q", "1", "--json", file});
+  const Outcome outcome =
+      run_tool(workspace, "mqbench",
+               {"-p", broker.tls_port_text(), "--cafile", broker.certificates().ca.string(), "-c", "3",
+                "--count", "60", "-q", "1", "--json", file});
   INFO("stderr: " << outcome.err);
   REQUIRE(outcome.exit_code == 0);
   const nlohmann::json result = nlohmann::json::parse(read_file(file));
@@ -142,8 +148,9 @@ TEST_CASE("an untrusted certificate is reported once, before any load, with exit
   setup.tls = true;
   Broker broker{workspace, setup};
   const Certificates other = make_certificates(workspace / "other");
-  const Outcome outcome = run_tool(
-      workspace, "mqbench", {"conn", "-p", broker.tls_port_text(), "--cafile", other.ca.string(), "-c", "50"});
+  const Outcome outcome =
+      run_tool(workspace, "mqbench",
+               {"conn", "-p", broker.tls_port_text(), "--cafile", other.ca.string(), "-c", "50"});
   CHECK(outcome.exit_code == 4);
   CHECK(contains(outcome.err, "not signed by a CA trusted by --cafile"));
   CHECK(outcome.out == "");
@@ -155,9 +162,9 @@ TEST_CASE("username and password log every client in; a wrong password is exit 5
   setup.anonymous = false;
   setup.users = {{"alice", "wonderland"}};
   Broker broker{workspace, setup};
-  const Outcome good = run_tool(workspace, "mqbench",
-                                {"-p", broker.port_text(), "-u", "alice", "--count", "30", "-c", "2", "-q", "1"}, {},
-                                {{"MQ_PASSWORD", "wonderland"}});
+  const Outcome good = run_tool(
+      workspace, "mqbench", {"-p", broker.port_text(), "-u", "alice", "--count", "30", "-c", "2", "-q", "1"},
+      {}, {{"MQ_PASSWORD", "wonderland"}});
   INFO("stderr: " << good.err);
   CHECK(good.exit_code == 0);
   CHECK(contains(good.out, "connections: 4 of 4 made"));
@@ -170,7 +177,8 @@ TEST_CASE("username and password log every client in; a wrong password is exit 5
 
 TEST_CASE("a broker that is not there is exit 3, said once") {
   Workspace workspace;
-  const Outcome outcome = run_tool(workspace, "mqbench", {"pub", "-p", std::to_string(free_port()), "-c", "10"});
+  const Outcome outcome =
+      run_tool(workspace, "mqbench", {"pub", "-p", std::to_string(free_port()), "-c", "10"});
   CHECK(outcome.exit_code == 3);
   CHECK(contains(outcome.err, "connection refused"));
 }
@@ -225,8 +233,8 @@ TEST_CASE("report refuses a file that is not an mqbench result, naming it") {
 
 TEST_CASE("an unwritable --json path is exit 10 before the load starts") {
   Workspace workspace;
-  const Outcome outcome = run_tool(workspace, "mqbench",
-                                   {"-p", std::to_string(free_port()), "--json", "/nonexistent/dir/result.json"});
+  const Outcome outcome = run_tool(
+      workspace, "mqbench", {"-p", std::to_string(free_port()), "--json", "/nonexistent/dir/result.json"});
   CHECK(outcome.exit_code == 10);
   CHECK(contains(outcome.err, "cannot write the results to '/nonexistent/dir/result.json'"));
 }

@@ -54,7 +54,8 @@ TEST_CASE("pubsub: --count messages at QoS 1 are received exactly once each, and
 TEST_CASE("pubsub is the default, and --json - prints the document instead of the table") {
   Workspace workspace;
   Broker broker{workspace};
-  const Outcome outcome = run_tool(workspace, "mqbench", {"-p", broker.port_text(), "--count", "20", "--json", "-"});
+  const Outcome outcome =
+      run_tool(workspace, "mqbench", {"-p", broker.port_text(), "--count", "20", "--json", "-"});
   REQUIRE(outcome.exit_code == 0);
   const nlohmann::json result = nlohmann::json::parse(outcome.out);
   CHECK(result["scenario"] == "pubsub");
@@ -64,15 +65,29 @@ TEST_CASE("pubsub is the default, and --json - prints the document instead of th
 TEST_CASE("pubsub prints a summary table and a live line per second") {
   Workspace workspace;
   Broker broker{workspace};
-  const Outcome outcome = run_tool(workspace, "mqbench",
-                                   {"-p", broker.port_text(), "--duration", "1.2", "--rate", "50", "-q", "1"});
+  const Outcome outcome = run_tool(
+      workspace, "mqbench", {"-p", broker.port_text(), "--duration", "1.2", "--rate", "50", "-q", "1"});
   REQUIRE(outcome.exit_code == 0);
   CHECK(contains(outcome.out, "mqbench pubsub: 1 publisher -> 1 subscriber (pairs)"));
   CHECK(contains(outcome.out, "end-to-end"));
   CHECK(contains(outcome.out, "p99.9"));
   CHECK(contains(outcome.out, "errors: 0"));
   CHECK(contains(outcome.err, "mqbench: 2 of 2 clients ready"));
-  CHECK(contains(outcome.err, "s measure  2 connections, sent "));
+  CHECK(contains(outcome.err, "s measure  2 connected, sent "));
+}
+
+TEST_CASE("on a terminal a progress bar shows the ramp, then a line per second") {
+  Workspace workspace;
+  Broker broker{workspace};
+  const std::string command =
+      tool_path("mqbench") + " -p " + broker.port_text() + " --rate 20 --ramp 0.6 --duration 1.2";
+  const Outcome outcome =
+      run(Command{{"script", "-qec", command, "/dev/null"}, {}, {{"TERM", "xterm"}}}, workspace.path());
+  CHECK(outcome.exit_code == 0);
+  CHECK(contains(outcome.out, "ramping up ["));
+  CHECK(contains(outcome.out, "\r"));
+  CHECK(contains(outcome.out, "s measure"));
+  CHECK(contains(outcome.out, "end-to-end"));
 }
 
 TEST_CASE("fan-in: every publisher reaches the one subscriber; fan-out: one publisher reaches all") {
@@ -94,8 +109,9 @@ TEST_CASE("fan-in: every publisher reaches the one subscriber; fan-out: one publ
 TEST_CASE("--warmup messages are sent but not counted, and nothing is lost around them") {
   Workspace workspace;
   Broker broker{workspace};
-  const nlohmann::json result = bench(
-      workspace, broker, {"-c", "2", "--rate", "40", "--warmup", "0.3", "--ramp", "0.2", "--duration", "0.5", "-q", "1"});
+  const nlohmann::json result =
+      bench(workspace, broker,
+            {"-c", "2", "--rate", "40", "--warmup", "0.3", "--ramp", "0.2", "--duration", "0.5", "-q", "1"});
   const nlohmann::json& totals = result["totals"];
   CHECK(totals["sent"] > 0);
   CHECK(totals["sent"] <= 2 * 40 / 2 + 2);  // half a second at 40/s each: the warm-up is not counted
@@ -122,8 +138,8 @@ TEST_CASE("sub: counts, times and checks what other processes publish") {
   Workspace workspace;
   Broker broker{workspace};
   auto subscriber = start_tool(workspace, "mqbench",
-                               {"sub", "-p", broker.port_text(), "-c", "2", "-t", "bench/#", "-q", "1", "--count",
-                                "40", "--json", (workspace / "sub.json").string()});
+                               {"sub", "-p", broker.port_text(), "-c", "2", "-t", "bench/#", "-q", "1",
+                                "--count", "40", "--json", (workspace / "sub.json").string()});
   REQUIRE(subscriber->wait_for_stderr("2 of 2 clients ready"));
   REQUIRE(run_tool(workspace, "mqpub", {"-p", broker.port_text(), "-t", "bench/other", "-m", "hi", "-q", "1"})
               .exit_code == 0);
@@ -144,7 +160,8 @@ TEST_CASE("sub: counts, times and checks what other processes publish") {
 TEST_CASE("conn: opens the connections, holds them, and times the connects") {
   Workspace workspace;
   Broker broker{workspace};
-  const nlohmann::json result = bench(workspace, broker, {"conn", "-c", "25", "--conn-rate", "500", "--hold", "0.2"});
+  const nlohmann::json result =
+      bench(workspace, broker, {"conn", "-c", "25", "--conn-rate", "500", "--hold", "0.2"});
   const nlohmann::json& totals = result["totals"];
   CHECK(result["scenario"] == "conn");
   CHECK(totals["connections"]["attempted"] == 25);
@@ -157,8 +174,9 @@ TEST_CASE("conn: opens the connections, holds them, and times the connects") {
 TEST_CASE("conn holds until Ctrl-C, then reports and exits 130") {
   Workspace workspace;
   Broker broker{workspace};
-  auto bench = start_tool(workspace, "mqbench",
-                          {"conn", "-p", broker.port_text(), "-c", "3", "--json", (workspace / "held.json").string()});
+  auto bench =
+      start_tool(workspace, "mqbench",
+                 {"conn", "-p", broker.port_text(), "-c", "3", "--json", (workspace / "held.json").string()});
   REQUIRE(bench->wait_for_stderr("3 of 3 clients ready"));
   bench->signal(SIGINT);
   const Outcome outcome = bench->finish();
@@ -190,5 +208,6 @@ TEST_CASE("report re-prints one result and merges several exactly") {
   CHECK(result["totals"]["received"] == 150);
   CHECK(result["histograms"]["latency"]["count"] == 150);
   CHECK(result["totals"]["latency_ms"]["max"] ==
-        std::max(first["totals"]["latency_ms"]["max"].get<double>(), second["totals"]["latency_ms"]["max"].get<double>()));
+        std::max(first["totals"]["latency_ms"]["max"].get<double>(),
+                 second["totals"]["latency_ms"]["max"].get<double>()));
 }

@@ -105,7 +105,8 @@ TEST_CASE("--total-rate is shared by the publishers") {
 }
 
 TEST_CASE("-h and -A lists give the clients their hosts and source addresses in turn") {
-  const Plan plan = plan_for({"conn", "-c", "4", "-h", "a.example,b.example", "-A", "127.0.0.2,127.0.0.3,127.0.0.4"});
+  const Plan plan =
+      plan_for({"conn", "-c", "4", "-h", "a.example,b.example", "-A", "127.0.0.2,127.0.0.3,127.0.0.4"});
   REQUIRE(plan.shapes.size() == 3);
   CHECK(plan.shapes[0].connection.host == "a.example");
   CHECK(plan.shapes[1].connection.host == "b.example");

@@ -80,14 +80,14 @@ std::optional<Clock::time_point> Control::publish_start() const {
 // session's handle_* calls; it forwards to the loop, which keeps all the counting in one place.
 class Client : public SessionEvents {
 public:
-  Client(WorkerLoop& loop, const ClientPlan& client_plan) : loop_(loop), plan(client_plan) {}
+  Client(WorkerLoop& owner, const ClientPlan& client_plan) : loop(owner), plan(client_plan) {}
 
   void on_connected(const ConnackInfo&) override;
   void on_message(const Message& message) override;
   void on_publish_done(int mid, int reason_code) override;
   void on_subscribed(int mid, std::span<const int> granted) override;
 
-  WorkerLoop& loop_;
+  WorkerLoop& loop;
   const ClientPlan& plan;
   std::unique_ptr<Session> session;
   State state = State::waiting;
@@ -180,10 +180,10 @@ private:
   Interval interval_;
 };
 
-void Client::on_connected(const ConnackInfo&) { loop_.connected(*this); }
-void Client::on_message(const Message& message) { loop_.received(*this, message); }
-void Client::on_publish_done(int mid, int reason_code) { loop_.published(*this, mid, reason_code); }
-void Client::on_subscribed(int mid, std::span<const int> granted) { loop_.subscribed(*this, mid, granted); }
+void Client::on_connected(const ConnackInfo&) { loop.connected(*this); }
+void Client::on_message(const Message& message) { loop.received(*this, message); }
+void Client::on_publish_done(int mid, int reason_code) { loop.published(*this, mid, reason_code); }
+void Client::on_subscribed(int mid, std::span<const int> granted) { loop.subscribed(*this, mid, granted); }
 
 WorkerLoop::WorkerLoop(Worker& owner, const Plan& plan, Control& control,
                        std::vector<const ClientPlan*> clients, int index)

@@ -62,7 +62,8 @@ struct WorkerTotals {
   Histogram latency, ack_latency, connect_latency;
   std::vector<std::pair<std::uint32_t, std::uint64_t>> published;  // publisher number, messages sent
   std::vector<SubscriberStreams> subscribers;
-  std::optional<Clock::time_point> first_connect, last_connack, last_send, last_ack, first_receipt, last_receipt;
+  std::optional<Clock::time_point> first_connect, last_connack, last_send, last_ack, first_receipt,
+      last_receipt;
 };
 
 /// Running totals a worker keeps current for the main thread (progress bar, drain, --count).

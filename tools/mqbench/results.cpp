@@ -119,7 +119,9 @@ public:
 
   SecondSample sample(const nlohmann::json& entry) const {
     SecondSample sample;
-    sample.t = static_cast<int>(count(entry, "t"));
+    const std::uint64_t t = count(entry, "t");
+    if (t > 10'000'000) throw invalid("a 't' of the series is beyond a hundred days");
+    sample.t = static_cast<int>(t);
     sample.phase = text(entry, "phase");
     sample.connections = count(entry, "connections");
     sample.sent = count(entry, "sent");
@@ -128,11 +130,17 @@ public:
     sample.errors = count(entry, "errors");
     const nlohmann::json& latency = field(entry, "latency_ms");
     if (!latency.is_null()) {
-      sample.p50_us = static_cast<std::uint64_t>(number(latency, "p50") * 1000.0 + 0.5);
-      sample.p99_us = static_cast<std::uint64_t>(number(latency, "p99") * 1000.0 + 0.5);
-      sample.max_us = static_cast<std::uint64_t>(number(latency, "max") * 1000.0 + 0.5);
+      sample.p50_us = microseconds(latency, "p50");
+      sample.p99_us = microseconds(latency, "p99");
+      sample.max_us = microseconds(latency, "max");
     }
     return sample;
+  }
+
+  // A latency in milliseconds, as whole microseconds (at most an hour, as the histograms).
+  std::uint64_t microseconds(const nlohmann::json& object, const char* name) const {
+    const double value = number(object, name) * 1000.0;
+    return static_cast<std::uint64_t>(std::min(value, static_cast<double>(Histogram::highest)) + 0.5);
   }
 
 private:
@@ -285,7 +293,9 @@ Results results_from_json(const nlohmann::json& document, const std::string& sou
   Results results;
   results.scenario = read.text(document, "scenario");
   results.description = read.text(document, "description");
-  results.sources = static_cast<int>(read.count(document, "sources"));
+  const std::uint64_t sources = read.count(document, "sources");
+  if (sources == 0 || sources > 1'000'000) throw read.invalid("'sources' is not a number of runs");
+  results.sources = static_cast<int>(sources);
   results.interrupted =
       read.field(document, "interrupted").is_boolean() && document["interrupted"].get<bool>();
   results.settings = read.field(document, "settings");
@@ -393,7 +403,7 @@ std::string summary_table(const Results& results) {
 }
 
 std::string live_line(const SecondSample& sample) {
-  std::string line = fmt::format("{:>4}s {:<8} {} connections", sample.t, sample.phase, sample.connections);
+  std::string line = fmt::format("{:>4}s {:<8} {} connected", sample.t, sample.phase, sample.connections);
   if (sample.sent != 0 || sample.acked != 0) line += fmt::format(", sent {}/s", sample.sent);
   if (sample.received != 0 || sample.p50_us) line += fmt::format(", received {}/s", sample.received);
   if (sample.p50_us)

@@ -387,7 +387,8 @@ private:
     results.series = std::move(samples_);
     std::map<std::uint32_t, std::uint64_t> published;
     std::vector<SubscriberStreams> subscribers;
-    std::optional<Clock::time_point> first_connect, last_connack, last_send, last_ack, first_receipt, last_receipt;
+    std::optional<Clock::time_point> first_connect, last_connack, last_send, last_ack, first_receipt,
+        last_receipt;
     for (auto& worker : workers_) {
       WorkerTotals part = worker->take_totals();
       add_counts(results, part);
