@@ -231,6 +231,9 @@ void add_client_options(CLI::App& app, ClientOptions& client) {
 
 void finalize_client_options(ClientOptions& client) {
   set_verbosity(client.log);
+  if (client.tls.insecure)
+    diag::warning("--insecure: the broker's certificate is not checked against its host name, so another "
+                  "server can pose as it (for testing only)");
   if (client.connection.url) apply_url(client);
   resolve_password(client.auth);
   check_session_rules(client.connection);

@@ -10,8 +10,10 @@
 #include <cstring>
 
 #include "mq/diagnostics.hpp"
+#include "mq/port_probe.hpp"
 #include "mq/signals.hpp"
 #include "mq/tls.hpp"
+#include "mq/trace.hpp"
 
 namespace mq {
 namespace {
@@ -19,13 +21,10 @@ namespace {
 constexpr std::uint32_t session_never_expires = UINT32_MAX;
 constexpr int reads_per_wakeup = 4096;  // bounds one handle_readable() so writes are not starved
 constexpr auto disconnect_grace = std::chrono::seconds(2);
+constexpr auto longest_second_look = std::chrono::milliseconds(2000);
 
-std::string reason_string_of(const mosquitto_property* properties) {
-  char* text = nullptr;
-  if (!mosquitto_property_read_string(properties, MQTT_PROP_REASON_STRING, &text, false)) return {};
-  std::string reason{text};
-  std::free(text);
-  return reason;
+Clock::duration seconds(double value) {
+  return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(value));
 }
 
 }  // namespace
@@ -48,27 +47,32 @@ struct SessionCallbacks {
 
   static void on_connect(mosquitto*, void* userdata, int reason_code, int flags,
                          const mosquitto_property* properties) {
-    guarded(userdata, [&](Session& s) { s.note_connack(reason_code, flags, properties); });
+    guarded(userdata, [&](Session& s) {
+      trace::connack_received(reason_code, flags, properties, s.attempt_.protocol);
+      s.note_connack(reason_code, flags, properties);
+    });
   }
 
   static void on_disconnect(mosquitto*, void* userdata, int rc, const mosquitto_property* properties) {
     const int error_number = errno;
     guarded(userdata, [&](Session& s) {
-      if (rc >= 0x80) {
-        if (const std::string reason = reason_string_of(properties); !reason.empty())
-          diag::debug("the broker's reason: {}", reason);
-      }
-      s.note_disconnect(rc, error_number);
+      trace::connection_ended(rc, error_number, properties);
+      s.note_disconnect(rc, error_number, properties);
     });
   }
 
-  static void on_publish(mosquitto*, void* userdata, int mid, int reason_code, const mosquitto_property*) {
-    guarded(userdata, [&](Session& s) { s.events_.on_publish_done(mid, reason_code); });
+  static void on_publish(mosquitto*, void* userdata, int mid, int reason_code,
+                         const mosquitto_property* properties) {
+    guarded(userdata, [&](Session& s) {
+      trace::publish_done(mid, reason_code, properties, s.attempt_.protocol);
+      s.events_.on_publish_done(mid, reason_code);
+    });
   }
 
   static void on_message(mosquitto*, void* userdata, const mosquitto_message* message,
                          const mosquitto_property* properties) {
     guarded(userdata, [&](Session& s) {
+      trace::message_properties(message->mid, properties);
       s.events_.on_message(
           Message{message->topic,
                   {static_cast<const char*>(message->payload), static_cast<std::size_t>(message->payloadlen)},
@@ -80,9 +84,11 @@ struct SessionCallbacks {
   }
 
   static void on_subscribe(mosquitto*, void* userdata, int mid, int count, const int* granted,
-                           const mosquitto_property*) {
+                           const mosquitto_property* properties) {
     guarded(userdata, [&](Session& s) {
-      s.events_.on_subscribed(mid, std::span<const int>{granted, static_cast<std::size_t>(count)});
+      const std::span<const int> codes{granted, static_cast<std::size_t>(count)};
+      trace::suback_received(mid, codes, properties);
+      s.events_.on_subscribed(mid, codes);
     });
   }
 
@@ -188,6 +194,7 @@ bool Session::may_fall_back() const {
 void Session::fall_back_to_v311() {
   diag::debug("{} refused MQTT v5; connecting again with MQTT v3.1.1", attempt_.endpoint.text());
   attempt_.protocol = ProtocolVersion::v311;
+  attempt_.fell_back = true;
   mosquitto_int_option(handle_.get(), MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
   configure_will();
 }
@@ -195,8 +202,10 @@ void Session::fall_back_to_v311() {
 void Session::open_connection() {
   if (tls_) tls_->start_handshake();
   connected_ = false;
+  answered_ = false;
   fallback_wanted_ = false;
   disconnecting_ = false;
+  second_look_ = SecondLook::none;
   const ConnectionOptions& connection = options_.connection;
   const bool v5 = attempt_.protocol == ProtocolVersion::v5;
   const mosquitto_property* properties =
@@ -206,27 +215,41 @@ void Session::open_connection() {
   const int port = endpoint.unix_path.empty() ? endpoint.port : 0;
   diag::debug("connecting to {} with {}{}", endpoint.text(), protocol_name(attempt_.protocol),
               tls_ ? " over TLS" : "");
+  trace::connect_sent(attempt_, options_, client_id(), properties);
   errno = 0;
   const int rc = mosquitto_connect_bind_v5(
       handle_.get(), address.c_str(), port, connection.keepalive,
       connection.bind_address.empty() ? nullptr : connection.bind_address.c_str(), properties);
-  if (rc != MOSQ_ERR_SUCCESS) throw connect_call_error(rc, errno, attempt_, tls_.get());
+  if (rc != MOSQ_ERR_SUCCESS) {
+    const int error_number = errno;
+    if (failed_after_tcp_connect(rc, error_number))
+      second_look_ = second_look_for(rc, false, attempt_, tls_.get());
+    throw connect_call_error(rc, error_number, attempt_, tls_.get());
+  }
 }
 
 void Session::connect() {
   const double timeout = options_.connection.connect_timeout;
-  for (;;) {
-    open_connection();
-    const auto deadline =
-        Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(timeout));
-    const LoopExit exit = run_until([this] { return connected_ || fallback_wanted_; }, deadline);
-    if (connected_) return;
-    if (fallback_wanted_) {
-      fall_back_to_v311();
-      continue;
+  const auto deadline = Clock::now() + seconds(timeout);  // one limit for every attempt, fallback included
+  try {
+    for (;;) {
+      open_connection();
+      const LoopExit exit = run_until([this] { return connected_ || fallback_wanted_; }, deadline);
+      if (connected_) return;
+      if (fallback_wanted_) {
+        fall_back_to_v311();
+        continue;
+      }
+      if (exit == LoopExit::interrupted) throw interrupted_error(StopSignals::received());
+      throw connect_timeout_error(timeout, attempt_, tls_.get());
     }
-    if (exit == LoopExit::interrupted) throw interrupted_error(StopSignals::received());
-    throw connect_timeout_error(timeout, attempt_, tls_.get());
+  } catch (const Error& failure) {
+    if (second_look_ == SecondLook::none) throw;
+    // The first diagnosis fits several causes: a short second connection tells them apart.
+    const auto limit = std::min<Clock::duration>(seconds(timeout), longest_second_look);
+    const PortProbe probe = look_again(second_look_, attempt_.endpoint, tls_.get(),
+                                       std::chrono::duration_cast<std::chrono::milliseconds>(limit));
+    throw port_mismatch_error(failure, attempt_, probe, tls_.get());
   }
 }
 
@@ -341,6 +364,7 @@ void Session::record_loop_result(int mosq_rc) {
 }
 
 void Session::note_connack(int reason_code, int flags, const mosquitto_property* properties) {
+  answered_ = true;
   if (reason_code == 0) {
     connected_ = true;
     ever_connected_ = true;
@@ -355,13 +379,15 @@ void Session::note_connack(int reason_code, int flags, const mosquitto_property*
     fallback_wanted_ = true;
     return;
   }
-  fail(connack_error(reason_code, attempt_));
+  fail(connack_error(broker_reason(reason_code, properties), attempt_));
 }
 
-void Session::note_disconnect(int rc, int error_number) {
+void Session::note_disconnect(int rc, int error_number, const mosquitto_property* properties) {
   const bool was_connected = connected_;
   connected_ = false;
-  if (disconnecting_ || fallback_wanted_ || rc == MOSQ_ERR_SUCCESS) return;
+  if (disconnecting_ || fallback_wanted_ || rc == MOSQ_ERR_SUCCESS || failed()) return;
+  if (rc >= 0x80) return fail(broker_disconnect_error(broker_reason(rc, properties), attempt_));
+  if (!answered_) second_look_ = second_look_for(rc, was_connected, attempt_, tls_.get());
   fail(connection_ended_error(rc, error_number, was_connected, attempt_, tls_.get()));
 }
 

@@ -37,15 +37,6 @@ std::string resolve_topic(const Options& options) {
   throw usage_error("no topic to publish to", "add -t TOPIC (or give one in -L mqtt://host/TOPIC)");
 }
 
-Error refused(const std::string& topic, int reason_code, ProtocolVersion protocol) {
-  return Error{
-      exit_for_reason(reason_code),
-      fmt::format("the broker refused the message to '{}' ({})", topic, reason_text(reason_code, protocol)),
-      reason_code == 0x87 ? "the broker's access control does not let this client publish there"
-                          : "the broker did not accept the message",
-      reason_code == 0x87 ? "check the broker's ACL for this user and topic" : "check the broker's log"};
-}
-
 }  // namespace
 
 void add_message_options(CLI::App& app, MessageOptions& message) {
@@ -74,8 +65,12 @@ Exit run(Options& options) {
   delivery.expect(session.publish(topic, payload, options.message.qos, options.message.retain));
   if (session.run_until([&] { return delivery.done(); }) == LoopExit::interrupted)
     throw interrupted_error(StopSignals::received());
-  if (delivery.reason_code() >= 0x80) throw refused(topic, delivery.reason_code(), session.protocol());
+  if (delivery.reason_code() >= 0x80)
+    throw publish_refused_error(topic, delivery.reason_code(), session.protocol());
   diag::debug("the broker has the message to '{}'", topic);
+  if (const std::string note = unconfirmed_publish_note(session.protocol(), options.message.qos);
+      !note.empty())
+    diag::debug("{}", note);
   session.disconnect();
   return Exit::ok;
 }

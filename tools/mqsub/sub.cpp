@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <mqtt_protocol.h>
 
 #include "mq/diagnostics.hpp"
 #include "mq/output.hpp"
@@ -64,14 +63,7 @@ public:
 
 private:
   Error refusal(const std::string& filter, int code) const {
-    const bool v5 = session_->protocol() == ProtocolVersion::v5;
-    return Error{exit_for_reason(v5 ? code : MQTT_RC_NOT_AUTHORIZED),
-                 fmt::format("the broker refused the subscription to '{}' ({})", filter,
-                             reason_text(code, ProtocolVersion::v5)),
-                 v5 ? "the broker's access control or limits do not allow this filter"
-                    : fmt::format("{} reports only 'failure'; usually the ACL does not allow this filter",
-                                  protocol_name(session_->protocol())),
-                 "check the broker's ACL for this user and filter"};
+    return subscribe_refused_error(filter, code, session_->protocol());
   }
 
   const Options& options_;

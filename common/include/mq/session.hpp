@@ -12,6 +12,7 @@
 #include "mq/client_options.hpp"
 #include "mq/error.hpp"
 #include "mq/library.hpp"
+#include "mq/port_probe.hpp"
 #include "mq/translate.hpp"
 
 struct mosquitto;
@@ -115,6 +116,10 @@ public:
   ProtocolVersion protocol() const { return attempt_.protocol; }
   /// The broker as the user addressed it.
   const Endpoint& endpoint() const { return attempt_.endpoint; }
+  /// The client id sent in CONNECT: -i, -I with the process id, or "" to let the broker choose.
+  std::string client_id() const;
+  /// The TLS context and what its handshakes observed; nullptr without TLS.
+  const TlsContext* tls() const { return tls_.get(); }
   /// The underlying handle, for calls the session does not wrap.
   mosquitto* native() const { return handle_.get(); }
 
@@ -129,11 +134,10 @@ private:
   bool may_fall_back() const;
   void fall_back_to_v311();
   void open_connection();
-  std::string client_id() const;
   void poll_once(int timeout_ms, bool wake_on_stop_signal);
   void record_loop_result(int mosq_rc);
   void note_connack(int reason_code, int flags, const mosquitto_property* properties);
-  void note_disconnect(int rc, int error_number);
+  void note_disconnect(int rc, int error_number, const mosquitto_property* properties = nullptr);
 
   MosquittoLibrary library_;
   const ClientOptions& options_;
@@ -147,6 +151,8 @@ private:
   bool ever_connected_ = false;
   bool disconnecting_ = false;
   bool fallback_wanted_ = false;
+  bool answered_ = false;                      // a CONNACK arrived on this connection
+  SecondLook second_look_ = SecondLook::none;  // how to settle an ambiguous failure to connect
 };
 
 }  // namespace mq

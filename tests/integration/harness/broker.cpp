@@ -68,6 +68,7 @@ std::filesystem::path make_dynamic_security_file(const Workspace& workspace, con
 Broker::Broker(const Workspace& workspace, BrokerSetup setup)
     : workspace_(workspace), setup_(std::move(setup)) {
   if (setup_.tls) certificates_ = make_certificates(workspace_ / "certs");
+  if (setup_.tls && setup_.server_certificate) replace_server_certificate(*setup_.server_certificate);
   for (int attempt = 1;; ++attempt) {
     port_ = free_port();
     tls_port_ = setup_.tls ? free_port() : 0;
@@ -81,6 +82,21 @@ Broker::Broker(const Workspace& workspace, BrokerSetup setup)
 }
 
 Broker::~Broker() { stop(); }
+
+void Broker::replace_server_certificate(const ServerCertificate& wanted) {
+  const std::filesystem::path cert = workspace_ / "certs" / "custom-server.pem";
+  const std::filesystem::path key = workspace_ / "certs" / "custom-server.key";
+  if (wanted.self_signed)
+    make_self_signed_certificate(cert, key, wanted.common_name, wanted.alt_names);
+  else if (!wanted.not_before.empty() || !wanted.not_after.empty())
+    issue_dated_certificate(certificates_, cert, key, wanted.common_name, wanted.alt_names,
+                            wanted.not_before.empty() ? utc_time_in_days(0) : wanted.not_before,
+                            wanted.not_after.empty() ? utc_time_in_days(1) : wanted.not_after);
+  else
+    issue_certificate(certificates_, cert, key, wanted.common_name, wanted.alt_names);
+  certificates_.server_cert = cert;
+  certificates_.server_key = key;
+}
 
 void Broker::write_config() const {
   std::string config = "user root\n";  // as root, mosquitto would otherwise drop to 'mosquitto'
