@@ -143,8 +143,9 @@ void suback_received(int mid, std::span<const int> granted, const mosquitto_prop
 void publish_done(int mid, int reason_code, const mosquitto_property* properties, ProtocolVersion protocol) {
   if (!diag::debugging()) return;
   diag::debug("publish (mid {}) finished: {}{}", mid,
-              reason_code == 0 ? std::string{"accepted"}
-                               : fmt::format("refused: {}", reason_text(reason_code, protocol)),
+              reason_code == 0     ? std::string{"accepted"}
+              : reason_code < 0x80 ? fmt::format("accepted ({})", reason_text(reason_code, protocol))
+                                   : fmt::format("refused: {}", reason_text(reason_code, protocol)),
               properties ? fmt::format(", properties: {}", properties_text(properties)) : "");
 }
 

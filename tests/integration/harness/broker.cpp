@@ -114,8 +114,12 @@ void Broker::write_config() const {
   for (const auto& line : setup_.extra_lines)
     config += line + "\n";
   config += "listener " + std::to_string(port_) + " 127.0.0.1\n";
+  for (const auto& line : setup_.listener_lines)
+    config += line + "\n";
   if (setup_.tls) {
     config += "listener " + std::to_string(tls_port_) + " 127.0.0.1\n";
+    for (const auto& line : setup_.listener_lines)
+      config += line + "\n";
     config += "cafile " + certificates_.ca.string() + "\n";
     config += "certfile " + certificates_.server_cert.string() + "\n";
     config += "keyfile " + certificates_.server_key.string() + "\n";

@@ -35,7 +35,8 @@ struct BrokerSetup {
                                                         // dynamic-security plugin, which then checks
                                                         // the users' passwords instead of password_file)
   bool persistence = false;
-  std::vector<std::string> extra_lines;  // appended to the global section
+  std::vector<std::string> extra_lines;     // appended to the global section
+  std::vector<std::string> listener_lines;  // settings of each listener (e.g. max_qos), after its line
 };
 
 /// A real mosquitto on kernel-chosen loopback ports with its own configuration in the
