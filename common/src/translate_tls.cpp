@@ -167,6 +167,7 @@ Error tls_versions_error(const Error& first, const ConnectAttempt& attempt, cons
                          const TlsContext& tls) {
   if (probe.tls_versions.empty()) return first;
   const auto [lowest, asked] = our_lowest_version(tls);
+  // "TLSv1.1" < "TLSv1.2" < "TLSv1.3" also as strings.
   const bool shared = std::any_of(probe.tls_versions.begin(), probe.tls_versions.end(),
                                   [&](const std::string& version) { return version >= lowest; });
   const std::string accepted = fmt::format("{}", fmt::join(probe.tls_versions, " and "));
@@ -216,12 +217,11 @@ Error plain_client_dropped_error(const Error& first, const ConnectAttempt& attem
                  "check the broker's log for this client: its connection limit, the client id (-i), the "
                  "last will (--will-*) or the username may be refused"};
   case PortSpeaks::other:
-    return Error{
-        Exit::network, fmt::format("the broker at {} closed the connection before answering CONNECT", where),
-        "a second connection was closed too, without an answer to a TLS handshake or to a plain "
-        "MQTT CONNECT",
-        "check that -p is an MQTT port (usually 1883, and 8883 for TLS), and the broker's log: it may "
-        "refuse connections (mosquitto: max_connections)"};
+    return Error{Exit::network, fmt::format("the server at {} does not answer as an MQTT broker", where),
+                 "on a second connection the port answered neither a TLS handshake nor a plain MQTT CONNECT",
+                 "check that -p is an MQTT port (usually 1883, and 8883 for TLS; a WebSocket port needs "
+                 "another client), and the broker's log: it may refuse connections (mosquitto: "
+                 "max_connections)"};
   case PortSpeaks::unknown:
     break;
   }
@@ -240,8 +240,8 @@ Error tls_client_dropped_error(const Error& first, const ConnectAttempt& attempt
   case PortSpeaks::other:
     return Error{
         Exit::tls, handshake_failed(attempt),
-        "the server closed the connection at our TLS greeting, and closed a second connection "
-        "without answering a plain MQTT CONNECT either",
+        "the server closed the connection at our TLS greeting, and on a second connection did not "
+        "answer a plain MQTT CONNECT either",
         "check that -p is an MQTT port (usually 8883 for TLS, 1883 without), and the broker's log: it "
         "may refuse connections"};
   case PortSpeaks::tls:

@@ -124,3 +124,29 @@ TEST_CASE("a broker that drops a plain client without CONNACK is told apart from
             "  fix: check the broker's log for this client: its connection limit, the client id (-i), "
             "the last will (--will-*) or the username may be refused\n");
 }
+
+TEST_CASE("a port that is not MQTT at all is named so, with or without TLS") {
+  Workspace workspace;
+  FakeBroker web_server{FakeBehaviour::http};
+
+  const Outcome plain = run_scenario(workspace, "mqpub",
+                                     {"-h", "127.0.0.1", "-p", web_server.port_text(), "-t", "t", "-m", "x"});
+  CHECK(plain.exit_code == 3);
+  CHECK(plain.err ==
+        "mqpub: error: the server at 127.0.0.1:" + web_server.port_text() +
+            " does not answer as an MQTT broker\n"
+            "  cause: on a second connection the port answered neither a TLS handshake nor a plain MQTT "
+            "CONNECT\n"
+            "  fix: check that -p is an MQTT port (usually 1883, and 8883 for TLS; a WebSocket port needs "
+            "another client), and the broker's log: it may refuse connections (mosquitto: "
+            "max_connections)\n");
+
+  const Certificates certificates = make_certificates(workspace / "certs");
+  const Outcome tls = run_scenario(
+      workspace, "mqsub",
+      {"-h", "127.0.0.1", "-p", web_server.port_text(), "--cafile", certificates.ca.string(), "-t", "t"});
+  CHECK(tls.exit_code == 4);
+  CHECK(contains(tls.err,
+                 "mqsub: error: TLS handshake with 127.0.0.1:" + web_server.port_text() + " failed\n"));
+  CHECK(contains(tls.err, "on a second connection did not answer a plain MQTT CONNECT either"));
+}

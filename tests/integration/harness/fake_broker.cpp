@@ -145,6 +145,7 @@ bool FakeBroker::answer_connect(Client& client, int level) {
     answer(client, 0x20, accepted);
     return true;
   case FakeBehaviour::silent:
+  case FakeBehaviour::http:
     break;
   }
   return true;
@@ -158,6 +159,11 @@ void FakeBroker::answer(Client& client, unsigned char header, const std::vector<
 
 // Handles every complete packet in the buffer; returns false when the connection must close.
 bool FakeBroker::handle_packets(Client& client) {
+  if (behaviour_ == FakeBehaviour::http) {
+    const std::string reply = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
+    send_bytes(client.fd, {reply.begin(), reply.end()});
+    return false;
+  }
   std::size_t header_size = 0, body_size = 0;
   while (!client.input.empty() && complete_packet(client.input, header_size, body_size)) {
     const unsigned char type = client.input[0] & 0xF0;

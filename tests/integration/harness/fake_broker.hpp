@@ -16,6 +16,7 @@ enum class FakeBehaviour {
   refuse_connect,  // answers CONNECT with the FakeReply's reason code (and v5 properties), closes
   disconnect_after_connack,  // accepts CONNECT, then sends a v5 DISCONNECT with the FakeReply's reason
                              // code and properties (a v3 client is just cut off)
+  http,                      // answers whatever it receives with an HTTP error, as a web server would
 };
 
 /// What refuse_connect and disconnect_after_connack say; empty strings are left out.
