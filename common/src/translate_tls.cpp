@@ -166,7 +166,9 @@ std::string option_spelling(std::string version) {
 Error tls_versions_error(const Error& first, const ConnectAttempt& attempt, const PortProbe& probe,
                          const TlsContext& tls) {
   if (probe.tls_versions.empty()) return first;
-  const auto [lowest, asked] = our_lowest_version(tls);
+  const std::pair<std::string, std::string> ours = our_lowest_version(tls);
+  const std::string& lowest = ours.first;
+  const std::string& asked = ours.second;
   // "TLSv1.1" < "TLSv1.2" < "TLSv1.3" also as strings.
   const bool shared = std::any_of(probe.tls_versions.begin(), probe.tls_versions.end(),
                                   [&](const std::string& version) { return version >= lowest; });
