@@ -167,10 +167,11 @@ void connection_ended(int rc, int error_number, const mosquitto_property* proper
                                                           : "");
 }
 
-void reconnect(const Endpoint& endpoint, int attempt, std::chrono::milliseconds delay, std::string_view why) {
+void reconnect(const Endpoint& endpoint, int attempt, int max_attempts, std::chrono::milliseconds delay,
+               std::string_view why) {
   if (!diag::debugging()) return;
-  diag::debug("reconnecting to {} in {:.1f} s (attempt {}): {}", endpoint.text(),
-              static_cast<double>(delay.count()) / 1000.0, attempt, why);
+  diag::debug("reconnecting to {} in {} ms (attempt {}{}): {}", endpoint.text(), delay.count(), attempt,
+              max_attempts > 0 ? fmt::format(" of {}", max_attempts) : "", why);
 }
 
 }  // namespace mq::trace

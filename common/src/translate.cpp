@@ -458,6 +458,7 @@ Error connect_timeout_error(double seconds, const ConnectAttempt& attempt, const
                                       "--connect-timeout sets the limit"};
 }
 
+// A refused message was not delivered: exit 6 when access control refused it, else 9 (incomplete).
 Error publish_refused_error(std::string_view topic, int reason_code, ProtocolVersion protocol) {
   const std::string what =
       fmt::format("the broker refused the message to '{}' ({})", topic, reason_text(reason_code, protocol));
@@ -467,16 +468,15 @@ Error publish_refused_error(std::string_view topic, int reason_code, ProtocolVer
                  fmt::format("the broker's access control does not let this client publish to '{}'", topic),
                  "check the broker's ACL for this user and topic"};
   case MQTT_RC_TOPIC_NAME_INVALID:
-    return Error{Exit::protocol, what, "the broker does not accept this topic name",
+    return Error{Exit::incomplete, what, "the broker does not accept this topic name",
                  "publish to another topic"};
   case MQTT_RC_QUOTA_EXCEEDED:
-    return Error{Exit::protocol, what, "this client used up a quota of the broker", "try again later"};
+    return Error{Exit::incomplete, what, "this client used up a quota of the broker", "try again later"};
   case MQTT_RC_PAYLOAD_FORMAT_INVALID:
-    return Error{Exit::protocol, what, "the payload does not match its payload-format-indicator (UTF-8)",
+    return Error{Exit::incomplete, what, "the payload does not match its payload-format-indicator (UTF-8)",
                  "send valid UTF-8, or drop the payload-format-indicator property"};
   default:
-    return Error{exit_for_reason(reason_code), what, "the broker did not accept the message",
-                 "check the broker's log"};
+    return Error{Exit::incomplete, what, "the broker did not take the message", "check the broker's log"};
   }
 }
 

@@ -90,3 +90,21 @@ TEST_CASE("-d shows the second look at a port that answered a TLS client without
   CHECK(contains(outcome.err, "mqpub: debug: second look at localhost:" + broker.port_text() +
                                   ": it speaks plain MQTT\n"));
 }
+
+TEST_CASE("-d shows every reconnect with its attempt number, its delay and why") {
+  Workspace workspace;
+  FakeBroker broker{FakeBehaviour::never_acknowledge};
+  auto publisher = start_tool(workspace, "mqpub",
+                              {"-h", "127.0.0.1", "-p", broker.port_text(), "-t", "t", "-l", "-q", "1", "-d",
+                               "--reconnect-attempts", "2"},
+                              "one\n");
+  REQUIRE(publisher->wait_for_stderr("sending PUBLISH (d0, q1, r0, m1"));
+
+  broker.stop();
+  const Outcome outcome = publisher->finish();
+
+  CHECK(outcome.exit_code == 9);
+  const std::string where = "127.0.0.1:" + broker.port_text();
+  CHECK(contains(outcome.err, "mqpub: debug: reconnecting to " + where + " in 100 ms (attempt 1 of 2): "));
+  CHECK(contains(outcome.err, "mqpub: debug: reconnecting to " + where + " in 200 ms (attempt 2 of 2): "));
+}

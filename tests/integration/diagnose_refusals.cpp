@@ -62,7 +62,8 @@ TEST_CASE("10: a publish the ACL denies is exit 6 over MQTT v5 with QoS 1") {
   CHECK(outcome.err ==
         "mqpub: error: the broker refused the message to 'secret/plans' (not authorized, reason "
         "code 0x87)\n"
-        "  cause: the broker's access control does not let this client publish to 'secret/plans'\n"
+        "  cause: the broker's access control does not let this client publish to 'secret/plans'; "
+        "messages: sent 1, acknowledged 0, not acknowledged 0, refused 1\n"
         "  fix: check the broker's ACL for this user and topic\n");
 
   SUBCASE("over MQTT v3.1.1 the broker cannot say so: -d explains it and suggests -V 5") {

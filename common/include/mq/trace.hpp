@@ -36,7 +36,9 @@ void message_properties(int mid, const mosquitto_property* properties);
 /// The connection ended: a v5 DISCONNECT reason (>= 0x80) with its properties, or an error.
 void connection_ended(int rc, int error_number, const mosquitto_property* properties);
 
-/// A reconnect about to be tried: attempt number (from 1), the wait before it, and why.
-void reconnect(const Endpoint& endpoint, int attempt, std::chrono::milliseconds delay, std::string_view why);
+/// A reconnect about to be tried: attempt number (from 1) of `max_attempts` (<= 0: no limit),
+/// the wait before it, and why.
+void reconnect(const Endpoint& endpoint, int attempt, int max_attempts, std::chrono::milliseconds delay,
+               std::string_view why);
 
 }  // namespace mq::trace

@@ -10,10 +10,11 @@ namespace mq::test {
 
 /// How the fake broker treats its clients.
 enum class FakeBehaviour {
-  refuse_v5,       // answers an MQTT v5 CONNECT with a v3 "unacceptable protocol version", serves v3.x
-  refuse_all,      // answers every CONNECT with "unacceptable protocol version"
-  silent,          // accepts TCP connections and never sends a byte
-  refuse_connect,  // answers CONNECT with the FakeReply's reason code (and v5 properties), closes
+  refuse_v5,          // answers an MQTT v5 CONNECT with a v3 "unacceptable protocol version", serves v3.x
+  refuse_all,         // answers every CONNECT with "unacceptable protocol version"
+  silent,             // accepts TCP connections and never sends a byte
+  never_acknowledge,  // as refuse_v5, then never acknowledges a PUBLISH
+  refuse_connect,     // answers CONNECT with the FakeReply's reason code (and v5 properties), closes
   disconnect_after_connack,  // accepts CONNECT, then sends a v5 DISCONNECT with the FakeReply's reason
                              // code and properties (a v3 client is just cut off)
   http,                      // answers whatever it receives with an HTTP error, as a web server would
@@ -33,6 +34,8 @@ class FakeBroker {
 public:
   explicit FakeBroker(FakeBehaviour behaviour, FakeReply reply = {});
   ~FakeBroker();
+  /// Closes every connection and stops listening, as a broker that went away.
+  void stop();
   FakeBroker(const FakeBroker&) = delete;
   FakeBroker& operator=(const FakeBroker&) = delete;
 
