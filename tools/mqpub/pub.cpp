@@ -34,7 +34,7 @@ public:
   bool due() const { return interval_ == Clock::duration::zero() || Clock::now() >= next_; }
   // Tokens never pile up: after a pause the next message waits a full interval again.
   void sent() {
-    if (interval_ != Clock::duration::zero()) next_ = std::max(next_, Clock::now() - interval_) + interval_;
+    if (interval_ != Clock::duration::zero()) next_ = std::max(next_, Clock::now()) + interval_;
   }
   std::optional<Clock::time_point> next_time() const {
     if (interval_ == Clock::duration::zero()) return std::nullopt;
