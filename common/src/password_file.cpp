@@ -47,7 +47,8 @@ std::string read_entry(Line& line) {
   if (user.size() > longest_field) return "its user name is longer than 65535 bytes";
   const std::string shown = printable(user);
   if (secret.empty()) return fmt::format("user '{}' has no password hash after ':'", shown);
-  if (secret.size() > longest_field) return fmt::format("the hash of user '{}' is longer than 65535 bytes", shown);
+  if (secret.size() > longest_field)
+    return fmt::format("the hash of user '{}' is longer than 65535 bytes", shown);
   if (secret.find(':') != std::string_view::npos)
     return fmt::format("the hash of user '{}' contains a second ':'", shown);
   if (looks_hashed(secret)) {
@@ -62,9 +63,9 @@ std::string read_entry(Line& line) {
 bool is_blank_line(std::string_view text) { return trimmed(text).empty(); }
 
 Error malformed(std::string_view name, std::size_t number, std::string cause) {
-  return Error{Exit::file, fmt::format("{} line {} is not a valid password file line", name, number),
-               std::move(cause),
-               fmt::format("correct or delete line {} (entries are 'user:hash', comments start with '#')", number)};
+  return Error{
+      Exit::file, fmt::format("{} line {} is not a valid password file line", name, number), std::move(cause),
+      fmt::format("correct or delete line {} (entries are 'user:hash', comments start with '#')", number)};
 }
 
 }  // namespace
@@ -154,7 +155,8 @@ std::optional<std::string> username_problem(std::string_view user) {
     if (length == 0) return "it is not valid UTF-8 (MQTT sends user names as UTF-8)";
     at += length;
   }
-  if (user.find(':') != std::string_view::npos) return "it contains ':', which separates the user name from the hash";
+  if (user.find(':') != std::string_view::npos)
+    return "it contains ':', which separates the user name from the hash";
   if (user.front() == '#') return "it starts with '#', which would make the line a comment";
   if (is_blank(user.front()) || is_blank(user.back()))
     return "it starts or ends with a blank, which the broker would remove";
@@ -184,9 +186,11 @@ std::vector<Credential> parse_credentials(std::string_view content, std::string_
     if (colon == std::string_view::npos) throw refuse(number, "it has no ':' between user and password");
     Credential credential{std::string{text.substr(0, colon)}, std::string{text.substr(colon + 1)}, number};
     if (auto problem = username_problem(credential.user))
-      throw refuse(number, fmt::format("the user name '{}' is not allowed: {}", printable(credential.user), *problem));
+      throw refuse(
+          number, fmt::format("the user name '{}' is not allowed: {}", printable(credential.user), *problem));
     if (auto problem = password_problem(credential.password))
-      throw refuse(number, fmt::format("the password of user '{}' is not allowed: {}", credential.user, *problem));
+      throw refuse(number,
+                   fmt::format("the password of user '{}' is not allowed: {}", credential.user, *problem));
     if (const auto [earlier, inserted] = seen.emplace(credential.user, number); !inserted)
       throw refuse(number, fmt::format("user '{}' is already on line {}", credential.user, earlier->second));
     credentials.push_back(std::move(credential));

@@ -44,8 +44,8 @@ std::vector<unsigned char> pbkdf2_digest(std::string_view password, std::span<co
                                          int iterations) {
   std::vector<unsigned char> digest(digest_size);
   if (PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()), salt.data(),
-                        static_cast<int>(salt.size()), iterations, EVP_sha512(), static_cast<int>(digest_size),
-                        digest.data()) != 1)
+                        static_cast<int>(salt.size()), iterations, EVP_sha512(),
+                        static_cast<int>(digest_size), digest.data()) != 1)
     openssl_failed("compute a PBKDF2-HMAC-SHA512 hash");
   return digest;
 }

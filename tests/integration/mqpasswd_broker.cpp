@@ -12,7 +12,9 @@ using namespace mq::test;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 void mqpasswd(const Workspace& workspace, const std::vector<std::string>& arguments,
               std::optional<std::string> input = std::nullopt) {
@@ -22,7 +24,8 @@ void mqpasswd(const Workspace& workspace, const std::vector<std::string>& argume
 }
 
 // The exit code of publishing one message as user/password.
-int login(const Workspace& workspace, const Broker& broker, const std::string& user, const std::string& password) {
+int login(const Workspace& workspace, const Broker& broker, const std::string& user,
+          const std::string& password) {
   return run_tool(workspace, "mqpub",
                   {"-p", broker.port_text(), "-u", user, "-P", password, "-t", "t", "-m", "x", "-q", "1"})
       .exit_code;
@@ -41,7 +44,8 @@ void reload(const Broker& broker) {
   const auto count = [&] {
     const std::string log = broker.log();
     std::size_t found = 0;
-    for (auto at = log.find("Reloading config"); at != std::string::npos; at = log.find("Reloading config", at + 1))
+    for (auto at = log.find("Reloading config"); at != std::string::npos;
+         at = log.find("Reloading config", at + 1))
       ++found;
     return found;
   };
@@ -56,7 +60,8 @@ void reload(const Broker& broker) {
 
 }  // namespace
 
-TEST_CASE("users made by mqpasswd with every hash type and iteration count log in, wrong passwords are refused") {
+TEST_CASE(
+    "users made by mqpasswd with every hash type and iteration count log in, wrong passwords are refused") {
   Workspace workspace;
   const std::string file = (workspace / "passwords").string();
   mqpasswd(workspace, {"-c", "-b", file, "default", "pw-default"});
@@ -68,10 +73,15 @@ TEST_CASE("users made by mqpasswd with every hash type and iteration count log i
   mqpasswd(workspace, {"-H", "sha512", "--batch-file", "-", file}, "batch-a:pw-a\nbatch-b:pw:b\n");
   mqpasswd(workspace, {"-b", file, "caf\xc3\xa9", "p\xc3\xa4ss"});
   Broker broker{workspace, with_password_file(file)};
-  const std::vector<std::pair<std::string, std::string>> users{
-      {"default", "pw-default"},     {"one-iteration", "pw-1"},  {"mosquitto-default", "pw-101"},
-      {"many-iterations", "pw-20000"}, {"sha512", "pw-sha512"}, {"prompted", "pw prompted: with spaces"},
-      {"batch-a", "pw-a"},           {"batch-b", "pw:b"},       {"caf\xc3\xa9", "p\xc3\xa4ss"}};
+  const std::vector<std::pair<std::string, std::string>> users{{"default", "pw-default"},
+                                                               {"one-iteration", "pw-1"},
+                                                               {"mosquitto-default", "pw-101"},
+                                                               {"many-iterations", "pw-20000"},
+                                                               {"sha512", "pw-sha512"},
+                                                               {"prompted", "pw prompted: with spaces"},
+                                                               {"batch-a", "pw-a"},
+                                                               {"batch-b", "pw:b"},
+                                                               {"caf\xc3\xa9", "p\xc3\xa4ss"}};
   for (const auto& [user, password] : users) {
     CAPTURE(user);
     CHECK(login(workspace, broker, user, password) == 0);
@@ -92,7 +102,8 @@ TEST_CASE("plain-text passwords hashed by -U let their users log in") {
   CHECK(login(workspace, broker, "bob", "wonderland") == 5);
 }
 
-TEST_CASE("a file made by mosquitto_passwd is read, updated and still accepted, and stays mosquitto_passwd's") {
+TEST_CASE(
+    "a file made by mosquitto_passwd is read, updated and still accepted, and stays mosquitto_passwd's") {
   Workspace workspace;
   const std::string file = (workspace / "passwords").string();
   const auto mosquitto_passwd = [&](const std::vector<std::string>& arguments) {

@@ -9,10 +9,10 @@ using namespace mq::password;
 
 namespace {
 
-const std::string alice_hash =
-    "$7$101$nyjppBZWKDv+vyEJ$JHZEMwkuhhj7I6XOAkbf/gunkknARLPmi1uFm9TrGppGw9SP7dqwumqQ6eGCMg9xZKBFkWDPPz3+YgC2Ey005g==";
-const std::string bob_hash =
-    "$6$+pZlRlcdQXWMK39W$DhHibJZ8tv+tbRGQRlFu1YcHHLM/nRbthO3coXpH/Fk6wIsXYTOMDWDOTixrszV9KmPx+LHnirOQggjKG0ZgVw==";
+const std::string alice_hash = "$7$101$nyjppBZWKDv+vyEJ$JHZEMwkuhhj7I6XOAkbf/"
+                               "gunkknARLPmi1uFm9TrGppGw9SP7dqwumqQ6eGCMg9xZKBFkWDPPz3+YgC2Ey005g==";
+const std::string bob_hash = "$6$+pZlRlcdQXWMK39W$DhHibJZ8tv+tbRGQRlFu1YcHHLM/nRbthO3coXpH/"
+                             "Fk6wIsXYTOMDWDOTixrszV9KmPx+LHnirOQggjKG0ZgVw==";
 
 // The error a malformed file gets: "<name> line N ..." and its cause.
 std::string refusal(const std::string& content) {
@@ -25,13 +25,15 @@ std::string refusal(const std::string& content) {
   return "accepted";
 }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 }  // namespace
 
 TEST_CASE("a file is read line by line and written back byte for byte") {
-  const std::string content = "# users of the plant\n\nalice:" + alice_hash + "\n  \t\n#bob left\nbob : " + bob_hash +
-                              " \r\ncarol:plain-text";
+  const std::string content = "# users of the plant\n\nalice:" + alice_hash +
+                              "\n  \t\n#bob left\nbob : " + bob_hash + " \r\ncarol:plain-text";
   const PasswordFile file = PasswordFile::parse(content, "passwords");
   CHECK(file.text() == content);
   CHECK(file.user_count() == 3);

@@ -47,21 +47,24 @@ fs::path follow_link(const std::string& named) {
   char* resolved = ::realpath(named.c_str(), nullptr);
   if (resolved == nullptr) {
     const int error_number = errno;
-    throw file_error(fmt::format("{} is a symbolic link to {}, which cannot be used", named, link_text(named)),
-                     system_error_text(error_number), "make the link point at an existing file, or give the file's real path");
+    throw file_error(
+        fmt::format("{} is a symbolic link to {}, which cannot be used", named, link_text(named)),
+        system_error_text(error_number),
+        "make the link point at an existing file, or give the file's real path");
   }
   const fs::path target{resolved};
   std::free(resolved);
   const fs::path directory = directory_of(target);
   struct stat directory_status {};
   if (::stat(directory.c_str(), &directory_status) != 0 || directory_status.st_uid != ::geteuid())
-    throw file_error(fmt::format("{} is a symbolic link into {}, a directory that is not yours", named,
-                                 directory.string()),
-                     fmt::format("the directory belongs to uid {}, mqpasswd runs as uid {}; mqpasswd follows a "
-                                 "link only into a directory owned by its user, so that nobody else can "
-                                 "redirect it to another file",
-                                 directory_status.st_uid, ::geteuid()),
-                     fmt::format("give the real path {} if you mean to edit that file", target.string()));
+    throw file_error(
+        fmt::format("{} is a symbolic link into {}, a directory that is not yours", named,
+                    directory.string()),
+        fmt::format("the directory belongs to uid {}, mqpasswd runs as uid {}; mqpasswd follows a "
+                    "link only into a directory owned by its user, so that nobody else can "
+                    "redirect it to another file",
+                    directory_status.st_uid, ::geteuid()),
+        fmt::format("give the real path {} if you mean to edit that file", target.string()));
   return target;
 }
 
@@ -142,10 +145,11 @@ public:
     fd_ = ::mkostemp(path_.data(), O_CLOEXEC);
     if (fd_ < 0) {
       const int error_number = errno;
-      throw file_error(fmt::format("cannot write {}: cannot create a file in {}", named, directory_of(path).string()),
-                       system_error_text(error_number),
-                       "mqpasswd replaces the file by renaming a new one over it, so it needs write access "
-                       "to the directory");
+      throw file_error(
+          fmt::format("cannot write {}: cannot create a file in {}", named, directory_of(path).string()),
+          system_error_text(error_number),
+          "mqpasswd replaces the file by renaming a new one over it, so it needs write access "
+          "to the directory");
     }
   }
   ~Temporary() {
@@ -192,7 +196,8 @@ PasswordStore::PasswordStore(const std::string& named) : named_(named), path_(re
                      system_error_text(error_number));
   }
   if (::flock(directory_fd_, LOCK_EX | LOCK_NB) != 0) {
-    if (errno == EWOULDBLOCK) diag::info(fmt::format("waiting for another mqpasswd to finish in {}", directory.string()));
+    if (errno == EWOULDBLOCK)
+      diag::info(fmt::format("waiting for another mqpasswd to finish in {}", directory.string()));
     while (::flock(directory_fd_, LOCK_EX) != 0) {
       if (errno == EINTR) continue;
       const int error_number = errno;
@@ -238,10 +243,11 @@ void PasswordStore::replace(std::string_view content) {
   if (status_ && (status_->st_uid != ::geteuid() || status_->st_gid != ::getegid()) &&
       ::fchown(temporary.fd(), status_->st_uid, status_->st_gid) != 0) {
     const int error_number = errno;
-    throw file_error(fmt::format("cannot write {}: it belongs to uid {} gid {}, which the new file could not get",
-                                 named_, status_->st_uid, status_->st_gid),
-                     system_error_text(error_number),
-                     fmt::format("run mqpasswd as the owner of {} or as root; the file was not changed", named_));
+    throw file_error(
+        fmt::format("cannot write {}: it belongs to uid {} gid {}, which the new file could not get", named_,
+                    status_->st_uid, status_->st_gid),
+        system_error_text(error_number),
+        fmt::format("run mqpasswd as the owner of {} or as root; the file was not changed", named_));
   }
   const mode_t mode = status_ ? static_cast<mode_t>(status_->st_mode & 07777) : mode_t{0600};
   if (::fchmod(temporary.fd(), mode) != 0) throw fail("cannot set the permissions of the new file");

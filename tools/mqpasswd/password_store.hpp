@@ -41,10 +41,10 @@ public:
 private:
   void remove_stale_temporaries() const;
 
-  std::string named_;               // as given, for messages
-  std::filesystem::path path_;      // the real file (a symbolic link's target)
+  std::string named_;           // as given, for messages
+  std::filesystem::path path_;  // the real file (a symbolic link's target)
   std::optional<struct stat> status_;
-  int directory_fd_ = -1;           // locked, and fsync'ed after the rename
+  int directory_fd_ = -1;  // locked, and fsync'ed after the rename
 };
 
 }  // namespace mq::passwd

@@ -48,7 +48,7 @@ public:
   EchoOff& operator=(const EchoOff&) = delete;
 
 private:
-  struct sigaction previous_[std::size(restoring_signals)] {};
+  struct sigaction previous_[std::size(restoring_signals)]{};
   bool active_ = false;
 };
 
@@ -85,9 +85,9 @@ std::optional<std::string> read_line() {
 std::string ask(std::string_view prompt, bool terminal, std::string_view missing) {
   std::optional<std::string> answer;
   if (terminal) {
-    write_prompt(prompt);
     {
-      const EchoOff echo_off;
+      const EchoOff echo_off;  // before the prompt, so that nothing typed after it is echoed
+      write_prompt(prompt);
       answer = read_line();
     }
     write_prompt("\n");  // the Enter that was not echoed
@@ -95,9 +95,11 @@ std::string ask(std::string_view prompt, bool terminal, std::string_view missing
     answer = read_line();
   }
   if (!answer)
-    throw usage_error(fmt::format("no password: standard input ended before {}", missing),
-                      "type it at the terminal, pipe it in (twice, on two lines, for a new password), or use -b");
-  if (answer->empty()) throw usage_error("the password is empty", "give a password of at least one character");
+    throw usage_error(
+        fmt::format("no password: standard input ended before {}", missing),
+        "type it at the terminal, pipe it in (twice, on two lines, for a new password), or use -b");
+  if (answer->empty())
+    throw usage_error("the password is empty", "give a password of at least one character");
   return *answer;
 }
 

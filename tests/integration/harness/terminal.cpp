@@ -62,7 +62,8 @@ bool Terminal::wait_for(const std::string& text, std::chrono::milliseconds timeo
       consumed_ = found + text.size();
       return true;
     }
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0 || !read_some(left)) return false;
   }
 }
@@ -75,7 +76,8 @@ void Terminal::type(const std::string& keys) {
 int Terminal::finish() {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (read_some(std::chrono::milliseconds(100)) || !closed_) {
-    if (std::chrono::steady_clock::now() > deadline) throw std::runtime_error("the program did not end: " + screen_);
+    if (std::chrono::steady_clock::now() > deadline)
+      throw std::runtime_error("the program did not end: " + screen_);
   }
   int status = 0;
   ::waitpid(pid_, &status, 0);
