@@ -72,11 +72,21 @@ std::optional<int> parse_iterations(std::string_view text) {
 
 ParsedHash problem(std::string text) { return ParsedHash{std::nullopt, std::move(text)}; }
 
+std::string encode(const std::vector<unsigned char>& bytes) {
+  return base64_encode(std::string_view{reinterpret_cast<const char*>(bytes.data()), bytes.size()});
+}
+
+std::optional<std::vector<unsigned char>> decode(std::string_view text) {
+  const std::optional<std::string> bytes = base64_decode(text);
+  if (!bytes) return std::nullopt;
+  return std::vector<unsigned char>(bytes->begin(), bytes->end());
+}
+
 // Decodes the salt and digest fields shared by both hash types.
 ParsedHash decode_salt_and_digest(Hash hash, std::string_view salt, std::string_view digest) {
-  auto salt_bytes = base64_decode(salt);
+  auto salt_bytes = decode(salt);
   if (!salt_bytes || salt_bytes->empty()) return problem("its salt is not standard base64");
-  auto digest_bytes = base64_decode(digest);
+  auto digest_bytes = decode(digest);
   if (!digest_bytes) return problem("its hash is not standard base64");
   if (digest_bytes->size() != digest_size)
     return problem(fmt::format("its hash is {} bytes long instead of {}", digest_bytes->size(), digest_size));
@@ -152,9 +162,8 @@ bool matches(const Hash& hash, std::string_view password) {
 
 std::string format_hash(const Hash& hash) {
   if (hash.type == HashType::sha512_pbkdf2)
-    return fmt::format("{}{}${}${}", pbkdf2_prefix, hash.iterations, base64_encode(hash.salt),
-                       base64_encode(hash.digest));
-  return fmt::format("{}{}${}", sha512_prefix, base64_encode(hash.salt), base64_encode(hash.digest));
+    return fmt::format("{}{}${}${}", pbkdf2_prefix, hash.iterations, encode(hash.salt), encode(hash.digest));
+  return fmt::format("{}{}${}", sha512_prefix, encode(hash.salt), encode(hash.digest));
 }
 
 bool looks_hashed(std::string_view secret) {

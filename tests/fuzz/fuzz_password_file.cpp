@@ -12,8 +12,8 @@
 
 namespace {
 
-const std::string hash =
-    "$6$+pZlRlcdQXWMK39W$DhHibJZ8tv+tbRGQRlFu1YcHHLM/nRbthO3coXpH/Fk6wIsXYTOMDWDOTixrszV9KmPx+LHnirOQggjKG0ZgVw==";
+const std::string hash = "$6$+pZlRlcdQXWMK39W$DhHibJZ8tv+tbRGQRlFu1YcHHLM/nRbthO3coXpH/"
+                         "Fk6wIsXYTOMDWDOTixrszV9KmPx+LHnirOQggjKG0ZgVw==";
 
 void check(bool condition) {
   if (!condition) __builtin_trap();
@@ -58,7 +58,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   try {
     for (const auto& credential : mq::password::parse_credentials(content, "fuzzed list"))
-      check(!mq::password::username_problem(credential.user) && !mq::password::password_problem(credential.password));
+      check(!mq::password::username_problem(credential.user) &&
+            !mq::password::password_problem(credential.password));
   } catch (const mq::Error& error) {
     check(error.code() == mq::Exit::usage);
   }

@@ -18,7 +18,9 @@ using namespace mq::test;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 Outcome mqpasswd(const Workspace& workspace, const std::vector<std::string>& arguments,
                  std::optional<std::string> input = std::nullopt) {
@@ -40,7 +42,8 @@ std::vector<std::string> names_in(const std::filesystem::path& directory) {
   return names;
 }
 
-bool password_matches(const mq::password::PasswordFile& file, const std::string& user, const std::string& password) {
+bool password_matches(const mq::password::PasswordFile& file, const std::string& user,
+                      const std::string& password) {
   const auto* line = file.find(user);
   return line != nullptr && mq::password::matches(*mq::password::parse_hash(line->secret).hash, password);
 }
@@ -52,8 +55,8 @@ std::string user_list(int users, const std::string& password_prefix) {
   return list;
 }
 
-const std::string mosquitto_hash =
-    "$7$101$nyjppBZWKDv+vyEJ$JHZEMwkuhhj7I6XOAkbf/gunkknARLPmi1uFm9TrGppGw9SP7dqwumqQ6eGCMg9xZKBFkWDPPz3+YgC2Ey005g==";
+const std::string mosquitto_hash = "$7$101$nyjppBZWKDv+vyEJ$JHZEMwkuhhj7I6XOAkbf/"
+                                   "gunkknARLPmi1uFm9TrGppGw9SP7dqwumqQ6eGCMg9xZKBFkWDPPz3+YgC2Ey005g==";
 
 }  // namespace
 
@@ -96,7 +99,7 @@ TEST_CASE("killed at any moment of a rewrite, mqpasswd leaves the old file or th
     }
 
     const std::string content = read_file(file);
-    if (content == previous) continue;  // the old file, untouched
+    if (content == previous) continue;                                            // the old file, untouched
     const auto parsed = mq::password::PasswordFile::parse(content, "passwords");  // throws if broken
     const std::string prefix = "round" + std::to_string(round) + "-";
     CHECK(parsed.user_count() == users);
@@ -105,7 +108,8 @@ TEST_CASE("killed at any moment of a rewrite, mqpasswd leaves the old file or th
     CHECK(password_matches(parsed, "user" + std::to_string(users - 1), prefix + std::to_string(users - 1)));
     previous = content;
   }
-  MESSAGE("runs killed: ", killed, " of ", rounds - 2, ", with their temporary file present: ", killed_while_writing);
+  MESSAGE("runs killed: ", killed, " of ", rounds - 2,
+          ", with their temporary file present: ", killed_while_writing);
   CHECK(killed > 0);
   // The next run removes what killed runs left behind.
   REQUIRE(mqpasswd(workspace, {"-I", "1", "-b", file.string(), "last", "pw"}).exit_code == 0);
@@ -123,7 +127,8 @@ TEST_CASE("concurrent runs on one file are serialized: every change is in the fi
     std::string list;
     for (int i = 0; i < 300; ++i)
       list += "batch-" + batch + std::to_string(i) + ":pw\n";
-    writers.push_back(start_tool(workspace, "mqpasswd", {"-I", "1", "--batch-file", "-", file.string()}, list));
+    writers.push_back(
+        start_tool(workspace, "mqpasswd", {"-I", "1", "--batch-file", "-", file.string()}, list));
   }
   for (auto& writer : writers) {
     const Outcome outcome = writer->finish();
@@ -173,8 +178,8 @@ TEST_CASE("a malformed line is refused with its number, exit 10, and the file is
       {"alice:" + mosquitto_hash + ":trailing\n", "second ':'"},
   };
   const std::vector<std::vector<std::string>> commands{
-      {"-b", "FILE", "carol", "pw"}, {"-D", "FILE", "alice"}, {"-U", "FILE"}, {"--batch-file", "LIST", "FILE"},
-      {"--list", "FILE"},            {"--check", "FILE", "alice", "pw"}};
+      {"-b", "FILE", "carol", "pw"},    {"-D", "FILE", "alice"}, {"-U", "FILE"},
+      {"--batch-file", "LIST", "FILE"}, {"--list", "FILE"},      {"--check", "FILE", "alice", "pw"}};
   Workspace workspace;
   const auto list = workspace.write("list", "carol:pw\n");
   for (const Case& example : cases) {
@@ -234,7 +239,9 @@ TEST_CASE("new files are 0600; a file others can read gets a warning and keeps i
   }
   const auto private_file = workspace.write("private", "alice:" + mosquitto_hash + "\n", 0600);
   CHECK(mqpasswd(workspace, {"-b", private_file.string(), "bob", "pw"}).err == "");
-  CHECK(mqpasswd(workspace, {"-b", "--quiet", workspace.write("quiet", "", 0644).string(), "bob", "pw"}).err == "");
+  CHECK(
+      mqpasswd(workspace, {"-b", "--quiet", workspace.write("quiet", "", 0644).string(), "bob", "pw"}).err ==
+      "");
 }
 
 TEST_CASE("a rewrite keeps the file's owner and group") {
@@ -289,8 +296,8 @@ TEST_CASE("a symbolic link is followed only into a directory of the user; otherw
   std::filesystem::create_symlink(foreign, foreign_link);
   const Outcome refused = mqpasswd(workspace, {"-b", foreign_link.string(), "bob", "pw"});
   CHECK(refused.exit_code == 10);
-  CHECK(contains(refused.err, foreign_link.string() + " is a symbolic link into " + foreign_directory.string() +
-                                  ", a directory that is not yours"));
+  CHECK(contains(refused.err, foreign_link.string() + " is a symbolic link into " +
+                                  foreign_directory.string() + ", a directory that is not yours"));
   CHECK(read_file(foreign) == "alice:" + mosquitto_hash + "\n");
   CHECK(mqpasswd(workspace, {"--list", foreign_link.string()}).exit_code == 0);  // reading is harmless
   if (::geteuid() != 0) std::filesystem::remove(foreign);
@@ -318,7 +325,8 @@ TEST_CASE("a missing file, a directory or an unwritable place is exit 10 and cre
   CHECK(directory.exit_code == 10);
   CHECK(contains(directory.err, "is not a regular file"));
 
-  const Outcome nowhere = mqpasswd(workspace, {"-c", "-b", (workspace / "no" / "dir").string(), "alice", "pw"});
+  const Outcome nowhere =
+      mqpasswd(workspace, {"-c", "-b", (workspace / "no" / "dir").string(), "alice", "pw"});
   CHECK(nowhere.exit_code == 10);
   CHECK(contains(nowhere.err, "cannot open the directory " + (workspace / "no").string()));
 }

@@ -8,7 +8,9 @@ using namespace mq::test;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 Outcome mqpasswd(const Workspace& workspace, const std::vector<std::string>& arguments,
                  std::optional<std::string> input = std::nullopt) {
@@ -16,9 +18,9 @@ Outcome mqpasswd(const Workspace& workspace, const std::vector<std::string>& arg
 }
 
 // mosquitto_passwd -c -b FILE alice secret
-const std::string alice_line =
-    "alice:$7$101$nyjppBZWKDv+vyEJ$JHZEMwkuhhj7I6XOAkbf/gunkknARLPmi1uFm9TrGppGw9SP7dqwumqQ6eGCMg9xZKBFkWDPPz3+YgC2Ey"
-    "005g==\n";
+const std::string alice_line = "alice:$7$101$nyjppBZWKDv+vyEJ$JHZEMwkuhhj7I6XOAkbf/"
+                               "gunkknARLPmi1uFm9TrGppGw9SP7dqwumqQ6eGCMg9xZKBFkWDPPz3+YgC2Ey"
+                               "005g==\n";
 
 }  // namespace
 

@@ -1,38 +1,24 @@
 #include <doctest/doctest.h>
 
-#include <string>
-#include <vector>
-
 #include "mq/base64.hpp"
 
-namespace {
-
-std::vector<unsigned char> bytes_of(std::string_view text) { return {text.begin(), text.end()}; }
-
-}  // namespace
-
-TEST_CASE("base64_encode pads to a multiple of four (RFC 4648 test vectors)") {
-  CHECK(mq::base64_encode(bytes_of("")) == "");
-  CHECK(mq::base64_encode(bytes_of("f")) == "Zg==");
-  CHECK(mq::base64_encode(bytes_of("fo")) == "Zm8=");
-  CHECK(mq::base64_encode(bytes_of("foo")) == "Zm9v");
-  CHECK(mq::base64_encode(bytes_of("foobar")) == "Zm9vYmFy");
-  CHECK(mq::base64_encode(std::vector<unsigned char>{0xfb, 0xff}) == "+/8=");
+TEST_CASE("base64 encodes with padding (RFC 4648 vectors)") {
+  CHECK(mq::base64_encode("") == "");
+  CHECK(mq::base64_encode("f") == "Zg==");
+  CHECK(mq::base64_encode("fo") == "Zm8=");
+  CHECK(mq::base64_encode("foo") == "Zm9v");
+  CHECK(mq::base64_encode("foobar") == "Zm9vYmFy");
+  CHECK(mq::base64_encode(std::string_view{"\x00\xff\x10", 3}) == "AP8Q");
 }
 
-TEST_CASE("base64_decode accepts exactly what base64_encode writes") {
-  CHECK(mq::base64_decode("Zm9vYg==") == bytes_of("foob"));
-  CHECK(mq::base64_decode("Zm9vYmE=") == bytes_of("fooba"));
-  CHECK(mq::base64_decode("+/8=") == std::vector<unsigned char>{0xfb, 0xff});
-  CHECK(mq::base64_decode("") == std::vector<unsigned char>{});
-}
-
-TEST_CASE("base64_decode refuses everything else") {
-  CHECK_FALSE(mq::base64_decode("Zm9vYg"));    // unpadded
-  CHECK_FALSE(mq::base64_decode("Zm9vY==="));  // three '='
-  CHECK_FALSE(mq::base64_decode("Zm=vYg=="));  // '=' inside
-  CHECK_FALSE(mq::base64_decode("Zm9v\nYg=="));
-  CHECK_FALSE(mq::base64_decode("Zm9-Yg=="));  // base64url alphabet
-  CHECK_FALSE(mq::base64_decode("Zh=="));      // non-zero bits after the last byte
-  CHECK_FALSE(mq::base64_decode("===="));
+TEST_CASE("base64 decodes what it encodes, and refuses what is not base64") {
+  CHECK(mq::base64_decode("Zm9vYmE=") == "fooba");
+  CHECK(mq::base64_decode("Zg==") == "f");
+  CHECK(mq::base64_decode("AP8Q") == std::string("\x00\xff\x10", 3));
+  CHECK(mq::base64_decode("") == "");
+  CHECK_FALSE(mq::base64_decode("Zg=").has_value());
+  CHECK_FALSE(mq::base64_decode("Zg=a").has_value());
+  CHECK_FALSE(mq::base64_decode("Z===").has_value());
+  CHECK_FALSE(mq::base64_decode("Zm9v!A==").has_value());
+  CHECK_FALSE(mq::base64_decode("Zg==Zg==").has_value());
 }

@@ -61,7 +61,7 @@ struct ParsedHash {
 bool looks_hashed(std::string_view secret);
 
 /// Parses "$7$ITER$SALT$HASH" or "$6$SALT$HASH" strictly: a positive decimal ITER that fits an
-/// int, canonical base64, a salt of at least one byte and a 64-byte hash.
+/// int, standard padded base64, a salt of at least one byte and a 64-byte hash.
 ParsedHash parse_hash(std::string_view text);
 
 }  // namespace mq::password
