@@ -158,6 +158,11 @@ void add_connection_options(CLI::App& app, ConnectionOptions& connection) {
                  "Seconds to wait for the broker to accept the connection")
       ->check(CLI::Range(0.001, 86400.0))
       ->group(connection_group);
+  app.add_option("--reconnect-attempts", connection.reconnect_attempts,
+                 "Attempts to reconnect after losing the connection; 0: none, -1: forever "
+                 "[default: mqpub 10, mqsub forever]")
+      ->check(CLI::Range(-1, 1'000'000))
+      ->group(connection_group);
 }
 
 void add_auth_options(CLI::App& app, AuthOptions& auth) {

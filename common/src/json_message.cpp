@@ -41,11 +41,12 @@ std::string value_text(const Json& value, const std::string& name) {
 void add_user_properties(Properties& properties, const Json& value) {
   const auto add = [&](const Json& key, const Json& text) {
     if (!key.is_string() || !text.is_string()) reject("\"user-property\" keys and values must be strings");
-    add_property_from_text(properties, CMD_PUBLISH, "user-property", key.get<std::string>(), text.get<std::string>(),
-                           "properties:");
+    add_property_from_text(properties, CMD_PUBLISH, "user-property", key.get<std::string>(),
+                           text.get<std::string>(), "properties:");
   };
   if (value.is_object()) {
-    for (const auto& [key, text] : value.items()) add(Json(key), text);
+    for (const auto& [key, text] : value.items())
+      add(Json(key), text);
   } else if (value.is_array()) {
     for (const Json& pair : value) {
       if (!pair.is_array() || pair.size() != 2) reject("\"user-property\" pairs must be [key, value]");
@@ -60,8 +61,10 @@ Properties properties_of(const Json& object) {
   if (!object.is_object()) reject("\"properties\" must be an object");
   Properties properties;
   for (const auto& [name, value] : object.items()) {
-    if (name == "user-property") add_user_properties(properties, value);
-    else add_property_from_text(properties, CMD_PUBLISH, name, value_text(value, name), {}, "properties:");
+    if (name == "user-property")
+      add_user_properties(properties, value);
+    else
+      add_property_from_text(properties, CMD_PUBLISH, name, value_text(value, name), {}, "properties:");
   }
   return properties;
 }
@@ -72,7 +75,8 @@ JsonMessage parse_json_message(std::string_view text) {
   const Json object = Json::parse(text, nullptr, false);
   if (object.is_discarded()) reject("it is not valid JSON");
   if (!object.is_object()) reject("it is not a JSON object");
-  static constexpr std::string_view known[] = {"topic", "payload", "payload_base64", "qos", "retain", "properties"};
+  static constexpr std::string_view known[] = {"topic", "payload", "payload_base64",
+                                               "qos",   "retain",  "properties"};
   for (const auto& [key, value] : object.items()) {
     if (std::find(std::begin(known), std::end(known), key) == std::end(known))
       reject(fmt::format("unknown field \"{}\"", key));

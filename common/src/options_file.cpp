@@ -21,9 +21,12 @@ std::vector<std::string> split_words(const std::string& line, const std::filesys
   for (std::size_t i = 0; i < line.size(); ++i) {
     const char c = line[i];
     if (quote != 0) {
-      if (c == quote) quote = 0;
-      else if (c == '\\' && quote == '"' && i + 1 < line.size()) word += line[++i];
-      else word += c;
+      if (c == quote)
+        quote = 0;
+      else if (c == '\\' && quote == '"' && i + 1 < line.size())
+        word += line[++i];
+      else
+        word += c;
     } else if (c == '\'' || c == '"') {
       quote = c;
       in_word = true;
@@ -40,9 +43,9 @@ std::vector<std::string> split_words(const std::string& line, const std::filesys
     }
   }
   if (quote != 0)
-    throw usage_error(fmt::format("options file '{}', line {}: the quote {} is not closed", path.string(), number,
-                                  quote),
-                      "close the quote, or escape it with a backslash");
+    throw usage_error(
+        fmt::format("options file '{}', line {}: the quote {} is not closed", path.string(), number, quote),
+        "close the quote, or escape it with a backslash");
   if (in_word) words.push_back(std::move(word));
   return words;
 }
@@ -52,8 +55,10 @@ std::optional<std::string> options_file_argument(int argc, const char* const* ar
   std::optional<std::string> path;
   for (int i = 1; i < argc; ++i) {
     const std::string_view word = argv[i];
-    if ((word == "-o" || word == "--options-file") && i + 1 < argc) path = argv[++i];
-    else if (word.starts_with("--options-file=")) path = std::string{word.substr(15)};
+    if ((word == "-o" || word == "--options-file") && i + 1 < argc)
+      path = argv[++i];
+    else if (word.starts_with("--options-file="))
+      path = std::string{word.substr(15)};
   }
   return path;
 }
@@ -63,9 +68,10 @@ std::optional<std::string> options_file_argument(int argc, const char* const* ar
 std::vector<std::string> read_options_file(const std::filesystem::path& path, std::string_view option) {
   std::ifstream file{path};
   if (!file || std::filesystem::is_directory(path))
-    throw usage_error(fmt::format("{} '{}' cannot be read: {}", option, path.string(),
-                                  std::filesystem::is_directory(path) ? "it is a directory" : std::strerror(errno)),
-                      "give a readable file with one option per line");
+    throw usage_error(
+        fmt::format("{} '{}' cannot be read: {}", option, path.string(),
+                    std::filesystem::is_directory(path) ? "it is a directory" : std::strerror(errno)),
+        "give a readable file with one option per line");
   std::vector<std::string> words;
   int number = 0;
   for (std::string line; std::getline(file, line);) {
@@ -73,16 +79,20 @@ std::vector<std::string> read_options_file(const std::filesystem::path& path, st
     if (!line.empty() && line.back() == '\r') line.pop_back();
     const auto first = line.find_first_not_of(" \t");
     if (first == std::string::npos || line[first] == '#') continue;
-    for (std::string& word : split_words(line, path, number)) words.push_back(std::move(word));
+    for (std::string& word : split_words(line, path, number))
+      words.push_back(std::move(word));
   }
   return words;
 }
 
 std::optional<std::filesystem::path> defaults_file(std::string_view tool) {
   std::filesystem::path directory;
-  if (const char* config = std::getenv("XDG_CONFIG_HOME"); config && *config) directory = config;
-  else if (const char* home = std::getenv("HOME"); home && *home) directory = std::filesystem::path{home} / ".config";
-  else return std::nullopt;
+  if (const char* config = std::getenv("XDG_CONFIG_HOME"); config && *config)
+    directory = config;
+  else if (const char* home = std::getenv("HOME"); home && *home)
+    directory = std::filesystem::path{home} / ".config";
+  else
+    return std::nullopt;
   const std::filesystem::path path = directory / "mq" / std::string{tool};
   std::error_code ignored;
   if (!std::filesystem::is_regular_file(path, ignored)) return std::nullopt;

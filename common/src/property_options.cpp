@@ -64,8 +64,7 @@ const CommandName& find_command(std::string_view name, const PropertyTargets& ta
 bool property_takes_pair(std::string_view name) { return name == "user-property"; }
 
 void add_property_from_text(Properties& properties, int command, std::string_view name,
-                            std::string_view value, std::string_view second_value,
-                            std::string_view context) {
+                            std::string_view value, std::string_view second_value, std::string_view context) {
   int identifier = 0;
   int type = 0;
   const std::string name_text{name};
@@ -83,18 +82,28 @@ void add_property_from_text(Properties& properties, int command, std::string_vie
   case MQTT_PROP_TYPE_INT16:
     properties.add_int16(identifier, static_cast<std::uint16_t>(parse_number(value, UINT16_MAX, where)));
     break;
-  case MQTT_PROP_TYPE_INT32: properties.add_int32(identifier, parse_number(value, UINT32_MAX, where)); break;
+  case MQTT_PROP_TYPE_INT32:
+    properties.add_int32(identifier, parse_number(value, UINT32_MAX, where));
+    break;
   case MQTT_PROP_TYPE_VARINT:
     properties.add_varint(identifier, parse_number(value, varint_maximum, where));
     break;
-  case MQTT_PROP_TYPE_BINARY: properties.add_binary(identifier, value); break;
-  case MQTT_PROP_TYPE_STRING: properties.add_string(identifier, value); break;
-  case MQTT_PROP_TYPE_STRING_PAIR: properties.add_string_pair(identifier, value, second_value); break;
-  default: throw usage_error(fmt::format("{}: unsupported property type", where));
+  case MQTT_PROP_TYPE_BINARY:
+    properties.add_binary(identifier, value);
+    break;
+  case MQTT_PROP_TYPE_STRING:
+    properties.add_string(identifier, value);
+    break;
+  case MQTT_PROP_TYPE_STRING_PAIR:
+    properties.add_string_pair(identifier, value, second_value);
+    break;
+  default:
+    throw usage_error(fmt::format("{}: unsupported property type", where));
   }
   const int rc = mosquitto_property_check_all(command, properties.get());
   if (rc != MOSQ_ERR_SUCCESS)
-    throw usage_error(fmt::format("{} '{}' is not allowed: {}", where, printable(value), mosquitto_strerror(rc)));
+    throw usage_error(
+        fmt::format("{} '{}' is not allowed: {}", where, printable(value), mosquitto_strerror(rc)));
 }
 
 void parse_property_words(const std::vector<std::string>& words, const PropertyTargets& targets) {

@@ -223,8 +223,7 @@ void Session::connect() {
   const double timeout = options_.connection.connect_timeout;
   for (;;) {
     open_connection();
-    const auto deadline =
-        Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(timeout));
+    const auto deadline = Clock::now() + seconds(timeout);
     const LoopExit exit = run_until([this] { return connected_ || fallback_wanted_; }, deadline);
     if (connected_) return;
     if (fallback_wanted_) {
@@ -314,6 +313,12 @@ bool Session::finish_until(const std::function<bool()>& done, Clock::time_point 
 }
 
 void Session::poll_once(int timeout_ms, bool wake_on_stop_signal, LoopExtras* extras) {
+  if (reconnecting_ && socket() >= 0 && Clock::now() >= reconnect_deadline_) {
+    // the new connection got no CONNACK in time: count it as a failed attempt
+    mosquitto_disconnect(handle_.get());
+    start_reconnecting(connect_timeout_error(options_.connection.connect_timeout, attempt_, tls_.get()));
+    return;
+  }
   if (socket() < 0) {
     if (reconnecting_) {
       wait_and_reconnect(timeout_ms, wake_on_stop_signal);
@@ -374,7 +379,10 @@ void Session::wait_and_reconnect(int timeout_ms, bool wake_on_stop_signal) {
   loss_reported_ = false;
   errno = 0;
   const int rc = mosquitto_reconnect(handle_.get());
-  if (rc != MOSQ_ERR_SUCCESS) start_reconnecting(connect_call_error(rc, errno, attempt_, tls_.get()));
+  if (rc != MOSQ_ERR_SUCCESS)
+    start_reconnecting(connect_call_error(rc, errno, attempt_, tls_.get()));
+  else
+    reconnect_deadline_ = Clock::now() + seconds(options_.connection.connect_timeout);
 }
 
 int Session::socket() const { return handle_ ? mosquitto_socket(handle_.get()) : -1; }

@@ -10,8 +10,10 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::vector<std::string> words{""};
   for (std::size_t i = 0; i < size; ++i) {
-    if (data[i] == 0) words.emplace_back();
-    else words.back() += static_cast<char>(data[i]);
+    if (data[i] == 0)
+      words.emplace_back();
+    else
+      words.back() += static_cast<char>(data[i]);
   }
   mq::Properties connect, publish, subscribe, unsubscribe, disconnect, will;
   bool v5 = false;

@@ -10,14 +10,17 @@ using namespace mq::test;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 // Subscribes to `topic`, runs mqpub with `arguments` (and `input`), and returns what arrived.
-std::string published(const std::vector<std::string>& arguments, int count, std::optional<std::string> input = {}) {
+std::string published(const std::vector<std::string>& arguments, int count,
+                      std::optional<std::string> input = {}) {
   Workspace workspace;
   Broker broker{workspace};
-  auto subscriber = start_subscriber(workspace, {"-p", broker.port_text(), "-t", "src/#", "-v", "-C",
-                                                 std::to_string(count), "-q", "1"});
+  auto subscriber = start_subscriber(
+      workspace, {"-p", broker.port_text(), "-t", "src/#", "-v", "-C", std::to_string(count), "-q", "1"});
   std::vector<std::string> all{"-p", broker.port_text()};
   all.insert(all.end(), arguments.begin(), arguments.end());
   const Outcome outcome = run_tool(workspace, "mqpub", all, std::move(input));
@@ -36,8 +39,12 @@ TEST_CASE("-f publishes a whole file, binary safe; an empty file is an empty mes
   const auto empty = workspace.write("empty.bin", "");
   auto subscriber = start_subscriber(workspace, {"-p", broker.port_text(), "-t", "src/#", "-v", "-C", "2"});
 
-  CHECK(run_tool(workspace, "mqpub", {"-p", broker.port_text(), "-t", "src/bin", "-f", file.string(), "-q", "1"}).exit_code == 0);
-  CHECK(run_tool(workspace, "mqpub", {"-p", broker.port_text(), "-t", "src/empty", "-f", empty.string(), "-q", "1"}).exit_code == 0);
+  CHECK(run_tool(workspace, "mqpub",
+                 {"-p", broker.port_text(), "-t", "src/bin", "-f", file.string(), "-q", "1"})
+            .exit_code == 0);
+  CHECK(run_tool(workspace, "mqpub",
+                 {"-p", broker.port_text(), "-t", "src/empty", "-f", empty.string(), "-q", "1"})
+            .exit_code == 0);
 
   CHECK(subscriber->finish().out == "src/bin " + binary + "\nsrc/empty (null)\n");
 }
@@ -47,7 +54,8 @@ TEST_CASE("-s publishes all of standard input as one message") {
         "src/s line one\nline two\n\n");
 }
 
-TEST_CASE("-l publishes one message per line: newline stripped, empty lines empty, last line without newline sent") {
+TEST_CASE("-l publishes one message per line: newline stripped, empty lines empty, last line without newline "
+          "sent") {
   CHECK(published({"-t", "src/l", "-l", "-q", "1"}, 4, std::string{"first\n\nthird\nlast"}) ==
         "src/l first\nsrc/l (null)\nsrc/l third\nsrc/l last\n");
 }
@@ -55,11 +63,16 @@ TEST_CASE("-l publishes one message per line: newline stripped, empty lines empt
 TEST_CASE("-n publishes an empty message and -r retains it") {
   Workspace workspace;
   Broker broker{workspace};
-  REQUIRE(run_tool(workspace, "mqpub", {"-p", broker.port_text(), "-t", "src/r", "-m", "kept", "-r", "-q", "1"}).exit_code == 0);
-  CHECK(run_tool(workspace, "mqsub", {"-p", broker.port_text(), "-t", "src/r", "-C", "1", "-W", "5"}).out == "kept\n");
+  REQUIRE(
+      run_tool(workspace, "mqpub", {"-p", broker.port_text(), "-t", "src/r", "-m", "kept", "-r", "-q", "1"})
+          .exit_code == 0);
+  CHECK(run_tool(workspace, "mqsub", {"-p", broker.port_text(), "-t", "src/r", "-C", "1", "-W", "5"}).out ==
+        "kept\n");
   // an empty retained message clears the retained one
-  REQUIRE(run_tool(workspace, "mqpub", {"-p", broker.port_text(), "-t", "src/r", "-n", "-r", "-q", "1"}).exit_code == 0);
-  CHECK(run_tool(workspace, "mqsub", {"-p", broker.port_text(), "-t", "src/r", "-C", "1", "-W", "0.5"}).exit_code == 8);
+  REQUIRE(run_tool(workspace, "mqpub", {"-p", broker.port_text(), "-t", "src/r", "-n", "-r", "-q", "1"})
+              .exit_code == 0);
+  CHECK(run_tool(workspace, "mqsub", {"-p", broker.port_text(), "-t", "src/r", "-C", "1", "-W", "0.5"})
+            .exit_code == 8);
 }
 
 TEST_CASE("--repeat publishes the message that many times, --repeat-delay spaces them") {
@@ -72,8 +85,9 @@ TEST_CASE("--repeat publishes the message that many times, --repeat-delay spaces
 
 TEST_CASE("--rate keeps to at most N messages per second") {
   const auto start = std::chrono::steady_clock::now();
-  CHECK(published({"-t", "src/rate", "-l", "--rate", "10", "-q", "1"}, 6, std::string{"1\n2\n3\n4\n5\n6\n"}) ==
-        "src/rate 1\nsrc/rate 2\nsrc/rate 3\nsrc/rate 4\nsrc/rate 5\nsrc/rate 6\n");
+  CHECK(
+      published({"-t", "src/rate", "-l", "--rate", "10", "-q", "1"}, 6, std::string{"1\n2\n3\n4\n5\n6\n"}) ==
+      "src/rate 1\nsrc/rate 2\nsrc/rate 3\nsrc/rate 4\nsrc/rate 5\nsrc/rate 6\n");
   CHECK(std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(500));  // lower bound only
 }
 

@@ -43,21 +43,24 @@ TEST_CASE("every field") {
   CHECK(std::string{text} == "application/octet-stream");
   free(text);
   uint32_t expiry = 0;
-  REQUIRE(mosquitto_property_read_int32(message.properties->get(), MQTT_PROP_MESSAGE_EXPIRY_INTERVAL, &expiry, false));
+  REQUIRE(mosquitto_property_read_int32(message.properties->get(), MQTT_PROP_MESSAGE_EXPIRY_INTERVAL, &expiry,
+                                        false));
   CHECK(expiry == 60);
 }
 
 TEST_CASE("user properties as an array of pairs keep their order and repeats") {
-  const auto message = mq::parse_json_message(R"({"payload": "", "properties": {"user-property": [["a", "1"], ["a", "2"]]}})");
+  const auto message =
+      mq::parse_json_message(R"({"payload": "", "properties": {"user-property": [["a", "1"], ["a", "2"]]}})");
   REQUIRE(message.properties.has_value());
   char* name = nullptr;
   char* value = nullptr;
-  const mosquitto_property* next =
-      mosquitto_property_read_string_pair(message.properties->get(), MQTT_PROP_USER_PROPERTY, &name, &value, false);
+  const mosquitto_property* next = mosquitto_property_read_string_pair(
+      message.properties->get(), MQTT_PROP_USER_PROPERTY, &name, &value, false);
   CHECK(std::string{value} == "1");
   free(name);
   free(value);
-  mosquitto_property_read_string_pair(mosquitto_property_next(next), MQTT_PROP_USER_PROPERTY, &name, &value, false);
+  mosquitto_property_read_string_pair(mosquitto_property_next(next), MQTT_PROP_USER_PROPERTY, &name, &value,
+                                      false);
   CHECK(std::string{value} == "2");
   free(name);
   free(value);
@@ -67,7 +70,8 @@ TEST_CASE("malformed messages say which field is wrong") {
   CHECK(rejection("not json").find("not valid JSON") != std::string::npos);
   CHECK(rejection("[1]").find("not a JSON object") != std::string::npos);
   CHECK(rejection("{}").find("exactly one of") != std::string::npos);
-  CHECK(rejection(R"({"payload": "a", "payload_base64": "YQ=="})").find("exactly one of") != std::string::npos);
+  CHECK(rejection(R"({"payload": "a", "payload_base64": "YQ=="})").find("exactly one of") !=
+        std::string::npos);
   CHECK(rejection(R"({"payload": 5})").find("\"payload\" must be a string") != std::string::npos);
   CHECK(rejection(R"({"payload_base64": "!!"})").find("not valid base64") != std::string::npos);
   CHECK(rejection(R"({"payload": "", "qos": 3})").find("\"qos\"") != std::string::npos);
@@ -75,8 +79,9 @@ TEST_CASE("malformed messages say which field is wrong") {
   CHECK(rejection(R"({"payload": "", "topic": 1})").find("\"topic\"") != std::string::npos);
   CHECK(rejection(R"({"payload": "", "extra": 1})").find("unknown field \"extra\"") != std::string::npos);
   CHECK(rejection(R"({"payload": "", "properties": {"no-such": "x"}})").find("no-such") != std::string::npos);
-  CHECK(rejection(R"({"payload": "", "properties": {"message-expiry-interval": -1}})").find("message-expiry-interval") !=
-        std::string::npos);
-  CHECK(rejection(R"({"payload": "", "properties": {"session-expiry-interval": 1}})").find("cannot be sent") !=
-        std::string::npos);
+  CHECK(rejection(R"({"payload": "", "properties": {"message-expiry-interval": -1}})")
+            .find("message-expiry-interval") != std::string::npos);
+  CHECK(
+      rejection(R"({"payload": "", "properties": {"session-expiry-interval": 1}})").find("cannot be sent") !=
+      std::string::npos);
 }

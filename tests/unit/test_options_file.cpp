@@ -1,9 +1,9 @@
 #include <doctest/doctest.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
 #include "mq/error.hpp"
 #include "mq/options_file.hpp"
@@ -11,7 +11,8 @@
 namespace {
 
 std::filesystem::path write_temp(const std::string& name, const std::string& content) {
-  const auto path = std::filesystem::temp_directory_path() / ("mq-unit-" + std::to_string(getpid()) + "-" + name);
+  const auto path =
+      std::filesystem::temp_directory_path() / ("mq-unit-" + std::to_string(getpid()) + "-" + name);
   std::ofstream{path} << content;
   return path;
 }

@@ -10,9 +10,7 @@ namespace {
 struct Targets {
   mq::Properties connect, publish, disconnect, will;
   bool v5 = false;
-  mq::PropertyTargets pointers() {
-    return {&connect, &publish, nullptr, nullptr, &disconnect, &will, &v5};
-  }
+  mq::PropertyTargets pointers() { return {&connect, &publish, nullptr, nullptr, &disconnect, &will, &v5}; }
 };
 
 std::string rejection(const std::vector<std::string>& words) {
@@ -30,8 +28,8 @@ std::string rejection(const std::vector<std::string>& words) {
 
 TEST_CASE("-D words go to the packet they name, and imply MQTT v5") {
   Targets targets;
-  mq::parse_property_words({"publish", "content-type", "text/plain", "connect", "receive-maximum", "10", "publish",
-                            "user-property", "key", "value", "will", "will-delay-interval", "30"},
+  mq::parse_property_words({"publish", "content-type", "text/plain", "connect", "receive-maximum", "10",
+                            "publish", "user-property", "key", "value", "will", "will-delay-interval", "30"},
                            targets.pointers());
   CHECK(targets.v5);
   char* text = nullptr;
@@ -77,7 +75,8 @@ TEST_CASE("every property mosquitto_pub allows is accepted where it belongs") {
 }
 
 TEST_CASE("wrong commands, names, values and ranges name the property") {
-  CHECK(rejection({"publsh", "content-type", "a"}).find("'publsh' is not an MQTT command") != std::string::npos);
+  CHECK(rejection({"publsh", "content-type", "a"}).find("'publsh' is not an MQTT command") !=
+        std::string::npos);
   CHECK(rejection({"subscribe", "user-property", "k", "v"}).find("sends no subscribe") != std::string::npos);
   CHECK(rejection({"publish", "no-such-thing", "a"}).find("no-such-thing: no such MQTT v5 property") !=
         std::string::npos);
@@ -86,7 +85,8 @@ TEST_CASE("wrong commands, names, values and ranges name the property") {
   CHECK(rejection({"connect", "receive-maximum", "0"}).find("receive-maximum") != std::string::npos);
   CHECK(rejection({"publish", "message-expiry-interval", "ten"}).find("message-expiry-interval 'ten'") !=
         std::string::npos);
-  CHECK(rejection({"publish", "payload-format-indicator", "2"}).find("payload-format-indicator") != std::string::npos);
+  CHECK(rejection({"publish", "payload-format-indicator", "2"}).find("payload-format-indicator") !=
+        std::string::npos);
   CHECK(rejection({"publish", "subscription-identifier", "1"}).find("cannot be sent") != std::string::npos);
   CHECK(rejection({"publish", "content-type"}).find("needs a command, a property name and a value") !=
         std::string::npos);

@@ -20,17 +20,16 @@ constexpr const char* message_group = "Message";
 constexpr const char* source_group = "Message source (exactly one)";
 constexpr const char* pacing_group = "Pacing";
 constexpr auto settle_after_signal = std::chrono::seconds(2);
-// Reconnect for about half a minute before giving up (back-off 0.1 s doubling to 5 s).
-constexpr ReconnectPolicy reconnect_policy{10, std::chrono::milliseconds(100),
-                                           std::chrono::milliseconds(5000)};
+// By default, reconnect for about half a minute before giving up (0.1 s doubling to 5 s).
+constexpr int default_reconnect_attempts = 10;
 
 // Spaces messages by --rate and --repeat-delay; without either, every message is due at once.
 class Pacer {
 public:
   explicit Pacer(const PacingOptions& pacing) {
-    double seconds = pacing.repeat_delay;
-    if (pacing.rate) seconds = std::max(seconds, 1.0 / *pacing.rate);
-    interval_ = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+    double interval = pacing.repeat_delay;
+    if (pacing.rate) interval = std::max(interval, 1.0 / *pacing.rate);
+    interval_ = mq::seconds(interval);
   }
   bool due() const { return interval_ == Clock::duration::zero() || Clock::now() >= next_; }
   // Tokens never pile up: after a pause the next message waits a full interval again.
@@ -176,7 +175,8 @@ Exit run(Options& options) {
   Publisher publisher{options.client.connection.max_inflight};
   Session session{options.client, publisher};
   publisher.attach(session);
-  session.set_reconnect_policy(reconnect_policy);
+  session.set_reconnect_policy(
+      ReconnectPolicy{options.client.connection.reconnect_attempts.value_or(default_reconnect_attempts)});
   session.connect();
 
   Pump pump{*source, publisher, options};
@@ -190,8 +190,10 @@ Exit run(Options& options) {
     if (exit == LoopExit::interrupted)
       session.finish_until([&] { return publisher.settled(); }, Clock::now() + settle_after_signal);
   } catch (const Error& failure) {
-    if (publisher.counts().unacknowledged() == 0) throw;
-    throw incomplete_error(failure, publisher.counts());
+    const DeliveryCounts& counts = publisher.counts();
+    if (counts.unacknowledged() != 0) throw incomplete_error(failure, counts);
+    if (counts.sent != 0) throw with_counts(failure, counts);
+    throw;
   }
   const DeliveryCounts& counts = publisher.counts();
   diag::debug("messages: {}", counts.text());

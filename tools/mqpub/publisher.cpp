@@ -12,17 +12,19 @@ namespace {
 // A refused publish is "not authorized" (6) or otherwise "not delivered" (9), never success.
 Error refusal_error(const std::string& topic, int reason_code, ProtocolVersion protocol) {
   const bool denied = reason_code == MQTT_RC_NOT_AUTHORIZED;
-  return Error{denied ? Exit::authorization : Exit::incomplete,
-               fmt::format("the broker refused the message to '{}' ({})", topic, reason_text(reason_code, protocol)),
-               denied ? "the broker's access control does not let this client publish to this topic"
-                      : "the broker did not take the message",
-               denied ? "check the broker's ACL for this user and topic" : "check the broker's log"};
+  return Error{
+      denied ? Exit::authorization : Exit::incomplete,
+      fmt::format("the broker refused the message to '{}' ({})", topic, reason_text(reason_code, protocol)),
+      denied ? "the broker's access control does not let this client publish to this topic"
+             : "the broker did not take the message",
+      denied ? "check the broker's ACL for this user and topic" : "check the broker's log"};
 }
 
 }  // namespace
 
 std::string DeliveryCounts::text() const {
-  std::string text = fmt::format("sent {}, acknowledged {}, not acknowledged {}", sent, acknowledged, unacknowledged());
+  std::string text =
+      fmt::format("sent {}, acknowledged {}, not acknowledged {}", sent, acknowledged, unacknowledged());
   if (refused != 0) text += fmt::format(", refused {}", refused);
   if (lost != 0) text += fmt::format(", QoS 0 lost with the connection {}", lost);
   return text;
@@ -62,7 +64,8 @@ void Publisher::on_publish_done(int mid, int reason_code) {
 // QoS 0 packets it had not written yet: count them instead of waiting for them.
 void Publisher::on_connection_lost() {
   counts_.lost += unwritten_qos0_;
-  if (unwritten_qos0_ != 0) diag::warning(fmt::format("{} QoS 0 messages were lost with the connection", unwritten_qos0_));
+  if (unwritten_qos0_ != 0)
+    diag::warning(fmt::format("{} QoS 0 messages were lost with the connection", unwritten_qos0_));
   unwritten_qos0_ = 0;
 }
 

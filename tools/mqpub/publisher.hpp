@@ -47,7 +47,7 @@ private:
   int window_;
   Session* session_ = nullptr;
   DeliveryCounts counts_;
-  std::uint64_t unwritten_qos0_ = 0;                  // QoS 0 queued inside libmosquitto
+  std::uint64_t unwritten_qos0_ = 0;                // QoS 0 queued inside libmosquitto
   std::unordered_map<int, std::string> in_flight_;  // QoS 1/2 mid -> topic
   std::optional<Error> refusal_;
 };

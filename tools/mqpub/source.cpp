@@ -27,9 +27,10 @@ Error payload_too_large(std::string_view source) {
 std::string read_whole_file(const std::string& path) {
   std::ifstream file{path, std::ios::binary};
   if (!file || std::filesystem::is_directory(path))
-    throw usage_error(fmt::format("--file '{}' cannot be read: {}", path,
-                                  std::filesystem::is_directory(path) ? "it is a directory" : std::strerror(errno)),
-                      "give a readable file");
+    throw usage_error(
+        fmt::format("--file '{}' cannot be read: {}", path,
+                    std::filesystem::is_directory(path) ? "it is a directory" : std::strerror(errno)),
+        "give a readable file");
   std::ostringstream content;
   content << file.rdbuf();
   if (content.str().size() > max_payload) throw payload_too_large(fmt::format("--file '{}'", path));
@@ -99,7 +100,8 @@ public:
     if (n == 0) at_end_ = true;
     if (n < 0 && errno != EINTR && errno != EAGAIN)
       throw usage_error(fmt::format("cannot read standard input: {}", std::strerror(errno)));
-    if (buffer_.size() - consumed_ > max_payload) throw payload_too_large(fmt::format("line {}", produced_ + 1));
+    if (buffer_.size() - consumed_ > max_payload)
+      throw payload_too_large(fmt::format("line {}", produced_ + 1));
   }
 
 private:
@@ -154,7 +156,8 @@ std::string fixed_payload(const SourceOptions& source) {
 
 std::unique_ptr<MessageSource> make_source(const Options& options, const std::string& topic) {
   if (options.source.stdin_lines) return std::make_unique<LineSource>(options, topic);
-  Outgoing message{topic, fixed_payload(options.source), options.message.qos, options.message.retain, std::nullopt};
+  Outgoing message{topic, fixed_payload(options.source), options.message.qos, options.message.retain,
+                   std::nullopt};
   return std::make_unique<RepeatedMessage>(std::move(message), options.pacing.repeat);
 }
 

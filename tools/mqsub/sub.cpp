@@ -92,9 +92,9 @@ std::vector<std::string> resolve_filters(const Options& options) {
   return filters;
 }
 
-std::optional<Clock::time_point> deadline_after(std::optional<double> seconds) {
-  if (!seconds) return std::nullopt;
-  return Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(*seconds));
+std::optional<Clock::time_point> deadline_after(std::optional<double> timeout) {
+  if (!timeout) return std::nullopt;
+  return Clock::now() + mq::seconds(*timeout);
 }
 
 }  // namespace

@@ -35,10 +35,11 @@ struct ConnectionOptions {
   std::optional<std::int64_t> session_expiry;  // -x seconds; -1: never expires
   int max_inflight = 20;
   bool nodelay = false;
-  double connect_timeout = 10;       // seconds from TCP connect to CONNACK
-  Properties connect_properties;     // -D connect ... (v5 only)
-  Properties disconnect_properties;  // -D disconnect ...
-  bool requires_v5 = false;          // a -D was given: properties exist only in MQTT v5
+  double connect_timeout = 10;            // seconds from TCP connect to CONNACK
+  std::optional<int> reconnect_attempts;  // after losing the connection; the tool picks the default
+  Properties connect_properties;          // -D connect ... (v5 only)
+  Properties disconnect_properties;       // -D disconnect ...
+  bool requires_v5 = false;               // a -D was given: properties exist only in MQTT v5
 
   /// The TCP port to use: the given one, else the MQTT default for plain or TLS.
   int effective_port(bool tls) const;

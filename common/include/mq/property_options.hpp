@@ -31,8 +31,7 @@ void parse_property_words(const std::vector<std::string>& words, const PropertyT
 /// Adds property `name` with its value(s) in text form to `properties` of MQTT command
 /// `command` (CMD_PUBLISH, ...); `context` prefixes error messages (e.g. "-D publish").
 void add_property_from_text(Properties& properties, int command, std::string_view name,
-                            std::string_view value, std::string_view second_value,
-                            std::string_view context);
+                            std::string_view value, std::string_view second_value, std::string_view context);
 
 /// Whether property `name` takes two values (user-property: KEY VALUE).
 bool property_takes_pair(std::string_view name);

@@ -22,6 +22,11 @@ class TlsContext;
 
 using Clock = std::chrono::steady_clock;
 
+/// A duration given in (fractional) seconds on the command line, as the clock counts it.
+inline Clock::duration seconds(double count) {
+  return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(count));
+}
+
 /// What the broker said when it accepted us.
 struct ConnackInfo {
   ProtocolVersion protocol;
@@ -182,6 +187,7 @@ private:
   bool reconnecting_ = false;
   int reconnect_attempts_ = 0;
   Clock::time_point next_reconnect_;
+  Clock::time_point reconnect_deadline_;  // CONNACK due for the current reconnect attempt
   bool disconnecting_ = false;
   bool fallback_wanted_ = false;
 };
