@@ -35,7 +35,7 @@ TEST_CASE("every usage error exits 2, says what is wrong and leaves the file as 
   };
   const std::vector<Case> cases{
       {{}, "no password file given"},
-      {{file}, "1 arguments given where 2 are expected"},
+      {{file}, "1 argument given where 2 are expected"},
       {{file, "bob", "pw"}, "a password on the command line needs -b"},
       {{"-b", file, "bob"}, "2 arguments given where 3 are expected"},
       {{"-b", file, "bob", "pw", "more"}, "4 arguments given where 3 are expected"},
@@ -45,7 +45,7 @@ TEST_CASE("every usage error exits 2, says what is wrong and leaves the file as 
       {{"-b", "-D", file, "alice"}, "-b and -D cannot be used together"},
       {{"-b", "-U", file}, "-b and -U cannot be used together"},
       {{"-U", file, "alice"}, "2 arguments given where 1 is expected"},
-      {{"-D", file}, "1 arguments given where 2 are expected"},
+      {{"-D", file}, "1 argument given where 2 are expected"},
       {{"-D", "-H", "sha512", file, "alice"}, "-H and -I cannot be used with -D"},
       {{"-H", "md5", file, "bob"}, "--hash: md5 not in"},
       {{"-I", "0", "-b", file, "bob", "pw"}, "--iterations: Value 0 not in range"},
@@ -62,7 +62,7 @@ TEST_CASE("every usage error exits 2, says what is wrong and leaves the file as 
       {{file, "bob"}, "no password: standard input ended", "only-once\n"},
       {{file, "bob"}, "the password is empty", "\n\n"},
       {{"-D", file, "nobody"}, "user 'nobody' is not in " + file},
-      {{"--check", file}, "1 arguments given where 2 or 3 are expected"},
+      {{"--check", file}, "1 argument given where 2 or 3 are expected"},
       {{"--check", file, "nobody", "pw"}, "user 'nobody' is not in " + file},
       {{"--check", "-c", file, "alice"}, "-c and --check cannot be used together"},
       {{"--list", file, "alice"}, "2 arguments given where 1 is expected"},

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <unistd.h>
 
 #include <climits>
 #include <filesystem>
@@ -56,14 +55,12 @@ std::vector<std::pair<Mode, std::string_view>> chosen_modes(const Options& optio
   return modes;
 }
 
+// CLI11 leaves unknown options to us: often a password or user name starting with '-'.
 void check_unexpected(const Options& options) {
   if (options.unexpected.empty()) return;
-  const std::string& first = options.unexpected.front();
-  if (first.starts_with('-'))
-    throw usage_error(fmt::format("unknown option '{}'", printable(first)),
-                      "a password or user name that starts with '-' goes after '--': "
-                      "mqpasswd -b FILE USER -- -PASSWORD");
-  throw usage_error(fmt::format("too many arguments: '{}' is one more than expected", printable(first)));
+  throw usage_error(fmt::format("unknown option '{}'", printable(options.unexpected.front())),
+                    "a password or user name that starts with '-' goes after '--': "
+                    "mqpasswd -b FILE USER -- -PASSWORD");
 }
 
 void check_combinations(const Options& options, Mode mode, std::string_view flag) {
@@ -97,7 +94,7 @@ void check_argument_count(const Options& options, Mode mode) {
   if (mode == Mode::set && !options.batch && count == 3)
     throw usage_error("a password on the command line needs -b",
                       "mqpasswd -b FILE USER PASSWORD, or leave PASSWORD out to be asked for it");
-  throw usage_error(fmt::format("{} arguments given where {} expected", count,
+  throw usage_error(fmt::format("{} argument{} given where {} expected", count, count == 1 ? "" : "s",
                                 optional ? fmt::format("{} or {} are", wanted, wanted + optional)
                                          : fmt::format("{} {}", wanted, wanted == 1 ? "is" : "are")),
                     usage);
