@@ -7,12 +7,18 @@
 #include <exception>
 #include <new>
 
+#include "mq/completion.hpp"
 #include "mq/diagnostics.hpp"
 #include "mq/options_file.hpp"
 #include "mq/version.hpp"
 
 namespace mq {
 namespace {
+
+// Thrown while parsing --completion; run_main prints the script and exits 0.
+struct CompletionRequest {
+  std::string shell;
+};
 
 std::string version_text(const std::string& name) {
   int major = 0, minor = 0, revision = 0;
@@ -66,6 +72,10 @@ ToolApp::ToolApp(std::string name, std::string description)
   // An option given twice takes the last value, so the command line overrides options files.
   option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   formatter(std::make_shared<HelpFormatter>());
+  add_option_function<std::string>(
+      "--completion", [](const std::string& shell) { throw CompletionRequest{shell}; },
+      "Print the shell completion script for bash, zsh or fish and exit")
+      ->type_name("SHELL:{bash,zsh,fish}");
   get_formatter()->column_width(32);
 }
 
@@ -109,6 +119,14 @@ int run_main(ToolApp& app, int argc, char** argv, const ToolBody& body) {
       parse_command_line(app, argc, argv);
     }
     return exit_status(body());
+  } catch (const CompletionRequest& request) {
+    try {
+      std::fputs(completion_script(app, request.shell).c_str(), stdout);
+      return exit_status(Exit::ok);
+    } catch (const Error& failure) {
+      diag::error(failure);
+      return exit_status(failure.code());
+    }
   } catch (const CLI::CallForHelp&) {
     std::fputs(app.help().c_str(), stdout);
     return exit_status(Exit::ok);
