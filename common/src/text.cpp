@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <cstdint>
+#include <cstring>
+
 namespace mq {
 
 std::size_t utf8_sequence_length(std::string_view text, std::size_t at) {
@@ -27,6 +30,48 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t at) {
   const bool overlong = code_point < smallest[length];
   const bool surrogate = code_point >= 0xD800 && code_point <= 0xDFFF;
   return (overlong || surrogate || code_point > 0x10FFFF) ? 0 : length;
+}
+
+bool is_valid_utf8(std::string_view text) {
+  std::size_t at = 0;
+  while (at < text.size()) {
+    // Payloads are mostly ASCII: skip eight plain bytes at a time.
+    if (at + 8 <= text.size()) {
+      std::uint64_t block;
+      std::memcpy(&block, text.data() + at, sizeof block);
+      if ((block & 0x8080808080808080ULL) == 0) {
+        at += 8;
+        continue;
+      }
+    }
+    const std::size_t length = utf8_sequence_length(text, at);
+    if (length == 0) return false;
+    at += length;
+  }
+  return true;
+}
+
+std::string base64_encode(std::string_view bytes) {
+  static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string text;
+  text.reserve((bytes.size() + 2) / 3 * 4);
+  const auto byte = [&](std::size_t i) {
+    return static_cast<unsigned int>(static_cast<unsigned char>(bytes[i]));
+  };
+  std::size_t at = 0;
+  for (; at + 3 <= bytes.size(); at += 3) {
+    const unsigned int group = byte(at) << 16 | byte(at + 1) << 8 | byte(at + 2);
+    for (const int shift : {18, 12, 6, 0})
+      text += alphabet[(group >> shift) & 0x3F];
+  }
+  if (const std::size_t left = bytes.size() - at; left > 0) {
+    const unsigned int group = byte(at) << 16 | (left == 2 ? byte(at + 1) << 8 : 0u);
+    text += alphabet[(group >> 18) & 0x3F];
+    text += alphabet[(group >> 12) & 0x3F];
+    text += left == 2 ? alphabet[(group >> 6) & 0x3F] : '=';
+    text += '=';
+  }
+  return text;
 }
 
 std::string printable(std::string_view bytes) {

@@ -12,6 +12,7 @@
 #include "mq/client_options.hpp"
 #include "mq/error.hpp"
 #include "mq/library.hpp"
+#include "mq/message.hpp"
 #include "mq/translate.hpp"
 
 struct mosquitto;
@@ -27,16 +28,6 @@ struct ConnackInfo {
   ProtocolVersion protocol;
   bool session_present;
   const mosquitto_property* properties;  // v5 CONNACK properties; valid during the callback
-};
-
-/// A received PUBLISH; the views are valid only during SessionEvents::on_message.
-struct Message {
-  std::string_view topic;
-  std::string_view payload;
-  int qos;
-  bool retain;
-  int mid;
-  const mosquitto_property* properties;
 };
 
 /// What a session reports to its tool. Called from inside the libmosquitto loop: handlers must
