@@ -57,7 +57,8 @@ int read_number(std::string_view format, std::size_t& at, const char* what) {
   while (at < format.size() && is_digit(format[at])) {
     value = value * 10 + (format[at] - '0');
     if (value > max_field_size)
-      reject(format, start, fmt::format("the {} {}... is too large", what, format.substr(start, at + 1 - start)),
+      reject(format, start,
+             fmt::format("the {} {}... is too large", what, format.substr(start, at + 1 - start)),
              fmt::format("use at most {}", max_field_size));
     ++at;
   }
@@ -77,8 +78,8 @@ FormatPiece parse_conversion(std::string_view format, std::size_t& at) {
   if (at < format.size() && separator_characters.find(format[at]) != std::string_view::npos)
     options.separator = format[at++];
   if (at == format.size())
-    reject(format, start,
-           fmt::format("the conversion '{}' has no letter", printable(format.substr(start))), conversions_fix);
+    reject(format, start, fmt::format("the conversion '{}' has no letter", printable(format.substr(start))),
+           conversions_fix);
   piece.letter = format[at];
   if (conversion_letters.find(piece.letter) == std::string_view::npos)
     reject(format, at,
@@ -110,8 +111,7 @@ char escaped_character(std::string_view format, std::size_t at) {
   }
   if (at + 1 == format.size())
     reject(format, at, "'\\' ends the format", "write \\\\ for a literal backslash");
-  reject(format, at + 1,
-         fmt::format("'\\{}' is not an escape", printable(format.substr(at + 1, 1))),
+  reject(format, at + 1, fmt::format("'\\{}' is not an escape", printable(format.substr(at + 1, 1))),
          "the escapes are \\\\ \\0 \\a \\e \\n \\r \\t \\v; write \\\\ for a literal backslash");
 }
 
@@ -256,7 +256,7 @@ bool append_float(std::string& out, std::string_view payload, char letter, const
     if (payload.size() != sizeof value) return false;
     std::memcpy(&value, payload.data(), sizeof value);
   }
-  const char* layout = options.width == 0  ? "%.*f"
+  const char* layout = options.width == 0   ? "%.*f"
                        : options.left_align ? "%-*.*f"
                        : options.zero_pad   ? "%0*.*f"
                                             : "%*.*f";
@@ -433,9 +433,10 @@ void OutputFormat::render_conversion(const FormatPiece& piece, const Message& me
   case 'f':
   case 'd':
     if (!append_float(out, message.payload, piece.letter, options) && problem != nullptr)
-      *problem = fmt::format("%{} needs a payload of {} bytes (an IEEE 754 {}), but the message on '{}' has {}",
-                             piece.letter, piece.letter == 'f' ? 4 : 8, piece.letter == 'f' ? "float" : "double",
-                             printable(message.topic), message.payload.size());
+      *problem =
+          fmt::format("%{} needs a payload of {} bytes (an IEEE 754 {}), but the message on '{}' has {}",
+                      piece.letter, piece.letter == 'f' ? 4 : 8, piece.letter == 'f' ? "float" : "double",
+                      printable(message.topic), message.payload.size());
     break;
   }
 }

@@ -49,7 +49,9 @@ mq::Error format_error(std::string_view format) {
   return mq::Error{mq::Exit::ok, ""};
 }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 }  // namespace
 
@@ -67,8 +69,8 @@ TEST_CASE("%t is the topic, with width, precision and alignment as printf's %s")
   CHECK(render("[%5.2t]") == "[   t/]");
   CHECK(render("[%-5.2t]") == "[t/   ]");
   CHECK(render("[%06t]") == "[   t/x]");  // '0' does not apply to text
-  CHECK(render("[%.t]") == "[]");          // an empty precision is zero
-  CHECK(render("[%2t]") == "[t/x]");       // a width is a minimum for text
+  CHECK(render("[%.t]") == "[]");         // an empty precision is zero
+  CHECK(render("[%2t]") == "[t/x]");      // a width is a minimum for text
 }
 
 TEST_CASE("%p is the payload; a width pads and also truncates it, as mosquitto_sub 2.1 does") {
@@ -174,14 +176,17 @@ TEST_CASE("the MQTT v5 property conversions print the property, or fill the fiel
 }
 
 TEST_CASE("%j and %J write the message as JSON") {
-  CHECK(render("%j", message("t", "hi")) ==
-        R"({"tst":"2020-05-06T22:12:00.123456+0000","topic":"t","qos":0,"retain":false,"payloadlen":2,"payload":"hi"})");
-  CHECK(render("%J", message("t", R"({"a": 1.0})", 1, true)) ==
-        R"({"tst":"2020-05-06T22:12:00.123456+0000","topic":"t","qos":1,"retain":true,"payloadlen":10,"mid":42,"payload":{"a":1}})");
+  CHECK(
+      render("%j", message("t", "hi")) ==
+      R"({"tst":"2020-05-06T22:12:00.123456+0000","topic":"t","qos":0,"retain":false,"payloadlen":2,"payload":"hi"})");
+  CHECK(
+      render("%J", message("t", R"({"a": 1.0})", 1, true)) ==
+      R"({"tst":"2020-05-06T22:12:00.123456+0000","topic":"t","qos":1,"retain":true,"payloadlen":10,"mid":42,"payload":{"a":1}})");
   std::string pretty;
   mq::OutputFormat{"%j", true}.render(message("t", "hi"), received, pretty);
-  CHECK(pretty == "{\n\t\"tst\":\t\"2020-05-06T22:12:00.123456+0000\",\n\t\"topic\":\t\"t\",\n\t\"qos\":\t0,\n"
-                  "\t\"retain\":\tfalse,\n\t\"payloadlen\":\t2,\n\t\"payload\":\t\"hi\"\n}");
+  CHECK(pretty ==
+        "{\n\t\"tst\":\t\"2020-05-06T22:12:00.123456+0000\",\n\t\"topic\":\t\"t\",\n\t\"qos\":\t0,\n"
+        "\t\"retain\":\tfalse,\n\t\"payloadlen\":\t2,\n\t\"payload\":\t\"hi\"\n}");
 }
 
 TEST_CASE("parsing records flags, width, precision and separator") {

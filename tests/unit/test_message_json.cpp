@@ -36,7 +36,8 @@ std::string layout(const char* text, bool pretty = false) {
 }  // namespace
 
 TEST_CASE("the keys are tst, topic, qos, retain, payloadlen, mid (QoS > 0) and payload") {
-  CHECK(json("hello") == "{" + tst + R"(,"topic":"t","qos":0,"retain":false,"payloadlen":5,"payload":"hello"})");
+  CHECK(json("hello") ==
+        "{" + tst + R"(,"topic":"t","qos":0,"retain":false,"payloadlen":5,"payload":"hello"})");
   CHECK(json("hi", mq::JsonPayload::text, 1) ==
         "{" + tst + R"(,"topic":"t","qos":1,"retain":false,"payloadlen":2,"mid":7,"payload":"hi"})");
 }
@@ -62,7 +63,8 @@ TEST_CASE("a payload that is not UTF-8 is base64 with payload_encoding, so the J
 TEST_CASE("%J embeds a JSON payload and falls back to the string form for anything else") {
   CHECK(json(R"({"temperature": 27.0, "humidity": 57})", mq::JsonPayload::json)
             .ends_with(R"("payload":{"temperature":27,"humidity":57}})"));
-  CHECK(json(" [1, \"two\", null, true] ", mq::JsonPayload::json).ends_with(R"("payload":[1,"two",null,true]})"));
+  CHECK(json(" [1, \"two\", null, true] ", mq::JsonPayload::json)
+            .ends_with(R"("payload":[1,"two",null,true]})"));
   CHECK(json("not json", mq::JsonPayload::json).ends_with(R"("payload":"not json"})"));
   CHECK(json("{\"a\":1} trailing", mq::JsonPayload::json).ends_with(R"("payload":"{\"a\":1} trailing"})"));
 }
@@ -95,8 +97,8 @@ TEST_CASE("MQTT v5 properties are named as mosquitto names them, user properties
                  R"("user-properties":[{"k":"v"},{"k":"w"}]},"payload":"x"})") != std::string::npos);
 
   const std::string pretty = json("x", mq::JsonPayload::text, 0, properties.get(), true);
-  CHECK(pretty.find("\t\"user-properties\":\t[{\n\t\t\t\t\"k\":\t\"v\"\n\t\t\t}, {\n\t\t\t\t\"k\":\t\"w\"\n\t\t\t}]\n\t},")
-        != std::string::npos);
+  CHECK(pretty.find("\t\"user-properties\":\t[{\n\t\t\t\t\"k\":\t\"v\"\n\t\t\t}, "
+                    "{\n\t\t\t\t\"k\":\t\"w\"\n\t\t\t}]\n\t},") != std::string::npos);
 }
 
 TEST_CASE("binary correlation data that is not UTF-8 is base64 and flagged") {
