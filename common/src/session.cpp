@@ -11,6 +11,7 @@
 
 #include "mq/diagnostics.hpp"
 #include "mq/signals.hpp"
+#include "mq/socket_reads.hpp"
 #include "mq/tls.hpp"
 
 namespace mq {
@@ -211,6 +212,7 @@ void Session::open_connection() {
       handle_.get(), address.c_str(), port, connection.keepalive,
       connection.bind_address.empty() ? nullptr : connection.bind_address.c_str(), properties);
   if (rc != MOSQ_ERR_SUCCESS) throw connect_call_error(rc, errno, attempt_, tls_.get());
+  if (buffer_reads_) ReadBuffer::adopt(socket());
 }
 
 void Session::connect() {
@@ -232,10 +234,18 @@ void Session::connect() {
 
 void Session::start_connect() { open_connection(); }
 
+void Session::request_disconnect() {
+  if (!handle_ || socket() < 0 || disconnecting_) return;
+  disconnecting_ = true;
+  mosquitto_disconnect_v5(handle_.get(), MQTT_RC_NORMAL_DISCONNECTION, nullptr);
+}
+
 void Session::disconnect() {
   if (!handle_ || socket() < 0) return;
+  const bool requested = disconnecting_;
   disconnecting_ = true;
-  if (mosquitto_disconnect_v5(handle_.get(), MQTT_RC_NORMAL_DISCONNECTION, nullptr) != MOSQ_ERR_SUCCESS)
+  if (!requested &&
+      mosquitto_disconnect_v5(handle_.get(), MQTT_RC_NORMAL_DISCONNECTION, nullptr) != MOSQ_ERR_SUCCESS)
     return;
   const auto deadline = Clock::now() + disconnect_grace;
   while (socket() >= 0 && Clock::now() < deadline)
@@ -296,11 +306,13 @@ void Session::poll_once(int timeout_ms, bool wake_on_stop_signal) {
   }
   pollfd watched[2] = {{socket(), static_cast<short>(POLLIN | (wants_write() ? POLLOUT : 0)), 0},
                        {wake_on_stop_signal ? StopSignals::fd() : -1, POLLIN, 0}};
-  if (::poll(watched, 2, timeout_ms) < 0) {
+  // Input already in our read buffer does not make the socket readable: do not wait for it.
+  const bool buffered_input = ReadBuffer::pending(socket()) > 0;
+  if (::poll(watched, 2, buffered_input ? 0 : timeout_ms) < 0) {
     if (errno != EINTR) fail(Error{Exit::internal, fmt::format("poll failed: {}", std::strerror(errno))});
     return;
   }
-  if (watched[0].revents & (POLLIN | POLLHUP | POLLERR)) handle_readable();
+  if (buffered_input || (watched[0].revents & (POLLIN | POLLHUP | POLLERR))) handle_readable();
   if ((watched[0].revents & POLLOUT) && socket() >= 0) handle_writable();
   if (socket() >= 0) handle_housekeeping();
 }

@@ -70,6 +70,12 @@ public:
   bool connected() const { return connected_; }
   /// Sends DISCONNECT and waits briefly until it is written.
   void disconnect();
+  /// Queues DISCONNECT without waiting, from inside a handler: what arrives after it is not
+  /// acknowledged, so a persistent session keeps it. disconnect() then only waits.
+  void request_disconnect();
+  /// Reads the socket through a 64 KiB buffer (see ReadBuffer): far fewer system calls for
+  /// a stream of small messages. One session per process; call before connect().
+  void enable_read_buffering() { buffer_reads_ = true; }
 
   // --- requests (return the message id) ---
   int publish(const std::string& topic, std::string_view payload, int qos, bool retain,
@@ -138,6 +144,7 @@ private:
   bool ever_connected_ = false;
   bool disconnecting_ = false;
   bool fallback_wanted_ = false;
+  bool buffer_reads_ = false;
 };
 
 }  // namespace mq
