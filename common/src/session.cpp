@@ -162,7 +162,9 @@ void Session::configure() {
   mosquitto_message_v5_callback_set(handle, SessionCallbacks::on_message);
   mosquitto_subscribe_v5_callback_set(handle, SessionCallbacks::on_subscribe);
   mosquitto_unsubscribe_v5_callback_set(handle, SessionCallbacks::on_unsubscribe);
-  mosquitto_log_callback_set(handle, SessionCallbacks::on_log);
+  // libmosquitto formats a log line for every packet once a log callback is set: only when
+  // the lines are wanted (-d) or TLS failures must be recorded from them.
+  if (diag::debugging() || tls_) mosquitto_log_callback_set(handle, SessionCallbacks::on_log);
 }
 
 void Session::configure_will() {
@@ -304,15 +306,26 @@ void Session::poll_once(int timeout_ms, bool wake_on_stop_signal) {
     if (!failed() && !disconnecting_) note_disconnect(MOSQ_ERR_NO_CONN, 0);
     return;
   }
-  pollfd watched[2] = {{socket(), static_cast<short>(POLLIN | (wants_write() ? POLLOUT : 0)), 0},
-                       {wake_on_stop_signal ? StopSignals::fd() : -1, POLLIN, 0}};
   // Input already in our read buffer does not make the socket readable: do not wait for it.
   const bool buffered_input = ReadBuffer::pending(socket()) > 0;
+  const auto now = Clock::now();
+  const bool holding_reads = !buffered_input && now < reads_resume_;
+  if (holding_reads) {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(reads_resume_ - now).count();
+    timeout_ms = std::min(timeout_ms, static_cast<int>(left));
+  }
+  const short input = holding_reads ? 0 : POLLIN;
+  pollfd watched[2] = {{socket(), static_cast<short>(input | (wants_write() ? POLLOUT : 0)), 0},
+                       {wake_on_stop_signal ? StopSignals::fd() : -1, POLLIN, 0}};
   if (::poll(watched, 2, buffered_input ? 0 : timeout_ms) < 0) {
     if (errno != EINTR) fail(Error{Exit::internal, fmt::format("poll failed: {}", std::strerror(errno))});
     return;
   }
-  if (buffered_input || (watched[0].revents & (POLLIN | POLLHUP | POLLERR))) handle_readable();
+  if (buffered_input || (watched[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+    const auto started = Clock::now();
+    handle_readable();
+    reads_resume_ = started + read_window_;  // in the past when reading took the whole window
+  }
   if ((watched[0].revents & POLLOUT) && socket() >= 0) handle_writable();
   if (socket() >= 0) handle_housekeeping();
 }

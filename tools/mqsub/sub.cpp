@@ -33,6 +33,8 @@ constexpr auto message_rate_interval = std::chrono::seconds(1);
 // costs one write per batch instead of one per message, and a reader still sees each message
 // within a few milliseconds of its arrival.
 constexpr auto flush_delay = std::chrono::milliseconds(2);
+// And input from a steady stream is read at most once a millisecond (see Session::coalesce_reads).
+constexpr auto read_window = std::chrono::milliseconds(1);
 
 // Which of the received messages are printed: -T, -R and --random-filter.
 class Selection {
@@ -450,6 +452,7 @@ Exit run(Options& options) {
   if (count && *count < default_receive_maximum && !options.output.sys)
     mosquitto_int_option(session.native(), MOSQ_OPT_RECEIVE_MAXIMUM, *count);
   session.enable_read_buffering();
+  session.coalesce_reads(read_window);
   session.connect();
 
   const std::optional<Clock::time_point> give_up = deadline_after(options.subscribe.timeout);
