@@ -7,11 +7,18 @@
 #include <exception>
 #include <new>
 
+#include "mq/completion.hpp"
 #include "mq/diagnostics.hpp"
+#include "mq/options_file.hpp"
 #include "mq/version.hpp"
 
 namespace mq {
 namespace {
+
+// Thrown while parsing --completion; run_main prints the script and exits 0.
+struct CompletionRequest {
+  std::string shell;
+};
 
 std::string version_text(const std::string& name) {
   int major = 0, minor = 0, revision = 0;
@@ -47,6 +54,13 @@ Error with_help_pointer(const Error& failure, const std::string& name) {
                failure.fix().empty() ? pointer : fmt::format("{} ({})", failure.fix(), pointer)};
 }
 
+// A wrong option may come from the options file rather than the command line: say so.
+Error mentioning_options_file(const Error& failure, const std::filesystem::path& file) {
+  return Error{failure.code(), failure.what(), failure.cause(),
+               fmt::format("{}{}options were also read from {}", failure.fix(),
+                           failure.fix().empty() ? "" : "; ", file.string())};
+}
+
 }  // namespace
 
 ToolApp::ToolApp(std::string name, std::string description)
@@ -55,8 +69,21 @@ ToolApp::ToolApp(std::string name, std::string description)
   set_version_flag("--version", version_text(get_name()), "Print the version and exit");
   footer(fmt::format("Exit status and diagnostics are described in {}(1).", get_name()));
   option_defaults()->always_capture_default();
+  // An option given twice takes the last value, so the command line overrides options files.
+  option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   formatter(std::make_shared<HelpFormatter>());
+  add_option_function<std::string>(
+      "--completion", [](const std::string& shell) { throw CompletionRequest{shell}; },
+      "Print the shell completion script for bash, zsh or fish and exit")
+      ->type_name("SHELL:{bash,zsh,fish}");
   get_formatter()->column_width(32);
+}
+
+void ToolApp::accept_options_files() {
+  add_option("-o,--options-file", "Read options from FILE, one per line, instead of the defaults file")
+      ->type_name("FILE")
+      ->group("Options files");
+  reads_options_files_ = true;
 }
 
 void parse_command_line(CLI::App& app, int argc, const char* const* argv) {
@@ -73,11 +100,33 @@ void parse_command_line(CLI::App& app, int argc, const char* const* argv) {
   }
 }
 
-int run_main(CLI::App& app, int argc, char** argv, const ToolBody& body) {
+int run_main(ToolApp& app, int argc, char** argv, const ToolBody& body) {
   diag::set_program(app.get_name());
+  std::optional<std::filesystem::path> options_file;
   try {
-    parse_command_line(app, argc, argv);
+    if (app.reads_options_files()) {
+      const std::vector<std::string> words =
+          arguments_with_options_file(app.get_name(), argc, argv, options_file);
+      std::vector<const char*> arguments;
+      for (const std::string& word : words)
+        arguments.push_back(word.c_str());
+      try {
+        parse_command_line(app, static_cast<int>(arguments.size()), arguments.data());
+      } catch (const Error& failure) {
+        throw options_file ? mentioning_options_file(failure, *options_file) : failure;
+      }
+    } else {
+      parse_command_line(app, argc, argv);
+    }
     return exit_status(body());
+  } catch (const CompletionRequest& request) {
+    try {
+      std::fputs(completion_script(app, request.shell).c_str(), stdout);
+      return exit_status(Exit::ok);
+    } catch (const Error& failure) {
+      diag::error(failure);
+      return exit_status(failure.code());
+    }
   } catch (const CLI::CallForHelp&) {
     std::fputs(app.help().c_str(), stdout);
     return exit_status(Exit::ok);

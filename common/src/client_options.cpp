@@ -73,10 +73,10 @@ void check_session_rules(const ConnectionOptions& connection) {
   if (!connection.clean_session && connection.client_id.empty())
     throw usage_error("--disable-clean-session needs a client id",
                       "add -i ID so that the next run resumes the same session");
-  const bool v5_only = connection.session_expiry || !connection.connect_properties.empty();
+  const bool v5_only = connection.session_expiry || connection.requires_v5;
   if (v5_only && connection.protocol && connection.protocol != ProtocolVersion::v5)
-    throw usage_error(fmt::format("{} options need MQTT v5, but -V asks for {}",
-                                  connection.session_expiry ? "-x" : "-D connect",
+    throw usage_error(fmt::format("{} needs MQTT v5, but -V asks for {}",
+                                  connection.session_expiry ? "-x" : "-D",
                                   protocol_name(*connection.protocol)),
                       "drop -V or use -V 5");
 }
@@ -107,7 +107,7 @@ std::string_view protocol_name(ProtocolVersion version) {
 int ConnectionOptions::effective_port(bool tls) const { return port.value_or(tls ? 8883 : 1883); }
 
 bool TlsOptions::enabled() const {
-  return cafile || capath || cert || psk || use_os_certs || requested_by_url;
+  return !disabled && (cafile || capath || cert || psk || use_os_certs || requested_by_url);
 }
 
 void add_connection_options(CLI::App& app, ConnectionOptions& connection) {
@@ -157,6 +157,11 @@ void add_connection_options(CLI::App& app, ConnectionOptions& connection) {
   app.add_option("--connect-timeout", connection.connect_timeout,
                  "Seconds to wait for the broker to accept the connection")
       ->check(CLI::Range(0.001, 86400.0))
+      ->group(connection_group);
+  app.add_option("--reconnect-attempts", connection.reconnect_attempts,
+                 "Attempts to reconnect after losing the connection; 0: none, -1: forever "
+                 "[default: mqpub 10, mqsub forever]")
+      ->check(CLI::Range(-1, 1'000'000))
       ->group(connection_group);
 }
 
@@ -210,6 +215,13 @@ void add_tls_options(CLI::App& app, TlsOptions& tls) {
   auto* identity = app.add_option("--psk-identity", tls.psk_identity, "Identity for --psk")->group(tls_group);
   psk->needs(identity)->excludes(cafile)->excludes(capath)->excludes(cert)->excludes(os_certs);
   identity->needs(psk);
+  app.add_option("--tls-keylog", tls.keylog_file,
+                 "Append the TLS session keys to FILE (NSS key log format, for Wireshark)")
+      ->type_name("FILE")
+      ->group(tls_group);
+  app.add_flag("--no-tls", tls.disabled,
+               "Connect without TLS even if TLS options are given (e.g. in -o FILE)")
+      ->group(tls_group);
 }
 
 void add_log_options(CLI::App& app, LogOptions& log) {

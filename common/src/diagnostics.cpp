@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <mutex>
 
+#include "mq/terminal.hpp"
+
 namespace mq::diag {
 namespace {
 
@@ -28,6 +30,12 @@ void write_block(std::string_view text) {
   errno = saved_errno;
 }
 
+// Labels are coloured when stderr is a terminal (and NO_COLOR is not set).
+std::string label(std::string_view text, Style style) {
+  static const bool colour = colour_enabled(2);
+  return paint(text, style, colour);
+}
+
 }  // namespace
 
 void set_program(std::string_view name) { state().program = name; }
@@ -37,15 +45,16 @@ Verbosity verbosity() { return state().verbosity; }
 
 void error(const Error& failure) {
   if (verbosity() == Verbosity::quiet) return;
-  std::string text = fmt::format("{}: error: {}\n", program(), failure.what());
-  if (!failure.cause().empty()) text += fmt::format("  cause: {}\n", failure.cause());
-  if (!failure.fix().empty()) text += fmt::format("  fix: {}\n", failure.fix());
+  std::string text = fmt::format("{}: {} {}\n", program(), label("error:", Style::error), failure.what());
+  if (!failure.cause().empty())
+    text += fmt::format("  {} {}\n", label("cause:", Style::emphasis), failure.cause());
+  if (!failure.fix().empty()) text += fmt::format("  {} {}\n", label("fix:", Style::emphasis), failure.fix());
   write_block(text);
 }
 
 void warning(std::string_view text) {
   if (verbosity() == Verbosity::quiet) return;
-  write_block(fmt::format("{}: warning: {}\n", program(), text));
+  write_block(fmt::format("{}: {} {}\n", program(), label("warning:", Style::warning), text));
 }
 
 void info(std::string_view text) {

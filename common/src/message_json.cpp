@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <memory>
 
+#include "mq/base64.hpp"
 #include "mq/local_time.hpp"
 #include "mq/text.hpp"
 

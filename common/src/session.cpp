@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -134,6 +135,10 @@ void Session::configure() {
   const ConnectionOptions& connection = options_.connection;
   mosquitto_int_option(handle, MOSQ_OPT_PROTOCOL_VERSION, static_cast<int>(attempt_.protocol));
   mosquitto_int_option(handle, MOSQ_OPT_SEND_MAXIMUM, connection.max_inflight);
+  // mosquitto 2.0 can have more than 20 incoming QoS 2 messages awaiting PUBREL (it frees its
+  // quota at PUBREC); with libmosquitto's default limit of 20 that ends the connection as a
+  // protocol error. Accepting the MQTT maximum keeps fast QoS 2 subscribers connected.
+  mosquitto_int_option(handle, MOSQ_OPT_RECEIVE_MAXIMUM, UINT16_MAX);
   if (connection.nodelay) mosquitto_int_option(handle, MOSQ_OPT_TCP_NODELAY, 1);
   if (tls_) {
     // Without the defaults libmosquitto uses our context as configured (design.md §5).
@@ -185,7 +190,7 @@ void Session::configure_will() {
 bool Session::may_fall_back() const {
   const ConnectionOptions& connection = options_.connection;
   return attempt_.protocol == ProtocolVersion::v5 && !attempt_.protocol_given && !connection.session_expiry &&
-         connection.connect_properties.empty() && options_.will.properties.empty();
+         !connection.requires_v5;
 }
 
 void Session::fall_back_to_v311() {
@@ -200,6 +205,7 @@ void Session::open_connection() {
   connected_ = false;
   fallback_wanted_ = false;
   disconnecting_ = false;
+  loss_reported_ = false;
   const ConnectionOptions& connection = options_.connection;
   const bool v5 = attempt_.protocol == ProtocolVersion::v5;
   const mosquitto_property* properties =
@@ -221,8 +227,7 @@ void Session::connect() {
   const double timeout = options_.connection.connect_timeout;
   for (;;) {
     open_connection();
-    const auto deadline =
-        Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(timeout));
+    const auto deadline = Clock::now() + seconds(timeout);
     const LoopExit exit = run_until([this] { return connected_ || fallback_wanted_; }, deadline);
     if (connected_) return;
     if (fallback_wanted_) {
@@ -246,12 +251,14 @@ void Session::disconnect() {
   if (!handle_ || socket() < 0) return;
   const bool requested = disconnecting_;
   disconnecting_ = true;
-  if (!requested &&
-      mosquitto_disconnect_v5(handle_.get(), MQTT_RC_NORMAL_DISCONNECTION, nullptr) != MOSQ_ERR_SUCCESS)
+  const Properties& properties = options_.connection.disconnect_properties;
+  const bool v5 = attempt_.protocol == ProtocolVersion::v5;
+  if (!requested && mosquitto_disconnect_v5(handle_.get(), MQTT_RC_NORMAL_DISCONNECTION,
+                                            v5 ? properties.get() : nullptr) != MOSQ_ERR_SUCCESS)
     return;
   const auto deadline = Clock::now() + disconnect_grace;
   while (socket() >= 0 && Clock::now() < deadline)
-    poll_once(100, false);
+    poll_once(100, false, nullptr);
 }
 
 int Session::publish(const std::string& topic, std::string_view payload, int qos, bool retain,
@@ -286,24 +293,49 @@ int Session::unsubscribe(const std::vector<std::string>& filters, const mosquitt
   return mid;
 }
 
-LoopExit Session::run_until(const std::function<bool()>& done, std::optional<Clock::time_point> deadline) {
+LoopExit Session::run_until(const std::function<bool()>& done, std::optional<Clock::time_point> deadline,
+                            LoopExtras* extras) {
   for (;;) {
     rethrow_if_failed();
     if (done()) return LoopExit::done;
     if (StopSignals::received() != 0) return LoopExit::interrupted;
-    int timeout_ms = 1000;
-    if (deadline) {
-      const auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - Clock::now()).count();
-      if (left <= 0) return LoopExit::timed_out;
-      timeout_ms = static_cast<int>(std::min<long long>(timeout_ms, left));
+    auto wake_by = deadline;
+    if (extras && extras->each_turn) {
+      if (const auto next = extras->each_turn(); next && (!wake_by || *next < *wake_by)) wake_by = next;
+      rethrow_if_failed();
+      if (done()) return LoopExit::done;
     }
-    poll_once(timeout_ms, true);
+    if (deadline && Clock::now() >= *deadline) return LoopExit::timed_out;
+    int timeout_ms = 1000;
+    if (wake_by) {
+      const auto left = std::chrono::ceil<std::chrono::milliseconds>(*wake_by - Clock::now()).count();
+      timeout_ms = static_cast<int>(std::clamp<long long>(left, 0, timeout_ms));
+    }
+    poll_once(timeout_ms, true, extras);
   }
 }
 
-void Session::poll_once(int timeout_ms, bool wake_on_stop_signal) {
+bool Session::finish_until(const std::function<bool()>& done, Clock::time_point deadline) {
+  while (!failed() && !done() && Clock::now() < deadline) {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    poll_once(static_cast<int>(std::clamp<long long>(left, 0, 100)), false, nullptr);
+  }
+  return done();
+}
+
+void Session::poll_once(int timeout_ms, bool wake_on_stop_signal, LoopExtras* extras) {
+  if (reconnecting_ && socket() >= 0 && Clock::now() >= reconnect_deadline_) {
+    // the new connection got no CONNACK in time: count it as a failed attempt
+    mosquitto_disconnect(handle_.get());
+    start_reconnecting(connect_timeout_error(options_.connection.connect_timeout, attempt_, tls_.get()));
+    return;
+  }
   if (socket() < 0) {
-    if (!failed() && !disconnecting_) note_disconnect(MOSQ_ERR_NO_CONN, 0);
+    if (reconnecting_) {
+      wait_and_reconnect(timeout_ms, wake_on_stop_signal);
+    } else if (!failed() && !disconnecting_) {
+      note_disconnect(MOSQ_ERR_NO_CONN, 0);
+    }
     return;
   }
   // Input already in our read buffer does not make the socket readable: do not wait for it.
@@ -315,9 +347,13 @@ void Session::poll_once(int timeout_ms, bool wake_on_stop_signal) {
     timeout_ms = std::min(timeout_ms, static_cast<int>(left));
   }
   const short input = holding_reads ? 0 : POLLIN;
-  pollfd watched[2] = {{socket(), static_cast<short>(input | (wants_write() ? POLLOUT : 0)), 0},
-                       {wake_on_stop_signal ? StopSignals::fd() : -1, POLLIN, 0}};
-  if (::poll(watched, 2, buffered_input ? 0 : timeout_ms) < 0) {
+  std::vector<pollfd> watched{{socket(), static_cast<short>(input | (wants_write() ? POLLOUT : 0)), 0},
+                              {wake_on_stop_signal ? StopSignals::fd() : -1, POLLIN, 0}};
+  if (extras) {
+    for (const LoopExtras::Watch& watch : extras->watches)
+      watched.push_back({watch.wanted() ? watch.fd : -1, POLLIN, 0});
+  }
+  if (::poll(watched.data(), watched.size(), buffered_input ? 0 : timeout_ms) < 0) {
     if (errno != EINTR) fail(Error{Exit::internal, fmt::format("poll failed: {}", std::strerror(errno))});
     return;
   }
@@ -328,6 +364,51 @@ void Session::poll_once(int timeout_ms, bool wake_on_stop_signal) {
   }
   if ((watched[0].revents & POLLOUT) && socket() >= 0) handle_writable();
   if (socket() >= 0) handle_housekeeping();
+  for (std::size_t i = 2; extras && i < watched.size(); ++i) {
+    if (watched[i].revents != 0) extras->watches[i - 2].on_ready();
+  }
+}
+
+void Session::set_reconnect_policy(ReconnectPolicy policy) { reconnect_policy_ = policy; }
+
+void Session::start_reconnecting(const Error& cause) {
+  if (!reconnecting_) {
+    reconnecting_ = true;
+    reconnect_attempts_ = 0;
+    diag::info(fmt::format("{} ({}); reconnecting", cause.what(), cause.cause()));
+    events_.on_connection_lost();
+  }
+  const int limit = reconnect_policy_.max_attempts;
+  if (limit > 0 && reconnect_attempts_ >= limit) {
+    fail(Error{cause.code(), fmt::format("{}; gave up after {} reconnect attempts", cause.what(), limit),
+               cause.cause(), cause.fix()});
+    return;
+  }
+  const std::chrono::milliseconds delay = std::min<std::chrono::milliseconds>(
+      reconnect_policy_.first_delay * (1 << std::min(reconnect_attempts_, 16)), reconnect_policy_.max_delay);
+  next_reconnect_ = Clock::now() + delay;
+  diag::debug("reconnecting to {} in {} ms (attempt {}{})", attempt_.endpoint.text(), delay.count(),
+              reconnect_attempts_ + 1, limit > 0 ? fmt::format(" of {}", limit) : "");
+}
+
+void Session::wait_and_reconnect(int timeout_ms, bool wake_on_stop_signal) {
+  const auto left = std::chrono::ceil<std::chrono::milliseconds>(next_reconnect_ - Clock::now()).count();
+  if (left > 0) {
+    pollfd stop{wake_on_stop_signal ? StopSignals::fd() : -1, POLLIN, 0};
+    ::poll(&stop, 1, static_cast<int>(std::min<long long>(left, timeout_ms)));
+    return;
+  }
+  ++reconnect_attempts_;
+  if (tls_) tls_->start_handshake();
+  loss_reported_ = false;
+  errno = 0;
+  const int rc = mosquitto_reconnect(handle_.get());
+  if (rc != MOSQ_ERR_SUCCESS) {
+    start_reconnecting(connect_call_error(rc, errno, attempt_, tls_.get()));
+    return;
+  }
+  if (buffer_reads_) ReadBuffer::adopt(socket());
+  reconnect_deadline_ = Clock::now() + seconds(options_.connection.connect_timeout);
 }
 
 int Session::socket() const { return handle_ ? mosquitto_socket(handle_.get()) : -1; }
@@ -360,15 +441,19 @@ void Session::handle_housekeeping() {
 
 void Session::record_loop_result(int mosq_rc) {
   // libmosquitto normally reports a broken connection through on_disconnect first; this
-  // catches the paths where it does not. The first failure recorded wins.
+  // catches the paths where it does not.
   const int error_number = errno;
-  if (socket() < 0 || mosq_rc != MOSQ_ERR_SUCCESS) note_disconnect(mosq_rc, error_number);
+  if (!loss_reported_ && (socket() < 0 || mosq_rc != MOSQ_ERR_SUCCESS))
+    note_disconnect(mosq_rc, error_number);
 }
 
 void Session::note_connack(int reason_code, int flags, const mosquitto_property* properties) {
   if (reason_code == 0) {
     connected_ = true;
-    ever_connected_ = true;
+    if (reconnecting_) {
+      reconnecting_ = false;
+      diag::info(fmt::format("reconnected to {}", attempt_.endpoint.text()));
+    }
     diag::debug("connected to {} with {}{}", attempt_.endpoint.text(), protocol_name(attempt_.protocol),
                 (flags & 1) ? ", session present" : "");
     events_.on_connected(ConnackInfo{attempt_.protocol, (flags & 1) != 0, properties});
@@ -386,8 +471,13 @@ void Session::note_connack(int reason_code, int flags, const mosquitto_property*
 void Session::note_disconnect(int rc, int error_number) {
   const bool was_connected = connected_;
   connected_ = false;
+  loss_reported_ = true;
   if (disconnecting_ || fallback_wanted_ || rc == MOSQ_ERR_SUCCESS) return;
-  fail(connection_ended_error(rc, error_number, was_connected, attempt_, tls_.get()));
+  Error cause = connection_ended_error(rc, error_number, was_connected, attempt_, tls_.get());
+  if ((was_connected || reconnecting_) && reconnect_policy_.max_attempts != 0)
+    start_reconnecting(cause);
+  else
+    fail(std::move(cause));
 }
 
 void Session::fail(Error failure) {

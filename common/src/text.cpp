@@ -51,29 +51,6 @@ bool is_valid_utf8(std::string_view text) {
   return true;
 }
 
-std::string base64_encode(std::string_view bytes) {
-  static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string text;
-  text.reserve((bytes.size() + 2) / 3 * 4);
-  const auto byte = [&](std::size_t i) {
-    return static_cast<unsigned int>(static_cast<unsigned char>(bytes[i]));
-  };
-  std::size_t at = 0;
-  for (; at + 3 <= bytes.size(); at += 3) {
-    const unsigned int group = byte(at) << 16 | byte(at + 1) << 8 | byte(at + 2);
-    for (const int shift : {18, 12, 6, 0})
-      text += alphabet[(group >> shift) & 0x3F];
-  }
-  if (const std::size_t left = bytes.size() - at; left > 0) {
-    const unsigned int group = byte(at) << 16 | (left == 2 ? byte(at + 1) << 8 : 0u);
-    text += alphabet[(group >> 18) & 0x3F];
-    text += alphabet[(group >> 12) & 0x3F];
-    text += left == 2 ? alphabet[(group >> 6) & 0x3F] : '=';
-    text += '=';
-  }
-  return text;
-}
-
 std::string printable(std::string_view bytes) {
   std::string text;
   text.reserve(bytes.size());

@@ -1,5 +1,6 @@
 // mqsub's output: payload, -v, -N and -F, byte for byte as mosquitto_sub prints it.
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include <cstring>
 
@@ -12,45 +13,18 @@ namespace {
 // Three retained messages, one of them with MQTT v5 properties, for both subscribers to receive.
 void publish_samples(const Workspace& workspace, const Broker& broker) {
   REQUIRE(reference_publish(workspace, broker, {"-t", "f/1", "-m", "hello", "-r"}).exit_code == 0);
-  REQUIRE(reference_publish(workspace, broker,
-                            {"-V",
-                             "5",
-                             "-t",
-                             "f/2",
-                             "-m",
-                             "{\"t\": 21.5}",
-                             "-r",
-                             "-D",
-                             "publish",
-                             "content-type",
-                             "application/json",
-                             "-D",
-                             "publish",
-                             "response-topic",
-                             "reply/to",
-                             "-D",
-                             "publish",
-                             "message-expiry-interval",
-                             "3600",
-                             "-D",
-                             "publish",
-                             "payload-format-indicator",
-                             "1",
-                             "-D",
-                             "publish",
-                             "user-property",
-                             "unit",
-                             "celsius",
-                             "-D",
-                             "publish",
-                             "correlation-data",
-                             "req-7",
-                             "-D",
-                             "publish",
-                             "user-property",
-                             "room",
-                             "kitchen"})
-              .exit_code == 0);
+  std::vector<std::string> with_properties{"-V", "5", "-t", "f/2", "-m", "{\"t\": 21.5}", "-r"};
+  for (const std::vector<std::string>& property :
+       {std::vector<std::string>{"content-type", "application/json"},
+        {"response-topic", "reply/to"},
+        {"payload-format-indicator", "1"},
+        {"user-property", "unit", "celsius"},
+        {"correlation-data", "req-7"},
+        {"user-property", "room", "kitchen"}}) {
+    with_properties.insert(with_properties.end(), {"-D", "publish"});
+    with_properties.insert(with_properties.end(), property.begin(), property.end());
+  }
+  REQUIRE(reference_publish(workspace, broker, with_properties).exit_code == 0);
   REQUIRE(
       reference_publish(workspace, broker, {"-t", "f/3/long/topic/name", "-m", "a b\tc", "-r"}).exit_code ==
       0);
@@ -118,6 +92,21 @@ TEST_CASE("an empty payload prints nothing, 'topic (null)' with -v, and nothing 
   CHECK(plain->finish().out == "x\n");
   CHECK(verbose->finish().out == "e (null)\ne x\n");
   CHECK(verbose_no_eol->finish().out == "e x");
+}
+
+TEST_CASE("%E prints the message expiry interval the broker has left") {
+  Workspace workspace;
+  Broker broker{workspace};
+  REQUIRE(reference_publish(
+              workspace, broker,
+              {"-V", "5", "-t", "x", "-m", "m", "-r", "-D", "publish", "message-expiry-interval", "3600"})
+              .exit_code == 0);
+  const Outcome outcome = subscribe(workspace, broker, {"-t", "x", "-C", "1", "-F", "%E|%-6E|%06E"});
+  REQUIRE(outcome.exit_code == 0);
+  const int left = std::stoi(outcome.out);
+  CHECK(left > 3500);  // the broker counts down the seconds the message was retained
+  CHECK(left <= 3600);
+  CHECK(outcome.out == fmt::format("{}|{:<6}|{:06}\n", left, left, left));
 }
 
 TEST_CASE("hex widths and groups follow mosquitto_sub 2.1") {

@@ -2,81 +2,209 @@
 
 #include <fmt/format.h>
 
-#include <map>
+#include <chrono>
 
 #include "mq/diagnostics.hpp"
+#include "mq/property_options.hpp"
 #include "mq/session.hpp"
 #include "mq/signals.hpp"
 #include "mq/topic.hpp"
 #include "mq/translate.hpp"
+#include "publisher.hpp"
+#include "source.hpp"
 
 namespace mq::pub {
 namespace {
 
 constexpr const char* message_group = "Message";
+constexpr const char* source_group = "Message source (exactly one)";
+constexpr const char* pacing_group = "Pacing";
+constexpr auto settle_after_signal = std::chrono::seconds(2);
+// By default, reconnect for about half a minute before giving up (0.1 s doubling to 5 s).
+constexpr int default_reconnect_attempts = 10;
 
-// Follows one message from publish() to its acknowledgement (QoS 1/2) or its write (QoS 0).
-// libmosquitto may finish a QoS 0 publish inside publish() itself, before its mid is known
-// here, so completions are kept until the caller asks about them.
-class Delivery : public SessionEvents {
+// Spaces messages by --rate and --repeat-delay; without either, every message is due at once.
+class Pacer {
 public:
-  void expect(int mid) { mid_ = mid; }
-  bool done() const { return completed_.contains(mid_); }
-  int reason_code() const { return done() ? completed_.at(mid_) : 0; }
-
-  void on_publish_done(int mid, int reason_code) override { completed_[mid] = reason_code; }
+  explicit Pacer(const PacingOptions& pacing) {
+    double interval = pacing.repeat_delay;
+    if (pacing.rate) interval = std::max(interval, 1.0 / *pacing.rate);
+    interval_ = mq::seconds(interval);
+  }
+  bool due() const { return interval_ == Clock::duration::zero() || Clock::now() >= next_; }
+  // Tokens never pile up: after a pause the next message waits a full interval again.
+  void sent() {
+    if (interval_ != Clock::duration::zero()) next_ = std::max(next_, Clock::now() - interval_) + interval_;
+  }
+  std::optional<Clock::time_point> next_time() const {
+    if (interval_ == Clock::duration::zero()) return std::nullopt;
+    return next_;
+  }
 
 private:
-  int mid_ = -1;
-  std::map<int, int> completed_;
+  Clock::duration interval_{};
+  Clock::time_point next_{};
+};
+
+// Moves messages from the source to the publisher as room, pacing and input allow.
+class Pump {
+public:
+  Pump(MessageSource& source, Publisher& publisher, const Options& options)
+      : source_(source), publisher_(publisher), pacer_(options.pacing),
+        fallback_(options.message.properties) {}
+
+  // One turn of the loop: publish everything that is due; says when to come back.
+  std::optional<Clock::time_point> turn() {
+    try {
+      while (!stopped() && publisher_.has_room() && pacer_.due()) {
+        std::optional<Outgoing> message = source_.next();
+        if (!message) break;
+        publisher_.publish(*message, fallback_);
+        pacer_.sent();
+      }
+    } catch (const Error& failure) {
+      if (failure.code() != Exit::usage) throw;
+      input_error_ = failure;  // stop reading; what was sent is still waited for
+    }
+    return pacer_.due() ? std::nullopt : pacer_.next_time();
+  }
+  bool stopped() const { return input_error_ || publisher_.refusal() || source_.exhausted(); }
+  bool finished() const { return stopped() && publisher_.settled(); }
+  bool wants_input() const { return !stopped() && publisher_.has_room() && source_.wants_input(); }
+  const std::optional<Error>& input_error() const { return input_error_; }
+
+private:
+  MessageSource& source_;
+  Publisher& publisher_;
+  Pacer pacer_;
+  const Properties& fallback_;
+  std::optional<Error> input_error_;
 };
 
 std::string resolve_topic(const Options& options) {
   if (options.message.topic) return *options.message.topic;
   if (options.client.url_topic) return *options.client.url_topic;
+  if (options.source.json_lines) return {};
   throw usage_error("no topic to publish to", "add -t TOPIC (or give one in -L mqtt://host/TOPIC)");
 }
 
-Error refused(const std::string& topic, int reason_code, ProtocolVersion protocol) {
+void check_source(const SourceOptions& source) {
+  const int given = source.message.has_value() + source.file.has_value() + source.stdin_file +
+                    source.stdin_lines + source.null_message;
+  if (given == 0)
+    throw usage_error("no message to publish", "add -m MESSAGE, -f FILE, -s, -l, or -n for an empty message");
+  if (source.json_lines && !source.stdin_lines)
+    throw usage_error("--json-lines describes the lines of -l", "add -l and send one JSON object per line");
+}
+
+Error with_counts(const Error& failure, const DeliveryCounts& counts) {
   return Error{
-      exit_for_reason(reason_code),
-      fmt::format("the broker refused the message to '{}' ({})", topic, reason_text(reason_code, protocol)),
-      reason_code == 0x87 ? "the broker's access control does not let this client publish there"
-                          : "the broker did not accept the message",
-      reason_code == 0x87 ? "check the broker's ACL for this user and topic" : "check the broker's log"};
+      failure.code(), failure.what(),
+      fmt::format("{}{}messages: {}", failure.cause(), failure.cause().empty() ? "" : "; ", counts.text()),
+      failure.fix()};
+}
+
+// The connection failed for good while messages were unacknowledged: exit 9 with the counts.
+Error incomplete_error(const Error& failure, const DeliveryCounts& counts) {
+  return Error{Exit::incomplete,
+               fmt::format("{} of {} messages were not acknowledged: {}", counts.unacknowledged(),
+                           counts.sent, failure.what()),
+               fmt::format("{}; messages: {}", failure.cause(), counts.text()), failure.fix()};
 }
 
 }  // namespace
 
 void add_message_options(CLI::App& app, MessageOptions& message) {
   app.add_option("-t,--topic", message.topic, "Topic to publish to")->group(message_group);
-  auto* text = app.add_option("-m,--message", message.message, "Payload to send")->group(message_group);
-  app.add_flag("-n,--null-message", message.null_message, "Send an empty payload")
-      ->excludes(text)
-      ->group(message_group);
   app.add_option("-q,--qos", message.qos, "Quality of service: 0, 1 or 2")
       ->check(CLI::Range(0, 2))
       ->group(message_group);
   app.add_flag("-r,--retain", message.retain, "Ask the broker to retain the message")->group(message_group);
 }
 
+void add_source_options(CLI::App& app, SourceOptions& source) {
+  auto* message = app.add_option("-m,--message", source.message, "Publish this text")->group(source_group);
+  auto* file = app.add_option("-f,--file", source.file, "Publish the whole file (binary safe)")
+                   ->type_name("FILE")
+                   ->group(source_group);
+  auto* whole =
+      app.add_flag("-s,--stdin-file", source.stdin_file, "Publish all of standard input as one message")
+          ->group(source_group);
+  auto* lines = app.add_flag("-l,--stdin-line", source.stdin_lines,
+                             "Publish each line of standard input as a message (read after connecting)")
+                    ->group(source_group);
+  auto* empty =
+      app.add_flag("-n,--null-message", source.null_message, "Publish an empty message")->group(source_group);
+  app.add_flag("--json-lines", source.json_lines,
+               "With -l: each line is a JSON object {topic, payload|payload_base64, qos, retain, properties}")
+      ->group(source_group);
+  const std::vector<CLI::Option*> sources{message, file, whole, lines, empty};
+  for (CLI::Option* one : sources)
+    for (CLI::Option* other : sources)
+      if (one != other) one->excludes(other);
+}
+
+void add_pacing_options(CLI::App& app, PacingOptions& pacing) {
+  app.add_option("--repeat", pacing.repeat, "Publish -m/-f/-s/-n this many times")
+      ->check(CLI::Range(1, 1'000'000'000))
+      ->group(pacing_group);
+  app.add_option("--repeat-delay", pacing.repeat_delay, "Seconds between repeated messages")
+      ->check(CLI::Range(0.0, 86400.0))
+      ->group(pacing_group);
+  app.add_option("--rate", pacing.rate, "Publish at most this many messages per second (-l, --repeat)")
+      ->check(CLI::Range(0.001, 1e9))
+      ->group(pacing_group);
+}
+
+void add_property_options(CLI::App& app, Options& options) {
+  add_property_option(
+      app, PropertyTargets{&options.client.connection.connect_properties, &options.message.properties,
+                           nullptr, nullptr, &options.client.connection.disconnect_properties,
+                           &options.client.will.properties, &options.client.connection.requires_v5});
+}
+
 Exit run(Options& options) {
   finalize_client_options(options.client);
+  check_source(options.source);
   const std::string topic = resolve_topic(options);
-  check_topic_name(topic, "--topic");
-  if (!options.message.message && !options.message.null_message)
-    throw usage_error("no message to publish", "add -m MESSAGE, or -n for an empty message");
-  const std::string payload = options.message.message.value_or("");
+  if (!topic.empty()) check_topic_name(topic, "--topic");
+  if (options.pacing.repeat > 1 && options.source.stdin_lines)
+    throw usage_error("--repeat repeats -m, -f, -s or -n, not -l", "drop --repeat");
+  const std::unique_ptr<MessageSource> source = make_source(options, topic);
 
-  Delivery delivery;
-  Session session{options.client, delivery};
+  Publisher publisher{options.client.connection.max_inflight};
+  Session session{options.client, publisher};
+  publisher.attach(session);
+  session.set_reconnect_policy(
+      ReconnectPolicy{options.client.connection.reconnect_attempts.value_or(default_reconnect_attempts)});
   session.connect();
-  delivery.expect(session.publish(topic, payload, options.message.qos, options.message.retain));
-  if (session.run_until([&] { return delivery.done(); }) == LoopExit::interrupted)
-    throw interrupted_error(StopSignals::received());
-  if (delivery.reason_code() >= 0x80) throw refused(topic, delivery.reason_code(), session.protocol());
-  diag::debug("the broker has the message to '{}'", topic);
+
+  Pump pump{*source, publisher, options};
+  LoopExtras extras;
+  extras.watches.push_back(
+      {source->input_fd(), [&] { return pump.wants_input(); }, [&] { source->read_input(); }});
+  extras.each_turn = [&] { return pump.turn(); };
+  LoopExit exit = LoopExit::done;
+  try {
+    exit = session.run_until([&] { return pump.finished(); }, std::nullopt, &extras);
+    if (exit == LoopExit::interrupted)
+      session.finish_until([&] { return publisher.settled(); }, Clock::now() + settle_after_signal);
+  } catch (const Error& failure) {
+    const DeliveryCounts& counts = publisher.counts();
+    if (counts.unacknowledged() != 0) throw incomplete_error(failure, counts);
+    if (counts.sent != 0) throw with_counts(failure, counts);
+    throw;
+  }
+  const DeliveryCounts& counts = publisher.counts();
+  diag::debug("messages: {}", counts.text());
   session.disconnect();
+  if (exit == LoopExit::interrupted) throw with_counts(interrupted_error(StopSignals::received()), counts);
+  if (publisher.refusal()) throw with_counts(*publisher.refusal(), counts);
+  if (pump.input_error()) throw with_counts(*pump.input_error(), counts);
+  if (counts.lost != 0)
+    throw Error{Exit::incomplete,
+                fmt::format("{} QoS 0 messages were lost with a broken connection", counts.lost),
+                fmt::format("messages: {}", counts.text()), "use -q 1 for messages that must arrive"};
   return Exit::ok;
 }
 

@@ -7,27 +7,53 @@
 
 #include "mq/client_options.hpp"
 #include "mq/error.hpp"
+#include "mq/properties.hpp"
 
 namespace mq::pub {
 
-/// What to publish, where, and how.
+/// Where and how each message is published.
 struct MessageOptions {
-  std::optional<std::string> topic;    // -t; else the topic of -L
-  std::optional<std::string> message;  // -m
-  bool null_message = false;           // -n
+  std::optional<std::string> topic;  // -t; else the topic of -L
   int qos = 0;
   bool retain = false;
+  Properties properties;  // -D publish ...
 };
-/// Registers -t -m -n -q -r.
+/// Registers -t -q -r.
 void add_message_options(CLI::App& app, MessageOptions& message);
+
+/// What to publish: exactly one source.
+struct SourceOptions {
+  std::optional<std::string> message;  // -m
+  std::optional<std::string> file;     // -f: the whole file, binary safe
+  bool stdin_file = false;             // -s: all of standard input as one message
+  bool stdin_lines = false;            // -l: one message per line
+  bool null_message = false;           // -n: an empty message
+  bool json_lines = false;             // --json-lines: each -l line is a JSON message
+};
+/// Registers -m -f -s -l -n --json-lines.
+void add_source_options(CLI::App& app, SourceOptions& source);
+
+/// How fast, and how often.
+struct PacingOptions {
+  int repeat = 1;              // --repeat: publish -m/-f/-s/-n this many times
+  double repeat_delay = 0;     // --repeat-delay: seconds between repeats
+  std::optional<double> rate;  // --rate: at most this many messages per second
+};
+/// Registers --repeat --repeat-delay --rate.
+void add_pacing_options(CLI::App& app, PacingOptions& pacing);
 
 /// Every option of mqpub.
 struct Options {
   ClientOptions client;
   MessageOptions message;
+  SourceOptions source;
+  PacingOptions pacing;
 };
+/// Registers -D for the packets mqpub sends (connect, publish, will, disconnect).
+void add_property_options(CLI::App& app, Options& options);
 
-/// Publishes as the options say; returns Exit::ok only when the broker has the message.
+/// Publishes as the options say; returns Exit::ok only when the broker has every message
+/// (QoS 1/2 acknowledged, QoS 0 written), and throws Error with the counts otherwise.
 Exit run(Options& options);
 
 }  // namespace mq::pub

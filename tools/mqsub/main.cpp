@@ -7,5 +7,7 @@ int main(int argc, char** argv) {
   mq::add_client_options(app, options.client);
   mq::sub::add_subscribe_options(app, options.subscribe);
   mq::sub::add_output_options(app, options.output);
+  mq::sub::add_property_options(app, options);
+  app.accept_options_files();
   return mq::run_main(app, argc, argv, [&] { return mq::sub::run(options); });
 }

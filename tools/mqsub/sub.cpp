@@ -13,6 +13,7 @@
 #include "mq/diagnostics.hpp"
 #include "mq/local_time.hpp"
 #include "mq/output.hpp"
+#include "mq/property_options.hpp"
 #include "mq/session.hpp"
 #include "mq/signals.hpp"
 #include "mq/topic.hpp"
@@ -141,17 +142,26 @@ public:
 
   void finish() { out_.flush(); }
 
+  // After a reconnect too: a clean session has lost its subscriptions, and a persistent one
+  // is told again (as mosquitto_sub does), which the broker takes as no change.
   void on_connected(const ConnackInfo& connack) override {
+    const SubscribeOptions& subscribe = options_.subscribe;
     const bool v5 = connack.protocol == ProtocolVersion::v5;
-    warn_about_v5_options(v5);
+    if (connections_++ > 0 && !filters_.empty())
+      diag::info(fmt::format("subscribing again to {}{}", fmt::join(filters_, ", "),
+                             connack.session_present ? " (the broker kept the session)" : ""));
     pending_requests_.clear();
     if (!filters_.empty())
-      pending_requests_.insert(session_->subscribe(filters_, options_.subscribe.qos,
-                                                   v5 ? subscription_options(options_.subscribe) : 0));
-    if (!options_.subscribe.unsubscribe.empty())
-      pending_requests_.insert(session_->unsubscribe(options_.subscribe.unsubscribe));
+      pending_requests_.insert(session_->subscribe(filters_, subscribe.qos,
+                                                   v5 ? subscription_options(subscribe) : 0,
+                                                   v5 ? subscribe.subscribe_properties.get() : nullptr));
+    if (!subscribe.unsubscribe.empty())
+      pending_requests_.insert(session_->unsubscribe(subscribe.unsubscribe,
+                                                     v5 ? subscribe.unsubscribe_properties.get() : nullptr));
     next_rate_tick_ = Clock::now() + message_rate_interval;
   }
+
+  void on_connection_lost() override { out_.flush(); }
 
   void on_subscribed(int mid, std::span<const int> granted) override {
     if (pending_requests_.erase(mid) == 0) return;
@@ -245,15 +255,6 @@ private:
     return out_.check_reader_gone();
   }
 
-  void warn_about_v5_options(bool v5) {
-    if (v5 || warned_v5_) return;
-    warned_v5_ = true;
-    if (options_.subscribe.retain_as_published || options_.subscribe.retain_handling)
-      diag::warning(fmt::format("the broker speaks {} only, which has no --retain-as-published or "
-                                "--retain-handling; they are ignored",
-                                protocol_name(session_->protocol())));
-  }
-
   Error refusal(const std::string& filter, int code) const {
     const bool v5 = session_->protocol() == ProtocolVersion::v5;
     return Error{exit_for_reason(v5 ? code : MQTT_RC_NOT_AUTHORIZED),
@@ -279,7 +280,7 @@ private:
   bool acknowledged_ = false;
   bool failed_removal_ = false;
   bool stopping_ = false;
-  bool warned_v5_ = false;
+  int connections_ = 0;
   int printed_ = 0;
   long rate_count_ = 0;
   Clock::time_point next_rate_tick_{};
@@ -287,9 +288,9 @@ private:
   std::optional<Clock::time_point> flush_due_;
 };
 
-std::optional<Clock::time_point> deadline_after(std::optional<double> seconds) {
-  if (!seconds) return std::nullopt;
-  return Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(*seconds));
+std::optional<Clock::time_point> deadline_after(std::optional<double> timeout) {
+  if (!timeout) return std::nullopt;
+  return Clock::now() + mq::seconds(*timeout);
 }
 
 RetainHandling parse_retain_handling(const std::string& text) {
@@ -441,11 +442,26 @@ std::vector<std::string> check_options(const Options& options) {
   return filters;
 }
 
+void add_property_options(CLI::App& app, Options& options) {
+  ClientOptions& client = options.client;
+  add_property_option(app, PropertyTargets{&client.connection.connect_properties, nullptr,
+                                           &options.subscribe.subscribe_properties,
+                                           &options.subscribe.unsubscribe_properties,
+                                           &client.connection.disconnect_properties, &client.will.properties,
+                                           &client.connection.requires_v5});
+}
+
 Exit run(Options& options) {
   finalize_client_options(options.client);
   Receiver receiver{options, check_options(options)};
+  // Subscription options that exist only in MQTT v5 rule out falling back to v3.1.1.
+  if (options.subscribe.retain_as_published || options.subscribe.retain_handling)
+    options.client.connection.requires_v5 = true;
   Session session{options.client, receiver};
   receiver.attach(session);
+  // Like mosquitto_sub, keep reconnecting (and resubscribing) unless told otherwise; -W still
+  // ends the run, and -C counts across connections.
+  session.set_reconnect_policy(ReconnectPolicy{options.client.connection.reconnect_attempts.value_or(-1)});
   // Like mosquitto_sub: with -C below the usual receive maximum, the broker sends no more QoS 1/2
   // messages at once than will be printed, so a persistent session keeps the rest.
   const std::optional<int>& count = options.subscribe.count;

@@ -8,6 +8,7 @@
 
 #include "mq/client_options.hpp"
 #include "mq/error.hpp"
+#include "mq/properties.hpp"
 
 namespace mq::sub {
 
@@ -29,6 +30,8 @@ struct SubscribeOptions {
   std::optional<double> random_filter;            // --random-filter: percentage of messages printed
   bool retain_as_published = false;               // --retain-as-published (v5)
   std::optional<RetainHandling> retain_handling;  // --retain-handling (v5)
+  Properties subscribe_properties;                // -D subscribe ... (v5)
+  Properties unsubscribe_properties;              // -D unsubscribe ... (v5)
 };
 /// Registers -t -T -U -q -C -W -E -R --retained-only --remove-retained --random-filter
 /// --retain-as-published --retain-handling.
@@ -54,6 +57,10 @@ struct Options {
   SubscribeOptions subscribe;
   OutputOptions output;
 };
+
+/// Registers -D/--property for the packets mqsub sends: connect, subscribe, unsubscribe,
+/// disconnect and will.
+void add_property_options(CLI::App& app, Options& options);
 
 /// Checks the rules between mqsub's options after parsing (and finalize_client_options) and
 /// returns the filters to subscribe to. Throws a usage Error naming the offending option.

@@ -14,6 +14,15 @@ namespace mq {
 class ToolApp : public CLI::App {
 public:
   ToolApp(std::string name, std::string description);
+
+  /// Registers -o/--options-file and reads options from it, or from the per-user defaults
+  /// file $XDG_CONFIG_HOME/mq/<tool>, before the command line (mosquitto 2.1's -o).
+  void accept_options_files();
+  /// Whether accept_options_files() was called.
+  bool reads_options_files() const { return reads_options_files_; }
+
+private:
+  bool reads_options_files_ = false;
 };
 
 /// The body of a tool: runs after the command line parsed, returns the exit code of a success
@@ -22,7 +31,7 @@ using ToolBody = std::function<Exit()>;
 
 /// Parses the command line, runs the tool, prints any failure in the diagnostics format and
 /// returns the process exit status. Every tool's main() ends here; nothing below calls exit().
-int run_main(CLI::App& app, int argc, char** argv, const ToolBody& body);
+int run_main(ToolApp& app, int argc, char** argv, const ToolBody& body);
 
 /// Parses and maps CLI11's own errors to mq::Error (usage), for run_main and for tests.
 void parse_command_line(CLI::App& app, int argc, const char* const* argv);

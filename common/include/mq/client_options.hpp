@@ -35,8 +35,11 @@ struct ConnectionOptions {
   std::optional<std::int64_t> session_expiry;  // -x seconds; -1: never expires
   int max_inflight = 20;
   bool nodelay = false;
-  double connect_timeout = 10;    // seconds from TCP connect to CONNACK
-  Properties connect_properties;  // -D connect ... (v5 only)
+  double connect_timeout = 10;            // seconds from TCP connect to CONNACK
+  std::optional<int> reconnect_attempts;  // after losing the connection; the tool picks the default
+  Properties connect_properties;          // -D connect ... (v5 only)
+  Properties disconnect_properties;       // -D disconnect ...
+  bool requires_v5 = false;               // a -D was given: properties exist only in MQTT v5
 
   /// The TCP port to use: the given one, else the MQTT default for plain or TLS.
   int effective_port(bool tls) const;
@@ -77,13 +80,15 @@ struct TlsOptions {
   std::string alpn;
   std::optional<std::string> psk;  // hex key
   std::optional<std::string> psk_identity;
-  bool requested_by_url = false;  // -L mqtts://
+  std::optional<std::string> keylog_file;  // --tls-keylog: NSS key log for Wireshark
+  bool disabled = false;                   // --no-tls: plain MQTT whatever else says TLS
+  bool requested_by_url = false;           // -L mqtts://
 
   /// Whether the connection uses TLS.
   bool enabled() const;
 };
 /// Registers --cafile --capath --cert --key --insecure --tls-version --ciphers --tls-alpn
-/// --tls-use-os-certs --psk --psk-identity.
+/// --tls-use-os-certs --psk --psk-identity --tls-keylog --no-tls.
 void add_tls_options(CLI::App& app, TlsOptions& tls);
 
 /// How much the tool says on stderr.

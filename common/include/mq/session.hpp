@@ -23,6 +23,11 @@ class TlsContext;
 
 using Clock = std::chrono::steady_clock;
 
+/// A duration given in (fractional) seconds on the command line, as the clock counts it.
+inline Clock::duration seconds(double count) {
+  return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(count));
+}
+
 /// What the broker said when it accepted us.
 struct ConnackInfo {
   ProtocolVersion protocol;
@@ -45,6 +50,29 @@ public:
   virtual void on_unsubscribed(int /*mid*/) {}
   /// Every packet that could be read without blocking has been handled: a good time to flush.
   virtual void on_input_drained() {}
+  /// An established connection broke and the session is reconnecting (see ReconnectPolicy).
+  virtual void on_connection_lost() {}
+};
+
+/// Whether and how a session reconnects after losing an established connection. Unacknowledged
+/// QoS 1/2 messages are sent again (with DUP) once the new connection is up.
+struct ReconnectPolicy {
+  int max_attempts = 0;  // 0: never, the loss is a failure; -1: forever
+  std::chrono::milliseconds first_delay{100};
+  std::chrono::milliseconds max_delay{5000};
+};
+
+/// More work for the session's own loop: descriptors to watch (e.g. standard input) and a step
+/// to run every turn.
+struct LoopExtras {
+  struct Watch {
+    int fd = -1;
+    std::function<bool()> wanted;    // watch fd this turn?
+    std::function<void()> on_ready;  // fd is readable (or at end)
+  };
+  std::vector<Watch> watches;
+  /// Runs every turn before waiting; returns when it next has work (nullopt: on events only).
+  std::function<std::optional<Clock::time_point>()> each_turn;
 };
 
 /// How a run of the session's own loop ended.
@@ -91,7 +119,15 @@ public:
   // --- the session's own loop ---
   /// Runs the loop until `done()` is true, the deadline passes or a stop signal arrives.
   /// Throws the first recorded failure.
-  LoopExit run_until(const std::function<bool()>& done, std::optional<Clock::time_point> deadline = {});
+  LoopExit run_until(const std::function<bool()>& done, std::optional<Clock::time_point> deadline = {},
+                     LoopExtras* extras = nullptr);
+  /// Like run_until, but ignores stop signals (and the deadline is required): for finishing
+  /// outstanding work after one arrived. Returns whether `done()` became true.
+  bool finish_until(const std::function<bool()>& done, Clock::time_point deadline);
+  /// Reconnect after a lost connection instead of failing (the default is to fail).
+  void set_reconnect_policy(ReconnectPolicy policy);
+  /// Whether the connection is down and being re-established.
+  bool reconnecting() const { return reconnecting_; }
 
   // --- external loops ---
   /// The socket to watch, or -1 when not connected.
@@ -131,7 +167,9 @@ private:
   void fall_back_to_v311();
   void open_connection();
   std::string client_id() const;
-  void poll_once(int timeout_ms, bool wake_on_stop_signal);
+  void poll_once(int timeout_ms, bool wake_on_stop_signal, LoopExtras* extras);
+  void start_reconnecting(const Error& cause);
+  void wait_and_reconnect(int timeout_ms, bool wake_on_stop_signal);
   void record_loop_result(int mosq_rc);
   void note_connack(int reason_code, int flags, const mosquitto_property* properties);
   void note_disconnect(int rc, int error_number);
@@ -145,7 +183,12 @@ private:
   Properties connect_properties_;
   std::optional<Error> failure_;
   bool connected_ = false;
-  bool ever_connected_ = false;
+  bool loss_reported_ = false;  // note_disconnect ran for the current connection
+  ReconnectPolicy reconnect_policy_;
+  bool reconnecting_ = false;
+  int reconnect_attempts_ = 0;
+  Clock::time_point next_reconnect_;
+  Clock::time_point reconnect_deadline_;  // CONNACK due for the current reconnect attempt
   bool disconnecting_ = false;
   bool fallback_wanted_ = false;
   bool buffer_reads_ = false;

@@ -15,7 +15,4 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t at);
 /// Whether `text` is entirely valid UTF-8 (control characters and NUL included).
 bool is_valid_utf8(std::string_view text);
 
-/// `bytes` in standard base64 (RFC 4648, with padding).
-std::string base64_encode(std::string_view bytes);
-
 }  // namespace mq

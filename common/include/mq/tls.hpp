@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdio>
 #include <memory>
 #include <optional>
 #include <string>
@@ -73,6 +74,7 @@ private:
   void configure_client_certificate(const TlsOptions& options);
   void configure_ciphers_and_alpn(const TlsOptions& options);
   void configure_psk(const TlsOptions& options);
+  void configure_keylog(const std::string& path);
 
   SSL_CTX* context_ = nullptr;
   std::string server_name_;
@@ -81,6 +83,7 @@ private:
   std::vector<unsigned char> psk_;
   std::string psk_identity_;
   TlsObservation observed_;
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> keylog_{nullptr, &std::fclose};
 };
 
 }  // namespace mq

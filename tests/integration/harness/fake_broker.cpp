@@ -1,6 +1,7 @@
 #include "harness/fake_broker.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -40,25 +41,31 @@ bool complete_packet(const std::vector<unsigned char>& input, std::size_t& heade
 }  // namespace
 
 FakeBroker::FakeBroker(FakeBehaviour behaviour) : behaviour_(behaviour) {
-  listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+  listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   socklen_t length = sizeof address;
   if (bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
       listen(listener_, 16) != 0 ||
-      getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) != 0 || pipe(stop_pipe_) != 0)
+      getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) != 0 ||
+      pipe2(stop_pipe_, O_CLOEXEC) != 0)
     throw std::runtime_error("the fake broker cannot listen");
   port_ = ntohs(address.sin_port);
   thread_ = std::thread{[this] { serve(); }};
 }
 
 FakeBroker::~FakeBroker() {
+  stop();
+  close(stop_pipe_[0]);
+  close(stop_pipe_[1]);
+}
+
+void FakeBroker::stop() {
+  if (!thread_.joinable()) return;
   [[maybe_unused]] const auto written = write(stop_pipe_[1], "x", 1);
   thread_.join();
   close(listener_);
-  close(stop_pipe_[0]);
-  close(stop_pipe_[1]);
 }
 
 std::vector<int> FakeBroker::connect_levels() const {
@@ -74,7 +81,8 @@ void FakeBroker::serve() {
       watched.push_back({client.fd, POLLIN, 0});
     if (poll(watched.data(), watched.size(), -1) < 0) continue;
     if (watched[0].revents) break;
-    if (watched[1].revents & POLLIN) clients.push_back({accept(listener_, nullptr, nullptr), {}});
+    if (watched[1].revents & POLLIN)
+      clients.push_back({accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC), {}});
     for (std::size_t i = 2; i < watched.size(); ++i) {
       if (!(watched[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       Client& client = clients[i - 2];
@@ -126,7 +134,8 @@ bool FakeBroker::handle_packets(Client& client) {
     case 0x30: {  // PUBLISH: topic, then the packet id when QoS > 0
       const int qos = (flags >> 1) & 0x03;
       const std::size_t topic_length = static_cast<std::size_t>(body[0] << 8 | body[1]);
-      if (qos > 0) answer(client, qos == 1 ? 0x40 : 0x50, {body[2 + topic_length], body[3 + topic_length]});
+      if (qos > 0 && behaviour_ != FakeBehaviour::never_acknowledge)
+        answer(client, qos == 1 ? 0x40 : 0x50, {body[2 + topic_length], body[3 + topic_length]});
       break;
     }
     case 0x60:

@@ -9,9 +9,10 @@ namespace mq::test {
 
 /// How the fake broker treats its clients.
 enum class FakeBehaviour {
-  refuse_v5,   // answers an MQTT v5 CONNECT with a v3 "unacceptable protocol version", serves v3.x
-  refuse_all,  // answers every CONNECT with "unacceptable protocol version"
-  silent,      // accepts TCP connections and never sends a byte
+  refuse_v5,          // answers an MQTT v5 CONNECT with a v3 "unacceptable protocol version", serves v3.x
+  refuse_all,         // answers every CONNECT with "unacceptable protocol version"
+  silent,             // accepts TCP connections and never sends a byte
+  never_acknowledge,  // accepts CONNECT, then never acknowledges a PUBLISH
 };
 
 /// A minimal MQTT server on a kernel-chosen loopback port, run by a thread of the test, for
@@ -21,6 +22,8 @@ class FakeBroker {
 public:
   explicit FakeBroker(FakeBehaviour behaviour);
   ~FakeBroker();
+  /// Closes every connection and stops listening, as a broker that went away.
+  void stop();
   FakeBroker(const FakeBroker&) = delete;
   FakeBroker& operator=(const FakeBroker&) = delete;
 

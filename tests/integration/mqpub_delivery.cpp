@@ -1,0 +1,176 @@
+// mqpub's guarantees: every QoS 1/2 message acknowledged or a non-zero exit with the counts.
+#include <doctest/doctest.h>
+#include <signal.h>
+
+#include <set>
+#include <sstream>
+
+#include "harness/broker.hpp"
+#include "harness/fake_broker.hpp"
+#include "harness/tools.hpp"
+
+using namespace mq::test;
+
+namespace {
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+std::string numbered_lines(int count) {
+  std::string lines;
+  for (int i = 1; i <= count; ++i)
+    lines += std::to_string(i) + "\n";
+  return lines;
+}
+
+// A broker that queues everything for a slow subscriber instead of dropping (mosquitto keeps
+// 1000 messages per client by default).
+BrokerSetup unlimited_queue() {
+  BrokerSetup setup;
+  setup.extra_lines = {"max_queued_messages 0"};
+  return setup;
+}
+
+}  // namespace
+
+TEST_CASE("100,000 lines at QoS 1 and at QoS 2 all arrive, in order, and mqpub exits 0") {
+  const std::string lines = numbered_lines(100000);
+  for (const std::string qos : {"1", "2"}) {
+    CAPTURE(qos);
+    Workspace workspace;
+    Broker broker{workspace, unlimited_queue()};
+    auto subscriber =
+        start_subscriber(workspace, {"-p", broker.port_text(), "-t", "bulk", "-q", qos, "-C", "100000"});
+
+    const Outcome published =
+        run_tool(workspace, "mqpub", {"-p", broker.port_text(), "-t", "bulk", "-l", "-q", qos}, lines);
+
+    CHECK(published.exit_code == 0);
+    CHECK(published.err == "");
+    const Outcome received = subscriber->finish();
+    CHECK(received.exit_code == 0);
+    CHECK(received.out == lines);
+  }
+}
+
+TEST_CASE("a broker stopped and restarted mid-stream: every line arrives, or exit 9 with the counts") {
+  Workspace workspace;
+  BrokerSetup setup = unlimited_queue();
+  setup.persistence = true;
+  Broker broker{workspace, setup};
+  // a persistent session that keeps receiving across the restart
+  REQUIRE(
+      run_tool(workspace, "mqsub",
+               {"-p", broker.port_text(), "-c", "-i", "restart-sub", "-q", "1", "-t", "restart", "-W", "0.2"})
+          .exit_code == 8);
+  Process subscriber{Command{{"mosquitto_sub", "-p", broker.port_text(), "-c", "-i", "restart-sub", "-q", "1",
+                              "-t", "restart"},
+                             {},
+                             {}},
+                     workspace.path()};
+  auto publisher =
+      start_tool(workspace, "mqpub",
+                 {"-p", broker.port_text(), "-t", "restart", "-l", "-q", "1", "--rate", "1000", "-d"},
+                 numbered_lines(3000));
+  REQUIRE(subscriber.wait_for_stdout("\n500\n", std::chrono::seconds(20)));
+
+  broker.stop();
+  broker.start();
+
+  const Outcome outcome = publisher->finish();
+  CHECK(contains(outcome.err, "reconnect"));
+  if (outcome.exit_code == 0) {
+    REQUIRE(subscriber.wait_for_stdout("\n3000\n", std::chrono::seconds(30)));
+    std::set<std::string> received;
+    std::istringstream lines{subscriber.out()};
+    for (std::string line; std::getline(lines, line);)
+      received.insert(line);
+    for (int i = 1; i <= 3000; ++i)
+      CHECK(received.count(std::to_string(i)) == 1);
+  } else {
+    CHECK(outcome.exit_code == 9);
+    CHECK(contains(outcome.err, "not acknowledged"));
+    CHECK(contains(outcome.err, "sent "));
+  }
+}
+
+TEST_CASE("a publish the ACL denies is exit 6 naming the topic (MQTT v5)") {
+  Workspace workspace;
+  BrokerSetup setup;
+  setup.anonymous = false;
+  setup.users = {{"writer", "secret"}};
+  setup.acl = "user writer\ntopic write allowed/#\n";
+  Broker broker{workspace, setup};
+
+  const Outcome allowed = run_tool(
+      workspace, "mqpub",
+      {"-p", broker.port_text(), "-u", "writer", "-P", "secret", "-t", "allowed/x", "-m", "ok", "-q", "1"});
+  const Outcome denied = run_tool(
+      workspace, "mqpub",
+      {"-p", broker.port_text(), "-u", "writer", "-P", "secret", "-t", "forbidden/x", "-m", "no", "-q", "1"});
+
+  CHECK(allowed.exit_code == 0);
+  CHECK(denied.exit_code == 6);
+  CHECK(contains(denied.err, "refused the message to 'forbidden/x'"));
+  CHECK(contains(denied.err, "Not authorized"));
+  CHECK(contains(denied.err, "sent 1, acknowledged 0, not acknowledged 0, refused 1"));
+}
+
+TEST_CASE("SIGINT stops reading, waits for the acknowledgements, prints the counts and exits 130") {
+  Workspace workspace;
+  Broker broker{workspace};
+  auto subscriber = start_subscriber(workspace, {"-p", broker.port_text(), "-t", "slow", "-q", "1"});
+  auto publisher = start_tool(workspace, "mqpub",
+                              {"-p", broker.port_text(), "-t", "slow", "-l", "-q", "1", "--rate", "20"},
+                              numbered_lines(1000));
+  REQUIRE(subscriber->wait_for_stdout("3\n"));
+
+  publisher->signal(SIGINT);
+  const Outcome outcome = publisher->finish();
+
+  CHECK(outcome.exit_code == 130);
+  CHECK(contains(outcome.err, "interrupted by SIGINT"));
+  CHECK(contains(outcome.err, "not acknowledged 0"));
+}
+
+TEST_CASE("SIGTERM exits 143") {
+  Workspace workspace;
+  Broker broker{workspace};
+  auto publisher = start_tool(workspace, "mqpub",
+                              {"-p", broker.port_text(), "-t", "slow", "-l", "-q", "1", "--rate", "5", "-d"},
+                              numbered_lines(100));
+  REQUIRE(publisher->wait_for_stderr("PUBACK"));
+  publisher->signal(SIGTERM);
+  const Outcome outcome = publisher->finish();
+  CHECK(outcome.exit_code == 143);
+  CHECK(contains(outcome.err, "interrupted by SIGTERM"));
+}
+
+TEST_CASE("-M allows up to 65535 messages in flight") {
+  Workspace workspace;
+  Broker broker{workspace, unlimited_queue()};
+  const Outcome outcome =
+      run_tool(workspace, "mqpub", {"-p", broker.port_text(), "-t", "wide", "-l", "-q", "1", "-M", "65535"},
+               numbered_lines(5000));
+  CHECK(outcome.exit_code == 0);
+}
+
+TEST_CASE("a broker that goes away with messages unacknowledged: exit 9 with sent, acknowledged, not "
+          "acknowledged") {
+  Workspace workspace;
+  FakeBroker broker{FakeBehaviour::never_acknowledge};
+  auto publisher = start_tool(workspace, "mqpub",
+                              {"-h", "127.0.0.1", "-p", broker.port_text(), "-t", "t", "-l", "-q", "1", "-d",
+                               "--reconnect-attempts", "2"},
+                              numbered_lines(5));
+  REQUIRE(publisher->wait_for_stderr("sending PUBLISH (d0, q1, r0, m5"));
+
+  broker.stop();
+  const Outcome outcome = publisher->finish();
+
+  CHECK(outcome.exit_code == 9);
+  CHECK(contains(outcome.err, "5 of 5 messages were not acknowledged"));
+  CHECK(contains(outcome.err, "gave up after 2 reconnect attempts"));
+  CHECK(contains(outcome.err, "sent 5, acknowledged 0, not acknowledged 5"));
+}
