@@ -56,15 +56,15 @@ TEST_CASE("a persistent session (-c) gets the messages queued while mqsub was aw
   BrokerSetup setup;
   setup.persistence = true;
   Broker broker{workspace, setup};
-  auto subscriber = start_subscriber(
-      workspace, {"-p", broker.port_text(), "-t", "kept/#", "-q", "1", "-c", "-i", "keeper", "-C", "1", "-v"});
+  auto subscriber = start_subscriber(workspace, {"-p", broker.port_text(), "-t", "kept/#", "-q", "1", "-c",
+                                                 "-i", "keeper", "-C", "1", "-v"});
   broker.stop();
   REQUIRE(subscriber->wait_for_stderr("reconnecting"));
   broker.start();
   // Published as soon as the broker is back: mqsub is still waiting to reconnect (its delay
   // doubles from 0.1 s), so the broker queues the message in the session it restored.
-  REQUIRE(reference_publish(workspace, broker, {"-t", "kept/1", "-m", "queued while away", "-q", "1"}).exit_code ==
-          0);
+  REQUIRE(reference_publish(workspace, broker, {"-t", "kept/1", "-m", "queued while away", "-q", "1"})
+              .exit_code == 0);
   const Outcome outcome = subscriber->finish();
   CHECK(outcome.exit_code == 0);
   CHECK(outcome.out == "kept/1 queued while away\n");
@@ -86,8 +86,9 @@ TEST_CASE("-D subscribe sets subscription properties: a subscription identifier 
   Workspace workspace;
   Broker broker{workspace};
   REQUIRE(reference_publish(workspace, broker, {"-t", "sid", "-m", "x", "-r"}).exit_code == 0);
-  const std::vector<std::string> arguments{"-V", "5", "-t", "sid", "-C", "1", "-W", "10", "-D",
-                                           "subscribe", "subscription-identifier", "42", "-F", "%S %t"};
+  const std::vector<std::string> arguments{
+      "-V", "5",  "-t",   "sid", "-C", "1", "-W", "10", "-D", "subscribe", "subscription-identifier",
+      "42", "-F", "%S %t"};
   const Outcome ours = subscribe(workspace, broker, arguments);
   CHECK(ours.exit_code == 0);
   CHECK(ours.out == "42 sid\n");
@@ -98,16 +99,39 @@ TEST_CASE("-D connect, unsubscribe and disconnect properties are sent; -D publis
   Workspace workspace;
   Broker broker{workspace};
   const Outcome sent = subscribe(workspace, broker,
-                                 {"-t", "a", "-U", "b", "-E", "-D", "connect", "user-property", "who", "me", "-D",
-                                  "unsubscribe", "user-property", "why", "test", "-D", "disconnect",
-                                  "session-expiry-interval", "0", "-D", "subscribe", "user-property", "k", "v"});
+                                 {"-t",
+                                  "a",
+                                  "-U",
+                                  "b",
+                                  "-E",
+                                  "-D",
+                                  "connect",
+                                  "user-property",
+                                  "who",
+                                  "me",
+                                  "-D",
+                                  "unsubscribe",
+                                  "user-property",
+                                  "why",
+                                  "test",
+                                  "-D",
+                                  "disconnect",
+                                  "session-expiry-interval",
+                                  "0",
+                                  "-D",
+                                  "subscribe",
+                                  "user-property",
+                                  "k",
+                                  "v"});
   CHECK(sent.exit_code == 0);
   CHECK(sent.err == "");
 
-  const Outcome refused = subscribe(workspace, broker, {"-t", "a", "-D", "publish", "content-type", "text/plain"});
+  const Outcome refused =
+      subscribe(workspace, broker, {"-t", "a", "-D", "publish", "content-type", "text/plain"});
   CHECK(refused.exit_code == 2);
   CHECK(contains(refused.err, "publish"));
-  const Outcome v3 = subscribe(workspace, broker, {"-t", "a", "-V", "311", "-D", "subscribe", "user-property", "k", "v"});
+  const Outcome v3 =
+      subscribe(workspace, broker, {"-t", "a", "-V", "311", "-D", "subscribe", "user-property", "k", "v"});
   CHECK(v3.exit_code == 2);
 }
 
@@ -115,7 +139,8 @@ TEST_CASE("-o reads options from a file, and the command line wins") {
   Workspace workspace;
   Broker broker{workspace};
   REQUIRE(reference_publish(workspace, broker, {"-t", "opt/a", "-m", "from a", "-r"}).exit_code == 0);
-  const auto file = workspace.write("mqsub.options", "# subscribe verbosely to one topic\n-t opt/a\n-v\n-C 1\n");
+  const auto file =
+      workspace.write("mqsub.options", "# subscribe verbosely to one topic\n-t opt/a\n-v\n-C 1\n");
   const Outcome outcome = subscribe(workspace, broker, {"-o", file.string(), "-F", "%p!"});
   CHECK(outcome.exit_code == 0);
   CHECK(outcome.out == "from a!\n");  // -F (command line) over -v (file)

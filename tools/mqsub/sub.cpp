@@ -293,6 +293,19 @@ std::optional<Clock::time_point> deadline_after(std::optional<double> timeout) {
   return Clock::now() + mq::seconds(*timeout);
 }
 
+// -W expired: "Timed out", as mosquitto_sub says, and what was missing.
+Error timed_out(const Options& options) {
+  const std::string what = fmt::format("Timed out after {} s (-W)", *options.subscribe.timeout);
+  if (options.output.sys)
+    return Error{
+        Exit::timeout, what, "no complete $SYS update arrived",
+        "check that the broker publishes $SYS (mosquitto: sys_interval > 0) and lets this client read it"};
+  if (options.subscribe.count)
+    return Error{Exit::timeout, what,
+                 fmt::format("fewer than the {} messages of -C arrived", *options.subscribe.count)};
+  return Error{Exit::timeout, what};
+}
+
 RetainHandling parse_retain_handling(const std::string& text) {
   static const std::map<std::string, RetainHandling> names{
       {"always", RetainHandling::always}, {"new", RetainHandling::if_new}, {"never", RetainHandling::never}};
@@ -490,10 +503,7 @@ Exit run(Options& options) {
   receiver.finish();
   session.disconnect();
   if (exit == LoopExit::interrupted) throw interrupted_error(StopSignals::received());
-  if (exit == LoopExit::timed_out)
-    throw Error{
-        Exit::timeout, fmt::format("Timed out after {} s (-W)", *options.subscribe.timeout),
-        options.subscribe.count || options.output.sys ? "fewer messages arrived than -C asked for" : "", ""};
+  if (exit == LoopExit::timed_out) throw timed_out(options);
   return Exit::ok;
 }
 
