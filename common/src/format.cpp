@@ -11,8 +11,8 @@
 #include <memory>
 
 #include "mq/error.hpp"
+#include "mq/json_output.hpp"
 #include "mq/local_time.hpp"
-#include "mq/message_json.hpp"
 #include "mq/text.hpp"
 
 namespace mq {

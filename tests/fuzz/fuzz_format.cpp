@@ -9,7 +9,7 @@
 
 #include "mq/error.hpp"
 #include "mq/format.hpp"
-#include "mq/message_json.hpp"
+#include "mq/json_output.hpp"
 #include "mq/properties.hpp"
 
 // Input: FORMAT '\n' TOPIC '\n' PAYLOAD; the first byte of the payload also picks QoS,

@@ -61,9 +61,10 @@ TEST_CASE("--json writes one line of %j's JSON") {
   options.json = true;
   mq::sub::MessageWriter writer{options, "localhost"};
   CHECK(writer.needs_time());
-  CHECK(write(writer, "t", "x") ==
-        R"({"tst":"2020-05-06T22:12:00.123456+0000","topic":"t","qos":0,"retain":false,"payloadlen":1,"payload":"x"})"
-        "\n");
+  CHECK(
+      write(writer, "t", "x") ==
+      R"({"tst":"2020-05-06T22:12:00.123456+0000","topic":"t","qos":0,"retain":false,"payloadlen":1,"payload":"x"})"
+      "\n");
 }
 
 TEST_CASE("-w clears the screen once, then writes each topic on its own line") {

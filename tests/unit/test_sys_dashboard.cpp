@@ -1,6 +1,5 @@
 // mqsub --sys: $SYS payloads read as typed figures, and one snapshot per burst of updates.
 #include <doctest/doctest.h>
-
 #include <nlohmann/json.hpp>
 
 #include "sys_dashboard.hpp"
@@ -39,7 +38,7 @@ TEST_CASE("a snapshot types the figures as numbers and keeps unknown topics unde
   CHECK(snapshot["uptime_seconds"] == 3723);
   CHECK(snapshot["clients"]["connected"] == 3);
   CHECK(snapshot["clients"]["disconnected"] == 1);
-  CHECK(snapshot["clients"]["maximum"].is_null());  // not published yet
+  CHECK(snapshot["clients"]["maximum"].is_null());            // not published yet
   CHECK(snapshot["messages_per_second"]["received"] == 2.0);  // per minute / 60
   CHECK(snapshot["messages_per_second"]["sent"] == 0.51);
   CHECK(snapshot["bytes_per_second"]["received"] == 100.0);

@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <set>
 
-#include "mq/message_json.hpp"
+#include "mq/json_output.hpp"
 
 namespace mq::sub {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "mq/message_json.hpp"
+#include "mq/json_output.hpp"
 
 namespace mq::sub {
 

@@ -1,4 +1,4 @@
-#include "mq/message_json.hpp"
+#include "mq/json_output.hpp"
 
 #include <fmt/format.h>
 #include <mosquitto.h>

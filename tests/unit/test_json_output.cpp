@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <ctime>
 
-#include "mq/message_json.hpp"
+#include "mq/json_output.hpp"
 #include "mq/properties.hpp"
 #include "mq/text.hpp"
 
