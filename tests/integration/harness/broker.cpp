@@ -92,6 +92,8 @@ void Broker::write_config() const {
   if (!setup_.denied_subscriptions.empty()) {
     config += "plugin " + std::string{MQ_DYNSEC_PLUGIN} + "\nplugin_opt_config_file " +
               make_dynamic_security_file(workspace_, setup_).string() + "\n";
+  } else if (!setup_.password_file_path.empty()) {
+    config += "password_file " + std::filesystem::absolute(setup_.password_file_path).string() + "\n";
   } else if (!setup_.users.empty())
     config += "password_file " + make_password_file(workspace_, setup_.users).string() + "\n";
   if (!setup_.acl.empty()) config += "acl_file " + workspace_.write("acl", setup_.acl).string() + "\n";

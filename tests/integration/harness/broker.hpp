@@ -18,6 +18,8 @@ struct BrokerSetup {
   bool require_certificate = false;               // TLS listener asks for a client certificate
   bool anonymous = true;                          // allow_anonymous
   std::map<std::string, std::string> users;       // password_file entries (user -> password)
+  std::filesystem::path password_file_path;       // an existing password_file to use as it is
+                                                  // (e.g. one mqpasswd wrote); wins over users
   std::string acl;                                // acl_file content, empty for none
   std::vector<std::string> denied_subscriptions;  // filters no user may subscribe to (via the
                                                   // dynamic-security plugin, which then checks
