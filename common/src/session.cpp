@@ -13,6 +13,7 @@
 #include "mq/diagnostics.hpp"
 #include "mq/port_probe.hpp"
 #include "mq/signals.hpp"
+#include "mq/socket_reads.hpp"
 #include "mq/tls.hpp"
 #include "mq/trace.hpp"
 
@@ -168,7 +169,9 @@ void Session::configure() {
   mosquitto_message_v5_callback_set(handle, SessionCallbacks::on_message);
   mosquitto_subscribe_v5_callback_set(handle, SessionCallbacks::on_subscribe);
   mosquitto_unsubscribe_v5_callback_set(handle, SessionCallbacks::on_unsubscribe);
-  mosquitto_log_callback_set(handle, SessionCallbacks::on_log);
+  // libmosquitto formats a log line for every packet once a log callback is set: only when
+  // the lines are wanted (-d) or TLS failures must be recorded from them.
+  if (diag::debugging() || tls_) mosquitto_log_callback_set(handle, SessionCallbacks::on_log);
 }
 
 void Session::configure_will() {
@@ -228,6 +231,7 @@ void Session::open_connection() {
       second_look_ = second_look_for(rc, false, attempt_, tls_.get());
     throw connect_call_error(rc, error_number, attempt_, tls_.get());
   }
+  if (buffer_reads_) ReadBuffer::adopt(socket());
 }
 
 void Session::connect() {
@@ -257,13 +261,20 @@ void Session::connect() {
 
 void Session::start_connect() { open_connection(); }
 
+void Session::request_disconnect() {
+  if (!handle_ || socket() < 0 || disconnecting_) return;
+  disconnecting_ = true;
+  mosquitto_disconnect_v5(handle_.get(), MQTT_RC_NORMAL_DISCONNECTION, nullptr);
+}
+
 void Session::disconnect() {
   if (!handle_ || socket() < 0) return;
+  const bool requested = disconnecting_;
   disconnecting_ = true;
   const Properties& properties = options_.connection.disconnect_properties;
   const bool v5 = attempt_.protocol == ProtocolVersion::v5;
-  if (mosquitto_disconnect_v5(handle_.get(), MQTT_RC_NORMAL_DISCONNECTION, v5 ? properties.get() : nullptr) !=
-      MOSQ_ERR_SUCCESS)
+  if (!requested && mosquitto_disconnect_v5(handle_.get(), MQTT_RC_NORMAL_DISCONNECTION,
+                                            v5 ? properties.get() : nullptr) != MOSQ_ERR_SUCCESS)
     return;
   const auto deadline = Clock::now() + disconnect_grace;
   while (socket() >= 0 && Clock::now() < deadline)
@@ -347,17 +358,30 @@ void Session::poll_once(int timeout_ms, bool wake_on_stop_signal, LoopExtras* ex
     }
     return;
   }
-  std::vector<pollfd> watched{{socket(), static_cast<short>(POLLIN | (wants_write() ? POLLOUT : 0)), 0},
+  // Input already in our read buffer does not make the socket readable: do not wait for it.
+  const bool buffered_input = ReadBuffer::pending(socket()) > 0;
+  const auto now = Clock::now();
+  const bool holding_reads = !buffered_input && now < reads_resume_;
+  if (holding_reads) {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(reads_resume_ - now).count();
+    timeout_ms = std::min(timeout_ms, static_cast<int>(left));
+  }
+  const short input = holding_reads ? 0 : POLLIN;
+  std::vector<pollfd> watched{{socket(), static_cast<short>(input | (wants_write() ? POLLOUT : 0)), 0},
                               {wake_on_stop_signal ? StopSignals::fd() : -1, POLLIN, 0}};
   if (extras) {
     for (const LoopExtras::Watch& watch : extras->watches)
       watched.push_back({watch.wanted() ? watch.fd : -1, POLLIN, 0});
   }
-  if (::poll(watched.data(), watched.size(), timeout_ms) < 0) {
+  if (::poll(watched.data(), watched.size(), buffered_input ? 0 : timeout_ms) < 0) {
     if (errno != EINTR) fail(Error{Exit::internal, fmt::format("poll failed: {}", std::strerror(errno))});
     return;
   }
-  if (watched[0].revents & (POLLIN | POLLHUP | POLLERR)) handle_readable();
+  if (buffered_input || (watched[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+    const auto started = Clock::now();
+    handle_readable();
+    reads_resume_ = started + read_window_;  // in the past when reading took the whole window
+  }
   if ((watched[0].revents & POLLOUT) && socket() >= 0) handle_writable();
   if (socket() >= 0) handle_housekeeping();
   for (std::size_t i = 2; extras && i < watched.size(); ++i) {
@@ -398,10 +422,12 @@ void Session::wait_and_reconnect(int timeout_ms, bool wake_on_stop_signal) {
   loss_reported_ = false;
   errno = 0;
   const int rc = mosquitto_reconnect(handle_.get());
-  if (rc != MOSQ_ERR_SUCCESS)
+  if (rc != MOSQ_ERR_SUCCESS) {
     start_reconnecting(connect_call_error(rc, errno, attempt_, tls_.get()));
-  else
-    reconnect_deadline_ = Clock::now() + seconds(options_.connection.connect_timeout);
+    return;
+  }
+  if (buffer_reads_) ReadBuffer::adopt(socket());
+  reconnect_deadline_ = Clock::now() + seconds(options_.connection.connect_timeout);
 }
 
 int Session::socket() const { return handle_ ? mosquitto_socket(handle_.get()) : -1; }

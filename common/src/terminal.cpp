@@ -18,10 +18,18 @@ std::string paint(std::string_view text, Style style, bool colour) {
   if (!colour) return std::string{text};
   const char* start = "";
   switch (style) {
-  case Style::error: start = "\x1b[1;31m"; break;
-  case Style::warning: start = "\x1b[1;33m"; break;
-  case Style::emphasis: start = "\x1b[1m"; break;
-  case Style::good: start = "\x1b[32m"; break;
+  case Style::error:
+    start = "\x1b[1;31m";
+    break;
+  case Style::warning:
+    start = "\x1b[1;33m";
+    break;
+  case Style::emphasis:
+    start = "\x1b[1m";
+    break;
+  case Style::good:
+    start = "\x1b[32m";
+    break;
   }
   return std::string{start} + std::string{text} + "\x1b[0m";
 }

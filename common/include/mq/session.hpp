@@ -12,6 +12,7 @@
 #include "mq/client_options.hpp"
 #include "mq/error.hpp"
 #include "mq/library.hpp"
+#include "mq/message.hpp"
 #include "mq/port_probe.hpp"
 #include "mq/translate.hpp"
 
@@ -33,16 +34,6 @@ struct ConnackInfo {
   ProtocolVersion protocol;
   bool session_present;
   const mosquitto_property* properties;  // v5 CONNACK properties; valid during the callback
-};
-
-/// A received PUBLISH; the views are valid only during SessionEvents::on_message.
-struct Message {
-  std::string_view topic;
-  std::string_view payload;
-  int qos;
-  bool retain;
-  int mid;
-  const mosquitto_property* properties;
 };
 
 /// What a session reports to its tool. Called from inside the libmosquitto loop: handlers must
@@ -108,6 +99,16 @@ public:
   bool connected() const { return connected_; }
   /// Sends DISCONNECT and waits briefly until it is written.
   void disconnect();
+  /// Queues DISCONNECT without waiting, from inside a handler: what arrives after it is not
+  /// acknowledged, so a persistent session keeps it. disconnect() then only waits.
+  void request_disconnect();
+  /// Reads the socket through a 64 KiB buffer (see ReadBuffer): far fewer system calls for
+  /// a stream of small messages. One session per process; call before connect().
+  void enable_read_buffering() { buffer_reads_ = true; }
+  /// Under a steady stream, starts reading at most once per `window`, so that one wakeup
+  /// handles many messages: less CPU per message for at most `window` more latency. A message
+  /// after a quiet spell, or a stream too heavy to read within the window, is not delayed.
+  void coalesce_reads(std::chrono::microseconds window) { read_window_ = window; }
 
   // --- requests (return the message id) ---
   int publish(const std::string& topic, std::string_view payload, int qos, bool retain,
@@ -196,6 +197,9 @@ private:
   bool fallback_wanted_ = false;
   bool answered_ = false;                      // a CONNACK arrived on this connection
   SecondLook second_look_ = SecondLook::none;  // how to settle an ambiguous failure to connect
+  bool buffer_reads_ = false;
+  std::chrono::microseconds read_window_{0};
+  Clock::time_point reads_resume_{};
 };
 
 }  // namespace mq
