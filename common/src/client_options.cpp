@@ -252,6 +252,9 @@ void add_client_options(CLI::App& app, ClientOptions& client) {
 void finalize_client_options(ClientOptions& client) {
   set_verbosity(client.log);
   if (client.connection.url) apply_url(client);
+  if (client.tls.insecure && client.tls.enabled())
+    diag::warning("--insecure: the broker's certificate is not checked against its host name, so another "
+                  "server can pose as it (for testing only)");
   resolve_password(client.auth);
   check_session_rules(client.connection);
   if (client.will.topic) check_topic_name(*client.will.topic, "--will-topic");

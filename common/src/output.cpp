@@ -1,6 +1,7 @@
 #include "mq/output.hpp"
 
 #include <fmt/format.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -28,6 +29,13 @@ void OutputBuffer::append(std::string_view bytes) {
 
 void OutputBuffer::flush_if_full() {
   if (buffer_.size() >= flush_threshold_) flush();
+}
+
+bool OutputBuffer::check_reader_gone() {
+  pollfd output{fd_, 0, 0};  // no events asked: POLLERR and POLLHUP are always reported
+  if (!reader_gone_ && ::poll(&output, 1, 0) == 1 && (output.revents & (POLLERR | POLLHUP)) != 0)
+    reader_gone_ = true;
+  return reader_gone_;
 }
 
 bool OutputBuffer::flush() {

@@ -11,8 +11,11 @@
 #include <cstring>
 
 #include "mq/diagnostics.hpp"
+#include "mq/port_probe.hpp"
 #include "mq/signals.hpp"
+#include "mq/socket_reads.hpp"
 #include "mq/tls.hpp"
+#include "mq/trace.hpp"
 
 namespace mq {
 namespace {
@@ -20,14 +23,7 @@ namespace {
 constexpr std::uint32_t session_never_expires = UINT32_MAX;
 constexpr int reads_per_wakeup = 4096;  // bounds one handle_readable() so writes are not starved
 constexpr auto disconnect_grace = std::chrono::seconds(2);
-
-std::string reason_string_of(const mosquitto_property* properties) {
-  char* text = nullptr;
-  if (!mosquitto_property_read_string(properties, MQTT_PROP_REASON_STRING, &text, false)) return {};
-  std::string reason{text};
-  std::free(text);
-  return reason;
-}
+constexpr auto longest_second_look = std::chrono::milliseconds(2000);
 
 }  // namespace
 
@@ -49,27 +45,32 @@ struct SessionCallbacks {
 
   static void on_connect(mosquitto*, void* userdata, int reason_code, int flags,
                          const mosquitto_property* properties) {
-    guarded(userdata, [&](Session& s) { s.note_connack(reason_code, flags, properties); });
+    guarded(userdata, [&](Session& s) {
+      trace::connack_received(reason_code, flags, properties, s.attempt_.protocol);
+      s.note_connack(reason_code, flags, properties);
+    });
   }
 
   static void on_disconnect(mosquitto*, void* userdata, int rc, const mosquitto_property* properties) {
     const int error_number = errno;
     guarded(userdata, [&](Session& s) {
-      if (rc >= 0x80) {
-        if (const std::string reason = reason_string_of(properties); !reason.empty())
-          diag::debug("the broker's reason: {}", reason);
-      }
-      s.note_disconnect(rc, error_number);
+      trace::connection_ended(rc, error_number, properties);
+      s.note_disconnect(rc, error_number, properties);
     });
   }
 
-  static void on_publish(mosquitto*, void* userdata, int mid, int reason_code, const mosquitto_property*) {
-    guarded(userdata, [&](Session& s) { s.events_.on_publish_done(mid, reason_code); });
+  static void on_publish(mosquitto*, void* userdata, int mid, int reason_code,
+                         const mosquitto_property* properties) {
+    guarded(userdata, [&](Session& s) {
+      trace::publish_done(mid, reason_code, properties, s.attempt_.protocol);
+      s.events_.on_publish_done(mid, reason_code);
+    });
   }
 
   static void on_message(mosquitto*, void* userdata, const mosquitto_message* message,
                          const mosquitto_property* properties) {
     guarded(userdata, [&](Session& s) {
+      trace::message_properties(message->mid, properties);
       s.events_.on_message(
           Message{message->topic,
                   {static_cast<const char*>(message->payload), static_cast<std::size_t>(message->payloadlen)},
@@ -81,9 +82,11 @@ struct SessionCallbacks {
   }
 
   static void on_subscribe(mosquitto*, void* userdata, int mid, int count, const int* granted,
-                           const mosquitto_property*) {
+                           const mosquitto_property* properties) {
     guarded(userdata, [&](Session& s) {
-      s.events_.on_subscribed(mid, std::span<const int>{granted, static_cast<std::size_t>(count)});
+      const std::span<const int> codes{granted, static_cast<std::size_t>(count)};
+      trace::suback_received(mid, codes, properties);
+      s.events_.on_subscribed(mid, codes);
     });
   }
 
@@ -173,7 +176,9 @@ void Session::configure() {
   mosquitto_message_v5_callback_set(handle, SessionCallbacks::on_message);
   mosquitto_subscribe_v5_callback_set(handle, SessionCallbacks::on_subscribe);
   mosquitto_unsubscribe_v5_callback_set(handle, SessionCallbacks::on_unsubscribe);
-  mosquitto_log_callback_set(handle, SessionCallbacks::on_log);
+  // libmosquitto formats a log line for every packet once a log callback is set: only when
+  // the lines are wanted (-d) or TLS failures must be recorded from them.
+  if (diag::debugging() || tls_) mosquitto_log_callback_set(handle, SessionCallbacks::on_log);
 }
 
 void Session::configure_will() {
@@ -200,6 +205,7 @@ bool Session::may_fall_back() const {
 void Session::fall_back_to_v311() {
   diag::debug("{} refused MQTT v5; connecting again with MQTT v3.1.1", attempt_.endpoint.text());
   attempt_.protocol = ProtocolVersion::v311;
+  attempt_.fell_back = true;
   mosquitto_int_option(handle_.get(), MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
   configure_will();
 }
@@ -207,8 +213,10 @@ void Session::fall_back_to_v311() {
 void Session::open_connection(bool blocking) {
   if (tls_) tls_->start_handshake();
   connected_ = false;
+  answered_ = false;
   fallback_wanted_ = false;
   disconnecting_ = false;
+  second_look_ = SecondLook::none;
   loss_reported_ = false;
   const ConnectionOptions& connection = options_.connection;
   const bool v5 = attempt_.protocol == ProtocolVersion::v5;
@@ -219,6 +227,7 @@ void Session::open_connection(bool blocking) {
   const int port = endpoint.unix_path.empty() ? endpoint.port : 0;
   diag::debug("connecting to {} with {}{}", endpoint.text(), protocol_name(attempt_.protocol),
               tls_ ? " over TLS" : "");
+  trace::connect_sent(attempt_, options_, client_id(), properties);
   const char* bind_address = connection.bind_address.empty() ? nullptr : connection.bind_address.c_str();
   errno = 0;
   const int rc = blocking || properties != nullptr
@@ -226,22 +235,37 @@ void Session::open_connection(bool blocking) {
                                                  bind_address, properties)
                      : mosquitto_connect_bind_async(handle_.get(), address.c_str(), port,
                                                     connection.keepalive, bind_address);
-  if (rc != MOSQ_ERR_SUCCESS) throw connect_call_error(rc, errno, attempt_, tls_.get());
+  if (rc != MOSQ_ERR_SUCCESS) {
+    const int error_number = errno;
+    if (failed_after_tcp_connect(rc, error_number))
+      second_look_ = second_look_for(rc, false, attempt_, tls_.get());
+    throw connect_call_error(rc, error_number, attempt_, tls_.get());
+  }
+  if (buffer_reads_) ReadBuffer::adopt(socket());
 }
 
 void Session::connect() {
   const double timeout = options_.connection.connect_timeout;
-  for (;;) {
-    open_connection();
-    const auto deadline = Clock::now() + seconds(timeout);
-    const LoopExit exit = run_until([this] { return connected_ || fallback_wanted_; }, deadline);
-    if (connected_) return;
-    if (fallback_wanted_) {
-      fall_back_to_v311();
-      continue;
+  const auto deadline = Clock::now() + seconds(timeout);  // one limit for every attempt, fallback included
+  try {
+    for (;;) {
+      open_connection();
+      const LoopExit exit = run_until([this] { return connected_ || fallback_wanted_; }, deadline);
+      if (connected_) return;
+      if (fallback_wanted_) {
+        fall_back_to_v311();
+        continue;
+      }
+      if (exit == LoopExit::interrupted) throw interrupted_error(StopSignals::received());
+      throw connect_timeout_error(timeout, attempt_, tls_.get());
     }
-    if (exit == LoopExit::interrupted) throw interrupted_error(StopSignals::received());
-    throw connect_timeout_error(timeout, attempt_, tls_.get());
+  } catch (const Error& failure) {
+    if (second_look_ == SecondLook::none) throw;
+    // The first diagnosis fits several causes: a short second connection tells them apart.
+    const auto limit = std::min<Clock::duration>(seconds(timeout), longest_second_look);
+    const PortProbe probe = look_again(second_look_, attempt_.endpoint, tls_.get(),
+                                       std::chrono::duration_cast<std::chrono::milliseconds>(limit));
+    throw port_mismatch_error(failure, attempt_, probe, tls_.get());
   }
 }
 
@@ -249,8 +273,9 @@ void Session::start_connect() { open_connection(); }
 
 void Session::start_connect_async() { open_connection(false); }
 
-bool Session::start_disconnect() {
+bool Session::request_disconnect() {
   if (!handle_ || socket() < 0) return false;
+  if (disconnecting_) return true;
   disconnecting_ = true;
   const Properties& properties = options_.connection.disconnect_properties;
   const bool v5 = attempt_.protocol == ProtocolVersion::v5;
@@ -259,7 +284,7 @@ bool Session::start_disconnect() {
 }
 
 void Session::disconnect() {
-  if (!start_disconnect()) return;
+  if (!request_disconnect()) return;
   const auto deadline = Clock::now() + disconnect_grace;
   while (socket() >= 0 && Clock::now() < deadline)
     poll_once(100, false, nullptr);
@@ -342,17 +367,30 @@ void Session::poll_once(int timeout_ms, bool wake_on_stop_signal, LoopExtras* ex
     }
     return;
   }
-  std::vector<pollfd> watched{{socket(), static_cast<short>(POLLIN | (wants_write() ? POLLOUT : 0)), 0},
+  // Input already in our read buffer does not make the socket readable: do not wait for it.
+  const bool buffered_input = ReadBuffer::pending(socket()) > 0;
+  const auto now = Clock::now();
+  const bool holding_reads = !buffered_input && now < reads_resume_;
+  if (holding_reads) {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(reads_resume_ - now).count();
+    timeout_ms = std::min(timeout_ms, static_cast<int>(left));
+  }
+  const short input = holding_reads ? 0 : POLLIN;
+  std::vector<pollfd> watched{{socket(), static_cast<short>(input | (wants_write() ? POLLOUT : 0)), 0},
                               {wake_on_stop_signal ? StopSignals::fd() : -1, POLLIN, 0}};
   if (extras) {
     for (const LoopExtras::Watch& watch : extras->watches)
       watched.push_back({watch.wanted() ? watch.fd : -1, POLLIN, 0});
   }
-  if (::poll(watched.data(), watched.size(), timeout_ms) < 0) {
+  if (::poll(watched.data(), watched.size(), buffered_input ? 0 : timeout_ms) < 0) {
     if (errno != EINTR) fail(Error{Exit::internal, fmt::format("poll failed: {}", std::strerror(errno))});
     return;
   }
-  if (watched[0].revents & (POLLIN | POLLHUP | POLLERR)) handle_readable();
+  if (buffered_input || (watched[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+    const auto started = Clock::now();
+    handle_readable();
+    reads_resume_ = started + read_window_;  // in the past when reading took the whole window
+  }
   if ((watched[0].revents & POLLOUT) && socket() >= 0) handle_writable();
   if (socket() >= 0) handle_housekeeping();
   for (std::size_t i = 2; extras && i < watched.size(); ++i) {
@@ -378,8 +416,7 @@ void Session::start_reconnecting(const Error& cause) {
   const std::chrono::milliseconds delay = std::min<std::chrono::milliseconds>(
       reconnect_policy_.first_delay * (1 << std::min(reconnect_attempts_, 16)), reconnect_policy_.max_delay);
   next_reconnect_ = Clock::now() + delay;
-  diag::debug("reconnecting to {} in {} ms (attempt {}{})", attempt_.endpoint.text(), delay.count(),
-              reconnect_attempts_ + 1, limit > 0 ? fmt::format(" of {}", limit) : "");
+  trace::reconnect(attempt_.endpoint, reconnect_attempts_ + 1, limit, delay, cause.what());
 }
 
 void Session::wait_and_reconnect(int timeout_ms, bool wake_on_stop_signal) {
@@ -394,10 +431,12 @@ void Session::wait_and_reconnect(int timeout_ms, bool wake_on_stop_signal) {
   loss_reported_ = false;
   errno = 0;
   const int rc = mosquitto_reconnect(handle_.get());
-  if (rc != MOSQ_ERR_SUCCESS)
+  if (rc != MOSQ_ERR_SUCCESS) {
     start_reconnecting(connect_call_error(rc, errno, attempt_, tls_.get()));
-  else
-    reconnect_deadline_ = Clock::now() + seconds(options_.connection.connect_timeout);
+    return;
+  }
+  if (buffer_reads_) ReadBuffer::adopt(socket());
+  reconnect_deadline_ = Clock::now() + seconds(options_.connection.connect_timeout);
 }
 
 int Session::socket() const { return handle_ ? mosquitto_socket(handle_.get()) : -1; }
@@ -437,6 +476,7 @@ void Session::record_loop_result(int mosq_rc) {
 }
 
 void Session::note_connack(int reason_code, int flags, const mosquitto_property* properties) {
+  answered_ = true;
   if (reason_code == 0) {
     connected_ = true;
     if (reconnecting_) {
@@ -454,19 +494,20 @@ void Session::note_connack(int reason_code, int flags, const mosquitto_property*
     fallback_wanted_ = true;
     return;
   }
-  fail(connack_error(reason_code, attempt_));
+  fail(connack_error(broker_reason(reason_code, properties), attempt_));
 }
 
-void Session::note_disconnect(int rc, int error_number) {
+void Session::note_disconnect(int rc, int error_number, const mosquitto_property* properties) {
   const bool was_connected = connected_;
   connected_ = false;
   loss_reported_ = true;
-  if (disconnecting_ || fallback_wanted_ || rc == MOSQ_ERR_SUCCESS) return;
-  Error cause = connection_ended_error(rc, error_number, was_connected, attempt_, tls_.get());
+  if (disconnecting_ || fallback_wanted_ || rc == MOSQ_ERR_SUCCESS || failed()) return;
+  Error cause = rc >= 0x80 ? broker_disconnect_error(broker_reason(rc, properties), attempt_)
+                           : connection_ended_error(rc, error_number, was_connected, attempt_, tls_.get());
   if ((was_connected || reconnecting_) && reconnect_policy_.max_attempts != 0)
-    start_reconnecting(cause);
-  else
-    fail(std::move(cause));
+    return start_reconnecting(cause);
+  if (!answered_ && rc < 0x80) second_look_ = second_look_for(rc, was_connected, attempt_, tls_.get());
+  fail(std::move(cause));
 }
 
 void Session::fail(Error failure) {

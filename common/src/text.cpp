@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <cstdint>
+#include <cstring>
+
 namespace mq {
 
 std::size_t utf8_sequence_length(std::string_view text, std::size_t at) {
@@ -27,6 +30,25 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t at) {
   const bool overlong = code_point < smallest[length];
   const bool surrogate = code_point >= 0xD800 && code_point <= 0xDFFF;
   return (overlong || surrogate || code_point > 0x10FFFF) ? 0 : length;
+}
+
+bool is_valid_utf8(std::string_view text) {
+  std::size_t at = 0;
+  while (at < text.size()) {
+    // Payloads are mostly ASCII: skip eight plain bytes at a time.
+    if (at + 8 <= text.size()) {
+      std::uint64_t block;
+      std::memcpy(&block, text.data() + at, sizeof block);
+      if ((block & 0x8080808080808080ULL) == 0) {
+        at += 8;
+        continue;
+      }
+    }
+    const std::size_t length = utf8_sequence_length(text, at);
+    if (length == 0) return false;
+    at += length;
+  }
+  return true;
 }
 
 std::string printable(std::string_view bytes) {

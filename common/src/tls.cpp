@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -91,12 +92,6 @@ std::vector<std::string> certificate_names(X509* certificate) {
   return names;
 }
 
-CertificateFacts facts_of(X509* certificate) {
-  return {name_text(X509_get_subject_name(certificate)), name_text(X509_get_issuer_name(certificate)),
-          time_text(X509_get0_notBefore(certificate)), time_text(X509_get0_notAfter(certificate)),
-          certificate_names(certificate)};
-}
-
 // Opening the file ourselves tells "missing or unreadable" (usage, exit 2) apart from
 // "readable but not usable" (TLS, exit 4), which OpenSSL reports alike.
 void require_readable_file(const std::string& path, std::string_view option) {
@@ -105,6 +100,76 @@ void require_readable_file(const std::string& path, std::string_view option) {
     throw usage_error(fmt::format("{} '{}' cannot be read: {}", option, path, std::strerror(errno)),
                       fmt::format("check the path given to {}", option));
   std::fclose(file);
+  if (std::filesystem::is_directory(path))  // fopen() opens a directory; reading it fails later
+    throw usage_error(fmt::format("{} '{}' is a directory, not a file", option, path),
+                      option == "--cafile" ? "give a PEM file, or the directory with --capath"
+                                           : fmt::format("give {} a PEM file", option));
+}
+
+// OpenSSL reports a key that does not match the certificate as a failure to load the key.
+bool is_key_mismatch(unsigned long code) {
+  return ERR_GET_LIB(code) == ERR_LIB_X509 && ERR_GET_REASON(code) == X509_R_KEY_VALUES_MISMATCH;
+}
+
+Error key_mismatch_error(const std::string& key, const std::string& cert) {
+  ERR_clear_error();
+  return Error{Exit::tls, fmt::format("--key '{}' does not belong to --cert '{}'", key, cert),
+               "the private key does not match the certificate's public key",
+               "give the key that was generated with this certificate"};
+}
+
+}  // namespace
+
+// OpenSSL 3.0 names the alerts TLS 1.3 added "unknown"; these are RFC 8446's names.
+std::string tls_alert_name(int value) {
+  switch (value & 0xFF) {
+  case 109:
+    return "missing extension";
+  case 112:
+    return "unrecognized name";
+  case 115:
+    return "unknown PSK identity";
+  case 116:
+    return "certificate required";
+  case 120:
+    return "no application protocol";
+  default:
+    return SSL_alert_desc_string_long(value);
+  }
+}
+
+namespace {
+
+// Handshake message names for the -d trace (RFC 8446 and 5246 numbering).
+const char* handshake_message_name(int type) {
+  switch (type) {
+  case SSL3_MT_CLIENT_HELLO:
+    return "ClientHello";
+  case SSL3_MT_SERVER_HELLO:
+    return "ServerHello";
+  case SSL3_MT_NEWSESSION_TICKET:
+    return "NewSessionTicket";
+  case SSL3_MT_ENCRYPTED_EXTENSIONS:
+    return "EncryptedExtensions";
+  case SSL3_MT_CERTIFICATE:
+    return "Certificate";
+  case SSL3_MT_SERVER_KEY_EXCHANGE:
+    return "ServerKeyExchange";
+  case SSL3_MT_CERTIFICATE_REQUEST:
+    return "CertificateRequest";
+  case SSL3_MT_SERVER_DONE:
+    return "ServerHelloDone";
+  case SSL3_MT_CERTIFICATE_VERIFY:
+    return "CertificateVerify";
+  case SSL3_MT_CLIENT_KEY_EXCHANGE:
+    return "ClientKeyExchange";
+  case SSL3_MT_FINISHED:
+    return "Finished";
+  case SSL3_MT_KEY_UPDATE:
+    return "KeyUpdate";
+  default:
+    return "handshake message";
+  }
 }
 
 void require_readable_directory(const std::string& path, std::string_view option) {
@@ -168,7 +233,7 @@ struct TlsCallbacks {
     if (!preverify_ok && observed.verify_error == 0) {
       observed.verify_error = X509_STORE_CTX_get_error(store);
       observed.verify_error_depth = depth;
-      if (certificate) observed.rejected_certificate = facts_of(certificate);
+      if (certificate) observed.rejected_certificate = certificate_facts(certificate);
     }
     return preverify_ok;
   }
@@ -177,27 +242,55 @@ struct TlsCallbacks {
   // get its own call: record what the chain holds so far, leaf first.
   static void record_chain(TlsObservation& observed, X509_STORE_CTX* store) {
     if (observed.chain.empty()) {
-      if (X509* leaf = X509_STORE_CTX_get0_cert(store)) observed.chain.push_back(facts_of(leaf));
+      if (X509* leaf = X509_STORE_CTX_get0_cert(store)) observed.chain.push_back(certificate_facts(leaf));
     }
     STACK_OF(X509)* chain = X509_STORE_CTX_get0_chain(store);
     for (int i = static_cast<int>(observed.chain.size()); chain && i < sk_X509_num(chain) && i < 16; ++i)
-      observed.chain.push_back(facts_of(sk_X509_value(chain, i)));
+      observed.chain.push_back(certificate_facts(sk_X509_value(chain, i)));
   }
 
+  // Only fatal alerts explain a failure: close_notify is how a TLS connection ends normally.
   static void info(const SSL* ssl, int where, int value) {
     TlsObservation& observed = owner(ssl)->observed_;
     if (where & SSL_CB_ALERT) {
-      std::string& slot = (where & SSL_CB_READ) ? observed.alert_received : observed.alert_sent;
-      if (slot.empty()) slot = SSL_alert_desc_string_long(value);
+      const bool received = (where & SSL_CB_READ) != 0;
+      const std::string alert = tls_alert_name(value);
+      diag::debug("TLS alert {}: {}", received ? "received" : "sent", alert);
+      std::string& slot = received ? observed.alert_received : observed.alert_sent;
+      if ((value >> 8) == SSL3_AL_FATAL && slot.empty()) slot = alert;
     }
     if ((where & SSL_CB_HANDSHAKE_DONE) && !observed.handshake_done) {
       observed.handshake_done = true;
       observed.version = SSL_get_version(ssl);
       observed.cipher = SSL_get_cipher_name(ssl);
-      diag::debug("TLS handshake done: {}, cipher {}", observed.version, observed.cipher);
-      for (std::size_t depth = 0; depth < observed.chain.size(); ++depth)
-        diag::debug("TLS certificate [{}]: {}", depth, describe_certificate(observed.chain[depth]));
+      trace_handshake(ssl, observed);
     }
+  }
+
+  static void trace_handshake(const SSL* ssl, const TlsObservation& observed) {
+    if (!diag::debugging()) return;
+    const unsigned char* alpn = nullptr;
+    unsigned int alpn_length = 0;
+    SSL_get0_alpn_selected(ssl, &alpn, &alpn_length);
+    diag::debug("TLS handshake done: {}, cipher {}{}", observed.version, observed.cipher,
+                alpn_length ? fmt::format(", ALPN {}",
+                                          std::string_view{reinterpret_cast<const char*>(alpn), alpn_length})
+                            : std::string{});
+    for (std::size_t depth = 0; depth < observed.chain.size(); ++depth)
+      diag::debug("TLS certificate [{}]: {}", depth, describe_certificate(observed.chain[depth]));
+  }
+
+  // Sees every handshake message and alert: proof that the server speaks TLS, whether it
+  // asked for a client certificate, and the -d trace of the handshake.
+  static void message(int write_p, int, int content_type, const void* bytes, std::size_t length, SSL* ssl,
+                      void*) {
+    if (content_type != SSL3_RT_HANDSHAKE && content_type != SSL3_RT_ALERT) return;
+    TlsObservation& observed = owner(ssl)->observed_;
+    if (!write_p) observed.server_answered = true;
+    if (content_type != SSL3_RT_HANDSHAKE || length == 0) return;
+    const int type = static_cast<const unsigned char*>(bytes)[0];
+    if (!write_p && type == SSL3_MT_CERTIFICATE_REQUEST) observed.certificate_requested = true;
+    diag::debug("TLS {} {}", write_p ? "sent" : "received", handshake_message_name(type));
   }
 
   static unsigned int psk(SSL* ssl, const char*, char* identity, unsigned int max_identity_length,
@@ -219,6 +312,12 @@ struct TlsCallbacks {
   static int refuse_passphrase(char*, int, int, void*) { return 0; }
 };
 
+CertificateFacts certificate_facts(X509* certificate) {
+  return {name_text(X509_get_subject_name(certificate)), name_text(X509_get_issuer_name(certificate)),
+          time_text(X509_get0_notBefore(certificate)), time_text(X509_get0_notAfter(certificate)),
+          certificate_names(certificate)};
+}
+
 std::string describe_certificate(const CertificateFacts& certificate) {
   return fmt::format("subject '{}', issuer '{}', valid {} to {}, names: {}", certificate.subject,
                      certificate.issuer, certificate.not_before, certificate.not_after,
@@ -232,6 +331,7 @@ TlsContext::TlsContext(const TlsOptions& options, std::string server_name)
   try {
     SSL_CTX_set_app_data(context_, this);
     SSL_CTX_set_info_callback(context_, TlsCallbacks::info);
+    SSL_CTX_set_msg_callback(context_, TlsCallbacks::message);
     configure_versions(options);
     configure_ciphers_and_alpn(options);
     if (options.psk)
@@ -266,6 +366,7 @@ void TlsContext::configure_keylog(const std::string& path) {
 }
 
 void TlsContext::configure_versions(const TlsOptions& options) {
+  version_option_ = options.version;
   int lowest = TLS1_2_VERSION;
   if (options.version == "tlsv1.3") lowest = TLS1_3_VERSION;
   if (options.version == "tlsv1.1") {
@@ -276,6 +377,7 @@ void TlsContext::configure_versions(const TlsOptions& options) {
 }
 
 void TlsContext::configure_ciphers_and_alpn(const TlsOptions& options) {
+  ciphers_option_ = options.ciphers;
   if (!options.ciphers.empty() && SSL_CTX_set_cipher_list(context_, options.ciphers.c_str()) != 1) {
     ERR_clear_error();
     throw usage_error(fmt::format("--ciphers '{}' names no cipher OpenSSL knows", options.ciphers),
@@ -342,6 +444,7 @@ void TlsContext::configure_client_certificate(const TlsOptions& options) {
                 "give the client certificate as a PEM file (-----BEGIN CERTIFICATE-----)"};
   SSL_CTX_set_default_passwd_cb(context_, TlsCallbacks::refuse_passphrase);
   if (SSL_CTX_use_PrivateKey_file(context_, key.c_str(), SSL_FILETYPE_PEM) != 1) {
+    if (is_key_mismatch(ERR_peek_last_error())) throw key_mismatch_error(key, cert);
     const std::string reason = openssl_error_text();
     if (file_contains(key, "ENCRYPTED"))
       throw Error{Exit::tls, fmt::format("--key '{}' is encrypted with a passphrase", key),
@@ -350,13 +453,8 @@ void TlsContext::configure_client_certificate(const TlsOptions& options) {
     throw Error{Exit::tls, fmt::format("--key '{}' is not a usable private key", key), reason,
                 "give the private key as a PEM file (-----BEGIN PRIVATE KEY-----)"};
   }
-  if (SSL_CTX_check_private_key(context_) != 1) {
-    ERR_clear_error();
-    throw Error{Exit::tls, fmt::format("--key '{}' does not belong to --cert '{}'", key, cert),
-                "the private key does not match the certificate's public key",
-                "give the key that was generated with this certificate"};
-  }
-  has_client_certificate_ = true;
+  if (SSL_CTX_check_private_key(context_) != 1) throw key_mismatch_error(key, cert);
+  client_certificate_ = certificate_facts(SSL_CTX_get0_certificate(context_));
 }
 
 }  // namespace mq

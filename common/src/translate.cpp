@@ -1,31 +1,19 @@
 #include "mq/translate.hpp"
 
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 #include <mosquitto.h>
 #include <mqtt_protocol.h>
 #include <netdb.h>
-#include <openssl/x509_vfy.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
-#include <ctime>
 
 #include "mq/tls.hpp"
 
 namespace mq {
 namespace {
-
-std::string now_text() {
-  const std::time_t now = std::time(nullptr);
-  std::tm parts{};
-  gmtime_r(&now, &parts);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S UTC", &parts);
-  return text;
-}
 
 bool is_v5(const ConnectAttempt& attempt) { return attempt.protocol == ProtocolVersion::v5; }
 
@@ -34,163 +22,278 @@ std::string port_advice(const Endpoint& endpoint) {
                       : "the usual MQTT port is 1883, and 8883 for TLS (add --cafile for TLS)";
 }
 
-Error authentication_error(const ConnectAttempt& attempt, int reason_code) {
+// The names MQTT v3.1.1 gives its CONNACK return codes (mosquitto_connack_string() capitalises
+// and punctuates them as sentences).
+std::string v3_connack_name(int code) {
+  switch (code) {
+  case CONNACK_REFUSED_PROTOCOL_VERSION:
+    return "unacceptable protocol version";
+  case CONNACK_REFUSED_IDENTIFIER_REJECTED:
+    return "identifier rejected";
+  case CONNACK_REFUSED_SERVER_UNAVAILABLE:
+    return "server unavailable";
+  case CONNACK_REFUSED_BAD_USERNAME_PASSWORD:
+    return "bad user name or password";
+  case CONNACK_REFUSED_NOT_AUTHORIZED:
+    return "not authorized";
+  default:
+    return "unknown code";
+  }
+}
+
+// MQTT v5's names of its reason codes (mosquitto_reason_string() capitalises them unevenly).
+struct ReasonName {
+  int code;
+  std::string_view name;
+};
+constexpr ReasonName v5_reason_names[] = {
+    {0x00, "success"},
+    {0x01, "granted QoS 1"},
+    {0x02, "granted QoS 2"},
+    {0x04, "disconnect with will message"},
+    {0x10, "no matching subscribers"},
+    {0x11, "no subscription existed"},
+    {0x18, "continue authentication"},
+    {0x19, "re-authenticate"},
+    {0x80, "unspecified error"},
+    {0x81, "malformed packet"},
+    {0x82, "protocol error"},
+    {0x83, "implementation specific error"},
+    {0x84, "unsupported protocol version"},
+    {0x85, "client identifier not valid"},
+    {0x86, "bad user name or password"},
+    {0x87, "not authorized"},
+    {0x88, "server unavailable"},
+    {0x89, "server busy"},
+    {0x8A, "banned"},
+    {0x8B, "server shutting down"},
+    {0x8C, "bad authentication method"},
+    {0x8D, "keep alive timeout"},
+    {0x8E, "session taken over"},
+    {0x8F, "topic filter invalid"},
+    {0x90, "topic name invalid"},
+    {0x91, "packet identifier in use"},
+    {0x92, "packet identifier not found"},
+    {0x93, "receive maximum exceeded"},
+    {0x94, "topic alias invalid"},
+    {0x95, "packet too large"},
+    {0x96, "message rate too high"},
+    {0x97, "quota exceeded"},
+    {0x98, "administrative action"},
+    {0x99, "payload format invalid"},
+    {0x9A, "retain not supported"},
+    {0x9B, "QoS not supported"},
+    {0x9C, "use another server"},
+    {0x9D, "server moved"},
+    {0x9E, "shared subscriptions not supported"},
+    {0x9F, "connection rate exceeded"},
+    {0xA0, "maximum connect time"},
+    {0xA1, "subscription identifiers not supported"},
+    {0xA2, "wildcard subscriptions not supported"},
+};
+
+std::string_view v5_reason_name(int code) {
+  for (const ReasonName& reason : v5_reason_names)
+    if (reason.code == code) return reason.name;
+  return "unknown reason code";
+}
+
+// Appends what the broker said in words, which names the cause better than any guess of ours.
+std::string with_broker_words(std::string cause, const BrokerReason& reason) {
+  if (reason.reason_string.empty()) return cause;
+  return fmt::format("{}; the broker says: \"{}\"", cause, reason.reason_string);
+}
+
+Error authentication_error(const ConnectAttempt& attempt, const BrokerReason& reason) {
   const std::string what = fmt::format("the broker at {} refused the login ({})", attempt.endpoint.text(),
-                                       reason_text(reason_code, attempt.protocol));
+                                       reason_text(reason.code, attempt.protocol));
   if (attempt.sent_username)
     return Error{Exit::authentication, what,
-                 "the username or password is wrong, or this user may not connect",
+                 with_broker_words("the username or password is wrong, or this user may not connect", reason),
                  "check -u and the password (-P, --pw-file or MQ_PASSWORD)"};
-  return Error{Exit::authentication, what, "the broker requires a username and password, and none was given",
+  return Error{Exit::authentication, what,
+               with_broker_words("the broker requires a username and password, and none was given", reason),
                "add -u USERNAME and a password with --pw-file FILE, MQ_PASSWORD or -P"};
 }
 
-Error protocol_version_error(const ConnectAttempt& attempt, int reason_code) {
-  return Error{Exit::protocol,
-               fmt::format("the broker at {} refused {} ({})", attempt.endpoint.text(),
-                           protocol_name(attempt.protocol), reason_text(reason_code, attempt.protocol)),
-               fmt::format("the broker does not speak {}", protocol_name(attempt.protocol)),
-               attempt.protocol == ProtocolVersion::v311 ? "try -V 31 for a very old broker"
-                                                         : "use -V 311 (MQTT v3.1.1)"};
+Error protocol_version_error(const ConnectAttempt& attempt, const BrokerReason& reason) {
+  const std::string where = attempt.endpoint.text();
+  const std::string code = reason_text(reason.code, attempt.protocol);
+  switch (attempt.protocol) {
+  case ProtocolVersion::v5:
+    return Error{Exit::protocol, fmt::format("the broker at {} refused MQTT v5 ({})", where, code),
+                 with_broker_words(attempt.protocol_given
+                                       ? "the broker does not speak MQTT v5, which -V 5 asks for"
+                                       : "the broker does not speak MQTT v5, which the v5-only options "
+                                         "(-x, -D) need",
+                                   reason),
+                 attempt.protocol_given
+                     ? "use -V 311 (MQTT v3.1.1), or drop -V to fall back to it automatically"
+                     : "drop the MQTT v5 options (-x, -D) to connect with MQTT v3.1.1"};
+  case ProtocolVersion::v311:
+    if (attempt.fell_back)
+      return Error{Exit::protocol,
+                   fmt::format("the broker at {} refused MQTT v5 and MQTT v3.1.1 ({})", where, code),
+                   "the broker speaks neither; only a very old broker speaks MQTT v3.1 alone", "try -V 31"};
+    return Error{Exit::protocol, fmt::format("the broker at {} refused MQTT v3.1.1 ({})", where, code),
+                 "the broker does not speak MQTT v3.1.1, which -V 311 asks for",
+                 "use -V 5, or -V 31 for a very old broker"};
+  case ProtocolVersion::v31:
+    return Error{Exit::protocol, fmt::format("the broker at {} refused MQTT v3.1 ({})", where, code),
+                 "the broker does not speak MQTT v3.1, which -V 31 asks for",
+                 "use -V 311 (MQTT v3.1.1), or drop -V"};
+  }
+  return Error{Exit::protocol, fmt::format("the broker at {} refused the protocol version", where)};
 }
 
-Error refused_error(const ConnectAttempt& attempt, int reason_code, std::string cause, std::string fix) {
+Error refused_error(const ConnectAttempt& attempt, const BrokerReason& reason, std::string cause,
+                    std::string fix) {
   return Error{Exit::protocol,
                fmt::format("the broker at {} refused the connection ({})", attempt.endpoint.text(),
-                           reason_text(reason_code, attempt.protocol)),
-               std::move(cause), std::move(fix)};
+                           reason_text(reason.code, attempt.protocol)),
+               with_broker_words(std::move(cause), reason), std::move(fix)};
 }
 
-Error v3_connack_error(int code, const ConnectAttempt& attempt) {
-  switch (code) {
+Error client_id_error(const ConnectAttempt& attempt, const BrokerReason& reason) {
+  if (!attempt.sent_client_id)
+    return refused_error(attempt, reason,
+                         "the broker does not accept an empty client id (we let the broker choose one)",
+                         "give a client id with -i ID");
+  return refused_error(attempt, reason, "the broker does not accept this client id",
+                       attempt.protocol == ProtocolVersion::v31
+                           ? "choose another id with -i (MQTT v3.1 allows 1 to 23 letters and digits)"
+                           : "choose another id with -i");
+}
+
+Error v3_connack_error(const BrokerReason& reason, const ConnectAttempt& attempt) {
+  switch (reason.code) {
   case CONNACK_REFUSED_PROTOCOL_VERSION:
-    return protocol_version_error(attempt, code);
+    return protocol_version_error(attempt, reason);
   case CONNACK_REFUSED_IDENTIFIER_REJECTED:
-    return refused_error(attempt, code, "the broker does not accept this client id",
-                         "choose another id with -i (MQTT v3.1 allows at most 23 characters)");
+    return client_id_error(attempt, reason);
   case CONNACK_REFUSED_SERVER_UNAVAILABLE:
-    return refused_error(attempt, code, "the broker is up but not accepting clients",
+    return refused_error(attempt, reason, "the broker is up but not accepting clients",
                          "try again later, or check the broker's log");
   case CONNACK_REFUSED_BAD_USERNAME_PASSWORD:
   case CONNACK_REFUSED_NOT_AUTHORIZED:
-    return authentication_error(attempt, code);
+    return authentication_error(attempt, reason);
   default:
-    return refused_error(attempt, code, "the broker sent a CONNACK code MQTT v3 does not define",
+    return refused_error(attempt, reason, "the broker sent a CONNACK code MQTT v3 does not define",
                          "check the broker's log");
   }
 }
 
-Error v5_connack_error(int code, const ConnectAttempt& attempt) {
-  switch (code) {
+Error v5_connack_error(const BrokerReason& reason, const ConnectAttempt& attempt) {
+  switch (reason.code) {
   case MQTT_RC_UNSUPPORTED_PROTOCOL_VERSION:
-    return protocol_version_error(attempt, code);
+    return protocol_version_error(attempt, reason);
   case MQTT_RC_BAD_USERNAME_OR_PASSWORD:
   case MQTT_RC_NOT_AUTHORIZED:
   case MQTT_RC_BAD_AUTHENTICATION_METHOD:
-    return authentication_error(attempt, code);
+    return authentication_error(attempt, reason);
   case MQTT_RC_CLIENTID_NOT_VALID:
-    return refused_error(attempt, code, "the broker does not accept this client id",
-                         "choose another id with -i");
+    return client_id_error(attempt, reason);
   case MQTT_RC_BANNED:
-    return refused_error(attempt, code, "the broker has banned this client",
+    return refused_error(attempt, reason, "the broker has banned this client",
                          "ask the broker's administrator");
   case MQTT_RC_SERVER_UNAVAILABLE:
   case MQTT_RC_SERVER_BUSY:
   case MQTT_RC_QUOTA_EXCEEDED:
   case MQTT_RC_CONNECTION_RATE_EXCEEDED:
-    return refused_error(attempt, code, "the broker is up but not accepting this connection now",
+    return refused_error(attempt, reason, "the broker is up but not accepting this connection now",
                          "try again later, or check the broker's log");
   case MQTT_RC_USE_ANOTHER_SERVER:
   case MQTT_RC_SERVER_MOVED:
-    return refused_error(attempt, code, "the broker sends its clients elsewhere",
-                         "connect to the server the broker's administrator names");
+    return refused_error(
+        attempt, reason,
+        reason.server_reference.empty()
+            ? std::string{"the broker sends its clients to another server, without naming it"}
+            : fmt::format("the broker sends its clients to '{}'", reason.server_reference),
+        reason.server_reference.empty()
+            ? "ask the broker's administrator which server to use"
+            : fmt::format("connect to {} instead (-h, -p)", reason.server_reference));
+  case MQTT_RC_UNSPECIFIED:
+    // mosquitto answers an empty client id this way when allow_zero_length_clientid is false.
+    if (!attempt.sent_client_id)
+      return refused_error(attempt, reason,
+                           "the broker gave no reason; we sent no client id, and a broker that requires one "
+                           "(mosquitto: allow_zero_length_clientid false) refuses MQTT v5 clients this way",
+                           "give a client id with -i ID; if that does not help, check the broker's log");
+    return refused_error(attempt, reason, "the broker gave no reason",
+                         "check the broker's log for this client");
   default:
-    return refused_error(attempt, code, "the broker refused the CONNECT packet",
+    return refused_error(attempt, reason, "the broker refused the CONNECT packet",
                          "check the options sent with CONNECT (-D connect, --will-*) and the broker's log");
   }
 }
 
-std::string names_text(const std::vector<std::string>& names) {
-  return names.empty() ? "no names" : fmt::format("{}", fmt::join(names, ", "));
-}
+struct DisconnectMeaning {
+  std::string cause;
+  std::string fix;
+};
 
-Error certificate_error(const ConnectAttempt& attempt, const TlsContext& tls) {
-  const TlsObservation& seen = tls.observation();
-  const std::string what = fmt::format(
-      "TLS handshake with {} failed: the server's certificate was not accepted", attempt.endpoint.text());
-  const CertificateFacts cert = seen.rejected_certificate.value_or(CertificateFacts{});
-  switch (seen.verify_error) {
-  case X509_V_ERR_CERT_HAS_EXPIRED:
-    return Error{
-        Exit::tls, what,
-        fmt::format("the certificate '{}' expired on {} (now {})", cert.subject, cert.not_after, now_text()),
-        "renew the broker's certificate"};
-  case X509_V_ERR_CERT_NOT_YET_VALID:
-    return Error{Exit::tls, what,
-                 fmt::format("the certificate '{}' is not valid before {} (now {})", cert.subject,
-                             cert.not_before, now_text()),
-                 "check the clock of this machine and of the machine that issued the certificate"};
-  case X509_V_ERR_HOSTNAME_MISMATCH:
-  case X509_V_ERR_IP_ADDRESS_MISMATCH:
-    return Error{Exit::tls, what,
-                 fmt::format("we connected to '{}' but the certificate is for: {}", tls.server_name(),
-                             names_text(cert.names)),
-                 fmt::format("connect by a name the certificate holds (-h {}), or reissue it with '{}' "
-                             "in its subjectAltName; --insecure skips this check, for testing only",
-                             cert.names.empty() ? "NAME" : cert.names.front(), tls.server_name())};
-  case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
-  case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
-  case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
-  case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
-  case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
-  case X509_V_ERR_CERT_UNTRUSTED: {
-    const CertificateFacts leaf = seen.chain.empty() ? cert : seen.chain.front();
-    return Error{Exit::tls, what,
-                 fmt::format("the server's certificate (subject '{}', issuer '{}') is not signed by a CA "
-                             "trusted by {}",
-                             leaf.subject, leaf.issuer, tls.trust_source()),
-                 "give the CA certificate that issued the broker's certificate with --cafile FILE"};
-  }
+DisconnectMeaning disconnect_meaning(const BrokerReason& reason, const ConnectAttempt& attempt) {
+  switch (reason.code) {
+  case MQTT_RC_SERVER_SHUTTING_DOWN:
+    return {"the broker is shutting down", "connect again once the broker is back"};
+  case MQTT_RC_SESSION_TAKEN_OVER:
+    return {"another client connected with the same client id, and the broker closed our connection",
+            attempt.sent_client_id ? "give each client its own id (-i), or stop the other one"
+                                   : "stop the other client with this id"};
+  case MQTT_RC_KEEP_ALIVE_TIMEOUT:
+    return {"the broker heard nothing from us within 1.5 times the keepalive",
+            "check the network; -k sets the keepalive"};
+  case MQTT_RC_NOT_AUTHORIZED:
+    return {"the broker's access control refused something this client did",
+            "check the broker's ACL and log"};
+  case MQTT_RC_ADMINISTRATIVE_ACTION:
+    return {"an administrator of the broker disconnected this client", "ask the broker's administrator"};
+  case MQTT_RC_SERVER_BUSY:
+  case MQTT_RC_QUOTA_EXCEEDED:
+  case MQTT_RC_MESSAGE_RATE_TOO_HIGH:
+  case MQTT_RC_CONNECTION_RATE_EXCEEDED:
+    return {"this client went over one of the broker's limits", "slow down, or ask for a higher limit"};
+  case MQTT_RC_PACKET_TOO_LARGE:
+    return {"we sent a packet larger than the broker's maximum packet size", "send smaller messages"};
+  case MQTT_RC_USE_ANOTHER_SERVER:
+  case MQTT_RC_SERVER_MOVED:
+    return {reason.server_reference.empty()
+                ? std::string{"the broker sends its clients to another server, without naming it"}
+                : fmt::format("the broker sends its clients to '{}'", reason.server_reference),
+            reason.server_reference.empty()
+                ? "ask the broker's administrator which server to use"
+                : fmt::format("connect to {} instead (-h, -p)", reason.server_reference)};
+  case MQTT_RC_MALFORMED_PACKET:
+  case MQTT_RC_PROTOCOL_ERROR:
+    return {"the broker says we broke the MQTT protocol", "please report it, with the output of -d"};
   default:
-    return Error{
-        Exit::tls, what,
-        fmt::format("{} (certificate '{}')", X509_verify_cert_error_string(seen.verify_error), cert.subject),
-        "check the broker's certificate chain with: openssl s_client -connect HOST:PORT -showcerts"};
+    return {"the broker ended the connection with this reason", "check the broker's log for this client"};
   }
 }
 
-Error alert_error(const ConnectAttempt& attempt, const TlsContext& tls) {
-  const bool client_certificate_given = tls.has_client_certificate();
-  const std::string& alert = tls.observation().alert_received;
-  const std::string what =
-      fmt::format("TLS handshake with {} failed: the server refused it ({})", attempt.endpoint.text(), alert);
-  if (alert == "certificate required" ||
-      (!client_certificate_given && alert == "handshake failure" && tls.observation().chain.size() > 0))
-    return Error{Exit::tls, what, "the broker requires a client certificate and none was given",
-                 "add --cert FILE and --key FILE with a certificate the broker's CA signed"};
-  if (client_certificate_given &&
-      (alert == "bad certificate" || alert == "unknown CA" || alert == "certificate unknown" ||
-       alert == "decrypt error" || alert == "certificate expired" || alert == "certificate revoked"))
-    return Error{Exit::tls, what, "the broker did not accept our client certificate (--cert)",
-                 "use a client certificate signed by a CA the broker trusts (its cafile)"};
-  if (alert == "protocol version")
-    return Error{Exit::tls, what, "the broker and we share no TLS version",
-                 "change or drop --tls-version; the broker's tls_version setting decides what it accepts"};
-  if (alert == "handshake failure" || alert == "insufficient security")
-    return Error{Exit::tls, what, "the broker and we share no TLS version or cipher",
-                 "change or drop --tls-version and --ciphers"};
-  return Error{Exit::tls, what, fmt::format("the server sent the TLS alert '{}'", alert),
-               "check the broker's log and its TLS settings"};
+// A reset and an orderly close race each other on the wire: both read as "closed", so that the
+// same failure always prints the same words.
+std::string closing_detail(int mosq_rc, int error_number) {
+  const bool closed = mosq_rc != MOSQ_ERR_ERRNO || error_number == 0 || error_number == ECONNRESET ||
+                      error_number == EPIPE || error_number == EPROTO;
+  return closed ? std::string{"the broker closed the connection"} : std::string{std::strerror(error_number)};
 }
 
-Error tls_handshake_error(const ConnectAttempt& attempt, const TlsContext& tls) {
-  const TlsObservation& seen = tls.observation();
-  if (seen.verify_error != 0) return certificate_error(attempt, tls);
-  if (!seen.alert_received.empty()) return alert_error(attempt, tls);
-  return Error{Exit::tls, fmt::format("TLS handshake with {} failed", attempt.endpoint.text()),
-               "the connection closed during the handshake; a plain MQTT port does this to a TLS client",
-               "if this port serves plain MQTT (usually 1883), drop the TLS options; otherwise check the "
-               "broker's TLS settings"};
+Error dropped_before_connack_error(int mosq_rc, int error_number, const ConnectAttempt& attempt) {
+  const std::string where = attempt.endpoint.text();
+  const std::string detail = closing_detail(mosq_rc, error_number);
+  if (attempt.endpoint.tls)
+    return Error{
+        Exit::network,
+        fmt::format("the broker at {} closed the connection after the TLS handshake, before answering "
+                    "CONNECT",
+                    where),
+        detail, "check the broker's log for why it dropped this client"};
+  return Error{
+      Exit::network, fmt::format("the broker at {} closed the connection before answering CONNECT", where),
+      fmt::format("{}; a TLS port does this to a client that speaks plain MQTT", detail),
+      "if this is a TLS port (usually 8883), add --cafile FILE or --tls-use-os-certs; otherwise check "
+      "the broker's log"};
 }
 
 }  // namespace
@@ -201,10 +304,25 @@ std::string Endpoint::text() const {
   return fmt::format("{}:{}", host, port);
 }
 
+BrokerReason broker_reason(int code, const mosquitto_property* properties) {
+  BrokerReason reason{code, {}, {}};
+  char* text = nullptr;
+  if (mosquitto_property_read_string(properties, MQTT_PROP_REASON_STRING, &text, false)) {
+    reason.reason_string = text;
+    std::free(text);
+  }
+  text = nullptr;
+  if (mosquitto_property_read_string(properties, MQTT_PROP_SERVER_REFERENCE, &text, false)) {
+    reason.server_reference = text;
+    std::free(text);
+  }
+  return reason;
+}
+
 std::string reason_text(int reason_code, ProtocolVersion protocol) {
   if (protocol != ProtocolVersion::v5 && reason_code < 0x80)
-    return fmt::format("{}, CONNACK code {}", mosquitto_connack_string(reason_code), reason_code);
-  return fmt::format("{}, reason code 0x{:02X}", mosquitto_reason_string(reason_code), reason_code);
+    return fmt::format("{}, CONNACK code {}", v3_connack_name(reason_code), reason_code);
+  return fmt::format("{}, reason code 0x{:02X}", v5_reason_name(reason_code), reason_code);
 }
 
 Exit exit_for_reason(int reason_code) {
@@ -222,9 +340,27 @@ Exit exit_for_reason(int reason_code) {
   }
 }
 
+bool failed_after_tcp_connect(int mosq_rc, int error_number) {
+  switch (mosq_rc) {
+  case MOSQ_ERR_TLS:
+  case MOSQ_ERR_PROTOCOL:
+  case MOSQ_ERR_MALFORMED_PACKET:
+  case MOSQ_ERR_CONN_LOST:
+    return true;
+  case MOSQ_ERR_ERRNO:  // libmosquitto sets EPROTO for every TLS failure
+    return error_number == EPROTO || error_number == ECONNRESET || error_number == EPIPE;
+  default:
+    return false;
+  }
+}
+
 Error connect_call_error(int mosq_rc, int error_number, const ConnectAttempt& attempt,
                          const TlsContext* tls) {
   const Endpoint& endpoint = attempt.endpoint;
+  // The blocking connect call also starts the TLS handshake and writes CONNECT, so it can fail
+  // the way a connection does that ends before CONNACK.
+  if (failed_after_tcp_connect(mosq_rc, error_number))
+    return connection_ended_error(mosq_rc, error_number, false, attempt, tls);
   if (mosq_rc == MOSQ_ERR_EAI)
     return Error{Exit::network, fmt::format("cannot resolve the broker's name '{}'", endpoint.host),
                  fmt::format("the name lookup failed: {}", gai_strerror(error_number)),
@@ -233,7 +369,7 @@ Error connect_call_error(int mosq_rc, int error_number, const ConnectAttempt& at
     const std::string what = fmt::format("cannot connect to {}", endpoint.text());
     switch (error_number) {
     case ECONNREFUSED:
-      return Error{Exit::network, what, fmt::format("nothing is listening there (connection refused)"),
+      return Error{Exit::network, what, "nothing is listening there (connection refused)",
                    fmt::format("start the broker, or check -h and -p; {}", port_advice(endpoint))};
     case ENOENT:
       return Error{Exit::network, what, "the socket file does not exist",
@@ -255,7 +391,6 @@ Error connect_call_error(int mosq_rc, int error_number, const ConnectAttempt& at
       return Error{Exit::network, what, std::strerror(error_number), "check -h, -p and the network"};
     }
   }
-  if (mosq_rc == MOSQ_ERR_TLS && tls) return tls_handshake_error(attempt, *tls);
   if (mosq_rc == MOSQ_ERR_INVAL)
     return usage_error(fmt::format("libmosquitto refused the connection settings for {}", endpoint.text()),
                        "check -h, -p, -k and -A");
@@ -264,19 +399,31 @@ Error connect_call_error(int mosq_rc, int error_number, const ConnectAttempt& at
 }
 
 Error connack_error(int reason_code, const ConnectAttempt& attempt) {
-  return is_v5(attempt) ? v5_connack_error(reason_code, attempt) : v3_connack_error(reason_code, attempt);
+  return connack_error(BrokerReason{reason_code, {}, {}}, attempt);
+}
+
+Error connack_error(const BrokerReason& reason, const ConnectAttempt& attempt) {
+  return is_v5(attempt) ? v5_connack_error(reason, attempt) : v3_connack_error(reason, attempt);
+}
+
+Error broker_disconnect_error(const BrokerReason& reason, const ConnectAttempt& attempt) {
+  DisconnectMeaning meaning = disconnect_meaning(reason, attempt);
+  return Error{exit_for_reason(reason.code),
+               fmt::format("the broker at {} closed the connection ({})", attempt.endpoint.text(),
+                           reason_text(reason.code, ProtocolVersion::v5)),
+               with_broker_words(std::move(meaning.cause), reason), std::move(meaning.fix)};
 }
 
 Error connection_ended_error(int mosq_rc, int error_number, bool was_connected, const ConnectAttempt& attempt,
                              const TlsContext* tls) {
   const std::string where = attempt.endpoint.text();
-  if (mosq_rc >= 0x80) {
-    return Error{exit_for_reason(mosq_rc),
-                 fmt::format("the broker at {} closed the connection ({})", where,
-                             reason_text(mosq_rc, ProtocolVersion::v5)),
-                 "the broker sent DISCONNECT with this reason", "check the broker's log for this client"};
+  if (mosq_rc >= 0x80) return broker_disconnect_error(BrokerReason{mosq_rc, {}, {}}, attempt);
+  if (tls && !was_connected) {
+    const TlsObservation& seen = tls->observation();
+    if (!seen.handshake_done || !seen.alert_received.empty() ||
+        (seen.certificate_requested && !tls->has_client_certificate()))
+      return tls_handshake_error(attempt, *tls);
   }
-  if (tls && !tls->observation().handshake_done) return tls_handshake_error(attempt, *tls);
   if (mosq_rc == MOSQ_ERR_PROTOCOL || mosq_rc == MOSQ_ERR_MALFORMED_PACKET)
     return Error{Exit::protocol, fmt::format("the broker at {} broke the MQTT protocol", where),
                  mosquitto_strerror(mosq_rc),
@@ -285,17 +432,14 @@ Error connection_ended_error(int mosq_rc, int error_number, bool was_connected, 
     return Error{Exit::network, fmt::format("the connection to {} was lost", where),
                  "the broker stopped answering PINGREQ within the keepalive",
                  "check the broker and the network; -k sets the keepalive"};
-  const std::string detail = (mosq_rc == MOSQ_ERR_ERRNO && error_number != 0)
-                                 ? std::string{std::strerror(error_number)}
-                                 : "the broker closed the connection";
-  if (!was_connected)
-    return Error{Exit::network,
-                 fmt::format("the broker at {} closed the connection before answering CONNECT", where),
-                 fmt::format("{}; a TLS port does this to a client that speaks plain MQTT", detail),
-                 attempt.endpoint.tls ? "check the broker's log for why it dropped the client"
-                                      : "if this is a TLS port (usually 8883), add --cafile FILE or "
-                                        "--tls-use-os-certs; otherwise check the broker's log"};
-  return Error{Exit::network, fmt::format("the connection to {} was lost", where), detail,
+  if (!was_connected) return dropped_before_connack_error(mosq_rc, error_number, attempt);
+  const std::string detail = closing_detail(mosq_rc, error_number);
+  return Error{Exit::network, fmt::format("the connection to {} was lost", where),
+               attempt.sent_client_id
+                   ? fmt::format("{} (a broker also does this when another client connects "
+                                 "with the same client id)",
+                                 detail)
+                   : detail,
                "check that the broker is still running and the network between us"};
 }
 
@@ -303,13 +447,81 @@ Error connect_timeout_error(double seconds, const ConnectAttempt& attempt, const
   const std::string where = attempt.endpoint.text();
   if (tls && !tls->observation().handshake_done)
     return Error{Exit::network, fmt::format("no TLS handshake with {} within {} s", where, seconds),
-                 "the server accepted the TCP connection but did not complete the TLS handshake",
+                 tls->observation().server_answered
+                     ? "the server started the TLS handshake but did not finish it"
+                     : "the server accepted the TCP connection but did not answer our TLS greeting",
                  "check that this port serves MQTT over TLS; --connect-timeout sets the limit"};
   return Error{Exit::network, fmt::format("no answer from {} within {} s", where, seconds),
                "the server accepted the TCP connection but did not answer the MQTT CONNECT",
                attempt.endpoint.tls ? "check that this port serves MQTT; --connect-timeout sets the limit"
                                     : "check that this port serves MQTT (a TLS port needs --cafile); "
                                       "--connect-timeout sets the limit"};
+}
+
+// A refused message was not delivered: exit 6 when access control refused it, else 9 (incomplete).
+Error publish_refused_error(std::string_view topic, int reason_code, ProtocolVersion protocol) {
+  const std::string what =
+      fmt::format("the broker refused the message to '{}' ({})", topic, reason_text(reason_code, protocol));
+  switch (reason_code) {
+  case MQTT_RC_NOT_AUTHORIZED:
+    return Error{Exit::authorization, what,
+                 fmt::format("the broker's access control does not let this client publish to '{}'", topic),
+                 "check the broker's ACL for this user and topic"};
+  case MQTT_RC_TOPIC_NAME_INVALID:
+    return Error{Exit::incomplete, what, "the broker does not accept this topic name",
+                 "publish to another topic"};
+  case MQTT_RC_QUOTA_EXCEEDED:
+    return Error{Exit::incomplete, what, "this client used up a quota of the broker", "try again later"};
+  case MQTT_RC_PAYLOAD_FORMAT_INVALID:
+    return Error{Exit::incomplete, what, "the payload does not match its payload-format-indicator (UTF-8)",
+                 "send valid UTF-8, or drop the payload-format-indicator property"};
+  default:
+    return Error{Exit::incomplete, what, "the broker did not take the message", "check the broker's log"};
+  }
+}
+
+Error subscribe_refused_error(std::string_view filter, int reason_code, ProtocolVersion protocol) {
+  const std::string what = fmt::format("the broker refused the subscription to '{}' ({})", filter,
+                                       reason_text(reason_code, ProtocolVersion::v5));
+  if (protocol != ProtocolVersion::v5)
+    return Error{Exit::authorization, what,
+                 fmt::format("{} reports only 'failure'; usually the broker's ACL does not allow this filter "
+                             "(-V 5 would say why)",
+                             protocol_name(protocol)),
+                 "check the broker's ACL for this user and filter"};
+  switch (reason_code) {
+  case MQTT_RC_NOT_AUTHORIZED:
+    return Error{
+        Exit::authorization, what,
+        fmt::format("the broker's access control does not let this client subscribe to '{}'", filter),
+        "check the broker's ACL for this user and filter"};
+  case MQTT_RC_TOPIC_FILTER_INVALID:
+    return Error{Exit::protocol, what, "the broker does not accept this filter",
+                 "subscribe to another filter"};
+  case MQTT_RC_SHARED_SUBS_NOT_SUPPORTED:
+    return Error{Exit::protocol, what, "the broker does not support shared subscriptions ($share/...)",
+                 "subscribe without $share/GROUP/"};
+  case MQTT_RC_WILDCARD_SUBS_NOT_SUPPORTED:
+    return Error{Exit::protocol, what, "the broker does not support wildcards (+, #) in filters",
+                 "subscribe to each topic by its full name"};
+  case MQTT_RC_QUOTA_EXCEEDED:
+    return Error{Exit::protocol, what, "this client has more subscriptions than the broker allows",
+                 "subscribe to fewer filters"};
+  default:
+    return Error{exit_for_reason(reason_code), what, "the broker did not accept the subscription",
+                 "check the broker's log"};
+  }
+}
+
+std::string unconfirmed_publish_note(ProtocolVersion protocol, int qos) {
+  if (qos == 0)
+    return "QoS 0 is never acknowledged: a message the broker refuses (for example by its ACL) is dropped "
+           "without a word; use -q 1 with MQTT v5 to learn whether it was accepted";
+  if (protocol != ProtocolVersion::v5)
+    return fmt::format("{} cannot report a refused publish: a broker acknowledges a message its ACL "
+                       "drops; use -V 5 to learn whether it was accepted",
+                       protocol_name(protocol));
+  return {};
 }
 
 Error interrupted_error(int signal_number) {

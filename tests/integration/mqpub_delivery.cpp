@@ -113,7 +113,7 @@ TEST_CASE("a publish the ACL denies is exit 6 naming the topic (MQTT v5)") {
   CHECK(allowed.exit_code == 0);
   CHECK(denied.exit_code == 6);
   CHECK(contains(denied.err, "refused the message to 'forbidden/x'"));
-  CHECK(contains(denied.err, "Not authorized"));
+  CHECK(contains(denied.err, "not authorized, reason code 0x87"));
   CHECK(contains(denied.err, "sent 1, acknowledged 0, not acknowledged 0, refused 1"));
 }
 

@@ -657,7 +657,7 @@ bool WorkerLoop::any_socket_open() const {
 void WorkerLoop::shut_down() {
   for (auto& client : clients_) {
     if (!client->session) continue;
-    client->session->start_disconnect();
+    client->session->request_disconnect();
     after_call(*client);
   }
   const Clock::time_point deadline = Clock::now() + disconnect_grace;

@@ -3,8 +3,15 @@
 
 int main(int argc, char** argv) {
   mq::passwd::Options options;
-  mq::ToolApp app{"mqpasswd", "Create and edit Mosquitto password files.\n"
-                              "NOT YET IMPLEMENTED: this version only prints --help and --version."};
+  mq::ToolApp app{"mqpasswd",
+                  "Create and edit Mosquitto password files, atomically.\n"
+                  "  mqpasswd [-H TYPE] [-I ITER] [-c] FILE USER            ask for the password\n"
+                  "  mqpasswd [-H TYPE] [-I ITER] [-c] -b FILE USER PASSWORD\n"
+                  "  mqpasswd -D FILE USER                                  delete a user\n"
+                  "  mqpasswd [-H TYPE] [-I ITER] -U FILE                   hash plain-text passwords\n"
+                  "  mqpasswd --check FILE USER [PASSWORD]                  verify a password\n"
+                  "  mqpasswd [-H TYPE] [-I ITER] [-c] --batch-file LIST FILE\n"
+                  "  mqpasswd --list [--json] FILE"};
   mq::passwd::add_options(app, options);
   return mq::run_main(app, argc, argv, [&] { return mq::passwd::run(options); });
 }

@@ -34,7 +34,7 @@ public:
   bool due() const { return interval_ == Clock::duration::zero() || Clock::now() >= next_; }
   // Tokens never pile up: after a pause the next message waits a full interval again.
   void sent() {
-    if (interval_ != Clock::duration::zero()) next_ = std::max(next_, Clock::now() - interval_) + interval_;
+    if (interval_ != Clock::duration::zero()) next_ = std::max(next_, Clock::now()) + interval_;
   }
   std::optional<Clock::time_point> next_time() const {
     if (interval_ == Clock::duration::zero()) return std::nullopt;
@@ -197,6 +197,9 @@ Exit run(Options& options) {
   }
   const DeliveryCounts& counts = publisher.counts();
   diag::debug("messages: {}", counts.text());
+  if (const std::string note = unconfirmed_publish_note(session.protocol(), options.message.qos);
+      !note.empty())
+    diag::debug("{}", note);
   session.disconnect();
   if (exit == LoopExit::interrupted) throw with_counts(interrupted_error(StopSignals::received()), counts);
   if (publisher.refusal()) throw with_counts(*publisher.refusal(), counts);

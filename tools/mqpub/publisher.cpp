@@ -7,21 +7,6 @@
 #include "mq/translate.hpp"
 
 namespace mq::pub {
-namespace {
-
-// A refused publish is "not authorized" (6) or otherwise "not delivered" (9), never success.
-Error refusal_error(const std::string& topic, int reason_code, ProtocolVersion protocol) {
-  const bool denied = reason_code == MQTT_RC_NOT_AUTHORIZED;
-  return Error{
-      denied ? Exit::authorization : Exit::incomplete,
-      fmt::format("the broker refused the message to '{}' ({})", topic, reason_text(reason_code, protocol)),
-      denied ? "the broker's access control does not let this client publish to this topic"
-             : "the broker did not take the message",
-      denied ? "check the broker's ACL for this user and topic" : "check the broker's log"};
-}
-
-}  // namespace
-
 std::string DeliveryCounts::text() const {
   std::string text =
       fmt::format("sent {}, acknowledged {}, not acknowledged {}", sent, acknowledged, unacknowledged());
@@ -53,7 +38,7 @@ void Publisher::on_publish_done(int mid, int reason_code) {
   }
   if (reason_code >= 0x80) {
     ++counts_.refused;
-    if (!refusal_) refusal_ = refusal_error(found->second, reason_code, session_->protocol());
+    if (!refusal_) refusal_ = publish_refused_error(found->second, reason_code, session_->protocol());
   } else {
     ++counts_.acknowledged;
   }

@@ -16,15 +16,22 @@ public:
 
   void append(std::string_view bytes);
   void append(char byte) { buffer_.push_back(byte); }
+  /// The pending bytes, for formatters that write in place; call flush_if_full() after.
+  std::string& buffer() { return buffer_; }
+  /// Writes the pending bytes once they reach the flush threshold.
+  void flush_if_full();
   /// Writes everything buffered. Returns false once the reader has gone (EPIPE); later
   /// writes are dropped.
   bool flush();
+  /// Bytes waiting to be written.
+  std::size_t pending() const { return buffer_.size(); }
   /// Whether the reader has gone away (a closed pipe, as in `mqsub ... | head -1`).
   bool reader_gone() const { return reader_gone_; }
+  /// Looks, without writing, whether the reader of a pipe or socket has gone (POLLERR);
+  /// a system call, so callers do it now and then.
+  bool check_reader_gone();
 
 private:
-  void flush_if_full();
-
   int fd_;
   std::size_t flush_threshold_;
   std::string buffer_;

@@ -12,6 +12,8 @@
 #include "mq/client_options.hpp"
 #include "mq/error.hpp"
 #include "mq/library.hpp"
+#include "mq/message.hpp"
+#include "mq/port_probe.hpp"
 #include "mq/translate.hpp"
 
 struct mosquitto;
@@ -32,16 +34,6 @@ struct ConnackInfo {
   ProtocolVersion protocol;
   bool session_present;
   const mosquitto_property* properties;  // v5 CONNACK properties; valid during the callback
-};
-
-/// A received PUBLISH; the views are valid only during SessionEvents::on_message.
-struct Message {
-  std::string_view topic;
-  std::string_view payload;
-  int qos;
-  bool retain;
-  int mid;
-  const mosquitto_property* properties;
 };
 
 /// What a session reports to its tool. Called from inside the libmosquitto loop: handlers must
@@ -122,9 +114,17 @@ public:
   bool connected() const { return connected_; }
   /// Sends DISCONNECT and waits briefly until it is written.
   void disconnect();
-  /// Sends DISCONNECT without waiting; for external loops, which see socket() become -1 once it
-  /// is written. Returns false when there is no connection to end.
-  bool start_disconnect();
+  /// Sends DISCONNECT without waiting, also from inside a handler: what arrives after it is not
+  /// acknowledged, so a persistent session keeps it. External loops see socket() become -1 once
+  /// it is written; disconnect() then only waits. Returns false when there is no connection.
+  bool request_disconnect();
+  /// Reads the socket through a 64 KiB buffer (see ReadBuffer): far fewer system calls for
+  /// a stream of small messages. One session per process; call before connect().
+  void enable_read_buffering() { buffer_reads_ = true; }
+  /// Under a steady stream, starts reading at most once per `window`, so that one wakeup
+  /// handles many messages: less CPU per message for at most `window` more latency. A message
+  /// after a quiet spell, or a stream too heavy to read within the window, is not delayed.
+  void coalesce_reads(std::chrono::microseconds window) { read_window_ = window; }
 
   // --- requests (return the message id) ---
   int publish(const std::string& topic, std::string_view payload, int qos, bool retain,
@@ -169,6 +169,10 @@ public:
   ProtocolVersion protocol() const { return attempt_.protocol; }
   /// The broker as the user addressed it.
   const Endpoint& endpoint() const { return attempt_.endpoint; }
+  /// The client id sent in CONNECT: -i, -I with the process id, or "" to let the broker choose.
+  std::string client_id() const;
+  /// The TLS context and what its handshakes observed; nullptr without TLS.
+  const TlsContext* tls() const { return tls_.get(); }
   /// The underlying handle, for calls the session does not wrap.
   mosquitto* native() const { return handle_.get(); }
 
@@ -183,13 +187,12 @@ private:
   bool may_fall_back() const;
   void fall_back_to_v311();
   void open_connection(bool blocking = true);
-  std::string client_id() const;
   void poll_once(int timeout_ms, bool wake_on_stop_signal, LoopExtras* extras);
   void start_reconnecting(const Error& cause);
   void wait_and_reconnect(int timeout_ms, bool wake_on_stop_signal);
   void record_loop_result(int mosq_rc);
   void note_connack(int reason_code, int flags, const mosquitto_property* properties);
-  void note_disconnect(int rc, int error_number);
+  void note_disconnect(int rc, int error_number, const mosquitto_property* properties = nullptr);
 
   MosquittoLibrary library_;
   const ClientOptions& options_;
@@ -209,6 +212,11 @@ private:
   Clock::time_point reconnect_deadline_;  // CONNACK due for the current reconnect attempt
   bool disconnecting_ = false;
   bool fallback_wanted_ = false;
+  bool answered_ = false;                      // a CONNACK arrived on this connection
+  SecondLook second_look_ = SecondLook::none;  // how to settle an ambiguous failure to connect
+  bool buffer_reads_ = false;
+  std::chrono::microseconds read_window_{0};
+  Clock::time_point reads_resume_{};
 };
 
 }  // namespace mq

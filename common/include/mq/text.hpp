@@ -12,4 +12,7 @@ std::string printable(std::string_view bytes);
 /// Length of the valid UTF-8 sequence starting at `text[at]`, or 0 if it is not valid.
 std::size_t utf8_sequence_length(std::string_view text, std::size_t at);
 
+/// Whether `text` is entirely valid UTF-8 (control characters and NUL included).
+bool is_valid_utf8(std::string_view text);
+
 }  // namespace mq

@@ -9,6 +9,7 @@
 #include "mq/client_options.hpp"
 
 using SSL_CTX = struct ssl_ctx_st;
+using X509 = struct x509_st;
 
 namespace mq {
 
@@ -27,8 +28,10 @@ struct TlsObservation {
   int verify_error_depth = 0;
   std::optional<CertificateFacts> rejected_certificate;  // the certificate verify_error is about
   std::vector<CertificateFacts> chain;                   // as presented, leaf first
-  std::string alert_received;                            // alert the server sent, e.g. "certificate required"
-  std::string alert_sent;                                // alert we sent, e.g. "unknown CA"
+  std::string alert_received;          // fatal alert the server sent, e.g. "certificate required"
+  std::string alert_sent;              // fatal alert we sent, e.g. "unknown CA"
+  bool server_answered = false;        // the server sent a TLS handshake message or alert: it speaks TLS
+  bool certificate_requested = false;  // the server sent CertificateRequest: it wants a client certificate
   bool handshake_done = false;
   std::string version;  // negotiated, e.g. "TLSv1.3"
   std::string cipher;
@@ -37,6 +40,13 @@ struct TlsObservation {
 
 /// Describes a certificate on one line: subject, issuer, validity and names.
 std::string describe_certificate(const CertificateFacts& certificate);
+
+/// The name of a TLS alert (the `value` of OpenSSL's info callback, or its description byte),
+/// including those TLS 1.3 added, e.g. "certificate required".
+std::string tls_alert_name(int value);
+
+/// Reads the facts a diagnostic prints from an OpenSSL certificate.
+CertificateFacts certificate_facts(X509* certificate);
 
 /// The OpenSSL context a session hands to libmosquitto (MOSQ_OPT_SSL_CTX without defaults):
 /// trust, client certificate, versions, ciphers, ALPN, PSK and the host-name check are set here,
@@ -61,7 +71,12 @@ public:
   /// Where trust comes from, for messages: "--cafile ca.pem", "the system CA store", ...
   const std::string& trust_source() const { return trust_source_; }
   /// Whether we present a client certificate (--cert).
-  bool has_client_certificate() const { return has_client_certificate_; }
+  bool has_client_certificate() const { return client_certificate_.has_value(); }
+  /// The client certificate we present (--cert), if any.
+  const std::optional<CertificateFacts>& client_certificate() const { return client_certificate_; }
+  /// The --tls-version and --ciphers given, for messages ("" when not given).
+  const std::string& version_option() const { return version_option_; }
+  const std::string& ciphers_option() const { return ciphers_option_; }
   /// Keeps an error line libmosquitto logged about the handshake (OpenSSL's reason).
   void record_library_error(std::string text);
   /// Whether a pre-shared key replaces certificates.
@@ -79,7 +94,9 @@ private:
   SSL_CTX* context_ = nullptr;
   std::string server_name_;
   std::string trust_source_;
-  bool has_client_certificate_ = false;
+  std::optional<CertificateFacts> client_certificate_;
+  std::string version_option_;
+  std::string ciphers_option_;
   std::vector<unsigned char> psk_;
   std::string psk_identity_;
   TlsObservation observed_;

@@ -2,15 +2,20 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "mq/client_options.hpp"
 #include "mq/error.hpp"
 
 // The one place where libmosquitto return codes, MQTT reason codes, errno values and TLS
 // handshake facts become mq::Error with the right exit code, cause and fix.
+struct mqtt5__property;
+using mosquitto_property = struct mqtt5__property;
+
 namespace mq {
 
 class TlsContext;
+struct PortProbe;
 
 /// The broker as the user addressed it.
 struct Endpoint {
@@ -30,7 +35,19 @@ struct ConnectAttempt {
   bool protocol_given = false;  // -V was on the command line
   bool sent_username = false;
   bool sent_client_id = false;
+  bool fell_back = false;  // the broker refused MQTT v5 and we are trying v3.1.1
 };
+
+/// What the broker said with a refusal or a DISCONNECT: the reason code and, over MQTT v5,
+/// the reason string and server reference properties ("" when absent).
+struct BrokerReason {
+  int code = 0;
+  std::string reason_string;
+  std::string server_reference;
+};
+
+/// Reads the reason code and the explaining properties of a CONNACK or DISCONNECT.
+BrokerReason broker_reason(int code, const mosquitto_property* properties);
 
 /// "not authorized (0x87)": the name of an MQTT v5 reason code, or of a v3 CONNACK code.
 std::string reason_text(int reason_code, ProtocolVersion protocol);
@@ -38,12 +55,24 @@ std::string reason_text(int reason_code, ProtocolVersion protocol);
 /// The exit code for a refusal (PUBACK, SUBACK) with an MQTT v5 reason code >= 0x80.
 Exit exit_for_reason(int reason_code);
 
+/// Whether a MOSQ_ERR_* code (with its errno) means the TCP connection was made and then failed:
+/// in the TLS handshake, or closed or broken by the server.
+bool failed_after_tcp_connect(int mosq_rc, int error_number);
+
 /// mosquitto_connect*() failed: resolve, refuse, unreachable, or a TLS handshake that failed
 /// at once (`tls` holds its facts).
 Error connect_call_error(int mosq_rc, int error_number, const ConnectAttempt& attempt, const TlsContext* tls);
 
+/// The TLS handshake failed: the certificate check, the server's alert or its silence says why.
+Error tls_handshake_error(const ConnectAttempt& attempt, const TlsContext& tls);
+
 /// The broker answered CONNECT with a refusal.
 Error connack_error(int reason_code, const ConnectAttempt& attempt);
+/// The broker answered CONNECT with a refusal, and perhaps said why (MQTT v5).
+Error connack_error(const BrokerReason& reason, const ConnectAttempt& attempt);
+
+/// The broker ended the connection with an MQTT v5 DISCONNECT carrying a reason code >= 0x80.
+Error broker_disconnect_error(const BrokerReason& reason, const ConnectAttempt& attempt);
 
 /// The connection ended without our asking. `mosq_rc` is a MOSQ_ERR_* code with `error_number`
 /// its errno, or an MQTT v5 reason code (>= 0x80) from the broker's DISCONNECT.
@@ -52,6 +81,22 @@ Error connection_ended_error(int mosq_rc, int error_number, bool was_connected, 
 
 /// No CONNACK within --connect-timeout.
 Error connect_timeout_error(double seconds, const ConnectAttempt& attempt, const TlsContext* tls);
+
+/// A failure whose first diagnosis was ambiguous, explained again with what a second look at
+/// the port found (which protocol it speaks, which TLS versions it accepts).
+Error port_mismatch_error(const Error& first_diagnosis, const ConnectAttempt& attempt, const PortProbe& probe,
+                          const TlsContext* tls);
+
+/// The broker refused a publish (v5 PUBACK/PUBREC reason code >= 0x80).
+Error publish_refused_error(std::string_view topic, int reason_code, ProtocolVersion protocol);
+
+/// The broker refused a subscription (SUBACK code >= 0x80; v3.1.1 only says 0x80 "failure").
+Error subscribe_refused_error(std::string_view filter, int reason_code, ProtocolVersion protocol);
+
+/// Why a publish that succeeded may still have been dropped by the broker without our knowing:
+/// QoS 0 is never acknowledged, and a v3.1.1 PUBACK cannot say "refused". "" when a refusal
+/// would have been reported.
+std::string unconfirmed_publish_note(ProtocolVersion protocol, int qos);
 
 /// A stop signal (SIGINT or SIGTERM) ended the run: exit 130 or 143.
 Error interrupted_error(int signal_number);

@@ -68,6 +68,7 @@ std::filesystem::path make_dynamic_security_file(const Workspace& workspace, con
 Broker::Broker(const Workspace& workspace, BrokerSetup setup)
     : workspace_(workspace), setup_(std::move(setup)) {
   if (setup_.tls) certificates_ = make_certificates(workspace_ / "certs");
+  if (setup_.tls && setup_.server_certificate) replace_server_certificate(*setup_.server_certificate);
   for (int attempt = 1;; ++attempt) {
     port_ = free_port();
     tls_port_ = setup_.tls ? free_port() : 0;
@@ -82,6 +83,21 @@ Broker::Broker(const Workspace& workspace, BrokerSetup setup)
 
 Broker::~Broker() { stop(); }
 
+void Broker::replace_server_certificate(const ServerCertificate& wanted) {
+  const std::filesystem::path cert = workspace_ / "certs" / "custom-server.pem";
+  const std::filesystem::path key = workspace_ / "certs" / "custom-server.key";
+  if (wanted.self_signed)
+    make_self_signed_certificate(cert, key, wanted.common_name, wanted.alt_names);
+  else if (!wanted.not_before.empty() || !wanted.not_after.empty())
+    issue_dated_certificate(certificates_, cert, key, wanted.common_name, wanted.alt_names,
+                            wanted.not_before.empty() ? utc_time_in_days(0) : wanted.not_before,
+                            wanted.not_after.empty() ? utc_time_in_days(1) : wanted.not_after);
+  else
+    issue_certificate(certificates_, cert, key, wanted.common_name, wanted.alt_names);
+  certificates_.server_cert = cert;
+  certificates_.server_key = key;
+}
+
 void Broker::write_config() const {
   std::string config = "user root\n";  // as root, mosquitto would otherwise drop to 'mosquitto'
   config += "log_dest file " + (workspace_ / "broker.log").string() + "\nlog_type all\n";
@@ -92,14 +108,20 @@ void Broker::write_config() const {
   if (!setup_.denied_subscriptions.empty()) {
     config += "plugin " + std::string{MQ_DYNSEC_PLUGIN} + "\nplugin_opt_config_file " +
               make_dynamic_security_file(workspace_, setup_).string() + "\n";
+  } else if (!setup_.password_file_path.empty()) {
+    config += "password_file " + std::filesystem::absolute(setup_.password_file_path).string() + "\n";
   } else if (!setup_.users.empty())
     config += "password_file " + make_password_file(workspace_, setup_.users).string() + "\n";
   if (!setup_.acl.empty()) config += "acl_file " + workspace_.write("acl", setup_.acl).string() + "\n";
   for (const auto& line : setup_.extra_lines)
     config += line + "\n";
   config += "listener " + std::to_string(port_) + " 127.0.0.1\n";
+  for (const auto& line : setup_.listener_lines)
+    config += line + "\n";
   if (setup_.tls) {
     config += "listener " + std::to_string(tls_port_) + " 127.0.0.1\n";
+    for (const auto& line : setup_.listener_lines)
+      config += line + "\n";
     config += "cafile " + certificates_.ca.string() + "\n";
     config += "certfile " + certificates_.server_cert.string() + "\n";
     config += "keyfile " + certificates_.server_key.string() + "\n";

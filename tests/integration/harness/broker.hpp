@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,18 +13,32 @@
 
 namespace mq::test {
 
+/// A server certificate other than the default one (CN localhost for localhost, 127.0.0.1 and
+/// ::1, signed by the test CA, valid from now for a day).
+struct ServerCertificate {
+  std::string common_name = "localhost";
+  std::vector<std::string> alt_names = {"DNS:localhost", "IP:127.0.0.1", "IP:::1"};
+  std::string not_before;  // "YYYYMMDDHHMMSSZ" (see utc_time_in_days); both empty: from now for a day
+  std::string not_after;
+  bool self_signed = false;  // its own issuer instead of the test CA
+};
+
 /// What the test broker should offer.
 struct BrokerSetup {
-  bool tls = false;                               // a TLS listener with certificates made at test time
-  bool require_certificate = false;               // TLS listener asks for a client certificate
-  bool anonymous = true;                          // allow_anonymous
-  std::map<std::string, std::string> users;       // password_file entries (user -> password)
-  std::string acl;                                // acl_file content, empty for none
-  std::vector<std::string> denied_subscriptions;  // filters no user may subscribe to (via the
-                                                  // dynamic-security plugin, which then checks
-                                                  // the users' passwords instead of password_file)
+  bool tls = false;                                     // a TLS listener with certificates made at test time
+  bool require_certificate = false;                     // TLS listener asks for a client certificate
+  std::optional<ServerCertificate> server_certificate;  // TLS listener presents this instead
+  bool anonymous = true;                                // allow_anonymous
+  std::map<std::string, std::string> users;             // password_file entries (user -> password)
+  std::filesystem::path password_file_path;             // an existing password_file to use as it is
+                                                        // (e.g. one mqpasswd wrote); wins over users
+  std::string acl;                                      // acl_file content, empty for none
+  std::vector<std::string> denied_subscriptions;        // filters no user may subscribe to (via the
+                                                        // dynamic-security plugin, which then checks
+                                                        // the users' passwords instead of password_file)
   bool persistence = false;
-  std::vector<std::string> extra_lines;  // appended to the global section
+  std::vector<std::string> extra_lines;     // appended to the global section
+  std::vector<std::string> listener_lines;  // settings of each listener (e.g. max_qos), after its line
 };
 
 /// A real mosquitto on kernel-chosen loopback ports with its own configuration in the
@@ -53,6 +68,7 @@ public:
 
 private:
   void write_config() const;
+  void replace_server_certificate(const ServerCertificate& wanted);
 
   const Workspace& workspace_;
   BrokerSetup setup_;

@@ -26,6 +26,21 @@ void issue_certificate(const Certificates& certificates, const std::filesystem::
                        const std::filesystem::path& key, const std::string& common_name,
                        const std::vector<std::string>& alt_names, int days = 1);
 
+/// Like issue_certificate, but valid exactly from `not_before` to `not_after` (UTC, as
+/// "YYYYMMDDHHMMSSZ"), which may lie in the past or the future; made with `openssl ca`, since
+/// OpenSSL 3.0's `x509 -req` cannot set a start date.
+void issue_dated_certificate(const Certificates& certificates, const std::filesystem::path& cert,
+                             const std::filesystem::path& key, const std::string& common_name,
+                             const std::vector<std::string>& alt_names, const std::string& not_before,
+                             const std::string& not_after);
+
+/// A key and a self-signed certificate (no CA) with the given CN and subjectAltName entries.
+void make_self_signed_certificate(const std::filesystem::path& cert, const std::filesystem::path& key,
+                                  const std::string& common_name, const std::vector<std::string>& alt_names);
+
+/// "YYYYMMDDHHMMSSZ" for now plus `days` (negative: in the past), for issue_dated_certificate.
+std::string utc_time_in_days(int days);
+
 /// Runs openssl with `arguments`; throws with its output if it fails.
 void openssl(const std::vector<std::string>& arguments, const std::filesystem::path& directory);
 

@@ -22,6 +22,24 @@ void send_bytes(int fd, const std::vector<unsigned char>& bytes) {
   }
 }
 
+// MQTT v5 properties: the reason string (0x1F) and server reference (0x1C), when set, behind
+// their variable-length total.
+std::vector<unsigned char> reason_properties(const FakeReply& reply) {
+  std::vector<unsigned char> properties;
+  const auto add_string = [&](unsigned char identifier, const std::string& text) {
+    if (text.empty()) return;
+    properties.push_back(identifier);
+    properties.push_back(static_cast<unsigned char>(text.size() >> 8));
+    properties.push_back(static_cast<unsigned char>(text.size() & 0xFF));
+    properties.insert(properties.end(), text.begin(), text.end());
+  };
+  add_string(0x1F, reply.reason_string);
+  add_string(0x1C, reply.server_reference);
+  if (properties.size() > 100) throw std::logic_error("the fake broker sends short reasons only");
+  properties.insert(properties.begin(), static_cast<unsigned char>(properties.size()));
+  return properties;
+}
+
 // Decodes the fixed header; returns false until the whole packet is buffered.
 bool complete_packet(const std::vector<unsigned char>& input, std::size_t& header_size,
                      std::size_t& body_size) {
@@ -40,7 +58,8 @@ bool complete_packet(const std::vector<unsigned char>& input, std::size_t& heade
 
 }  // namespace
 
-FakeBroker::FakeBroker(FakeBehaviour behaviour) : behaviour_(behaviour) {
+FakeBroker::FakeBroker(FakeBehaviour behaviour, FakeReply reply)
+    : behaviour_(behaviour), reply_(std::move(reply)) {
   listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
@@ -101,6 +120,46 @@ void FakeBroker::serve() {
     close(client.fd);
 }
 
+// Answers a CONNECT as the behaviour says; returns false when the connection must close.
+bool FakeBroker::answer_connect(Client& client, int level) {
+  const bool v5 = level == 5;
+  std::vector<unsigned char> accepted{0x00, 0x00};
+  if (v5) accepted.push_back(0x00);  // no properties
+  switch (behaviour_) {
+  case FakeBehaviour::refuse_connect: {
+    std::vector<unsigned char> refusal{0x00, static_cast<unsigned char>(reply_.reason_code)};
+    if (v5) {
+      const std::vector<unsigned char> properties = reason_properties(reply_);
+      refusal.insert(refusal.end(), properties.begin(), properties.end());
+    }
+    answer(client, 0x20, refusal);
+    return false;
+  }
+  case FakeBehaviour::disconnect_after_connack: {
+    answer(client, 0x20, accepted);
+    if (!v5) return false;
+    std::vector<unsigned char> disconnect{static_cast<unsigned char>(reply_.reason_code)};
+    const std::vector<unsigned char> properties = reason_properties(reply_);
+    disconnect.insert(disconnect.end(), properties.begin(), properties.end());
+    answer(client, 0xE0, disconnect);
+    return true;  // the client closes; closing first could turn its next packet into a reset
+  }
+  case FakeBehaviour::refuse_all:
+  case FakeBehaviour::refuse_v5:
+  case FakeBehaviour::never_acknowledge:
+    if (behaviour_ == FakeBehaviour::refuse_all || v5) {
+      answer(client, 0x20, {0x00, 0x01});  // v3 "unacceptable protocol version", as old brokers answer v5
+      return false;
+    }
+    answer(client, 0x20, accepted);
+    return true;
+  case FakeBehaviour::silent:
+  case FakeBehaviour::http:
+    break;
+  }
+  return true;
+}
+
 void FakeBroker::answer(Client& client, unsigned char header, const std::vector<unsigned char>& body) {
   std::vector<unsigned char> packet{header, static_cast<unsigned char>(body.size())};
   packet.insert(packet.end(), body.begin(), body.end());
@@ -109,6 +168,11 @@ void FakeBroker::answer(Client& client, unsigned char header, const std::vector<
 
 // Handles every complete packet in the buffer; returns false when the connection must close.
 bool FakeBroker::handle_packets(Client& client) {
+  if (behaviour_ == FakeBehaviour::http) {
+    const std::string reply = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
+    send_bytes(client.fd, {reply.begin(), reply.end()});
+    return false;
+  }
   std::size_t header_size = 0, body_size = 0;
   while (!client.input.empty() && complete_packet(client.input, header_size, body_size)) {
     const unsigned char type = client.input[0] & 0xF0;
@@ -126,9 +190,7 @@ bool FakeBroker::handle_packets(Client& client) {
         std::lock_guard lock{mutex_};
         connect_levels_.push_back(level);
       }
-      const bool refuse = behaviour_ == FakeBehaviour::refuse_all || level == 5;
-      answer(client, 0x20, {0x00, static_cast<unsigned char>(refuse ? 0x01 : 0x00)});
-      if (refuse) return false;
+      if (!answer_connect(client, level)) return false;
       break;
     }
     case 0x30: {  // PUBLISH: topic, then the packet id when QoS > 0

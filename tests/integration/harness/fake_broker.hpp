@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -12,7 +13,18 @@ enum class FakeBehaviour {
   refuse_v5,          // answers an MQTT v5 CONNECT with a v3 "unacceptable protocol version", serves v3.x
   refuse_all,         // answers every CONNECT with "unacceptable protocol version"
   silent,             // accepts TCP connections and never sends a byte
-  never_acknowledge,  // accepts CONNECT, then never acknowledges a PUBLISH
+  never_acknowledge,  // as refuse_v5, then never acknowledges a PUBLISH
+  refuse_connect,     // answers CONNECT with the FakeReply's reason code (and v5 properties), closes
+  disconnect_after_connack,  // accepts CONNECT, then sends a v5 DISCONNECT with the FakeReply's reason
+                             // code and properties (a v3 client is just cut off)
+  http,                      // answers whatever it receives with an HTTP error, as a web server would
+};
+
+/// What refuse_connect and disconnect_after_connack say; empty strings are left out.
+struct FakeReply {
+  int reason_code = 0x80;
+  std::string reason_string;
+  std::string server_reference;
 };
 
 /// A minimal MQTT server on a kernel-chosen loopback port, run by a thread of the test, for
@@ -20,7 +32,7 @@ enum class FakeBehaviour {
 /// SUBSCRIBE and PINGREQ as a broker would, without routing anything.
 class FakeBroker {
 public:
-  explicit FakeBroker(FakeBehaviour behaviour);
+  explicit FakeBroker(FakeBehaviour behaviour, FakeReply reply = {});
   ~FakeBroker();
   /// Closes every connection and stops listening, as a broker that went away.
   void stop();
@@ -41,7 +53,10 @@ private:
   bool handle_packets(Client& client);
   void answer(Client& client, unsigned char header, const std::vector<unsigned char>& body);
 
+  bool answer_connect(Client& client, int level);
+
   FakeBehaviour behaviour_;
+  FakeReply reply_;
   int listener_ = -1;
   int port_ = 0;
   int stop_pipe_[2] = {-1, -1};

@@ -1,0 +1,25 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "harness/tools.hpp"
+
+namespace mq::test {
+
+/// How many times a diagnosis scenario runs: every run must print the same thing.
+constexpr int scenario_runs = 3;
+
+/// Runs a tool `scenario_runs` times with the same arguments, checks (with doctest) that every
+/// run gives the same exit code, stdout and stderr, and returns the first run. The current time,
+/// which certificate validity messages print ("it is now ..."), is masked before comparing.
+/// With MQ_SCENARIO_TIMES=FILE in the environment, each run's wall time is appended to FILE.
+Outcome run_scenario(const Workspace& workspace, const std::string& tool,
+                     const std::vector<std::string>& arguments,
+                     const std::map<std::string, std::string>& environment = {});
+
+/// Whether `text` contains `part`.
+bool contains(const std::string& text, const std::string& part);
+
+}  // namespace mq::test

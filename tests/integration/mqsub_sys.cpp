@@ -1,0 +1,109 @@
+// mqsub --sys: the broker's $SYS tree as JSON snapshots, or a dashboard on a terminal.
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <sstream>
+
+#include "harness/fake_broker.hpp"
+#include "mqsub_support.hpp"
+
+using namespace mq::test;
+using nlohmann::json;
+
+namespace {
+
+BrokerSetup sys_broker() {
+  BrokerSetup setup;
+  setup.extra_lines = {"sys_interval 1"};
+  return setup;
+}
+
+}  // namespace
+
+TEST_CASE("--sys -C 1 prints one JSON snapshot of the broker, numbers typed as numbers") {
+  Workspace workspace;
+  Broker broker{workspace, sys_broker()};
+  const Outcome outcome = subscribe(workspace, broker, {"--sys", "-C", "1"});
+  CHECK(outcome.exit_code == 0);
+  CHECK(outcome.err == "");
+  REQUIRE(outcome.out.ends_with("}\n"));
+  REQUIRE(outcome.out.find('\n') == outcome.out.size() - 1);  // one line
+  REQUIRE(json::accept(outcome.out));
+  const json snapshot = json::parse(outcome.out);
+  CHECK(snapshot["version"].get<std::string>().starts_with("mosquitto version 2."));
+  CHECK(snapshot["uptime_seconds"].is_number_integer());
+  for (const char* figure : {"connected", "disconnected", "total"})
+    CHECK(snapshot["clients"][figure].is_number_integer());
+  for (const char* direction : {"received", "sent"}) {
+    CHECK(snapshot["messages_per_second"][direction].is_number());
+    CHECK(snapshot["bytes_per_second"][direction].is_number());
+  }
+  CHECK(snapshot["subscriptions"].is_number_integer());
+  CHECK(snapshot["retained_messages"].is_number_integer());
+  CHECK(snapshot["heap"].is_object());
+  CHECK(snapshot["tst"].is_string());
+  // Topics without a field of their own are kept, typed, under "other".
+  CHECK(snapshot["other"]["$SYS/broker/messages/stored"].is_number_integer());
+  CHECK(snapshot["other"]["$SYS/broker/load/sockets/5min"].is_number());
+  CHECK_FALSE(snapshot["other"].contains("$SYS/broker/version"));
+}
+
+TEST_CASE("--sys prints one snapshot per $SYS update, and sees itself connected") {
+  Workspace workspace;
+  Broker broker{workspace, sys_broker()};
+  const Outcome outcome = subscribe(workspace, broker, {"--sys", "-C", "3", "-W", "30"});
+  CHECK(outcome.exit_code == 0);
+  std::istringstream lines{outcome.out};
+  std::vector<json> snapshots;
+  for (std::string line; std::getline(lines, line);)
+    snapshots.push_back(json::parse(line));
+  REQUIRE(snapshots.size() == 3);
+  // The first comes from the retained tree, the others from the broker's live updates.
+  CHECK(snapshots[2]["clients"]["connected"].get<int>() >= 1);
+  CHECK(snapshots[2]["subscriptions"].get<int>() >= 1);
+  CHECK(snapshots[2]["uptime_seconds"].get<int>() >= snapshots[1]["uptime_seconds"].get<int>());
+}
+
+TEST_CASE("--sys -W prints one snapshot and exits 0; without $SYS it times out with exit 8") {
+  Workspace workspace;
+  Broker broker{workspace, sys_broker()};
+  const Outcome one = subscribe(workspace, broker, {"--sys", "-W", "20"});
+  CHECK(one.exit_code == 0);
+  CHECK(json::accept(one.out));
+
+  FakeBroker quiet{FakeBehaviour::refuse_v5};  // accepts the subscription, publishes nothing
+  const Outcome none = run_tool(workspace, "mqsub", {"-p", quiet.port_text(), "--sys", "-W", "1"});
+  CHECK(none.exit_code == 8);
+  CHECK(none.out == "");
+  CHECK(contains(none.err, "Timed out"));
+}
+
+TEST_CASE("--sys on a terminal draws a dashboard and redraws it in place") {
+  Workspace workspace;
+  Broker broker{workspace, sys_broker()};
+  const std::string command = tool_path("mqsub") + " -p " + broker.port_text() + " --sys -C 2";
+  const Outcome outcome =
+      run(Command{{"script", "-qefc", command, "/dev/null"}, std::nullopt, {}}, workspace.path());
+  CHECK(outcome.exit_code == 0);
+  CHECK(outcome.out.starts_with("\033[2J\033[H"));
+  CHECK(contains(outcome.out, "mosquitto version 2."));
+  CHECK(contains(outcome.out, "messages"));
+  CHECK(contains(outcome.out, "clients"));
+  CHECK(contains(outcome.out, "retained messages"));
+  CHECK(contains(outcome.out, "\033[K\r\n"));
+  // The second snapshot starts from the top of the screen again, without clearing it first.
+  const std::size_t second = outcome.out.find("\033[H", 4);
+  CHECK(second != std::string::npos);
+  CHECK(outcome.out.find("\033[2J", 4) == std::string::npos);
+}
+
+TEST_CASE("--sys cannot be combined with -t, -F or -v") {
+  Workspace workspace;
+  for (const std::vector<std::string>& option : {std::vector<std::string>{"-t", "x"}, {"-F", "%t"}, {"-v"}}) {
+    std::vector<std::string> arguments{"--sys"};
+    arguments.insert(arguments.end(), option.begin(), option.end());
+    const Outcome outcome = run_tool(workspace, "mqsub", arguments);
+    CHECK(outcome.exit_code == 2);
+    CHECK(contains(outcome.err, "--sys cannot be combined with " + option[0]));
+  }
+}

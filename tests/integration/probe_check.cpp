@@ -1,0 +1,118 @@
+// --probe, the connectivity check for support tickets: connect, print what the broker and its
+// TLS said (as text or JSON), disconnect. It runs with mqpub's or mqsub's connection options
+// and needs no topic or message.
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include "harness/broker.hpp"
+#include "harness/fake_broker.hpp"
+#include "harness/scenario.hpp"
+
+using namespace mq::test;
+
+TEST_CASE("--probe prints what the broker's CONNACK says it supports, marking MQTT's defaults") {
+  Workspace workspace;
+  BrokerSetup setup;
+  setup.extra_lines = {"retain_available false", "max_packet_size 2048", "max_keepalive 30",
+                       "max_inflight_messages 10"};
+  setup.listener_lines = {"max_qos 1"};
+  Broker broker{workspace, setup};
+
+  const Outcome outcome = run_scenario(
+      workspace, "mqsub", {"-h", "127.0.0.1", "-p", broker.port_text(), "-i", "probe-me", "--probe"});
+
+  CHECK(outcome.exit_code == 0);
+  CHECK(outcome.err == "");
+  CHECK(outcome.out == "broker: 127.0.0.1:" + broker.port_text() +
+                           "\n"
+                           "address: 127.0.0.1 port " +
+                           broker.port_text() +
+                           "\n"
+                           "tls: no\n"
+                           "mqtt: MQTT v5\n"
+                           "session present: no\n"
+                           "client id: probe-me\n"
+                           "maximum QoS: 1\n"
+                           "retain available: no\n"
+                           "wildcard subscriptions: yes (default)\n"
+                           "shared subscriptions: yes (default)\n"
+                           "subscription identifiers: yes (default)\n"
+                           "maximum packet size: 2048 bytes\n"
+                           "topic alias maximum: 10\n"
+                           "receive maximum: 10\n"
+                           "server keep alive: 30 s\n");
+}
+
+TEST_CASE("--probe=json over TLS gives the TLS version, the chain and the capabilities as JSON") {
+  Workspace workspace;
+  BrokerSetup setup;
+  setup.tls = true;
+  Broker broker{workspace, setup};
+
+  // Not run_scenario: the broker assigns a new client id each time.
+  const Outcome outcome =
+      run_tool(workspace, "mqpub",
+               {"-p", broker.tls_port_text(), "--cafile", broker.certificates().ca.string(), "--probe=json"});
+
+  CHECK(outcome.exit_code == 0);
+  const auto report = nlohmann::json::parse(outcome.out);
+  CHECK(report["connected"] == true);
+  CHECK(report["broker"] == "localhost:" + broker.tls_port_text());
+  CHECK(report["address"] == "127.0.0.1");
+  CHECK(report["tls"]["version"] == "TLSv1.3");
+  CHECK(report["tls"]["host_name_checked"] == true);
+  REQUIRE(report["tls"]["chain"].size() == 2);
+  CHECK(report["tls"]["chain"][0]["subject"] == "CN=localhost,O=mq tests");
+  CHECK(report["tls"]["chain"][0]["issuer"] == "CN=mq test CA,O=mq tests");
+  CHECK(report["tls"]["chain"][0]["names"] == nlohmann::json{"localhost", "127.0.0.1", "::1"});
+  CHECK(report["mqtt"]["version"] == "MQTT v5");
+  CHECK(report["mqtt"]["client_id_assigned"] == true);
+  CHECK(report["capabilities"]["maximum_qos"] == 2);
+  CHECK(report["capabilities"]["topic_alias_maximum"] == 10);
+  CHECK(report["capabilities"]["server_keep_alive"] == 60);
+  CHECK(report["capabilities"]["assigned_client_id"] == report["mqtt"]["client_id"]);
+}
+
+TEST_CASE("--probe reports the fallback to MQTT v3.1.1, which has no CONNACK properties") {
+  Workspace workspace;
+  FakeBroker broker{FakeBehaviour::refuse_v5};
+  const Outcome outcome = run_scenario(
+      workspace, "mqpub", {"-h", "127.0.0.1", "-p", broker.port_text(), "-i", "old-timer", "--probe"});
+  CHECK(outcome.exit_code == 0);
+  CHECK(outcome.out == "broker: 127.0.0.1:" + broker.port_text() + "\naddress: 127.0.0.1 port " +
+                           broker.port_text() +
+                           "\n"
+                           "tls: no\n"
+                           "mqtt: MQTT v3.1.1 (the broker refused MQTT v5)\n"
+                           "session present: no\n"
+                           "client id: old-timer\n"
+                           "capabilities: not reported (MQTT v3.1.1 has no CONNACK properties)\n");
+}
+
+TEST_CASE("--probe=json of a failed connection prints the error and what TLS showed, with its exit code") {
+  Workspace workspace;
+  BrokerSetup setup;
+  setup.tls = true;
+  Broker broker{workspace, setup};
+  const Certificates other = make_certificates(workspace / "other");
+
+  const Outcome outcome = run_scenario(
+      workspace, "mqsub", {"-p", broker.tls_port_text(), "--cafile", other.ca.string(), "--probe", "json"});
+
+  CHECK(outcome.exit_code == 4);
+  CHECK(contains(outcome.err,
+                 "mqsub: error: TLS handshake with localhost:" + broker.tls_port_text() + " failed"));
+  const auto report = nlohmann::json::parse(outcome.out);
+  CHECK(report["connected"] == false);
+  CHECK(report["error"]["exit_code"] == 4);
+  CHECK(report["error"]["message"] == "TLS handshake with localhost:" + broker.tls_port_text() +
+                                          " failed: the server's certificate is not trusted");
+  CHECK(report["tls"]["chain"][0]["subject"] == "CN=localhost,O=mq tests");
+}
+
+TEST_CASE("--probe takes only known formats") {
+  Workspace workspace;
+  const Outcome outcome = run_tool(workspace, "mqpub", {"--probe=xml"});
+  CHECK(outcome.exit_code == 2);
+  CHECK(contains(outcome.err, "--probe"));
+}

@@ -1,0 +1,90 @@
+#include <doctest/doctest.h>
+#include <mqtt_protocol.h>
+
+#include "mq/connectivity.hpp"
+#include "mq/properties.hpp"
+#include "mq/trace.hpp"
+
+using namespace mq;
+
+namespace {
+
+Properties connack_properties() {
+  Properties properties;
+  properties.add_byte(MQTT_PROP_MAXIMUM_QOS, 1);
+  properties.add_byte(MQTT_PROP_RETAIN_AVAILABLE, 0);
+  properties.add_int32(MQTT_PROP_MAXIMUM_PACKET_SIZE, 4096);
+  properties.add_int16(MQTT_PROP_TOPIC_ALIAS_MAXIMUM, 10);
+  properties.add_string(MQTT_PROP_ASSIGNED_CLIENT_IDENTIFIER, "auto-1");
+  properties.add_string_pair(MQTT_PROP_USER_PROPERTY, "region", "eu");
+  return properties;
+}
+
+}  // namespace
+
+TEST_CASE("a CONNACK's properties become capabilities, with MQTT's defaults for the rest") {
+  const BrokerCapabilities capabilities = read_capabilities(connack_properties().get());
+  CHECK(capabilities.maximum_qos == 1);
+  CHECK_FALSE(capabilities.retain_available);
+  CHECK(capabilities.wildcard_subscriptions);
+  CHECK(capabilities.maximum_packet_size == 4096u);
+  CHECK(capabilities.topic_alias_maximum == 10);
+  CHECK(capabilities.receive_maximum == 65535);
+  CHECK_FALSE(capabilities.server_keep_alive.has_value());
+  CHECK(capabilities.assigned_client_id == "auto-1");
+  CHECK(capabilities.user_properties == std::vector<std::pair<std::string, std::string>>{{"region", "eu"}});
+  CHECK(capabilities.was_stated("maximum-qos"));
+  CHECK_FALSE(capabilities.was_stated("wildcard-subscription-available"));
+}
+
+TEST_CASE("the probe report reads as name: value lines") {
+  ProbeReport report;
+  report.broker = "broker:1883";
+  report.address = "192.0.2.1";
+  report.port = 1883;
+  report.protocol = "MQTT v5";
+  report.client_id = "auto-1";
+  report.client_id_assigned = true;
+  report.keepalive = 60;
+  report.capabilities = read_capabilities(connack_properties().get());
+  CHECK(probe_text(report) == "broker: broker:1883\n"
+                              "address: 192.0.2.1 port 1883\n"
+                              "tls: no\n"
+                              "mqtt: MQTT v5\n"
+                              "session present: no\n"
+                              "client id: auto-1 (assigned by the broker)\n"
+                              "maximum QoS: 1\n"
+                              "retain available: no\n"
+                              "wildcard subscriptions: yes (default)\n"
+                              "shared subscriptions: yes (default)\n"
+                              "subscription identifiers: yes (default)\n"
+                              "maximum packet size: 4096 bytes\n"
+                              "topic alias maximum: 10\n"
+                              "receive maximum: 65535 (default)\n"
+                              "server keep alive: 60 s (ours, accepted)\n"
+                              "user property: region=eu\n");
+  const nlohmann::json json = probe_json(report);
+  CHECK(json["connected"] == true);
+  CHECK(json["tls"].is_null());
+  CHECK(json["capabilities"]["maximum_packet_size"] == 4096);
+  CHECK(json["capabilities"]["user_properties"] == nlohmann::json::array({{"region", "eu"}}));
+}
+
+TEST_CASE("a failed probe's JSON carries the error and its exit code") {
+  ProbeReport report;
+  report.broker = "broker:1883";
+  report.failure =
+      Error{Exit::network, "cannot connect to broker:1883", "nothing is listening there", "start it"};
+  const nlohmann::json json = probe_json(report);
+  CHECK(json["connected"] == false);
+  CHECK(json["error"]["exit_code"] == 3);
+  CHECK(json["error"]["cause"] == "nothing is listening there");
+  CHECK_FALSE(json.contains("mqtt"));
+}
+
+TEST_CASE("-d prints property lists on one line") {
+  CHECK(trace::properties_text(nullptr) == "none");
+  CHECK(trace::properties_text(connack_properties().get()) ==
+        "maximum-qos=1, retain-available=0, maximum-packet-size=4096, topic-alias-maximum=10, "
+        "assigned-client-identifier='auto-1', user-property 'region'='eu'");
+}

@@ -1,0 +1,88 @@
+// mqsub's MessageWriter: the payload, -v, -N, -F, --json and -w layouts.
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <ctime>
+
+#include "writer.hpp"
+
+namespace {
+
+const timespec received{1588803120, 123456789};
+const bool in_utc = [] {
+  setenv("TZ", "UTC", 1);
+  tzset();
+  return true;
+}();
+
+std::string write(mq::sub::MessageWriter& writer, std::string_view topic, std::string_view payload) {
+  std::string out, problem;
+  writer.write(mq::Message{topic, payload, 0, false, 0, nullptr}, received, out, problem);
+  return out;
+}
+
+std::string write(const mq::sub::OutputOptions& options, std::string_view topic, std::string_view payload) {
+  mq::sub::MessageWriter writer{options, "localhost"};
+  return write(writer, topic, payload);
+}
+
+mq::sub::OutputOptions output(bool verbose, bool no_end_of_line) {
+  mq::sub::OutputOptions options;
+  options.verbose = verbose;
+  options.no_end_of_line = no_end_of_line;
+  return options;
+}
+
+}  // namespace
+
+TEST_CASE("the payload alone, then a newline; nothing at all for an empty payload") {
+  CHECK(write(output(false, false), "t", "hello") == "hello\n");
+  CHECK(write(output(false, false), "t", "") == "");
+  CHECK(write(output(false, true), "t", "hello") == "hello");
+}
+
+TEST_CASE("-v prints 'topic payload', and 'topic (null)' for an empty payload unless -N") {
+  CHECK(write(output(true, false), "a/b", "hello") == "a/b hello\n");
+  CHECK(write(output(true, false), "a/b", "") == "a/b (null)\n");
+  CHECK(write(output(true, true), "a/b", "hello") == "a/b hello");
+  CHECK(write(output(true, true), "a/b", "") == "");
+}
+
+TEST_CASE("-F takes precedence over -v, and -N drops its newline") {
+  mq::sub::OutputOptions options = output(true, false);
+  options.format = "%t=%p";
+  CHECK(write(options, "k", "v") == "k=v\n");
+  options.no_end_of_line = true;
+  CHECK(write(options, "k", "v") == "k=v");
+}
+
+TEST_CASE("--json writes one line of %j's JSON") {
+  mq::sub::OutputOptions options;
+  options.json = true;
+  mq::sub::MessageWriter writer{options, "localhost"};
+  CHECK(writer.needs_time());
+  CHECK(
+      write(writer, "t", "x") ==
+      R"({"tst":"2020-05-06T22:12:00.123456+0000","topic":"t","qos":0,"retain":false,"payloadlen":1,"payload":"x"})"
+      "\n");
+}
+
+TEST_CASE("-w clears the screen once, then writes each topic on its own line") {
+  mq::sub::OutputOptions options = output(true, false);
+  options.watch = true;
+  mq::sub::MessageWriter writer{options, "broker.example"};
+  CHECK(writer.preamble() == "\033[2J\033[1;1HBroker: broker.example\n");
+  CHECK(write(writer, "a", "1") == "\033[2;1H\033[2Ka 1\n\033[2;1H\n");
+  CHECK(write(writer, "b", "2") == "\033[3;1H\033[2Kb 2\n\033[3;1H\n");
+  CHECK(write(writer, "a", "3") == "\033[2;1H\033[2Ka 3\n\033[3;1H\n");
+  CHECK(mq::sub::MessageWriter{output(false, false), "x"}.preamble() == "");
+}
+
+TEST_CASE("only formats with time or JSON read the clock") {
+  CHECK_FALSE(mq::sub::MessageWriter{output(true, false), "x"}.needs_time());
+  mq::sub::OutputOptions options;
+  options.format = "%t %p";
+  CHECK_FALSE(mq::sub::MessageWriter{options, "x"}.needs_time());
+  options.format = "@H %p";
+  CHECK(mq::sub::MessageWriter{options, "x"}.needs_time());
+}

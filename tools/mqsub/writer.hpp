@@ -1,0 +1,46 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "mq/format.hpp"
+#include "mq/message.hpp"
+#include "sub.hpp"
+
+namespace mq::sub {
+
+/// Turns each message to print into bytes, as the output options ask: the payload, "topic
+/// payload" (-v), a -F format or a JSON object (--json), each followed by a newline unless -N;
+/// with -w, on the terminal line that belongs to its topic. Byte for byte as mosquitto_sub 2.1
+/// prints, except that -w also clears the line it rewrites.
+class MessageWriter {
+public:
+  /// `broker` names the broker in the -w screen header. Throws a usage Error for a bad -F.
+  MessageWriter(const OutputOptions& options, std::string broker);
+
+  /// What is written once, before any message (the -w screen header), or nothing.
+  std::string preamble() const;
+  /// Appends `message`, received at `when` (read only if needs_time()). A problem with this
+  /// message (a %f payload that is not a float) is described in `problem`.
+  void write(const Message& message, const timespec& when, std::string& out, std::string& problem);
+  /// Whether write() reads the time of arrival.
+  bool needs_time() const;
+
+private:
+  enum class Style { payload, verbose, format, json };
+
+  void write_body(const Message& message, const timespec& when, std::string& out, std::string& problem);
+  int watch_line(std::string_view topic);
+
+  Style style_;
+  bool end_of_line_;
+  bool pretty_;
+  bool watch_;
+  std::string broker_;
+  std::optional<OutputFormat> format_;
+  std::unordered_map<std::string, int> watch_lines_;
+  int next_watch_line_ = 2;  // line 1 holds the header
+};
+
+}  // namespace mq::sub
