@@ -24,6 +24,27 @@ constexpr std::uint32_t session_never_expires = UINT32_MAX;
 constexpr int reads_per_wakeup = 4096;  // bounds one handle_readable() so writes are not starved
 constexpr auto disconnect_grace = std::chrono::seconds(2);
 constexpr auto longest_second_look = std::chrono::milliseconds(2000);
+// A connection that ends sooner than this after its CONNACK does not count as a successful
+// reconnect: a broker that accepts and then drops us at once exhausts the attempts.
+constexpr auto stable_connection = std::chrono::seconds(10);
+
+// DISCONNECT reasons a new connection may overcome: the broker going down, being busy or
+// limiting connections. The others (a refusal, a protocol violation, a second client with
+// our id) would only repeat, or make two clients take the session from each other forever.
+bool worth_reconnecting(int reason_code) {
+  switch (reason_code) {
+  case MQTT_RC_UNSPECIFIED:
+  case MQTT_RC_IMPLEMENTATION_SPECIFIC:
+  case MQTT_RC_SERVER_BUSY:
+  case MQTT_RC_SERVER_SHUTTING_DOWN:
+  case MQTT_RC_KEEP_ALIVE_TIMEOUT:
+  case MQTT_RC_CONNECTION_RATE_EXCEEDED:
+  case MQTT_RC_MAXIMUM_CONNECT_TIME:
+    return true;
+  default:
+    return false;
+  }
+}
 
 }  // namespace
 
@@ -403,7 +424,7 @@ void Session::set_reconnect_policy(ReconnectPolicy policy) { reconnect_policy_ =
 void Session::start_reconnecting(const Error& cause) {
   if (!reconnecting_) {
     reconnecting_ = true;
-    reconnect_attempts_ = 0;
+    if (Clock::now() - connected_at_ >= stable_connection) reconnect_attempts_ = 0;
     diag::info(fmt::format("{} ({}); reconnecting", cause.what(), cause.cause()));
     events_.on_connection_lost();
   }
@@ -479,6 +500,7 @@ void Session::note_connack(int reason_code, int flags, const mosquitto_property*
   answered_ = true;
   if (reason_code == 0) {
     connected_ = true;
+    connected_at_ = Clock::now();
     if (reconnecting_) {
       reconnecting_ = false;
       diag::info(fmt::format("reconnected to {}", attempt_.endpoint.text()));
@@ -504,7 +526,8 @@ void Session::note_disconnect(int rc, int error_number, const mosquitto_property
   if (disconnecting_ || fallback_wanted_ || rc == MOSQ_ERR_SUCCESS || failed()) return;
   Error cause = rc >= 0x80 ? broker_disconnect_error(broker_reason(rc, properties), attempt_)
                            : connection_ended_error(rc, error_number, was_connected, attempt_, tls_.get());
-  if ((was_connected || reconnecting_) && reconnect_policy_.max_attempts != 0)
+  const bool may_reconnect = rc < 0x80 || worth_reconnecting(rc);
+  if ((was_connected || reconnecting_) && may_reconnect && reconnect_policy_.max_attempts != 0)
     return start_reconnecting(cause);
   if (!answered_ && rc < 0x80) second_look_ = second_look_for(rc, was_connected, attempt_, tls_.get());
   fail(std::move(cause));

@@ -8,10 +8,6 @@ using namespace mq::test;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 BrokerSetup password_broker() {
   BrokerSetup setup;
   setup.anonymous = false;

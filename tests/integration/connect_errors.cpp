@@ -6,10 +6,6 @@
 
 using namespace mq::test;
 
-static bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 TEST_CASE("a closed port is 'connection refused' with exit 3, naming host and port") {
   Workspace workspace;
   const std::string port = std::to_string(free_port());

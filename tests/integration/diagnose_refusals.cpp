@@ -203,10 +203,26 @@ TEST_CASE("15: a broker that sends its clients elsewhere names the server") {
 TEST_CASE("15: a DISCONNECT after CONNACK shows the reason code") {
   Workspace workspace;
 
-  SUBCASE("server shutting down is exit 3") {
+  SUBCASE("server shutting down is worth reconnecting, then exit 3") {
     FakeBroker broker{FakeBehaviour::disconnect_after_connack,
                       FakeReply{0x8B, "maintenance until 14:00", ""}};
-    const Outcome outcome = run_scenario(workspace, "mqsub", to_fake(broker, {"-t", "t"}));
+    const std::string closed = "the broker at 127.0.0.1:" + broker.port_text() +
+                               " closed the connection (server shutting down, reason code 0x8B)";
+    const Outcome outcome =
+        run_scenario(workspace, "mqsub", to_fake(broker, {"-t", "t", "--reconnect-attempts", "2"}));
+    CHECK(outcome.exit_code == 3);
+    CHECK(contains(outcome.err, "mqsub: " + closed + " (the broker is shutting down); reconnecting\n"));
+    CHECK(contains(outcome.err, "mqsub: reconnected to 127.0.0.1:" + broker.port_text() + "\n"));
+    // Each reconnect is dropped at once: it does not count as a success, so the attempts run out.
+    CHECK(outcome.err.ends_with("mqsub: error: " + closed +
+                                "; gave up after 2 reconnect attempts\n"
+                                "  cause: the broker is shutting down\n"
+                                "  fix: connect again once the broker is back\n"));
+  }
+  SUBCASE("without reconnecting, server shutting down is exit 3 at once") {
+    FakeBroker broker{FakeBehaviour::disconnect_after_connack, FakeReply{0x8B, "", ""}};
+    const Outcome outcome =
+        run_scenario(workspace, "mqsub", to_fake(broker, {"-t", "t", "--reconnect-attempts", "0"}));
     CHECK(outcome.exit_code == 3);
     CHECK(outcome.err == "mqsub: error: the broker at 127.0.0.1:" + broker.port_text() +
                              " closed the connection (server shutting down, reason code 0x8B)\n"

@@ -10,10 +10,6 @@ using namespace mq::test;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 // A broker that drops QoS 0 messages for a subscriber as soon as ten wait to be written to it.
 BrokerSetup lossy_broker() {
   BrokerSetup setup;

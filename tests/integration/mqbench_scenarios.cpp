@@ -10,10 +10,6 @@ using namespace mq::test;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 nlohmann::json json_file(const Workspace& workspace, const std::string& name) {
   return nlohmann::json::parse(read_file(workspace / name));
 }

@@ -7,14 +7,6 @@
 
 using namespace mq::test;
 
-namespace {
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
-}  // namespace
-
 TEST_CASE("on a terminal the password is asked twice and never shown") {
   Workspace workspace;
   const std::string file = (workspace / "passwords").string();

@@ -8,10 +8,6 @@ using namespace mq::test;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 Outcome mqpasswd(const Workspace& workspace, const std::vector<std::string>& arguments,
                  std::optional<std::string> input = std::nullopt) {
   return run_tool(workspace, "mqpasswd", arguments, std::move(input));

@@ -13,10 +13,6 @@ using namespace mq::test;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 std::string numbered_lines(int count) {
   std::string lines;
   for (int i = 1; i <= count; ++i)

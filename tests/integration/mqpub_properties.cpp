@@ -12,10 +12,6 @@ using namespace mq::test;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 // mosquitto_sub (a v5 subscriber) printing the properties of one message on one line.
 std::unique_ptr<Process> property_subscriber(const Workspace& workspace, const Broker& broker,
                                              const std::string& topic) {

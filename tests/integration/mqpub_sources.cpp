@@ -10,10 +10,6 @@ using namespace mq::test;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 // Subscribes to `topic`, runs mqpub with `arguments` (and `input`), and returns what arrived.
 std::string published(const std::vector<std::string>& arguments, int count,
                       std::optional<std::string> input = {}) {

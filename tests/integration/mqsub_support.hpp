@@ -9,10 +9,6 @@
 
 namespace mq::test {
 
-inline bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 /// Runs mosquitto_pub (the reference tool: it has -D publish and -f) against `broker`.
 inline Outcome reference_publish(const Workspace& workspace, const Broker& broker,
                                  const std::vector<std::string>& arguments) {

@@ -6,14 +6,6 @@
 
 using namespace mq::test;
 
-namespace {
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
-}  // namespace
-
 TEST_CASE("a broker that refuses MQTT v5 gets a second CONNECT with v3.1.1, shown under -d") {
   Workspace workspace;
   FakeBroker broker{FakeBehaviour::refuse_v5};

@@ -5,13 +5,7 @@
 
 using namespace mq::test;
 
-namespace {
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE("--help prints the options on stdout and exits 0, for every tool") {
   Workspace workspace;

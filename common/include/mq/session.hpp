@@ -208,6 +208,7 @@ private:
   ReconnectPolicy reconnect_policy_;
   bool reconnecting_ = false;
   int reconnect_attempts_ = 0;
+  Clock::time_point connected_at_;  // CONNACK of the current connection
   Clock::time_point next_reconnect_;
   Clock::time_point reconnect_deadline_;  // CONNACK due for the current reconnect attempt
   bool disconnecting_ = false;

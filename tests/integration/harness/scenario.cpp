@@ -50,8 +50,4 @@ Outcome run_scenario(const Workspace& workspace, const std::string& tool,
   return outcomes.front();
 }
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 }  // namespace mq::test

@@ -19,7 +19,4 @@ Outcome run_scenario(const Workspace& workspace, const std::string& tool,
                      const std::vector<std::string>& arguments,
                      const std::map<std::string, std::string>& environment = {});
 
-/// Whether `text` contains `part`.
-bool contains(const std::string& text, const std::string& part);
-
 }  // namespace mq::test

@@ -10,6 +10,11 @@
 
 namespace mq::test {
 
+/// Whether `text` contains `part` (what a tool printed, mostly).
+inline bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
 /// The path of a built tool (mqpub, mqsub, mqpasswd, mqbench).
 std::string tool_path(const std::string& tool);
 
