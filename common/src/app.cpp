@@ -61,13 +61,17 @@ Error mentioning_options_file(const Error& failure, const std::filesystem::path&
                            failure.fix().empty() ? "" : "; ", file.string())};
 }
 
+std::string manual_pointer(const std::string& name) {
+  return fmt::format("Every option, the exit status and the diagnostics are described in {}(1).", name);
+}
+
 }  // namespace
 
 ToolApp::ToolApp(std::string name, std::string description)
     : CLI::App(std::move(description), std::move(name)) {
   set_help_flag("--help", "Print this help and exit");
   set_version_flag("--version", version_text(get_name()), "Print the version and exit");
-  footer(fmt::format("Exit status and diagnostics are described in {}(1).", get_name()));
+  footer(manual_pointer(get_name()));
   option_defaults()->always_capture_default();
   // An option given twice takes the last value, so the command line overrides options files.
   option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
@@ -84,6 +88,13 @@ void ToolApp::accept_options_files() {
       ->type_name("FILE")
       ->group("Options files");
   reads_options_files_ = true;
+}
+
+void ToolApp::examples(const std::vector<Example>& list) {
+  std::string text = "Examples:\n";
+  for (const Example& example : list)
+    text += fmt::format("  {}:\n    {}\n", example.purpose, example.command);
+  footer(text + "\n" + manual_pointer(get_name()));
 }
 
 void parse_command_line(CLI::App& app, int argc, const char* const* argv) {

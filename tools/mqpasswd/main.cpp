@@ -13,5 +13,13 @@ int main(int argc, char** argv) {
                   "  mqpasswd [-H TYPE] [-I ITER] [-c] --batch-file LIST FILE\n"
                   "  mqpasswd --list [--json] FILE"};
   mq::passwd::add_options(app, options);
+  app.examples({
+      {"Create a file with one user, asking for the password", "mqpasswd -c /etc/mosquitto/passwd alice"},
+      {"Add or update many users in one atomic rewrite",
+       "mqpasswd --batch-file new-users.txt /etc/mosquitto/passwd"},
+      {"Check a password in CI without printing anything",
+       "printf '%s\\n' \"$PASSWORD\" | mqpasswd --check --quiet passwd alice"},
+      {"The users as JSON, into jq", "mqpasswd --list --json passwd | jq -r .user"},
+  });
   return mq::run_main(app, argc, argv, [&] { return mq::passwd::run(options); });
 }

@@ -4,10 +4,17 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "mq/error.hpp"
 
 namespace mq {
+
+/// One command line shown at the end of --help, with what it is for.
+struct Example {
+  std::string purpose;
+  std::string command;
+};
 
 /// A tool's command line: --help and --version only (-h is the host, -V the protocol version),
 /// options listed by group, and a footer pointing at the manual.
@@ -18,6 +25,9 @@ public:
   /// Registers -o/--options-file and reads options from it, or from the per-user defaults
   /// file $XDG_CONFIG_HOME/mq/<tool>, before the command line (mosquitto 2.1's -o).
   void accept_options_files();
+  /// Ends --help with an "Examples:" section, before the pointer to the manual.
+  void examples(const std::vector<Example>& list);
+
   /// Whether accept_options_files() was called.
   bool reads_options_files() const { return reads_options_files_; }
 
