@@ -208,7 +208,7 @@ TEST_CASE("report re-prints one result and merges several exactly") {
                  second["totals"]["latency_ms"]["max"].get<double>()));
 }
 
-TEST_CASE("pubsub at full speed keeps at most -M messages on their way: a tiny broker queue loses none") {
+TEST_CASE("pubsub at full speed keeps at most -M messages on their way to each subscriber: nothing is lost") {
   Workspace workspace;
   BrokerSetup setup;
   setup.extra_lines = {"max_queued_messages 10"};  // QoS 0 beyond the broker's queue is dropped

@@ -14,7 +14,8 @@ constexpr std::uint64_t retired = std::numeric_limits<std::uint64_t>::max();
 
 FlowControl::FlowControl(Pattern pattern, std::uint32_t publishers, std::uint32_t subscribers,
                          std::uint64_t window)
-    : pattern_(pattern), publishers_(publishers), links_(pattern == Pattern::fan_out ? subscribers : publishers),
+    : pattern_(pattern), publishers_(publishers),
+      links_(pattern == Pattern::fan_out ? subscribers : publishers),
       window_(std::max<std::uint64_t>(window, 1)), links_arrived_(std::make_unique<Link[]>(links_)),
       waiters_(std::make_unique<Waiter[]>(publishers)) {}
 
