@@ -207,3 +207,27 @@ TEST_CASE("report re-prints one result and merges several exactly") {
         std::max(first["totals"]["latency_ms"]["max"].get<double>(),
                  second["totals"]["latency_ms"]["max"].get<double>()));
 }
+
+TEST_CASE("pubsub at full speed keeps at most -M messages on their way to each subscriber: nothing is lost") {
+  Workspace workspace;
+  BrokerSetup setup;
+  setup.extra_lines = {"max_queued_messages 10"};  // QoS 0 beyond the broker's queue is dropped
+  Broker broker{workspace, setup};
+  const nlohmann::json pairs =
+      bench(workspace, broker, {"-c", "2", "--count", "20000", "-q", "0", "-M", "5"}, "pairs.json");
+  CHECK(pairs["totals"]["sent"] == 20000);
+  CHECK(pairs["totals"]["received"] == 20000);
+  CHECK(pairs["totals"]["lost"] == 0);
+  CHECK(pairs["totals"]["latency_ms"]["count"] == 20000);
+  const nlohmann::json fan_out =
+      bench(workspace, broker, {"-c", "3", "--pattern", "fan-out", "--count", "5000", "-q", "0", "-M", "5"},
+            "out.json");
+  CHECK(fan_out["totals"]["received"] == 15000);
+  CHECK(fan_out["totals"]["lost"] == 0);
+  const nlohmann::json timed =
+      bench(workspace, broker, {"-c", "2", "--duration", "1", "-q", "0"}, "timed.json");
+  CHECK(timed["totals"]["sent"] > 0);
+  CHECK(timed["totals"]["received"] == timed["totals"]["sent"]);
+  CHECK(timed["totals"]["lost"] == 0);
+  CHECK(timed["totals"]["rates"]["received_per_s"].get<double>() <= timed["totals"]["sent"].get<double>());
+}

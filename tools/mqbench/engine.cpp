@@ -25,6 +25,8 @@ constexpr std::size_t connects_in_flight_without_rate = 64;  // per thread, when
 constexpr auto longest_wait = 100ms;                         // the loop looks at Control at least this often
 constexpr auto disconnect_grace = 2s;
 constexpr int events_per_wait = 256;
+constexpr auto flow_stall = 100ms;  // a publisher waiting this long sends one more: a lost tail
+                                    // would otherwise hold it forever
 
 struct Anchor {
   Clock::time_point steady;
@@ -109,14 +111,17 @@ public:
   bool finished = false;
   bool blocked = false;
   bool queued = false;
+  bool flow_waiting = false;  // for its subscribers to receive (end-to-end flow control)
+  bool flow_probe = false;    // may send one message although the window is full
+  Clock::time_point flow_waiting_since;
   // Subscribers.
   std::unordered_map<std::uint64_t, SequenceChecker> streams;
 };
 
 class WorkerLoop {
 public:
-  WorkerLoop(Worker& owner, const Plan& plan, Control& control, std::vector<const ClientPlan*> clients,
-             int index);
+  WorkerLoop(Worker& owner, const Plan& plan, Control& control, FlowControl* flow,
+             std::vector<const ClientPlan*> clients, int index);
   ~WorkerLoop();
 
   void run();
@@ -144,6 +149,8 @@ private:
   void run_publishers(Clock::time_point now);
   void run_publisher(Client& client, Clock::time_point now);
   bool publish_next(Client& client, Clock::time_point now);
+  bool flow_allows(Client& client, Clock::time_point now);
+  void recheck_flow(Clock::time_point now);
   void finish_publisher(Client& client);
   void queue(Client& client);
   void handle(Client& client, std::uint32_t events);
@@ -158,6 +165,8 @@ private:
   Worker& owner_;
   const Plan& plan_;
   Control& control_;
+  FlowControl* flow_;
+  std::vector<Client*> flow_waiting_;
   Progress& progress_;
   int index_;
   std::vector<std::unique_ptr<Client>> clients_;
@@ -185,9 +194,9 @@ void Client::on_message(const Message& message) { loop.received(*this, message);
 void Client::on_publish_done(int mid, int reason_code) { loop.published(*this, mid, reason_code); }
 void Client::on_subscribed(int mid, std::span<const int> granted) { loop.subscribed(*this, mid, granted); }
 
-WorkerLoop::WorkerLoop(Worker& owner, const Plan& plan, Control& control,
+WorkerLoop::WorkerLoop(Worker& owner, const Plan& plan, Control& control, FlowControl* flow,
                        std::vector<const ClientPlan*> clients, int index)
-    : owner_(owner), plan_(plan), control_(control), progress_(owner.progress_), index_(index),
+    : owner_(owner), plan_(plan), control_(control), flow_(flow), progress_(owner.progress_), index_(index),
       window_(static_cast<std::size_t>(plan.shapes.front().connection.max_inflight)),
       payload_(plan.size, 'x') {
   for (const ClientPlan* client : clients)
@@ -231,6 +240,7 @@ void WorkerLoop::run() {
 void WorkerLoop::turn(Clock::time_point now) {
   start_due_connects(now);
   start_publishers_when_told();
+  if (!flow_waiting_.empty()) recheck_flow(now);
   run_publishers(now);
   if (now >= next_housekeeping_) housekeeping(now);
   if (now >= next_second_) roll_intervals(now);
@@ -239,6 +249,8 @@ void WorkerLoop::turn(Clock::time_point now) {
 void WorkerLoop::wait(Clock::time_point now) {
   Clock::time_point until = std::min({now + longest_wait, next_second_, next_housekeeping_});
   if (!timers_.empty()) until = std::min(until, timers_.top().first);
+  for (const Client* client : flow_waiting_)
+    until = std::min(until, client->flow_waiting_since + flow_stall);
   if (next_connect_ < clients_.size() &&
       (plan_.conn_rate > 0 || connecting_ < connects_in_flight_without_rate))
     until = std::min(until, connect_time(next_connect_));
@@ -350,6 +362,8 @@ void WorkerLoop::received(Client& client, const Message& message) {
     ++totals_.unrecognized;
     return;
   }
+  if (flow_)
+    flow_->delivered(static_cast<std::uint32_t>(stamp->publisher & 0xffff'ffff), client.plan.number, *stamp);
   if (stamp->warmup) return;
   auto stream = client.streams.find(stamp->publisher);
   if (stream == client.streams.end()) {
@@ -363,6 +377,7 @@ void WorkerLoop::received(Client& client, const Message& message) {
   const std::uint64_t latency_us = now_ns > stamp->scheduled_ns ? (now_ns - stamp->scheduled_ns) / 1000 : 0;
   totals_.latency.record(latency_us);
   interval_.latency.record(latency_us);
+  if (now <= measure_end_) ++totals_.received_in_time;
   ++totals_.received;
   ++interval_.received;
   bump(progress_.received);
@@ -404,6 +419,7 @@ void WorkerLoop::published(Client& client, int mid, int reason_code) {
     const Clock::time_point now = Clock::now();
     totals_.ack_latency.record(microseconds_between(done->scheduled, now));
     totals_.last_ack = now;
+    if (now <= measure_end_) ++totals_.acked_in_time;
     ++totals_.acked;
     ++interval_.acked;
     bump(progress_.acked);
@@ -466,10 +482,10 @@ void WorkerLoop::run_publisher(Client& client, Clock::time_point now) {
       client.blocked = true;
       break;
     }
-    if (!publish_next(client, now)) break;
+    if (!flow_allows(client, now) || !publish_next(client, now)) break;
   }
   after_call(client);
-  if (client.state != State::ready || client.finished || client.blocked) return;
+  if (client.state != State::ready || client.finished || client.blocked || client.flow_waiting) return;
   if (client.schedule->due(now))
     queue(client);  // its budget ran out: it continues after the others had their turn
   else
@@ -525,6 +541,40 @@ bool WorkerLoop::publish_next(Client& client, Clock::time_point now) {
     if (quota && client.measured_sent >= *quota) finish_publisher(client);
   }
   return !client.finished;
+}
+
+// Whether the publisher's messages on their way to its subscribers leave room for one more; if
+// not, it waits until half of them arrived (a delivery wakes this thread), or for a stall.
+bool WorkerLoop::flow_allows(Client& client, Clock::time_point now) {
+  if (!flow_) return true;
+  if (std::exchange(client.flow_probe, false)) return true;
+  const FlowControl::Sent sent{client.warmup_sequence, client.sequence};
+  if (flow_->open(client.plan.number, sent) || !flow_->wait(client.plan.number, sent)) return true;
+  client.flow_waiting = true;
+  client.flow_waiting_since = now;
+  flow_waiting_.push_back(&client);
+  return false;
+}
+
+void WorkerLoop::recheck_flow(Clock::time_point now) {
+  std::vector<Client*> waiting;
+  waiting.swap(flow_waiting_);
+  for (Client* client : waiting) {
+    const FlowControl::Sent sent{client->warmup_sequence, client->sequence};
+    if (client->state == State::ready && !client->finished && !flow_->open(client->plan.number, sent)) {
+      if (now - client->flow_waiting_since >= flow_stall) {
+        // Nothing arrived for a while: the broker dropped the last messages, or is slow. One more
+        // message shows which, at little cost when it is slow.
+        client->flow_probe = true;
+      } else if (flow_->wait(client->plan.number, sent)) {
+        flow_waiting_.push_back(client);  // woken early by a subscriber still behind
+        continue;
+      }
+    }
+    flow_->stop_waiting(client->plan.number);
+    client->flow_waiting = false;
+    queue(*client);
+  }
 }
 
 void WorkerLoop::finish_publisher(Client& client) {
@@ -599,6 +649,7 @@ void WorkerLoop::fail(Client& client, const Error& failure) {
   client.counted_up = false;
   client.state = State::failed;
   if (client.plan.role == Role::publisher) finish_publisher(client);
+  if (client.plan.role == Role::subscriber && flow_) flow_->retire(client.plan.number);
   client.session.reset();  // closes the socket, which leaves the epoll set
   client.registered_fd = -1;
 }
@@ -682,8 +733,9 @@ WorkerTotals WorkerLoop::take_totals() {
   return std::move(totals_);
 }
 
-Worker::Worker(const Plan& plan, Control& control, std::vector<const ClientPlan*> clients, int index)
-    : loop_(std::make_unique<WorkerLoop>(*this, plan, control, std::move(clients), index)) {}
+Worker::Worker(const Plan& plan, Control& control, FlowControl* flow, std::vector<const ClientPlan*> clients,
+               int index)
+    : loop_(std::make_unique<WorkerLoop>(*this, plan, control, flow, std::move(clients), index)) {}
 
 Worker::~Worker() {
   if (thread_.joinable()) thread_.join();

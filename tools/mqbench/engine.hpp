@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "flow_control.hpp"
 #include "histogram.hpp"
 #include "plan.hpp"
 #include "schedule.hpp"
@@ -57,6 +58,7 @@ struct SubscriberStreams {
 /// Everything one worker measured, handed over after it finished.
 struct WorkerTotals {
   std::uint64_t sent = 0, acked = 0, received = 0, behind_schedule = 0, unrecognized = 0;
+  std::uint64_t acked_in_time = 0, received_in_time = 0;  // before the end of a --duration
   std::uint64_t connections_attempted = 0, connections_made = 0;
   std::map<std::string, std::uint64_t> errors_by_cause;
   Histogram latency, ack_latency, connect_latency;
@@ -84,7 +86,9 @@ class WorkerLoop;
 /// One thread with its epoll loop and its share of the clients.
 class Worker {
 public:
-  Worker(const Plan& plan, Control& control, std::vector<const ClientPlan*> clients, int index);
+  /// `flow` is the end-to-end flow control of pubsub without --rate, or null.
+  Worker(const Plan& plan, Control& control, FlowControl* flow, std::vector<const ClientPlan*> clients,
+         int index);
   ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;

@@ -216,8 +216,11 @@ void Results::compute_rates() {
     return seconds > 0 ? static_cast<double>(count) / seconds : 0.0;
   };
   const auto longest = [this](double seconds) { return std::max(seconds, measured_seconds); };
-  rates = Rates{per_second(totals.sent, measured_seconds), per_second(totals.acked, longest(ack_seconds)),
-                per_second(totals.received, longest(receive_seconds)),
+  rates = Rates{per_second(totals.sent, measured_seconds),
+                acked_in_time ? per_second(*acked_in_time, measured_seconds)
+                              : per_second(totals.acked, longest(ack_seconds)),
+                received_in_time ? per_second(*received_in_time, measured_seconds)
+                                 : per_second(totals.received, longest(receive_seconds)),
                 per_second(totals.connections_made, connect_seconds)};
 }
 

@@ -61,6 +61,9 @@ struct Results {
   double measured_seconds = 0;
   double ack_seconds = 0;      // from the start of the measurement to the last acknowledgement
   double receive_seconds = 0;  // ... to the last receipt (sub: from the first receipt)
+  // Acknowledgements and receipts within the measured time, when a run with --duration knows
+  // them: the rates then count only those, so that what arrives during the drain adds nothing.
+  std::optional<std::uint64_t> acked_in_time, received_in_time;
   double connect_seconds = 0;  // from the first connection attempt to the last CONNACK
   Totals totals;
   Rates rates;
@@ -69,8 +72,9 @@ struct Results {
   Histogram connect_latency;  // connect start to CONNACK, µs
   std::vector<SecondSample> series;
 
-  /// Sets the rates: each count over the time it took (the measured time when not known), so
-  /// that messages a broker delivers long after they were sent do not inflate the rate.
+  /// Sets the rates: what happened within the measured time over that time; or, when that is not
+  /// known, each count over the time it took, so that messages a broker delivers long after they
+  /// were sent never inflate a rate.
   void compute_rates();
   /// The latency --fail-p99 checks: end-to-end, else acknowledgement, else connect.
   const Histogram& main_latency() const;

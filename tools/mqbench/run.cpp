@@ -210,9 +210,18 @@ private:
     std::vector<std::vector<const ClientPlan*>> shares(static_cast<std::size_t>(plan_.threads));
     for (std::size_t i = 0; i < plan_.clients.size(); ++i)
       shares[i % shares.size()].push_back(&plan_.clients[i]);
+    if (plan_.scenario == Scenario::pubsub && plan_.rate <= 0) {
+      flow_ = std::make_unique<FlowControl>(
+          plan_.pattern, plan_.publishers, plan_.subscribers,
+          static_cast<std::uint64_t>(plan_.shapes.front().connection.max_inflight));
+      // Publisher k is client subscribers + k, so it lives on worker (subscribers + k) % threads.
+      flow_->set_waker([this](std::uint32_t publisher) {
+        workers_[(plan_.subscribers + publisher) % workers_.size()]->wake();
+      });
+    }
     for (std::size_t i = 0; i < shares.size(); ++i)
       workers_.push_back(
-          std::make_unique<Worker>(plan_, control_, std::move(shares[i]), static_cast<int>(i)));
+          std::make_unique<Worker>(plan_, control_, flow_.get(), std::move(shares[i]), static_cast<int>(i)));
     series_ = Series{workers_.size()};
     for (auto& worker : workers_)
       worker->start();
@@ -407,6 +416,10 @@ private:
     if (first_connect && last_connack)
       results.connect_seconds = seconds_between(*first_connect, *last_connack);
     results.measured_seconds = measured_seconds(last_send, first_receipt, last_receipt);
+    if (!plan_.duration || plan_.scenario == Scenario::sub) {  // no fixed measured time to count within
+      results.acked_in_time.reset();
+      results.received_in_time.reset();
+    }
     if (last_ack) results.ack_seconds = seconds_between(measure_start_, *last_ack);
     if (plan_.scenario == Scenario::sub)
       results.receive_seconds = results.measured_seconds;
@@ -421,6 +434,8 @@ private:
     totals.sent += part.sent;
     totals.acked += part.acked;
     totals.received += part.received;
+    results.acked_in_time = results.acked_in_time.value_or(0) + part.acked_in_time;
+    results.received_in_time = results.received_in_time.value_or(0) + part.received_in_time;
     totals.behind_schedule += part.behind_schedule;
     totals.unrecognized += part.unrecognized;
     totals.connections_attempted += part.connections_attempted;
@@ -479,6 +494,7 @@ private:
   const Plan& plan_;
   LiveOutput& live_;
   Control control_;
+  std::unique_ptr<FlowControl> flow_;
   std::vector<std::unique_ptr<Worker>> workers_;
   Series series_;
   std::vector<SecondSample> samples_;
