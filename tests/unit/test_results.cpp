@@ -109,3 +109,15 @@ TEST_CASE("the summary table shows counts, rates, percentiles and errors by caus
   CHECK(contains(table, "errors: 1"));
   CHECK(contains(table, "1  the connection to localhost:1883 was lost"));
 }
+
+TEST_CASE("on a terminal the summary's heading stands out and the counts of trouble are red") {
+  Results run = sample_run(1000, 100);
+  run.totals.duplicated = 0;
+  const std::string plain = summary_table(run);
+  CHECK_FALSE(contains(plain, "\x1b["));
+  const std::string coloured = summary_table(run, true);
+  CHECK(contains(coloured, "\x1b[1mmqbench pubsub: 1 publisher -> 1 subscriber\x1b[0m\n"));
+  CHECK(contains(coloured, "\x1b[1;31m  lost "));
+  CHECK(contains(coloured, "\x1b[1;31merrors: 1\x1b[0m\n"));
+  CHECK(contains(coloured, "\n  duplicated "));  // zero: nothing to see
+}

@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "mq/error.hpp"
+#include "mq/terminal.hpp"
 #include "mq/version.hpp"
 
 namespace mq::bench {
@@ -153,6 +154,14 @@ std::string count_row(const char* name, std::uint64_t count, std::optional<doubl
   return row + "\n";
 }
 
+// A count that means trouble (lost, duplicated, errors...): red on a terminal unless zero.
+std::string trouble_row(const char* name, std::uint64_t count, bool colour) {
+  std::string row = count_row(name, count);
+  if (count == 0 || !colour) return row;
+  row.pop_back();
+  return paint(row, Style::error, true) + "\n";
+}
+
 std::string latency_row(const char* name, const Histogram& histogram) {
   if (histogram.empty()) return {};
   std::string row = fmt::format("  {:<14}{:>9.3f}", name, milliseconds(histogram.min()));
@@ -172,7 +181,7 @@ std::string latency_table(const Results& results) {
   return heading + fmt::format("{:>10}{:>10}\n", "max", "count") + rows;
 }
 
-std::string message_table(const Results& results) {
+std::string message_table(const Results& results, bool colour) {
   const Totals& totals = results.totals;
   const bool publishes = results.scenario != "sub" && results.scenario != "conn";
   const bool receives = results.scenario != "pub" && results.scenario != "conn";
@@ -181,20 +190,21 @@ std::string message_table(const Results& results) {
   if (publishes) {
     table += count_row("sent", totals.sent, results.rates.sent);
     table += count_row("acknowledged", totals.acked, results.rates.acked);
-    table += count_row("behind schedule", totals.behind_schedule);
+    table += trouble_row("behind schedule", totals.behind_schedule, colour);
   }
   if (receives) {
     table += count_row("received", totals.received, results.rates.received);
-    table += count_row("lost", totals.lost);
-    table += count_row("duplicated", totals.duplicated);
-    table += count_row("reordered", totals.reordered);
+    table += trouble_row("lost", totals.lost, colour);
+    table += trouble_row("duplicated", totals.duplicated, colour);
+    table += trouble_row("reordered", totals.reordered, colour);
     if (totals.unrecognized != 0) table += count_row("not from mqbench", totals.unrecognized);
   }
   return table;
 }
 
-std::string error_lines(const Totals& totals) {
-  std::string lines = fmt::format("errors: {}\n", totals.errors());
+std::string error_lines(const Totals& totals, bool colour) {
+  const std::string total = fmt::format("errors: {}", totals.errors());
+  std::string lines = paint(total, Style::error, colour && totals.errors() != 0) + "\n";
   std::vector<std::pair<std::uint64_t, std::string>> causes;
   for (const auto& [cause, count] : totals.errors_by_cause)
     causes.emplace_back(count, cause);
@@ -392,17 +402,19 @@ Results merge(const std::vector<Results>& parts) {
   return merged;
 }
 
-std::string summary_table(const Results& results) {
-  std::string text = fmt::format("mqbench {}: {}\n", results.scenario, results.description);
+std::string summary_table(const Results& results, bool colour) {
+  std::string text =
+      paint(fmt::format("mqbench {}: {}", results.scenario, results.description), Style::emphasis, colour) +
+      "\n";
   if (results.scenario != "conn") text += fmt::format("measured for {:.2f} s\n", results.measured_seconds);
   if (results.interrupted) text += "interrupted: the results cover the time until the stop signal\n";
-  text += message_table(results);
+  text += message_table(results, colour);
   text += latency_table(results);
   const Totals& totals = results.totals;
   text += fmt::format("\nconnections: {} of {} made", totals.connections_made, totals.connections_attempted);
   if (results.rates.connects > 0) text += fmt::format(", {:.1f} per second", results.rates.connects);
   text += "\n";
-  return text + error_lines(totals);
+  return text + error_lines(totals, colour);
 }
 
 std::string live_line(const SecondSample& sample) {

@@ -92,8 +92,9 @@ Results results_from_json(const nlohmann::json& document, const std::string& sou
 /// add up exactly; per-second percentiles cannot be merged and are left out.
 Results merge(const std::vector<Results>& parts);
 
-/// The table printed at the end of a run and by `mqbench report`.
-std::string summary_table(const Results& results);
+/// The table printed at the end of a run and by `mqbench report`; with `colour`, the heading
+/// stands out and non-zero counts of trouble (lost, duplicated, errors...) are red.
+std::string summary_table(const Results& results, bool colour = false);
 
 /// The live line printed each second: elapsed time, connections, rates, latency, errors.
 std::string live_line(const SecondSample& sample);

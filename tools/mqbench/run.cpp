@@ -22,6 +22,7 @@
 #include "mq/library.hpp"
 #include "mq/session.hpp"
 #include "mq/signals.hpp"
+#include "mq/terminal.hpp"
 #include "plan.hpp"
 #include "results.hpp"
 
@@ -533,7 +534,7 @@ Results load_results(const std::vector<std::string>& paths) {
 Exit finish(const Results& results, ResultFile& file, const Limits& limits) {
   const std::string document = to_json(results).dump(2) + "\n";
   if (!file.to_stdout()) {
-    std::fputs(summary_table(results).c_str(), stdout);
+    std::fputs(summary_table(results, colour_enabled(STDOUT_FILENO)).c_str(), stdout);
     std::fflush(stdout);
   }
   file.write(document);
