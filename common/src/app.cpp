@@ -10,6 +10,8 @@
 #include "mq/completion.hpp"
 #include "mq/diagnostics.hpp"
 #include "mq/options_file.hpp"
+#include "mq/output.hpp"
+#include "mq/usage_words.hpp"
 #include "mq/version.hpp"
 
 namespace mq {
@@ -24,11 +26,6 @@ std::string version_text(const std::string& name) {
   int major = 0, minor = 0, revision = 0;
   mosquitto_lib_version(&major, &minor, &revision);
   return fmt::format("{} {} (libmosquitto {}.{}.{})", name, version, major, minor, revision);
-}
-
-// CLI11 already names the offending option in its messages ("--qos: Value 4 not in range...").
-Error usage_from(const CLI::ParseError& parse_error, const std::string& name) {
-  return usage_error(parse_error.what(), fmt::format("run '{} --help' to see the options", name));
 }
 
 // Shows "-p,--port INT [1883]" instead of CLI11's validator and exclusion listings, which
@@ -107,50 +104,54 @@ void parse_command_line(CLI::App& app, int argc, const char* const* argv) {
   } catch (const CLI::CallForVersion&) {
     throw;
   } catch (const CLI::ParseError& parse_error) {
-    throw usage_from(parse_error, app.get_name());
+    throw usage_error_from(parse_error, app);
   }
 }
 
+namespace {
+
+// Parses (with any options file), then runs the body or answers --help, --version and
+// --completion; returns the exit code of a success and throws Error for every failure.
+Exit parse_and_run(ToolApp& app, int argc, char** argv, const ToolBody& body) {
+  try {
+    if (!app.reads_options_files()) {
+      parse_command_line(app, argc, argv);
+      return body();
+    }
+    std::optional<std::filesystem::path> options_file;
+    const std::vector<std::string> words =
+        arguments_with_options_file(app.get_name(), argc, argv, options_file);
+    std::vector<const char*> arguments;
+    for (const std::string& word : words)
+      arguments.push_back(word.c_str());
+    try {
+      parse_command_line(app, static_cast<int>(arguments.size()), arguments.data());
+    } catch (const Error& failure) {
+      throw options_file ? mentioning_options_file(failure, *options_file) : failure;
+    }
+    return body();
+  } catch (const CompletionRequest& request) {
+    write_stdout(completion_script(app, request.shell));
+  } catch (const CLI::CallForHelp&) {
+    write_stdout(app.help());
+  } catch (const CLI::CallForAllHelp&) {
+    write_stdout(app.help("", CLI::AppFormatMode::All));
+  } catch (const CLI::CallForVersion& version_request) {
+    write_stdout(fmt::format("{}\n", version_request.what()));
+  } catch (const CLI::ParseError& parse_error) {  // raised by a tool's own late parsing
+    throw usage_error_from(parse_error, app);
+  }
+  return Exit::ok;
+}
+
+}  // namespace
+
 int run_main(ToolApp& app, int argc, char** argv, const ToolBody& body) {
   diag::set_program(app.get_name());
-  std::optional<std::filesystem::path> options_file;
   try {
-    if (app.reads_options_files()) {
-      const std::vector<std::string> words =
-          arguments_with_options_file(app.get_name(), argc, argv, options_file);
-      std::vector<const char*> arguments;
-      for (const std::string& word : words)
-        arguments.push_back(word.c_str());
-      try {
-        parse_command_line(app, static_cast<int>(arguments.size()), arguments.data());
-      } catch (const Error& failure) {
-        throw options_file ? mentioning_options_file(failure, *options_file) : failure;
-      }
-    } else {
-      parse_command_line(app, argc, argv);
-    }
-    return exit_status(body());
-  } catch (const CompletionRequest& request) {
-    try {
-      std::fputs(completion_script(app, request.shell).c_str(), stdout);
-      return exit_status(Exit::ok);
-    } catch (const Error& failure) {
-      diag::error(failure);
-      return exit_status(failure.code());
-    }
-  } catch (const CLI::CallForHelp&) {
-    std::fputs(app.help().c_str(), stdout);
-    return exit_status(Exit::ok);
-  } catch (const CLI::CallForAllHelp&) {
-    std::fputs(app.help("", CLI::AppFormatMode::All).c_str(), stdout);
-    return exit_status(Exit::ok);
-  } catch (const CLI::CallForVersion& version_request) {
-    std::fputs(fmt::format("{}\n", version_request.what()).c_str(), stdout);
-    return exit_status(Exit::ok);
-  } catch (const CLI::ParseError& parse_error) {  // raised by a tool's own late parsing
-    const Error failure = usage_from(parse_error, app.get_name());
-    diag::error(failure);
-    return exit_status(failure.code());
+    const Exit code = parse_and_run(app, argc, argv, body);
+    check_stdout();  // output that never arrived is a failure, whatever the tool thought
+    return exit_status(code);
   } catch (const Error& failure) {
     diag::error(failure.code() == Exit::usage ? with_help_pointer(failure, app.get_name()) : failure);
     return exit_status(failure.code());

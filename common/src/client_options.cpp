@@ -8,6 +8,7 @@
 
 #include "mq/diagnostics.hpp"
 #include "mq/error.hpp"
+#include "mq/option_checks.hpp"
 #include "mq/topic.hpp"
 #include "mq/url.hpp"
 
@@ -32,11 +33,11 @@ ProtocolVersion parse_protocol_version(const std::string& text) {
   return found->second;
 }
 
-// MQTT allows 0 (no keepalive); libmosquitto refuses 1 to 4.
+// MQTT allows 0 (no keepalive); libmosquitto refuses 1 to 4. Runs after whole_number.
 std::string check_keepalive(const std::string& text) {
   const long seconds = std::strtol(text.c_str(), nullptr, 10);
-  if (seconds == 0 || (seconds >= 5 && seconds <= 65535)) return {};
-  return fmt::format("{} is not 0 or a number of seconds from 5 to 65535", text);
+  if (seconds == 0 || seconds >= 5) return {};
+  return fmt::format("{} is too short: give 0 (no keepalive) or from 5 to 65535 seconds", text);
 }
 
 std::string read_password_file(const std::string& path) {
@@ -126,7 +127,7 @@ void add_broker_connection_options(CLI::App& app, ConnectionOptions& connection)
   auto* host =
       app.add_option("-h,--host", connection.host, "Broker host name or address")->group(connection_group);
   auto* port = app.add_option("-p,--port", connection.port, "Broker port [default: 1883, or 8883 with TLS]")
-                   ->check(CLI::Range(1, 65535))
+                   ->check(whole_number(1, 65535))
                    ->group(connection_group);
   auto* unix_socket =
       app.add_option("--unix", connection.unix_socket, "Connect through a Unix domain socket at this path")
@@ -141,6 +142,7 @@ void add_broker_connection_options(CLI::App& app, ConnectionOptions& connection)
   app.add_option("-A,--bind-address", connection.bind_address, "Local address to connect from")
       ->group(connection_group);
   app.add_option("-k,--keepalive", connection.keepalive, "Seconds between PINGs when idle; 0 disables")
+      ->check(whole_number(0, 65535))
       ->check(CLI::Validator(check_keepalive, "SECS"))
       ->group(connection_group);
   app.add_option_function<std::string>(
@@ -155,21 +157,21 @@ void add_broker_connection_options(CLI::App& app, ConnectionOptions& connection)
       ->group(connection_group);
   app.add_option("-x,--session-expiry", connection.session_expiry,
                  "Session expiry in seconds, -1 for never (MQTT v5) [default: -1 with -c, else 0]")
-      ->check(CLI::Range(never_expires, std::int64_t{UINT32_MAX}))
+      ->check(whole_number(never_expires, std::int64_t{UINT32_MAX}))
       ->group(connection_group);
   app.add_option("-M,--max-inflight", connection.max_inflight, "Maximum QoS 1/2 messages in flight at once")
-      ->check(CLI::Range(1, 65535))
+      ->check(whole_number(1, 65535))
       ->group(connection_group);
   app.add_flag("--nodelay", connection.nodelay, "Disable Nagle's algorithm (lower latency)")
       ->group(connection_group);
   app.add_option("--connect-timeout", connection.connect_timeout,
                  "Seconds to wait for the broker to accept the connection")
-      ->check(CLI::Range(0.001, 86400.0))
+      ->check(real_number(0.001, 86400.0))
       ->group(connection_group);
   app.add_option("--reconnect-attempts", connection.reconnect_attempts,
                  "Attempts to reconnect after losing the connection; 0: none, -1: forever "
                  "[default: mqpub 10, mqsub forever]")
-      ->check(CLI::Range(-1, 1'000'000))
+      ->check(whole_number(-1, 1'000'000))
       ->group(connection_group);
 }
 
@@ -190,7 +192,7 @@ void add_will_options(CLI::App& app, WillOptions& will) {
           ->group(will_group);
   app.add_option("--will-payload", will.payload, "Payload of the last will")->needs(topic)->group(will_group);
   app.add_option("--will-qos", will.qos, "QoS of the last will")
-      ->check(CLI::Range(0, 2))
+      ->check(whole_number(0, 2))
       ->needs(topic)
       ->group(will_group);
   app.add_flag("--will-retain", will.retain, "Retain the last will")->needs(topic)->group(will_group);
@@ -211,7 +213,7 @@ void add_tls_options(CLI::App& app, TlsOptions& tls) {
       ->group(tls_group);
   app.add_option("--tls-version", tls.version,
                  "Lowest TLS version: tlsv1.3, tlsv1.2 or tlsv1.1 [default: tlsv1.2]")
-      ->check(CLI::IsMember({"tlsv1.3", "tlsv1.2", "tlsv1.1"}))
+      ->check(one_of({"tlsv1.3", "tlsv1.2", "tlsv1.1"}))
       ->group(tls_group);
   app.add_option("--ciphers", tls.ciphers, "OpenSSL cipher list for TLS 1.2 and older")->group(tls_group);
   app.add_option("--tls-alpn", tls.alpn, "ALPN protocol to offer (e.g. mqtt)")->group(tls_group);

@@ -21,7 +21,7 @@ struct OptionShape {
   std::vector<std::string> choices;
 };
 
-// "TEXT:{tlsv1.3,tlsv1.2}" or "INT in [0 - 2]" -> the fixed set of values, if any.
+// "TEXT:{tlsv1.3,tlsv1.2}" or "INT:{0,1,2}" (see option_checks) -> the fixed set of values, if any.
 std::vector<std::string> choices_of(const std::string& type_name) {
   std::vector<std::string> choices;
   const auto open = type_name.find('{');
@@ -33,8 +33,6 @@ std::vector<std::string> choices_of(const std::string& type_name) {
       if (comma > start) choices.push_back(list.substr(start, comma - start));
       start = comma + 1;
     }
-  } else if (type_name.find("[0 - 2]") != std::string::npos) {
-    choices = {"0", "1", "2"};
   }
   return choices;
 }

@@ -12,6 +12,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "mq/option_checks.hpp"
+#include "mq/output.hpp"
 #include "mq/session.hpp"
 #include "mq/text.hpp"
 
@@ -233,11 +235,6 @@ nlohmann::json capabilities_json(const BrokerCapabilities& c, int keepalive) {
       {"stated", c.stated}};
 }
 
-void write_stdout(const std::string& text) {
-  std::fwrite(text.data(), 1, text.size(), stdout);
-  std::fflush(stdout);
-}
-
 }  // namespace
 
 bool BrokerCapabilities::was_stated(std::string_view name) const {
@@ -258,7 +255,7 @@ void add_probe_options(CLI::App& app, ProbeOptions& probe) {
                  "=json prints one JSON object")
       ->expected(0, 1)
       ->default_str("text")
-      ->check(CLI::IsMember({"text", "json"}))
+      ->check(one_of({"text", "json"}))
       ->option_text("[=text|json]")
       ->group("Diagnostics");
 }

@@ -5,11 +5,33 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
-
-#include "mq/error.hpp"
+#include <iostream>
 
 namespace mq {
+
+Error stdout_error(int error_number) {
+  const std::string reason = error_number == EPIPE ? "the program reading it exited before reading everything"
+                             : error_number != 0
+                                 ? fmt::format("the system refused the data: {}", std::strerror(error_number))
+                                 : "an earlier write was refused by the system";
+  return Error{Exit::file, "cannot write to standard output", reason,
+               "check the disk, the file or the program that standard output goes to"};
+}
+
+void write_stdout(std::string_view text) {
+  errno = 0;
+  if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0)
+    throw stdout_error(errno);
+}
+
+void check_stdout() {
+  std::cout.flush();
+  errno = 0;
+  const bool flushed = std::fflush(stdout) == 0;
+  if (!flushed || std::ferror(stdout) || std::cout.fail()) throw stdout_error(flushed ? 0 : errno);
+}
 
 OutputBuffer::OutputBuffer(int fd, std::size_t flush_threshold) : fd_(fd), flush_threshold_(flush_threshold) {
   buffer_.reserve(flush_threshold + 4096);
@@ -49,8 +71,7 @@ bool OutputBuffer::flush() {
     } else if (errno != EINTR && errno != EAGAIN) {
       const int error_number = errno;
       buffer_.clear();
-      throw Error{Exit::file, fmt::format("cannot write the output: {}", std::strerror(error_number)),
-                  "standard output refused the data", "check the disk or the program reading the output"};
+      throw stdout_error(error_number);
     }
   }
   buffer_.clear();

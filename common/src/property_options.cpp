@@ -9,6 +9,7 @@
 #include <string>
 
 #include "mq/error.hpp"
+#include "mq/option_checks.hpp"
 #include "mq/text.hpp"
 
 namespace mq {
@@ -39,12 +40,9 @@ bool reserved_for_broker(int command, int identifier) {
 }
 
 std::uint32_t parse_number(std::string_view text, std::uint32_t maximum, std::string_view context) {
-  std::uint32_t number = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
-  if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || number > maximum)
-    throw usage_error(
-        fmt::format("{} '{}' is not a whole number from 0 to {}", context, printable(text), maximum));
-  return number;
+  if (const std::string problem = whole_number_problem(text, 0, maximum); !problem.empty())
+    throw usage_error(fmt::format("{}: {}", context, problem));
+  return static_cast<std::uint32_t>(std::stoul(std::string{text}));
 }
 
 const CommandName& find_command(std::string_view name, const PropertyTargets& targets) {

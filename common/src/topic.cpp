@@ -1,8 +1,8 @@
 #include "mq/topic.hpp"
 
 #include <fmt/format.h>
-#include <mosquitto.h>
 
+#include <cstdint>
 #include <string>
 
 #include "mq/error.hpp"
@@ -18,14 +18,45 @@ constexpr std::size_t max_topic_bytes = 65535;
   throw usage_error(fmt::format("{} '{}' is not valid: {}", option, printable(topic), why), std::string{fix});
 }
 
+// The code point of the valid UTF-8 sequence of `length` bytes at `at`.
+char32_t code_point_at(std::string_view text, std::size_t at, std::size_t length) {
+  static constexpr unsigned char lead_bits[] = {0, 0x7F, 0x1F, 0x0F, 0x07};
+  char32_t point = static_cast<unsigned char>(text[at]) & lead_bits[length];
+  for (std::size_t i = 1; i < length; ++i)
+    point = (point << 6) | (static_cast<unsigned char>(text[at + i]) & 0x3Fu);
+  return point;
+}
+
+// What MQTT brokers refuse in a topic (mosquitto checks exactly these; MQTT 5.0 section 1.5.4),
+// with the 1-based byte position where it starts; empty when the topic is acceptable.
+std::string character_problem(std::string_view topic) {
+  for (std::size_t at = 0; at < topic.size();) {
+    const auto byte = static_cast<unsigned char>(topic[at]);
+    const std::size_t position = at + 1;
+    const std::size_t length = utf8_sequence_length(topic, at);
+    if (length == 0) return fmt::format("byte {} (\\x{:02x}) is not valid UTF-8", position, byte);
+    const char32_t point = code_point_at(topic, at, length);
+    if (point == 0) return fmt::format("byte {} is a NUL character", position);
+    if (point < 0x20 || (point >= 0x7F && point <= 0x9F))
+      return fmt::format("byte {} is the control character U+{:04X}, which MQTT brokers refuse in topics",
+                         position, static_cast<std::uint32_t>(point));
+    if ((point >= 0xFDD0 && point <= 0xFDEF) || (point & 0xFFFE) == 0xFFFE)
+      return fmt::format(
+          "byte {} starts U+{:04X}, a Unicode noncharacter, which MQTT brokers refuse in topics", position,
+          static_cast<std::uint32_t>(point));
+    at += length;
+  }
+  return {};
+}
+
 void check_common(std::string_view topic, std::string_view option) {
   if (topic.empty()) reject(option, topic, "it is empty", "give a topic such as 'sensors/room1'");
   if (topic.size() > max_topic_bytes)
-    reject(option, topic.substr(0, 40), "it is longer than 65535 bytes", "use a shorter topic");
-  if (topic.find('\0') != std::string_view::npos)
-    reject(option, topic, "it contains a NUL character", "remove the NUL character");
-  if (mosquitto_validate_utf8(topic.data(), static_cast<int>(topic.size())) != MOSQ_ERR_SUCCESS)
-    reject(option, topic, "it is not valid UTF-8", "topics must be UTF-8 text");
+    reject(option, topic.substr(0, 40),
+           fmt::format("it is {} bytes long; MQTT allows at most 65535", topic.size()),
+           "use a shorter topic");
+  if (const std::string problem = character_problem(topic); !problem.empty())
+    reject(option, topic, problem, "topics are UTF-8 text without control characters");
 }
 
 }  // namespace

@@ -24,12 +24,40 @@ int parse_port(std::string_view url, std::string_view digits) {
   return port;
 }
 
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// %XX escapes decoded, so that a user name or password can hold '@', ':' or '/' (RFC 3986).
+std::string percent_decoded(std::string_view url, std::string_view part, std::string_view what) {
+  std::string decoded;
+  for (std::size_t i = 0; i < part.size(); ++i) {
+    if (part[i] != '%') {
+      decoded += part[i];
+      continue;
+    }
+    if (i + 2 >= part.size())
+      reject(url, fmt::format("the {} has a '%' that is not followed by two hex digits", what));
+    const int first = hex_digit(part[i + 1]);
+    const int second = hex_digit(part[i + 2]);
+    if (first < 0 || second < 0)
+      reject(url, fmt::format("the {} has a '%' that is not followed by two hex digits", what));
+    decoded += static_cast<char>(first * 16 + second);
+    i += 2;
+  }
+  return decoded;
+}
+
 void parse_user_info(std::string_view url, std::string_view info, BrokerUrl& result) {
   const std::size_t colon = info.find(':');
   const std::string_view user = info.substr(0, colon);
   if (user.empty()) reject(url, "the user name before '@' is empty");
-  result.username = std::string{user};
-  if (colon != std::string_view::npos) result.password = std::string{info.substr(colon + 1)};
+  result.username = percent_decoded(url, user, "user name");
+  if (colon != std::string_view::npos)
+    result.password = percent_decoded(url, info.substr(colon + 1), "password");
 }
 
 void parse_host_port(std::string_view url, std::string_view host_port, BrokerUrl& result) {

@@ -197,7 +197,7 @@ TEST_CASE("mqbench usage errors exit 2 and name the option") {
       {{"--user-property", "novalue"}, "--user-property 'novalue' is not NAME=VALUE"},
       {{"-V", "311", "--message-expiry", "5"}, "need MQTT v5"},
       {{"conn", "--count", "5"}, "--count"},
-      {{"report"}, "files"},
+      {{"report"}, "FILE... is missing"},
       {{"report", "/nonexistent/result.json"}, "cannot read '/nonexistent/result.json'"},
       {{"nonsense"}, "nonsense"},
   };

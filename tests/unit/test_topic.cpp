@@ -40,3 +40,22 @@ TEST_CASE("subscription filters") {
   CHECK(rejection(mq::check_topic_filter, "").find("empty") != std::string::npos);
   CHECK(rejection(mq::check_topic_filter, "\xc3\x28").find("UTF-8") != std::string::npos);
 }
+
+TEST_CASE("a refused character is named with its byte position") {
+  CHECK(rejection(mq::check_topic_name, "ab\x07"
+                                        "c") ==
+        "--topic 'ab\\x07c' is not valid: byte 3 is the control character U+0007, which MQTT brokers refuse "
+        "in topics");
+  CHECK(rejection(mq::check_topic_name, "a\x7f").find("byte 2 is the control character U+007F") !=
+        std::string::npos);
+  CHECK(rejection(mq::check_topic_name, "\xc2\x85").find("byte 1 is the control character U+0085") !=
+        std::string::npos);
+  CHECK(rejection(mq::check_topic_name, "ok/\xff").find("byte 4 (\\xff) is not valid UTF-8") !=
+        std::string::npos);
+  CHECK(
+      rejection(mq::check_topic_name, "x\xef\xbf\xbf").find("byte 2 starts U+FFFF, a Unicode noncharacter") !=
+      std::string::npos);
+  CHECK(rejection(mq::check_topic_filter, std::string_view{"a/\0", 3}).find("byte 3 is a NUL character") !=
+        std::string::npos);
+  CHECK(rejection(mq::check_topic_name, "caf\xc3\xa9/\xe2\x82\xac") == "");
+}

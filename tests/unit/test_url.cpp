@@ -34,6 +34,25 @@ TEST_CASE("a user without a password, and a password containing ':' and '@'") {
   CHECK(url.host == "h");
 }
 
+TEST_CASE("percent-escapes in the user name and password are decoded, the topic stays verbatim") {
+  const auto url = parse_broker_url("mqtt://we%40ird:p%3Ass%2Fw%25rd%40@h/a%20b");
+  CHECK(url.username == "we@ird");
+  CHECK(url.password == "p:ss/w%rd@");
+  CHECK(url.host == "h");
+  CHECK(url.topic == "a%20b");
+  CHECK(parse_broker_url("mqtt://%C3%A9t%c3%a9@h/t").username == "\xc3\xa9t\xc3\xa9");
+}
+
+TEST_CASE("a percent sign not followed by two hex digits is a usage error naming the part") {
+  for (const char* text : {"mqtt://a%4@h/t", "mqtt://a%zz@h/t", "mqtt://a%@h/t"}) {
+    CAPTURE(text);
+    CHECK_THROWS_WITH_AS(parse_broker_url(text),
+                         doctest::Contains("the user name has a '%' that is not followed"), mq::Error);
+  }
+  CHECK_THROWS_WITH_AS(parse_broker_url("mqtt://a:b%g1@h/t"), doctest::Contains("the password has a '%'"),
+                       mq::Error);
+}
+
 TEST_CASE("IPv6 hosts are written in brackets") {
   const auto url = parse_broker_url("mqtt://[::1]:1884/a/b");
   CHECK(url.host == "::1");

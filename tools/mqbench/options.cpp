@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "bench.hpp"
+#include "mq/option_checks.hpp"
 
 namespace mq::bench {
 namespace {
@@ -46,7 +47,7 @@ void add_connection_group(CLI::App& app, ClientOptions& client) {
   app.remove_option(app.get_option("--max-inflight"));
   app.add_option("-M,--max-inflight,--inflight", client.connection.max_inflight,
                  "Messages each publisher has in flight at once (QoS 1/2 unacknowledged, QoS 0 unwritten)")
-      ->check(CLI::Range(1, 65535))
+      ->check(whole_number(1, 65535))
       ->group("Connection");
   app.remove_option(app.get_option("--bind-address"));
   app.add_option("-A,--bind-address,--bind", client.connection.bind_address,
@@ -56,15 +57,15 @@ void add_connection_group(CLI::App& app, ClientOptions& client) {
 
 void add_common_load_options(CLI::App& app, LoadOptions& load, const char* clients_help) {
   app.add_option("-c,--clients", load.clients, clients_help)
-      ->check(CLI::Range(1, 1'000'000))
+      ->check(whole_number(1, 1'000'000))
       ->group(load_group);
   app.add_option("--threads", load.threads, "Event-loop threads [default: one per core]")
-      ->check(CLI::Range(1, 1024))
+      ->check(whole_number(1, 1024))
       ->default_str("")
       ->group(load_group);
   app.add_option("--conn-rate", load.conn_rate,
                  "Connections started per second; 0: as fast as the broker takes them")
-      ->check(CLI::Range(0.0, 1e9))
+      ->check(real_number(0.0, 1e9))
       ->group(load_group);
   auto* clean = app.add_flag_callback(
                        "--clean", [&load] { load.clean = true; },
@@ -81,20 +82,20 @@ void add_timing_options(CLI::App& app, LoadOptions& load, bool publishes) {
   auto* duration = app.add_option("--duration", load.duration,
                                   publishes ? "Seconds to measure [default: 10, or until --count]"
                                             : "Seconds to receive [default: until Ctrl-C or --count]")
-                       ->check(CLI::Range(0.001, 1e9))
+                       ->check(real_number(0.001, 1e9))
                        ->group(load_group);
   app.add_option("--count", load.count,
                  publishes ? "Messages to send in all, spread over the publishers"
                            : "Stop after receiving this many messages in all")
-      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 53))
+      ->check(whole_number(1, std::int64_t{1} << 53))
       ->excludes(duration)
       ->group(load_group);
   if (!publishes) return;
   app.add_option("--warmup", load.warmup, "Seconds of publishing before measuring (not counted)")
-      ->check(CLI::Range(0.0, 1e9))
+      ->check(real_number(0.0, 1e9))
       ->group(load_group);
   app.add_option("--ramp", load.ramp, "Seconds over which the publishers start one after another")
-      ->check(CLI::Range(0.0, 1e9))
+      ->check(real_number(0.0, 1e9))
       ->group(load_group);
 }
 
@@ -103,17 +104,17 @@ void add_publish_options(CLI::App& app, MessageOptions& message) {
                  "Topic template: %i the publisher's number, %c its client id [default: mqbench/%i]")
       ->group(message_group);
   app.add_option("-q,--qos", message.qos, "Quality of service of publishes and subscriptions: 0, 1 or 2")
-      ->check(CLI::Range(0, 2))
+      ->check(whole_number(0, 2))
       ->group(message_group);
   app.add_option("-s,--size", message.size, "Payload size in bytes (at least 32: the timing stamp)")
-      ->check(CLI::Range(32, 256 * 1024 * 1024))
+      ->check(whole_number(32, 256 * 1024 * 1024))
       ->group(message_group);
   auto* rate =
       app.add_option("--rate", message.rate, "Messages per second per publisher; 0: as fast as possible")
-          ->check(CLI::Range(0.0, 1e9))
+          ->check(real_number(0.0, 1e9))
           ->group(message_group);
   app.add_option("--total-rate", message.total_rate, "Messages per second for all publishers together")
-      ->check(CLI::Range(0.001, 1e12))
+      ->check(real_number(0.001, 1e12))
       ->excludes(rate)
       ->group(message_group);
   app.add_flag("-r,--retain", message.retain, "Publish retained messages")->group(message_group);
@@ -121,6 +122,7 @@ void add_publish_options(CLI::App& app, MessageOptions& message) {
       ->allow_extra_args(false)
       ->group(message_group);
   app.add_option("--message-expiry", message.message_expiry, "MQTT v5 message expiry interval in seconds")
+      ->check(whole_number(0, std::int64_t{UINT32_MAX}))
       ->group(message_group);
 }
 
@@ -129,16 +131,20 @@ void add_subscribe_options(CLI::App& app, MessageOptions& message) {
                  "Filter template: %i the subscriber's number, %c its client id [default: mqbench/#]")
       ->group(message_group);
   app.add_option("-q,--qos", message.qos, "Quality of service of the subscriptions: 0, 1 or 2")
-      ->check(CLI::Range(0, 2))
+      ->check(whole_number(0, 2))
       ->group(message_group);
 }
 
 void add_pattern_option(CLI::App& app, MessageOptions& message) {
-  const std::map<std::string, Pattern> patterns{
-      {"pairs", Pattern::pairs}, {"fan-in", Pattern::fan_in}, {"fan-out", Pattern::fan_out}};
-  app.add_option("--pattern", message.pattern,
-                 "pairs: publisher i to subscriber i; fan-in: all to one subscriber; fan-out: one to all")
-      ->transform(CLI::CheckedTransformer(patterns))
+  app.add_option_function<std::string>(
+         "--pattern",
+         [&message](const std::string& name) {
+           static const std::map<std::string, Pattern> patterns{
+               {"pairs", Pattern::pairs}, {"fan-in", Pattern::fan_in}, {"fan-out", Pattern::fan_out}};
+           message.pattern = patterns.at(name);
+         },
+         "pairs: publisher i to subscriber i; fan-in: all to one subscriber; fan-out: one to all")
+      ->check(one_of({"pairs", "fan-in", "fan-out"}))
       ->option_text("pairs|fan-in|fan-out [pairs]")
       ->group(message_group);
 }
@@ -148,12 +154,12 @@ void add_output_options(CLI::App& app, OutputOptions& output) {
                  "Write the whole result as JSON to FILE ('-': stdout, instead of the table)")
       ->group(output_group);
   app.add_option("--fail-p99", output.fail_p99, "Exit 11 if the p99 latency is above MS milliseconds")
-      ->check(CLI::Range(0.0, 1e12))
+      ->check(real_number(0.0, 1e12))
       ->group(output_group);
   app.add_option("--fail-loss", output.fail_loss, "Exit 11 if more than N messages (or P% of them) were lost")
       ->group(output_group);
   app.add_option("--fail-rate", output.fail_rate, "Exit 11 if the rate is below MSGS per second")
-      ->check(CLI::Range(0.0, 1e12))
+      ->check(real_number(0.0, 1e12))
       ->group(output_group);
 }
 
@@ -184,7 +190,7 @@ void add_scenario(CLI::App& app, Options& options, const SubcommandInfo& info) {
   if (info.scenario == Scenario::conn) {
     command
         ->add_option("--hold", options.load.hold, "Seconds to hold the connections [default: until Ctrl-C]")
-        ->check(CLI::Range(0.0, 1e9))
+        ->check(real_number(0.0, 1e9))
         ->group(load_group);
   } else {
     add_timing_options(*command, options.load, info.scenario != Scenario::sub);

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "mq/diagnostics.hpp"
+#include "mq/option_checks.hpp"
 #include "mq/output.hpp"
 #include "mq/password_file.hpp"
 #include "mq/text.hpp"
@@ -334,12 +335,12 @@ void add_options(CLI::App& app, Options& options) {
       ->group(compatible);
   app.add_option("-H,--hash", options.hash.type_name,
                  "Hash for new passwords: sha512-pbkdf2 (default) or sha512")
-      ->check(CLI::IsMember({"sha512", "sha512-pbkdf2"}))
+      ->check(one_of({"sha512", "sha512-pbkdf2"}))
       ->option_text("TYPE")
       ->group(compatible);
   app.add_option("-I,--iterations", options.hash.iterations,
                  "PBKDF2 iterations for new passwords (default 1000)")
-      ->check(CLI::Range(1, INT_MAX))
+      ->check(whole_number(1, INT_MAX))
       ->option_text("ITER")
       ->group(compatible);
   app.add_flag("--check", options.check,

@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "mq/diagnostics.hpp"
+#include "mq/option_checks.hpp"
 #include "mq/property_options.hpp"
 #include "mq/session.hpp"
 #include "mq/signals.hpp"
@@ -117,7 +118,7 @@ Error incomplete_error(const Error& failure, const DeliveryCounts& counts) {
 void add_message_options(CLI::App& app, MessageOptions& message) {
   app.add_option("-t,--topic", message.topic, "Topic to publish to")->group(message_group);
   app.add_option("-q,--qos", message.qos, "Quality of service: 0, 1 or 2")
-      ->check(CLI::Range(0, 2))
+      ->check(whole_number(0, 2))
       ->group(message_group);
   app.add_flag("-r,--retain", message.retain, "Ask the broker to retain the message")->group(message_group);
 }
@@ -146,13 +147,13 @@ void add_source_options(CLI::App& app, SourceOptions& source) {
 
 void add_pacing_options(CLI::App& app, PacingOptions& pacing) {
   app.add_option("--repeat", pacing.repeat, "Publish -m/-f/-s/-n this many times")
-      ->check(CLI::Range(1, 1'000'000'000))
+      ->check(whole_number(1, 1'000'000'000))
       ->group(pacing_group);
   app.add_option("--repeat-delay", pacing.repeat_delay, "Seconds between repeated messages")
-      ->check(CLI::Range(0.0, 86400.0))
+      ->check(real_number(0.0, 86400.0))
       ->group(pacing_group);
   app.add_option("--rate", pacing.rate, "Publish at most this many messages per second (-l, --repeat)")
-      ->check(CLI::Range(0.001, 1e9))
+      ->check(real_number(0.001, 1e9))
       ->group(pacing_group);
 }
 

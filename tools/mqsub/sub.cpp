@@ -12,6 +12,7 @@
 
 #include "mq/diagnostics.hpp"
 #include "mq/local_time.hpp"
+#include "mq/option_checks.hpp"
 #include "mq/output.hpp"
 #include "mq/property_options.hpp"
 #include "mq/session.hpp"
@@ -361,14 +362,14 @@ void add_subscribe_options(CLI::App& app, SubscribeOptions& subscribe) {
                  "Topic filter to unsubscribe from, after subscribing (repeatable)")
       ->group(subscribe_group);
   app.add_option("-q,--qos", subscribe.qos, "Quality of service to subscribe with: 0, 1 or 2")
-      ->check(CLI::Range(0, 2))
+      ->check(whole_number(0, 2))
       ->group(subscribe_group);
   app.add_option("-C,--count", subscribe.count, "Exit after printing this many messages")
-      ->check(CLI::Range(1, INT32_MAX))
+      ->check(whole_number(1, INT32_MAX))
       ->group(subscribe_group);
   app.add_option("-W,--timeout", subscribe.timeout,
                  "Give up after this many seconds from connecting (exit 8)")
-      ->check(CLI::Range(0.001, 1e9))
+      ->check(real_number(0.001, 1e9))
       ->group(subscribe_group);
   app.add_flag("-E", subscribe.exit_after_subscribe, "Exit once the broker acknowledged the subscriptions")
       ->group(subscribe_group);
@@ -383,7 +384,7 @@ void add_subscribe_options(CLI::App& app, SubscribeOptions& subscribe) {
       ->group(subscribe_group);
   app.add_option("--random-filter", subscribe.random_filter,
                  "Print only this percentage of the messages, at random")
-      ->check(CLI::Range(0.1, 100.0))
+      ->check(real_number(0.1, 100.0))
       ->group(subscribe_group);
   app.add_flag("--retain-as-published", subscribe.retain_as_published,
                "Keep the publisher's retain flag on forwarded messages (MQTT v5)")

@@ -3,7 +3,18 @@
 #include <string>
 #include <string_view>
 
+#include "mq/error.hpp"
+
 namespace mq {
+
+/// The failure to write standard output (exit 10), with the system's reason.
+Error stdout_error(int error_number);
+/// Writes `text` to standard output at once (through stdio, flushed); throws stdout_error if
+/// the system refuses it, e.g. a full disk or /dev/full.
+void write_stdout(std::string_view text);
+/// Flushes standard output and throws stdout_error if anything written to it through stdio or
+/// iostreams was lost. run_main calls it after every tool, so no tool exits 0 with lost output.
+void check_stdout();
 
 /// Buffered writes to a file descriptor (stdout by default), flushed by the caller when input
 /// runs dry, so a pipe sees light traffic at once and heavy traffic in large writes.

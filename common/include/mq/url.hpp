@@ -17,7 +17,8 @@ struct BrokerUrl {
 };
 
 /// Parses an -L/--url value; throws a usage Error saying which part is wrong.
-/// IPv6 hosts are written in brackets (mqtt://[::1]:1883/t); the topic is taken verbatim.
+/// IPv6 hosts are written in brackets (mqtt://[::1]:1883/t); %XX escapes in the user name and
+/// password are decoded (so they can hold @ : /); the topic is taken verbatim.
 BrokerUrl parse_broker_url(std::string_view text);
 
 }  // namespace mq

@@ -1,0 +1,45 @@
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "mq/app.hpp"
+#include "mq/error.hpp"
+
+namespace {
+
+// The usage error a small tool's command line gives, as "what | fix".
+std::string refusal(std::vector<const char*> arguments) {
+  mq::ToolApp app{"mqtest", "test"};
+  std::string file, key, cert;
+  int count = 0;
+  bool flag = false;
+  app.add_option("--count", count, "How many")->type_name("N");
+  app.add_flag("--flag", flag, "A flag");
+  auto* cert_option = app.add_option("--cert", cert, "Certificate");
+  app.add_option("--key", key, "Key")->excludes("--count");
+  cert_option->needs("--key");
+  app.add_option("files", file, "The file to read")->required()->option_text("FILE");
+  arguments.insert(arguments.begin(), "mqtest");
+  try {
+    mq::parse_command_line(app, static_cast<int>(arguments.size()), arguments.data());
+  } catch (const mq::Error& failure) {
+    CHECK(failure.code() == mq::Exit::usage);
+    return std::string{failure.what()} + " | " + failure.fix();
+  }
+  return "accepted";
+}
+
+}  // namespace
+
+TEST_CASE("CLI11's errors reach users in our words") {
+  CHECK(refusal({"f"}) == "accepted");
+  CHECK(refusal({}) == "FILE is missing | give FILE (The file to read)");
+  CHECK(refusal({"f", "--bogus"}) == "unknown option '--bogus' | ");
+  CHECK(refusal({"f", "g"}) == "unexpected argument 'g' | ");
+  CHECK(refusal({"f", "--cert", "c"}) == "--cert needs --key | add --key");
+  CHECK(refusal({"f", "--key", "k", "--count", "1"}) ==
+        "--count and --key cannot be used together | give only one of them");
+  CHECK(refusal({"f", "--count"}) == "--count needs a value | give --count N (How many)");
+  CHECK(refusal({"f", "--flag=maybe"}) == "--flag: 'maybe' is not a valid value | give --flag (A flag)");
+}

@@ -1,0 +1,18 @@
+#include "command_line.hpp"
+
+namespace mq::bench {
+
+void define_command_line(ToolApp& app, Options& options) {
+  add_options(app, options);
+  app.examples({
+      {"100 publisher-subscriber pairs, 10 messages a second each, QoS 1, for a minute",
+       "mqbench -h broker.example -c 100 --rate 10 -q 1 --duration 60"},
+      {"CI gate: exit 11 unless p99 latency stays under 20 ms with nothing lost",
+       "mqbench -c 50 --rate 100 -q 1 --duration 30 --fail-p99 20 --fail-loss 0"},
+      {"10000 idle connections, opened 500 a second, held for a minute",
+       "mqbench conn -c 10000 --conn-rate 500 --hold 60"},
+      {"The results as JSON, into jq", "mqbench -c 10 --duration 10 --json - | jq .totals.latency_ms"},
+  });
+}
+
+}  // namespace mq::bench
