@@ -4,6 +4,7 @@
 #include <mosquitto.h>
 #include <mqtt_protocol.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -40,6 +41,24 @@ bool worth_reconnecting(int reason_code) {
   case MQTT_RC_KEEP_ALIVE_TIMEOUT:
   case MQTT_RC_CONNECTION_RATE_EXCEEDED:
   case MQTT_RC_MAXIMUM_CONNECT_TIME:
+    return true;
+  default:
+    return false;
+  }
+}
+
+// Errors of a TCP connect that another address of the broker may not have. Others (a reset)
+// come from a connection that was made, and are the broker's answer.
+bool refused_connect(int error_number) {
+  switch (error_number) {
+  case ECONNREFUSED:
+  case ETIMEDOUT:
+  case EHOSTUNREACH:
+  case ENETUNREACH:
+  case EHOSTDOWN:
+  case ENETDOWN:
+  case EADDRNOTAVAIL:
+  case EAFNOSUPPORT:
     return true;
   default:
     return false;
@@ -231,38 +250,130 @@ void Session::fall_back_to_v311() {
   configure_will();
 }
 
-void Session::open_connection(bool blocking) {
-  if (tls_) tls_->start_handshake();
+void Session::open_connection() {
   connected_ = false;
   answered_ = false;
   fallback_wanted_ = false;
   disconnecting_ = false;
   second_look_ = SecondLook::none;
   loss_reported_ = false;
-  const ConnectionOptions& connection = options_.connection;
+  connect_deadline_ = Clock::now() + seconds(options_.connection.connect_timeout);
+  const Endpoint& endpoint = attempt_.endpoint;
+  diag::debug("connecting to {} with {}{}", endpoint.text(), protocol_name(attempt_.protocol),
+              tls_ ? " over TLS" : "");
+  tried_.clear();
+  target_ = 0;
+  if (!endpoint.unix_path.empty()) {
+    targets_ = {DialTarget{endpoint.unix_path, ""}};
+  } else {
+    Resolution resolution = resolve_broker(endpoint.host, options_.connection.bind_address);
+    if (resolution.lookup_error != 0)
+      throw resolve_error(resolution, attempt_, options_.connection.bind_address);
+    if (resolution.targets.empty())
+      throw unpaired_error(resolution, attempt_, options_.connection.bind_address);
+    targets_ = std::move(resolution.targets);
+  }
+  dial();
+}
+
+// libmosquitto 2.0 has no asynchronous connect that takes CONNECT properties, but its
+// asynchronous connect sends the ones the last mosquitto_connect_bind_v5 call stored. That call
+// stores them before it checks its port, so a port of -1 stores them without connecting.
+void Session::store_connect_properties() {
   const bool v5 = attempt_.protocol == ProtocolVersion::v5;
   const mosquitto_property* properties =
       v5 && !connect_properties_.empty() ? connect_properties_.get() : nullptr;
+  mosquitto_connect_bind_v5(handle_.get(), "", -1, options_.connection.keepalive, nullptr, properties);
+}
+
+void Session::dial() {
+  const DialTarget& target = targets_[target_];
   const Endpoint& endpoint = attempt_.endpoint;
-  const std::string& address = endpoint.unix_path.empty() ? endpoint.host : endpoint.unix_path;
-  const int port = endpoint.unix_path.empty() ? endpoint.port : 0;
-  diag::debug("connecting to {} with {}{}", endpoint.text(), protocol_name(attempt_.protocol),
-              tls_ ? " over TLS" : "");
-  trace::connect_sent(attempt_, options_, client_id(), properties);
-  const char* bind_address = connection.bind_address.empty() ? nullptr : connection.bind_address.c_str();
+  const bool unix_socket = !endpoint.unix_path.empty();
+  if (tls_) tls_->start_handshake();
+  tcp_established_ = false;
+  ++socket_serial_;
+  const auto now = Clock::now();
+  target_deadline_ = now + (connect_deadline_ - now) / static_cast<int>(targets_.size() - target_);
+  if (targets_.size() > 1) diag::debug("trying {} ({} of {})", target.address, target_ + 1, targets_.size());
+  store_connect_properties();
+  trace::connect_sent(attempt_, options_, client_id(),
+                      attempt_.protocol == ProtocolVersion::v5 && !connect_properties_.empty()
+                          ? connect_properties_.get()
+                          : nullptr);
   errno = 0;
-  const int rc = blocking || properties != nullptr
-                     ? mosquitto_connect_bind_v5(handle_.get(), address.c_str(), port, connection.keepalive,
-                                                 bind_address, properties)
-                     : mosquitto_connect_bind_async(handle_.get(), address.c_str(), port,
-                                                    connection.keepalive, bind_address);
-  if (rc != MOSQ_ERR_SUCCESS) {
-    const int error_number = errno;
-    if (failed_after_tcp_connect(rc, error_number))
-      second_look_ = second_look_for(rc, false, attempt_, tls_.get());
-    throw connect_call_error(rc, error_number, attempt_, tls_.get());
-  }
+  const int rc = mosquitto_connect_bind_async(handle_.get(), target.address.c_str(),
+                                              unix_socket ? 0 : endpoint.port, options_.connection.keepalive,
+                                              target.bind.empty() ? nullptr : target.bind.c_str());
+  const int error_number = errno;
+  if (rc == MOSQ_ERR_ERRNO && refused_connect(error_number)) return give_up_address(error_number);
+  if (rc != MOSQ_ERR_SUCCESS) return end_attempt(rc, error_number);
   if (buffer_reads_) ReadBuffer::adopt(socket());
+  // A connect on loopback may be done already, and CONNECT or the TLS greeting written with it.
+  tcp_connect_done();
+}
+
+// Whether the TCP connect of the current socket has completed; gives the address up when it
+// failed. Until it completes libmosquitto must not touch the socket: its TLS code would wait
+// forever on a refused connection. A connecting socket becomes writable when the connect is
+// done; only then is its error the connect's (nothing was sent yet that the server could
+// answer by closing).
+bool Session::tcp_connect_done() {
+  if (tcp_established_) return true;
+  pollfd connecting{socket(), POLLOUT, 0};
+  if (connecting.fd < 0 || ::poll(&connecting, 1, 0) <= 0) return false;
+  if ((connecting.revents & POLLERR) != 0) {
+    int error = 0;
+    socklen_t length = sizeof error;
+    if (getsockopt(connecting.fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0) error = errno;
+    if (refused_connect(error)) {
+      give_up_address(error);
+      return false;
+    }
+  }
+  tcp_established_ = true;
+  return true;
+}
+
+bool Session::tls_handshaking() const {
+  return tls_ && tcp_established_ && !connected_ && !tls_->observation().handshake_done;
+}
+
+// The current address could not be reached: the next one gets its turn, or, after the last,
+// the connection attempt fails with the cause of this one and the list of what was tried.
+void Session::give_up_address(int error_number) {
+  const DialTarget& target = targets_[target_];
+  tried_.push_back(target.address);
+  if (target_ + 1 < targets_.size()) {
+    diag::debug("{}: {}", target.address, std::strerror(error_number));
+    ++target_;
+    return dial();
+  }
+  close_socket();
+  Error failure = connect_call_error(MOSQ_ERR_ERRNO, error_number, attempt_, tls_.get());
+  if (tried_.size() > 1 || tried_.front() != attempt_.endpoint.host)
+    failure = Error{failure.code(), failure.what(),
+                    fmt::format("{}; tried {}", failure.cause(), address_list(tried_)), failure.fix()};
+  if (reconnecting_) return start_reconnecting(failure);
+  fail(std::move(failure));
+}
+
+// The connect call itself failed after reaching the broker: on a fast loopback the whole TLS
+// handshake, and the broker's refusal of it, can happen inside the call.
+void Session::end_attempt(int mosq_rc, int error_number) {
+  if (failed_after_tcp_connect(mosq_rc, error_number))
+    second_look_ = second_look_for(mosq_rc, false, attempt_, tls_.get());
+  Error failure = connect_call_error(mosq_rc, error_number, attempt_, tls_.get());
+  close_socket();
+  if (reconnecting_) return start_reconnecting(failure);
+  fail(std::move(failure));
+}
+
+// libmosquitto has no call that only closes its socket; a connection to nowhere (an empty
+// host name does not resolve) closes the current one first and opens none.
+void Session::close_socket() {
+  if (socket() < 0) return;
+  mosquitto_connect_bind_async(handle_.get(), "", 0, options_.connection.keepalive, nullptr);
 }
 
 void Session::connect() {
@@ -291,8 +402,6 @@ void Session::connect() {
 }
 
 void Session::start_connect() { open_connection(); }
-
-void Session::start_connect_async() { open_connection(false); }
 
 bool Session::request_disconnect() {
   if (!handle_ || socket() < 0) return false;
@@ -374,9 +483,13 @@ bool Session::finish_until(const std::function<bool()>& done, Clock::time_point 
 }
 
 void Session::poll_once(int timeout_ms, bool wake_on_stop_signal, LoopExtras* extras) {
-  if (reconnecting_ && socket() >= 0 && Clock::now() >= reconnect_deadline_) {
+  if (socket() >= 0 && !tcp_established_ && Clock::now() >= target_deadline_) {
+    give_up_address(ETIMEDOUT);
+    return;
+  }
+  if (reconnecting_ && socket() >= 0 && Clock::now() >= connect_deadline_) {
     // the new connection got no CONNACK in time: count it as a failed attempt
-    mosquitto_disconnect(handle_.get());
+    close_socket();
     start_reconnecting(connect_timeout_error(options_.connection.connect_timeout, attempt_, tls_.get()));
     return;
   }
@@ -395,6 +508,10 @@ void Session::poll_once(int timeout_ms, bool wake_on_stop_signal, LoopExtras* ex
   if (holding_reads) {
     const auto left = std::chrono::ceil<std::chrono::milliseconds>(reads_resume_ - now).count();
     timeout_ms = std::min(timeout_ms, static_cast<int>(left));
+  }
+  if (!tcp_established_) {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(target_deadline_ - now).count();
+    timeout_ms = static_cast<int>(std::clamp<long long>(left, 0, timeout_ms));
   }
   const short input = holding_reads ? 0 : POLLIN;
   std::vector<pollfd> watched{{socket(), static_cast<short>(input | (wants_write() ? POLLOUT : 0)), 0},
@@ -448,23 +565,24 @@ void Session::wait_and_reconnect(int timeout_ms, bool wake_on_stop_signal) {
     return;
   }
   ++reconnect_attempts_;
-  if (tls_) tls_->start_handshake();
-  loss_reported_ = false;
-  errno = 0;
-  const int rc = mosquitto_reconnect(handle_.get());
-  if (rc != MOSQ_ERR_SUCCESS) {
-    start_reconnecting(connect_call_error(rc, errno, attempt_, tls_.get()));
-    return;
+  try {
+    open_connection();
+  } catch (const Error& failure) {
+    start_reconnecting(failure);
   }
-  if (buffer_reads_) ReadBuffer::adopt(socket());
-  reconnect_deadline_ = Clock::now() + seconds(options_.connection.connect_timeout);
 }
 
 int Session::socket() const { return handle_ ? mosquitto_socket(handle_.get()) : -1; }
 
-bool Session::wants_write() const { return handle_ && mosquitto_want_write(handle_.get()); }
+bool Session::wants_write() const {
+  if (socket() < 0) return false;
+  if (!tcp_established_) return true;   // a TCP connect completes by becoming writable
+  if (tls_handshaking()) return false;  // the server's answer comes next
+  return mosquitto_want_write(handle_.get());
+}
 
 void Session::handle_readable() {
+  if (!tcp_connect_done()) return;
   for (int reads = 0; reads < reads_per_wakeup && socket() >= 0; ++reads) {
     errno = 0;
     const int rc = mosquitto_loop_read(handle_.get(), 1);
@@ -478,12 +596,19 @@ void Session::handle_readable() {
 }
 
 void Session::handle_writable() {
+  if (!tcp_connect_done()) return;
+  // libmosquitto goes on with a TLS handshake only when asked to read.
+  if (tls_handshaking()) return handle_readable();
   errno = 0;
   const int rc = mosquitto_loop_write(handle_.get(), 1);
   if (rc != MOSQ_ERR_SUCCESS) record_loop_result(rc);
 }
 
 void Session::handle_housekeeping() {
+  if (socket() >= 0 && !tcp_established_) {
+    if (Clock::now() >= target_deadline_) give_up_address(ETIMEDOUT);
+    return;
+  }
   const int rc = mosquitto_loop_misc(handle_.get());
   if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_NO_CONN) record_loop_result(rc);
 }

@@ -251,7 +251,9 @@ struct TlsCallbacks {
 
   // Only fatal alerts explain a failure: close_notify is how a TLS connection ends normally.
   static void info(const SSL* ssl, int where, int value) {
-    TlsObservation& observed = owner(ssl)->observed_;
+    TlsContext& context = *owner(ssl);
+    TlsObservation& observed = context.observed_;
+    if (where & SSL_CB_HANDSHAKE_START) name_the_server(const_cast<SSL*>(ssl), context.sni_name_);
     if (where & SSL_CB_ALERT) {
       const bool received = (where & SSL_CB_READ) != 0;
       const std::string alert = tls_alert_name(value);
@@ -265,6 +267,13 @@ struct TlsCallbacks {
       observed.cipher = SSL_get_cipher_name(ssl);
       trace_handshake(ssl, observed);
     }
+  }
+
+  // libmosquitto names the server (SNI) with the host it connects to, which is the numeric
+  // address the session's address loop chose: the name the user gave goes in its place, before
+  // the ClientHello is written. An IP address is no server name (RFC 6066), so it sends none.
+  static void name_the_server(SSL* ssl, const std::string& name) {
+    SSL_set_tlsext_host_name(ssl, name.empty() ? nullptr : const_cast<char*>(name.c_str()));
   }
 
   static void trace_handshake(const SSL* ssl, const TlsObservation& observed) {
@@ -326,7 +335,8 @@ std::string describe_certificate(const CertificateFacts& certificate) {
 }
 
 TlsContext::TlsContext(const TlsOptions& options, std::string server_name)
-    : context_(SSL_CTX_new(TLS_client_method())), server_name_(std::move(server_name)) {
+    : context_(SSL_CTX_new(TLS_client_method())), server_name_(std::move(server_name)),
+      sni_name_(is_ip_address(server_name_) ? std::string{} : server_name_) {
   if (context_ == nullptr) throw Error{Exit::internal, "OpenSSL could not create a TLS context"};
   try {
     SSL_CTX_set_app_data(context_, this);

@@ -549,4 +549,23 @@ Error request_error(int mosq_rc, std::string_view request) {
   }
 }
 
+Error resolve_error(const Resolution& resolution, const ConnectAttempt& attempt,
+                    const std::string& bind_address) {
+  if (!resolution.bind_failed)
+    return connect_call_error(MOSQ_ERR_EAI, resolution.lookup_error, attempt, nullptr);
+  return Error{Exit::network, fmt::format("cannot resolve --bind-address '{}'", bind_address),
+               fmt::format("the name lookup failed: {}", gai_strerror(resolution.lookup_error)),
+               "give an address (or name) of this machine to connect from"};
+}
+
+Error unpaired_error(const Resolution& resolution, const ConnectAttempt& attempt,
+                     const std::string& bind_address) {
+  return Error{
+      Exit::network,
+      fmt::format("cannot connect to {} from --bind-address '{}'", attempt.endpoint.text(), bind_address),
+      fmt::format("the broker's addresses ({}) are not of the family (IPv4 or IPv6) of '{}'",
+                  address_list(resolution.unpaired), bind_address),
+      "give a --bind-address of the broker's family, or the broker's address of the other family with -h"};
+}
+
 }  // namespace mq

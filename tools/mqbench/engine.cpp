@@ -96,6 +96,7 @@ public:
   Clock::time_point connect_started;
   bool counted_up = false;
   int registered_fd = -1;
+  unsigned registered_serial = 0;  // Session::socket_serial() of the registered socket
   std::uint32_t registered_events = 0;
   int subscribe_mid = -1;
   bool was_ready = false;
@@ -305,7 +306,7 @@ void WorkerLoop::start_connect(Client& client, Clock::time_point due) {
     client.session =
         std::make_unique<Session>(plan_.shapes[client.plan.shape], client,
                                   SessionOverrides{client.plan.client_id, tls_[client.plan.shape]});
-    client.session->start_connect_async();
+    client.session->start_connect();
   } catch (const Error& failure) {
     fail(client, failure);
     return;
@@ -620,7 +621,8 @@ void WorkerLoop::after_call(Client& client) {
 
 void WorkerLoop::sync_registration(Client& client) {
   const int fd = client.session ? client.session->socket() : -1;
-  if (fd != client.registered_fd) {
+  const unsigned serial = client.session ? client.session->socket_serial() : 0;
+  if (fd != client.registered_fd || serial != client.registered_serial) {
     // A closed socket has left the epoll set by itself; its number may be another's now.
     client.registered_fd = -1;
     client.registered_events = 0;
@@ -635,6 +637,7 @@ void WorkerLoop::sync_registration(Client& client) {
     return;
   }
   client.registered_fd = fd;
+  client.registered_serial = serial;
   client.registered_events = wanted;
 }
 

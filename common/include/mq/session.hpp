@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mq/addresses.hpp"
 #include "mq/client_options.hpp"
 #include "mq/error.hpp"
 #include "mq/library.hpp"
@@ -103,13 +104,14 @@ public:
   /// Connects and waits for CONNACK within --connect-timeout, falling back from v5 to v3.1.1
   /// when the broker refuses v5 and -V was not given. Throws Error on failure.
   void connect();
-  /// Starts connecting without waiting; for external loops. Completion arrives as on_connected.
+  /// Starts connecting without waiting, for external loops: until on_connected, call
+  /// handle_readable() and handle_writable() on any event of socket().
+  ///
+  /// Every connection tries each address the host name resolves to, in the resolver's order
+  /// (::1 before 127.0.0.1 where /etc/hosts lists both), paired with a -A address of the same
+  /// family: an address whose TCP connect is refused, unreachable, or not done within its share
+  /// of --connect-timeout makes way for the next one. The socket then changes (socket_serial()).
   void start_connect();
-  /// As start_connect(), but the TCP handshake does not block either (libmosquitto's async
-  /// connect): until on_connected, call handle_readable() and handle_writable() on any event.
-  /// libmosquitto 2.0 sends no CONNECT properties this way, so a CONNECT that needs them
-  /// (MQTT v5 session expiry, -D connect) is started as start_connect() does.
-  void start_connect_async();
   /// Whether CONNACK accepted the connection and it is still up.
   bool connected() const { return connected_; }
   /// Sends DISCONNECT and waits briefly until it is written.
@@ -149,6 +151,9 @@ public:
   // --- external loops ---
   /// The socket to watch, or -1 when not connected.
   int socket() const;
+  /// Changes whenever the session opens a new socket, even one with the number of a closed one:
+  /// an external loop then registers it again.
+  unsigned socket_serial() const { return socket_serial_; }
   /// Whether the loop should watch for writability.
   bool wants_write() const;
   /// Call when socket() is readable: handles every packet available without blocking.
@@ -186,7 +191,14 @@ private:
   void configure_will();
   bool may_fall_back() const;
   void fall_back_to_v311();
-  void open_connection(bool blocking = true);
+  void open_connection();
+  void dial();
+  void store_connect_properties();
+  bool tcp_connect_done();
+  bool tls_handshaking() const;
+  void give_up_address(int error_number);
+  void end_attempt(int mosq_rc, int error_number);
+  void close_socket();
   void poll_once(int timeout_ms, bool wake_on_stop_signal, LoopExtras* extras);
   void start_reconnecting(const Error& cause);
   void wait_and_reconnect(int timeout_ms, bool wake_on_stop_signal);
@@ -201,6 +213,13 @@ private:
   std::string client_id_override_;
   std::unique_ptr<mosquitto, HandleDeleter> handle_;
   ConnectAttempt attempt_;
+  std::vector<DialTarget> targets_;     // the addresses of the connection being made
+  std::size_t target_ = 0;              // the one being tried
+  std::vector<std::string> tried_;      // addresses given up, in order
+  bool tcp_established_ = false;        // the current socket's TCP connect completed
+  Clock::time_point connect_deadline_;  // --connect-timeout of the connection being made
+  Clock::time_point target_deadline_;   // when the current address has had its share of it
+  unsigned socket_serial_ = 0;
   Properties connect_properties_;
   std::optional<Error> failure_;
   bool connected_ = false;
@@ -210,7 +229,6 @@ private:
   int reconnect_attempts_ = 0;
   Clock::time_point connected_at_;  // CONNACK of the current connection
   Clock::time_point next_reconnect_;
-  Clock::time_point reconnect_deadline_;  // CONNACK due for the current reconnect attempt
   bool disconnecting_ = false;
   bool fallback_wanted_ = false;
   bool answered_ = false;                      // a CONNACK arrived on this connection

@@ -93,6 +93,7 @@ private:
 
   SSL_CTX* context_ = nullptr;
   std::string server_name_;
+  std::string sni_name_;  // the name sent in the ClientHello (SNI), "" for an IP address
   std::string trust_source_;
   std::optional<CertificateFacts> client_certificate_;
   std::string version_option_;

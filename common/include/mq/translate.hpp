@@ -4,6 +4,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mq/addresses.hpp"
 #include "mq/client_options.hpp"
 #include "mq/error.hpp"
 
@@ -103,5 +104,13 @@ Error interrupted_error(int signal_number);
 
 /// A libmosquitto request (publish, subscribe, ...) was refused before reaching the broker.
 Error request_error(int mosq_rc, std::string_view request);
+
+/// The broker's name, or the -A address, did not resolve (`resolution.lookup_error`).
+Error resolve_error(const Resolution& resolution, const ConnectAttempt& attempt,
+                    const std::string& bind_address);
+
+/// The broker's name resolved, but to no address of the family of the -A address.
+Error unpaired_error(const Resolution& resolution, const ConnectAttempt& attempt,
+                     const std::string& bind_address);
 
 }  // namespace mq

@@ -115,11 +115,11 @@ void Broker::write_config() const {
   if (!setup_.acl.empty()) config += "acl_file " + workspace_.write("acl", setup_.acl).string() + "\n";
   for (const auto& line : setup_.extra_lines)
     config += line + "\n";
-  config += "listener " + std::to_string(port_) + " 127.0.0.1\n";
+  config += "listener " + std::to_string(port_) + " " + setup_.address + "\n";
   for (const auto& line : setup_.listener_lines)
     config += line + "\n";
   if (setup_.tls) {
-    config += "listener " + std::to_string(tls_port_) + " 127.0.0.1\n";
+    config += "listener " + std::to_string(tls_port_) + " " + setup_.address + "\n";
     for (const auto& line : setup_.listener_lines)
       config += line + "\n";
     config += "cafile " + certificates_.ca.string() + "\n";
@@ -139,7 +139,9 @@ void Broker::start() {
   while (std::chrono::steady_clock::now() < deadline) {
     if (!process_->running())
       throw std::runtime_error("mosquitto exited at start: " + process_->err() + log());
-    if (accepts_connections(port_) && (!setup_.tls || accepts_connections(tls_port_))) return;
+    if (accepts_connections(port_, setup_.address) &&
+        (!setup_.tls || accepts_connections(tls_port_, setup_.address)))
+      return;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   throw std::runtime_error("mosquitto did not accept connections within 10 s: " + log());

@@ -39,6 +39,7 @@ struct BrokerSetup {
   bool persistence = false;
   std::vector<std::string> extra_lines;     // appended to the global section
   std::vector<std::string> listener_lines;  // settings of each listener (e.g. max_qos), after its line
+  std::string address = "127.0.0.1";        // the loopback address its listeners are bound to
 };
 
 /// A real mosquitto on kernel-chosen loopback ports with its own configuration in the

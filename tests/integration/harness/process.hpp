@@ -64,7 +64,7 @@ Outcome run(const Command& command, const std::filesystem::path& output_dir);
 /// A TCP port on 127.0.0.1 that was free a moment ago (the kernel's choice).
 int free_port();
 
-/// Whether something accepts TCP connections on 127.0.0.1:port.
-bool accepts_connections(int port);
+/// Whether something accepts TCP connections on port of `address` (127.0.0.1 or ::1).
+bool accepts_connections(int port, const std::string& address = "127.0.0.1");
 
 }  // namespace mq::test

@@ -22,6 +22,8 @@ public:
   TlsServer& operator=(const TlsServer&) = delete;
 
   int port() const { return port_; }
+  /// What s_server printed so far (with {"-trace"}: every handshake message it saw).
+  std::string log() const { return process_->out(); }
   std::string port_text() const { return std::to_string(port_); }
 
 private:

@@ -31,6 +31,29 @@ std::unique_ptr<Process> start_tool(const Workspace& workspace, const std::strin
                                    workspace.path());
 }
 
+Outcome run_tool_writing_to(const Workspace& workspace, const std::string& path, const std::string& tool,
+                            const std::vector<std::string>& arguments) {
+  Command command = tool_command(tool, arguments, std::nullopt, {});
+  command.argv.insert(command.argv.begin(), {"sh", "-c", "exec \"$@\" > \"$0\"", path});
+  return run(command, workspace.path());
+}
+
+Outcome run_tool_resolving(const Workspace& workspace, const NameResolution& resolution,
+                           const std::string& tool, const std::vector<std::string>& arguments,
+                           std::optional<std::string> input) {
+  const std::string hosts = workspace.write("hosts", resolution.hosts, 0644).string();
+  const std::string gai = workspace.write("gai.conf", resolution.gai_conf, 0644).string();
+  const std::string mounts = resolution.gai_conf.empty()
+                                 ? "mount --bind \"$0\" /etc/hosts && exec \"$@\""
+                                 : "mount --bind \"$0\" /etc/hosts && mount --bind \"$1\" /etc/gai.conf && "
+                                   "shift && exec \"$@\"";
+  Command command = tool_command(tool, arguments, std::move(input), {});
+  std::vector<std::string> wrapped{"unshare", "--mount", "sh", "-c", mounts, hosts};
+  if (!resolution.gai_conf.empty()) wrapped.push_back(gai);
+  command.argv.insert(command.argv.begin(), wrapped.begin(), wrapped.end());
+  return run(command, workspace.path());
+}
+
 std::unique_ptr<Process> start_subscriber(const Workspace& workspace,
                                           const std::vector<std::string>& arguments) {
   std::vector<std::string> with_trace = arguments;

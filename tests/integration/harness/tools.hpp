@@ -29,6 +29,28 @@ std::unique_ptr<Process> start_tool(const Workspace& workspace, const std::strin
                                     std::optional<std::string> input = std::nullopt,
                                     const std::map<std::string, std::string>& environment = {});
 
+/// Runs a built tool with its standard output going to `path` (e.g. /dev/full) instead.
+Outcome run_tool_writing_to(const Workspace& workspace, const std::string& path, const std::string& tool,
+                            const std::vector<std::string>& arguments);
+
+/// What a machine's name resolution says: its /etc/hosts and, when not empty, its /etc/gai.conf.
+struct NameResolution {
+  std::string hosts;
+  std::string gai_conf;
+};
+/// localhost as every Debian install and container has it: ::1 and 127.0.0.1, ::1 tried first.
+inline const NameResolution ipv6_first_localhost{"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost\n", ""};
+/// The same names, but IPv4 preferred (gai.conf precedence), as some administrators set it.
+inline const NameResolution ipv4_first_localhost{"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost\n",
+                                                 "precedence ::ffff:0:0/96 100\nprecedence ::1/128 50\n"};
+
+/// Runs a built tool as on a machine that resolves names as `resolution` says: in a private
+/// mount namespace with its own /etc/hosts (and /etc/gai.conf), so this machine's files are
+/// untouched. Needs root (CI runs as root).
+Outcome run_tool_resolving(const Workspace& workspace, const NameResolution& resolution,
+                           const std::string& tool, const std::vector<std::string>& arguments,
+                           std::optional<std::string> input = std::nullopt);
+
 /// Starts mqsub with `arguments` (plus -d) and returns once the broker acknowledged the
 /// subscription, so that what is published next is sure to reach it.
 std::unique_ptr<Process> start_subscriber(const Workspace& workspace,
