@@ -67,7 +67,8 @@ bool on_procfs(const fs::path& directory) {
 // followed on the way is checked (see check_link) and the file is found by its real path.
 class Walker {
 public:
-  explicit Walker(const OutputFile& file, const OutputFileSettings& settings) : file_(file), settings_(settings) {}
+  explicit Walker(const OutputFile& file, const OutputFileSettings& settings)
+      : file_(file), settings_(settings) {}
 
   Walk walk(const std::string& given) {
     std::deque<std::string> pending = components(given);
@@ -87,8 +88,9 @@ public:
       if (::lstat(next.c_str(), &status) != 0) {
         const int error_number = errno;
         if (error_number == ENOENT && last) return Walk{next, Found::missing, 0};
-        if (error_number == ENOENT) fail(fmt::format("the directory '{}' does not exist", next.string()),
-                                         "create it, or give a path in an existing directory");
+        if (error_number == ENOENT)
+          fail(fmt::format("the directory '{}' does not exist", next.string()),
+               "create it, or give a path in an existing directory");
         fail(fmt::format("'{}' cannot be looked at: {}", next.string(), errno_text(error_number)));
       }
       if (S_ISLNK(status.st_mode)) {
@@ -132,7 +134,8 @@ private:
   void check_link(const fs::path& link, const struct stat& link_status, const fs::path& directory) const {
     struct stat directory_status {};
     if (::stat(directory.c_str(), &directory_status) != 0) return;  // the lstat above just saw it
-    const bool shared = (directory_status.st_mode & S_ISVTX) != 0 && (directory_status.st_mode & S_IWOTH) != 0;
+    const bool shared =
+        (directory_status.st_mode & S_ISVTX) != 0 && (directory_status.st_mode & S_IWOTH) != 0;
     if (!shared || link_status.st_uid == directory_status.st_uid || link_status.st_uid == ::geteuid()) return;
     fail(fmt::format("'{}' is a symbolic link in {}, a sticky directory anyone may write to (mode {:04o}); "
                      "the link belongs to uid {}, neither the directory's owner (uid {}) nor this user "
@@ -188,7 +191,8 @@ int write_all(int fd, std::string_view text) {
 }
 
 std::string random_suffix() {
-  static constexpr std::string_view letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  static constexpr std::string_view letters =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
   std::random_device device;
   std::string suffix(6, 'X');
   for (char& c : suffix)
@@ -230,13 +234,14 @@ OutputFile OutputFile::open(const std::string& path, const OutputFileSettings& s
   if (walk.found == Found::directory)
     throw usage_error(fmt::format("{} '{}' is a directory", subject, path), usage_fix);
   if (path.ends_with('/') && walk.found != Found::special)
-    throw usage_error(fmt::format("{} '{}' ends with '/', which names a directory", subject, path), usage_fix);
+    throw usage_error(fmt::format("{} '{}' ends with '/', which names a directory", subject, path),
+                      usage_fix);
   if (walk.found == Found::special || walk.found == Found::through_proc) {
     if (!settings.streams)
-      throw usage_error(fmt::format("{} '{}' is {}, not a regular file", subject, path,
-                                    walk.found == Found::through_proc ? "an open file of a process"
-                                                                      : kind_name(walk.mode)),
-                        usage_fix);
+      throw usage_error(
+          fmt::format("{} '{}' is {}, not a regular file", subject, path,
+                      walk.found == Found::through_proc ? "an open file of a process" : kind_name(walk.mode)),
+          usage_fix);
     if (S_ISSOCK(walk.mode))
       throw usage_error(fmt::format("{} '{}' is a socket, which cannot be written as a file", subject, path),
                         usage_fix);
@@ -316,7 +321,8 @@ void OutputFile::create_temporary() {
     if (errno != EEXIST) break;
   }
   const int error_number = errno;
-  fail_with_errno(error_number, fmt::format("cannot create a new file in '{}'", target_.parent_path().string()));
+  fail_with_errno(error_number,
+                  fmt::format("cannot create a new file in '{}'", target_.parent_path().string()));
 }
 
 // Temporary files are ".<name>.<program>-XXXXXX" beside the file.
@@ -337,9 +343,11 @@ void OutputFile::remove_stale_temporaries() const {
 }
 
 void OutputFile::write(std::string_view text) {
-  if (committed_) throw Error{Exit::internal, fmt::format("{} written after it was committed", settings_.what)};
+  if (committed_)
+    throw Error{Exit::internal, fmt::format("{} written after it was committed", settings_.what)};
   if (kind_ == Kind::standard_output) std::fflush(stdout);  // after what was printed before
-  if (kind_ == Kind::regular && settings_.mode == WriteMode::replace && temporary_.empty()) create_temporary();
+  if (kind_ == Kind::regular && settings_.mode == WriteMode::replace && temporary_.empty())
+    create_temporary();
   if (const int error_number = write_all(fd_, text); error_number != 0)
     fail_with_errno(error_number, "cannot write the content");
 }
@@ -347,15 +355,18 @@ void OutputFile::write(std::string_view text) {
 // The new file gets the old one's owner and permissions: a rewrite changes the content only.
 void OutputFile::keep_owner_and_mode() const {
   struct stat old {};
-  if (::fstatat(directory_fd_, target_.filename().c_str(), &old, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(old.st_mode))
+  if (::fstatat(directory_fd_, target_.filename().c_str(), &old, AT_SYMLINK_NOFOLLOW) != 0 ||
+      !S_ISREG(old.st_mode))
     return;  // a new file: the temporary file's mode is already right
-  if ((old.st_uid != ::geteuid() || old.st_gid != ::getegid()) && ::fchown(fd_, old.st_uid, old.st_gid) != 0) {
+  if ((old.st_uid != ::geteuid() || old.st_gid != ::getegid()) &&
+      ::fchown(fd_, old.st_uid, old.st_gid) != 0) {
     const int error_number = errno;
     fail(fmt::format("'{}' belongs to uid {} gid {}, which the new file (made by uid {}) cannot be given: {}",
                      target_.string(), old.st_uid, old.st_gid, ::geteuid(), errno_text(error_number)),
          "run as the file's owner or as root; nothing was changed");
   }
-  if (::fchmod(fd_, old.st_mode & 07777) != 0) fail_with_errno(errno, "cannot give the new file the old one's mode");
+  if (::fchmod(fd_, old.st_mode & 07777) != 0)
+    fail_with_errno(errno, "cannot give the new file the old one's mode");
 }
 
 void OutputFile::commit() {

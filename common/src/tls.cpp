@@ -311,6 +311,9 @@ struct TlsCallbacks {
       self->keylog_->write(std::string{line} + "\n");
     } catch (const Error& failure) {
       self->keylog_failure_ = failure;
+    } catch (const std::exception& unexpected) {
+      self->keylog_failure_ =
+          Error{Exit::internal, "the TLS key log could not be written", unexpected.what()};
     }
   }
 

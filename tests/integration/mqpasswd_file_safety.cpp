@@ -333,9 +333,13 @@ namespace {
 
 // Every form of mqpasswd, with FILE (and LIST) put in.
 std::vector<std::vector<std::string>> every_command(const std::string& file, const std::string& list) {
-  return {{"-b", file, "carol", "pw"},     {"-c", "-b", file, "carol", "pw"},
-          {"-D", file, "alice"},           {"-U", file},
-          {"--batch-file", list, file},    {"--list", file},
+  return {{file, "carol"},  // asks for the password: refused before asking
+          {"-b", file, "carol", "pw"},
+          {"-c", "-b", file, "carol", "pw"},
+          {"-D", file, "alice"},
+          {"-U", file},
+          {"--batch-file", list, file},
+          {"--list", file},
           {"--check", file, "alice", "pw"}};
 }
 

@@ -47,11 +47,14 @@ public:
          },
          "\"schema\": \"mqbench/1\""},
         {"mqbench report --json",
-         [=, this](const std::string& path) { return bench({"report", report_, "--json", path}); },
+         [=, this](const std::string& path) {
+           return bench({"report", report_, "--json", path});
+         },
          "\"schema\": \"mqbench/1\""},
         {"mqpub --tls-keylog",
          [=, this](const std::string& path) {
-           return tool("mqpub", {"-p", tls, "--cafile", ca_, "-t", "keylog/pub", "-m", "x", "--tls-keylog", path});
+           return tool("mqpub",
+                       {"-p", tls, "--cafile", ca_, "-t", "keylog/pub", "-m", "x", "--tls-keylog", path});
          },
          "CLIENT_"},
         {"mqsub --tls-keylog",
@@ -73,9 +76,16 @@ public:
   std::vector<Writer> unconnected() const {
     const std::string nothing = std::to_string(free_port());
     return {
-        {"mqbench --json", [=, this](const std::string& path) { return bench({"-p", nothing, "--json", path}); }, ""},
+        {"mqbench --json",
+         [=, this](const std::string& path) {
+           return bench({"-p", nothing, "--json", path});
+         },
+         ""},
         {"mqbench report --json",
-         [=, this](const std::string& path) { return bench({"report", report_, "--json", path}); }, ""},
+         [=, this](const std::string& path) {
+           return bench({"report", report_, "--json", path});
+         },
+         ""},
         {"mqpub --tls-keylog",
          [=, this](const std::string& path) {
            return tool("mqpub", {"-p", nothing, "--cafile", ca_, "-t", "t", "-m", "x", "--tls-keylog", path});
@@ -178,12 +188,11 @@ TEST_CASE("--json - on a standard output that fails is exit 10 with the cause") 
   Workspace workspace;
   const Writers writers{workspace};
   const fs::path full = device(workspace, "full", 7);
-  const Outcome outcome =
-      run(Command{{"sh", "-c", "exec \"$0\" report \"$1\" --json - > \"$2\"", tool_path("mqbench"), writers.report(),
-                   full.string()},
-                  {},
-                  {}},
-          workspace.path());
+  const Outcome outcome = run(Command{{"sh", "-c", "exec \"$0\" report \"$1\" --json - > \"$2\"",
+                                       tool_path("mqbench"), writers.report(), full.string()},
+                                      {},
+                                      {}},
+                              workspace.path());
   CHECK(outcome.exit_code == 10);
   CHECK(contains(outcome.err, "mqbench: error: cannot write the results to standard output"));
   CHECK(contains(outcome.err, "No space left on device"));

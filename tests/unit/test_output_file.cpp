@@ -72,7 +72,9 @@ std::size_t entries(const fs::path& directory) {
   return static_cast<std::size_t>(std::distance(fs::directory_iterator{directory}, fs::directory_iterator{}));
 }
 
-OutputFileSettings replace_settings() { return OutputFileSettings{.what = "the results", .option = "--json"}; }
+OutputFileSettings replace_settings() {
+  return OutputFileSettings{.what = "the results", .option = "--json"};
+}
 
 OutputFileSettings append_settings() {
   return OutputFileSettings{
@@ -92,7 +94,9 @@ std::optional<mq::Error> write_whole(const fs::path& path, const std::string& te
   return std::nullopt;
 }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 bool as_root(const char* what) {
   if (::geteuid() == 0) return true;
@@ -242,7 +246,8 @@ TEST_CASE("a symbolic link loop is exit 10") {
 TEST_CASE("a directory is a usage error when opening, for every mode") {
   Scratch scratch;
   for (const auto& settings : {replace_settings(), append_settings()}) {
-    for (const std::string& path : {scratch.path().string(), scratch.path().string() + "/", std::string{"."}}) {
+    for (const std::string& path :
+         {scratch.path().string(), scratch.path().string() + "/", std::string{"."}}) {
       CAPTURE(path);
       try {
         OutputFile::open(path, settings);
@@ -270,7 +275,8 @@ TEST_CASE("a missing directory or a file as a directory is exit 10 when opening"
   const auto missing = write_whole(scratch / "no" / "such" / "result.json", "x");
   REQUIRE(missing);
   CHECK(missing->code() == Exit::file);
-  CHECK(contains(missing->what(), "cannot write the results to '" + (scratch / "no/such/result.json").string()));
+  CHECK(contains(missing->what(),
+                 "cannot write the results to '" + (scratch / "no/such/result.json").string()));
   CHECK(contains(missing->cause(), "the directory '" + (scratch / "no").string() + "' does not exist"));
 
   put(scratch / "plain", "x");
@@ -336,7 +342,8 @@ TEST_CASE("a FIFO whose reader has gone is exit 10, not a SIGPIPE") {
   CHECK(sigismember(&pending, SIGPIPE) == 0);
 }
 
-TEST_CASE("a device node is written as a stream: /dev/null's numbers take it, /dev/full's fail with exit 10") {
+TEST_CASE(
+    "a device node is written as a stream: /dev/null's numbers take it, /dev/full's fail with exit 10") {
   if (!as_root("mknod")) return;
   Scratch scratch;
   const fs::path null = device(scratch, "null", 3);
@@ -364,8 +371,11 @@ TEST_CASE("without streams (a password file), a FIFO or a device is a usage erro
   Scratch scratch;
   const fs::path fifo = scratch / "fifo";
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
-  const OutputFileSettings settings{
-      .what = "the password file", .option = {}, .mode = WriteMode::replace, .new_file_mode = 0600, .streams = false};
+  const OutputFileSettings settings{.what = "the password file",
+                                    .option = {},
+                                    .mode = WriteMode::replace,
+                                    .new_file_mode = 0600,
+                                    .streams = false};
   const auto failure = write_whole(fifo, "x", settings);
   REQUIRE(failure);
   CHECK(failure->code() == Exit::usage);

@@ -87,7 +87,30 @@ OutputFile open_for_rewrite(const std::string& named) {
                                                     .streams = false});
 }
 
+// Beyond the writer's check of links in shared directories: a password file is followed only
+// into a directory of the user's own, so that nobody else can redirect the rewrite.
+void check_link(const OutputFile& file) {
+  if (!file.is_link()) return;
+  const fs::path directory = file.target().parent_path();
+  struct stat directory_status {};
+  if (::stat(directory.c_str(), &directory_status) == 0 && directory_status.st_uid == ::geteuid()) return;
+  throw file_error(
+      fmt::format("{} is a symbolic link into {}, a directory that is not yours", file.path(),
+                  directory.string()),
+      fmt::format("the directory belongs to uid {}, mqpasswd runs as uid {}; mqpasswd follows a "
+                  "link only into a directory owned by its user, so that nobody else can "
+                  "redirect it to another file",
+                  directory_status.st_uid, ::geteuid()),
+      fmt::format("give the real path {} if you mean to edit that file", file.target().string()));
+}
+
 }  // namespace
+
+bool check_rewrite(const std::string& named) {
+  const OutputFile file = open_for_rewrite(named);
+  check_link(file);
+  return status_of(file.target(), named).has_value();
+}
 
 std::string read_password_file(const std::string& named) {
   const std::optional<struct stat> status = status_of(named, named);
@@ -99,26 +122,10 @@ std::string read_password_file(const std::string& named) {
 }
 
 PasswordStore::PasswordStore(const std::string& named) : named_(named), file_(open_for_rewrite(named)) {
-  check_link();
+  check_link(file_);
   lock();
   status_ = status_of(file_.target(), named_);
   file_.remove_stale_temporaries();
-}
-
-// Beyond the writer's check of links in shared directories: a password file is followed only
-// into a directory of the user's own, so that nobody else can redirect the rewrite.
-void PasswordStore::check_link() const {
-  if (!file_.is_link()) return;
-  const fs::path directory = file_.target().parent_path();
-  struct stat directory_status {};
-  if (::stat(directory.c_str(), &directory_status) == 0 && directory_status.st_uid == ::geteuid()) return;
-  throw file_error(
-      fmt::format("{} is a symbolic link into {}, a directory that is not yours", named_, directory.string()),
-      fmt::format("the directory belongs to uid {}, mqpasswd runs as uid {}; mqpasswd follows a "
-                  "link only into a directory owned by its user, so that nobody else can "
-                  "redirect it to another file",
-                  directory_status.st_uid, ::geteuid()),
-      fmt::format("give the real path {} if you mean to edit that file", file_.target().string()));
 }
 
 // Held until the store is destroyed (the directory's descriptor closes with the writer).

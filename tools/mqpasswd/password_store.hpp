@@ -16,6 +16,11 @@ namespace mq::passwd {
 /// can read it.
 std::string read_password_file(const std::string& named);
 
+/// Makes every check of a rewrite (see PasswordStore) without taking the lock, so that a
+/// directory, a FIFO, a link that may not be followed or an unwritable place is refused before
+/// a password is asked for or hashed. Returns whether the file exists. Throws Error.
+bool check_rewrite(const std::string& named);
+
 /// A password file opened for a rewrite, which never leaves it half-written. The rewrite is
 /// mq's one file writer (mq/output_file.hpp: temporary file, fsync, rename, mode and owner
 /// kept, links checked as the kernel's protected_symlinks does), plus what a password file needs:
@@ -40,7 +45,6 @@ public:
   void replace(std::string_view content);
 
 private:
-  void check_link() const;
   void lock() const;
 
   std::string named_;  // as given, for messages

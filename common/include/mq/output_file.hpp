@@ -90,8 +90,8 @@ private:
   std::filesystem::path target_;
   bool is_link_ = false;
   int directory_fd_ = -1;
-  int fd_ = -1;                // the stream, the appended file, or the temporary file
-  std::string temporary_;      // the temporary file's name in directory_fd_, once created
+  int fd_ = -1;            // the stream, the appended file, or the temporary file
+  std::string temporary_;  // the temporary file's name in directory_fd_, once created
   bool committed_ = false;
 };
 
