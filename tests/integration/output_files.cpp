@@ -291,3 +291,13 @@ TEST_CASE("a link planted in a sticky world-writable directory by another user i
   }
   CHECK(read_file(victim) == "precious\n");
 }
+
+TEST_CASE("--tls-keylog - writes the keys to standard output") {
+  Workspace workspace;
+  const Writers writers{workspace};
+  const Outcome outcome = writers.all()[2].run("-");  // mqpub
+  INFO("stderr: " << outcome.err);
+  CHECK(outcome.exit_code == 0);
+  CHECK(contains(outcome.out, "CLIENT_"));
+  CHECK_FALSE(fs::exists(workspace / "-"));
+}
