@@ -9,6 +9,7 @@
 #include "mq/diagnostics.hpp"
 #include "mq/error.hpp"
 #include "mq/option_checks.hpp"
+#include "mq/output_file.hpp"
 #include "mq/topic.hpp"
 #include "mq/url.hpp"
 
@@ -251,6 +252,25 @@ void add_client_options(CLI::App& app, ClientOptions& client) {
   add_log_options(app, client.log);
 }
 
+namespace {
+
+// The key log is opened once, before connecting, and shared by every TLS context of the run:
+// appended line by line as SSLKEYLOGFILE is, a new file readable by its owner only (the keys
+// decrypt the traffic), a FIFO kept open from the first handshake to the end.
+void open_key_log(TlsOptions& tls) {
+  if (!tls.keylog_file || !tls.enabled() || tls.keylog) return;
+  tls.keylog = std::make_shared<OutputFile>(
+      OutputFile::open(*tls.keylog_file, OutputFileSettings{.what = "the TLS key log",
+                                                            .option = "--tls-keylog",
+                                                            .mode = WriteMode::append,
+                                                            .new_file_mode = 0600,
+                                                            .streams = true}));
+  diag::warning(fmt::format(
+      "TLS session keys are written to {}: anyone with this file can decrypt the traffic", *tls.keylog_file));
+}
+
+}  // namespace
+
 void finalize_client_options(ClientOptions& client) {
   set_verbosity(client.log);
   if (client.connection.url) apply_url(client);
@@ -260,6 +280,7 @@ void finalize_client_options(ClientOptions& client) {
   resolve_password(client.auth);
   check_session_rules(client.connection);
   if (client.will.topic) check_topic_name(*client.will.topic, "--will-topic");
+  open_key_log(client.tls);
 }
 
 }  // namespace mq

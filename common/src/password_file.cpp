@@ -49,9 +49,10 @@ std::string read_entry(Line& line) {
   if (secret.empty()) return fmt::format("user '{}' has no password hash after ':'", shown);
   if (secret.size() > longest_field)
     return fmt::format("the hash of user '{}' is longer than 65535 bytes", shown);
-  if (secret.find(':') != std::string_view::npos)
-    return fmt::format("the hash of user '{}' contains a second ':'", shown);
   if (looks_hashed(secret)) {
+    // A plain-text password is everything after the first ':', as in --batch-file lists.
+    if (secret.find(':') != std::string_view::npos)
+      return fmt::format("the hash of user '{}' contains a second ':'", shown);
     const ParsedHash parsed = parse_hash(secret);
     if (!parsed.hash) return fmt::format("the hash of user '{}' is not valid: {}", shown, parsed.problem);
   }

@@ -623,6 +623,7 @@ void Session::record_loop_result(int mosq_rc) {
 
 void Session::note_connack(int reason_code, int flags, const mosquitto_property* properties) {
   answered_ = true;
+  if (reason_code == 0 && tls_ && tls_->keylog_failure()) return fail(*tls_->keylog_failure());
   if (reason_code == 0) {
     connected_ = true;
     connected_at_ = Clock::now();

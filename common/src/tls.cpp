@@ -311,10 +311,19 @@ struct TlsCallbacks {
     return static_cast<unsigned int>(self->psk_.size());
   }
 
+  // A failed write is kept for the session to report once connected (exit 10): keys that
+  // were asked for are not lost silently.
   static void keylog(const SSL* ssl, const char* line) {
-    std::FILE* file = owner(ssl)->keylog_.get();
-    std::fprintf(file, "%s\n", line);
-    std::fflush(file);
+    TlsContext* self = owner(ssl);
+    if (!self->keylog_ || self->keylog_failure_) return;
+    try {
+      self->keylog_->write(std::string{line} + "\n");
+    } catch (const Error& failure) {
+      self->keylog_failure_ = failure;
+    } catch (const std::exception& unexpected) {
+      self->keylog_failure_ =
+          Error{Exit::internal, "the TLS key log could not be written", unexpected.what()};
+    }
   }
 
   // An encrypted key would make OpenSSL prompt on the terminal; we refuse and explain instead.
@@ -349,7 +358,10 @@ TlsContext::TlsContext(const TlsOptions& options, std::string server_name)
     else
       configure_trust(options);
     if (options.cert) configure_client_certificate(options);
-    if (options.keylog_file) configure_keylog(*options.keylog_file);
+    if (options.keylog) {
+      keylog_ = options.keylog;
+      SSL_CTX_set_keylog_callback(context_, TlsCallbacks::keylog);
+    }
   } catch (...) {
     SSL_CTX_free(context_);
     throw;
@@ -362,17 +374,6 @@ void TlsContext::start_handshake() { observed_ = TlsObservation{}; }
 
 void TlsContext::record_library_error(std::string text) {
   observed_.library_errors.push_back(std::move(text));
-}
-
-void TlsContext::configure_keylog(const std::string& path) {
-  keylog_.reset(std::fopen(path.c_str(), "a"));
-  if (!keylog_)
-    throw Error{Exit::file,
-                fmt::format("--tls-keylog '{}' cannot be written: {}", path, std::strerror(errno)),
-                "the key log is appended to this file", "give a path in a writable directory"};
-  SSL_CTX_set_keylog_callback(context_, TlsCallbacks::keylog);
-  diag::warning(
-      fmt::format("TLS session keys are written to {}: anyone with this file can decrypt the traffic", path));
 }
 
 void TlsContext::configure_versions(const TlsOptions& options) {

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -298,15 +299,19 @@ TEST_CASE("a symbolic link is followed only into a directory of the user; otherw
   CHECK(mqpasswd(workspace, {"--list", foreign_link.string()}).exit_code == 0);  // reading is harmless
   if (::geteuid() != 0) std::filesystem::remove(foreign);
 
+  // A dangling link: without -c its target "does not exist"; -c creates it, as `>` would.
   const auto dangling = workspace / "dangling";
   std::filesystem::create_symlink(workspace / "nowhere", dangling);
-  const Outcome broken = mqpasswd(workspace, {"-c", "-b", dangling.string(), "bob", "pw"});
-  CHECK(broken.exit_code == 10);
-  CHECK(contains(broken.err, "is a symbolic link to"));
-  CHECK_FALSE(std::filesystem::exists(workspace / "nowhere"));
+  const Outcome missing = mqpasswd(workspace, {"-b", dangling.string(), "bob", "pw"});
+  CHECK(missing.exit_code == 10);
+  CHECK(contains(missing.err, "does not exist"));
+  CHECK(mqpasswd(workspace, {"-c", "-b", dangling.string(), "bob", "pw"}).exit_code == 0);
+  CHECK(std::filesystem::is_symlink(dangling));
+  CHECK(read_file(workspace / "nowhere").starts_with("bob:$7$"));
+  CHECK((status_of(workspace / "nowhere").st_mode & 07777) == 0600);
 }
 
-TEST_CASE("a missing file, a directory or an unwritable place is exit 10 and creates nothing") {
+TEST_CASE("a missing file or a missing directory is exit 10 and creates nothing") {
   Workspace workspace;
   const auto missing = workspace / "missing";
   const Outcome not_there = mqpasswd(workspace, {"-b", missing.string(), "alice", "pw"});
@@ -317,12 +322,118 @@ TEST_CASE("a missing file, a directory or an unwritable place is exit 10 and cre
   CHECK(mqpasswd(workspace, {"-U", missing.string()}).exit_code == 10);
   CHECK(mqpasswd(workspace, {"--check", missing.string(), "alice", "pw"}).exit_code == 10);
 
-  const Outcome directory = mqpasswd(workspace, {"-b", workspace.path().string(), "alice", "pw"});
-  CHECK(directory.exit_code == 10);
-  CHECK(contains(directory.err, "is not a regular file"));
-
   const Outcome nowhere =
       mqpasswd(workspace, {"-c", "-b", (workspace / "no" / "dir").string(), "alice", "pw"});
   CHECK(nowhere.exit_code == 10);
-  CHECK(contains(nowhere.err, "cannot open the directory " + (workspace / "no").string()));
+  CHECK(contains(nowhere.err, "the directory '" + (workspace / "no").string() + "' does not exist"));
+  CHECK_FALSE(std::filesystem::exists(workspace / "no"));
+}
+
+namespace {
+
+// Every form of mqpasswd, with FILE (and LIST) put in.
+std::vector<std::vector<std::string>> every_command(const std::string& file, const std::string& list) {
+  return {{file, "carol"},  // asks for the password: refused before asking
+          {"-b", file, "carol", "pw"},
+          {"-c", "-b", file, "carol", "pw"},
+          {"-D", file, "alice"},
+          {"-U", file},
+          {"--batch-file", list, file},
+          {"--list", file},
+          {"--check", file, "alice", "pw"}};
+}
+
+struct SpecialFile {
+  std::filesystem::path path;
+  std::string said;
+};
+
+}  // namespace
+
+TEST_CASE("a directory, a FIFO or a device as FILE is a usage error (exit 2) and stays as it was") {
+  Workspace workspace;
+  const auto list = workspace.write("list", "carol:pw\n");
+  const auto directory = workspace / "directory";
+  std::filesystem::create_directory(directory);
+  const auto fifo = workspace / "fifo";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  std::vector<SpecialFile> cases{{directory, "is a directory"}, {fifo, "is a FIFO"}};
+  if (::geteuid() == 0) {  // mknod needs root, which CI has
+    const auto null = workspace / "null";
+    REQUIRE(::mknod(null.c_str(), S_IFCHR | 0666, ::makedev(1, 3)) == 0);  // /dev/null's numbers
+    cases.emplace_back(null, "is a character device");
+  } else {
+    MESSAGE("the device node case needs root (CI runs the tests as root)");
+  }
+  for (const SpecialFile& special : cases) {
+    const auto before = status_of(special.path);
+    for (const auto& command : every_command(special.path.string(), list.string())) {
+      CAPTURE(command);
+      const Outcome outcome = mqpasswd(workspace, command);
+      CHECK(outcome.exit_code == 2);
+      CHECK(contains(outcome.err, "the password file '" + special.path.string() + "' " + special.said));
+      const auto after = status_of(special.path);
+      CHECK(after.st_ino == before.st_ino);
+      CHECK(after.st_mode == before.st_mode);
+    }
+  }
+  CHECK(std::filesystem::is_empty(directory));
+}
+
+TEST_CASE("as root, a link another user planted in a sticky world-writable directory is not followed") {
+  if (::geteuid() != 0) {
+    MESSAGE("not run: needs root to lchown a link to uid 65534 (CI runs the tests as root)");
+    return;
+  }
+  Workspace workspace;
+  const auto etc = workspace / "etc";  // root's, like /etc/mosquitto
+  std::filesystem::create_directory(etc);
+  const std::string original = "alice:" + mosquitto_hash + "\n";
+  const auto victim = etc / "passwd";
+  Workspace::write_file(victim, original);
+  const auto shared = workspace / "tmp";  // like /tmp
+  std::filesystem::create_directory(shared);
+  REQUIRE(::chmod(shared.c_str(), 01777) == 0);
+  const auto planted = shared / "passwd";
+  std::filesystem::create_symlink(victim, planted);
+  REQUIRE(::lchown(planted.c_str(), 65534, 65534) == 0);  // as if uid 65534 had made it
+
+  const auto list = workspace.write("list", "mallory:pw\n");
+  for (const auto& command : every_command(planted.string(), list.string())) {
+    if (command.front() == "--list" || command.front() == "--check") continue;  // reading is harmless
+    CAPTURE(command);
+    const Outcome outcome = mqpasswd(workspace, command);
+    CHECK(outcome.exit_code == 10);
+    CHECK(contains(outcome.err, planted.string() + "' is a symbolic link in " + shared.string() +
+                                    ", a sticky directory anyone may write to"));
+    CHECK(contains(outcome.err, "the link belongs to uid 65534"));
+    CHECK(contains(outcome.err, "give its path instead of the link's"));
+    CHECK(read_file(victim) == original);
+    CHECK(std::filesystem::is_symlink(planted));
+  }
+  // root's own link in the same place is followed
+  const auto own = shared / "own";
+  std::filesystem::create_symlink(victim, own);
+  CHECK(mqpasswd(workspace, {"-b", own.string(), "bob", "pw"}).exit_code == 0);
+  CHECK(contains(read_file(victim), "bob:$7$"));
+}
+
+TEST_CASE("-U hashes a plain-text password with ':' in it: everything after the first ':'") {
+  Workspace workspace;
+  const auto file = workspace.write("passwords", "alice:" + mosquitto_hash + "\ncarl:with:colon\n");
+  CHECK(mqpasswd(workspace, {"--list", file.string()}).out == "alice\tsha512-pbkdf2\t101\ncarl\tplain\t-\n");
+  const Outcome hashed = mqpasswd(workspace, {"-U", file.string()});
+  INFO("stderr: " << hashed.err);
+  CHECK(hashed.exit_code == 0);
+  CHECK(hashed.out == "Hashing password for user carl\n");
+  CHECK(contains(read_file(file), "\ncarl:$7$1000$"));
+  CHECK(mqpasswd(workspace, {"--check", file.string(), "carl", "with:colon"}).exit_code == 0);
+  CHECK(mqpasswd(workspace, {"--check", file.string(), "carl", "with"}).exit_code == 5);
+  // the same password through -b and --batch-file gives the same answer
+  CHECK(mqpasswd(workspace, {"-b", file.string(), "dave", "with:colon"}).exit_code == 0);
+  CHECK(mqpasswd(workspace,
+                 {"--batch-file", workspace.write("list", "erin:with:colon\n").string(), file.string()})
+            .exit_code == 0);
+  for (const std::string user : {"dave", "erin"})
+    CHECK(mqpasswd(workspace, {"--check", file.string(), user, "with:colon"}).exit_code == 0);
 }

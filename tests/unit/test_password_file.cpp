@@ -148,3 +148,11 @@ TEST_CASE("a bad batch list is a usage error naming the line") {
   CHECK(contains(refused("a:b:c\n\nalice:x\nalice:y\n"), "list line 4: user 'alice' is already on line 3"));
   CHECK(contains(refused(" alice:x\n"), "blank"));
 }
+
+TEST_CASE("a plain-text password is everything after the first ':', colons included") {
+  const PasswordFile file = PasswordFile::parse("carl:with:colon\nalice:" + alice_hash + "\n", "passwords");
+  REQUIRE(file.find("carl"));
+  CHECK(file.find("carl")->secret == "with:colon");
+  CHECK(secret_type(file.find("carl")->secret) == SecretType::plain);
+  CHECK(file.text() == "carl:with:colon\nalice:" + alice_hash + "\n");
+}

@@ -20,6 +20,7 @@
 #include "live.hpp"
 #include "mq/diagnostics.hpp"
 #include "mq/library.hpp"
+#include "mq/output_file.hpp"
 #include "mq/session.hpp"
 #include "mq/signals.hpp"
 #include "mq/terminal.hpp"
@@ -54,58 +55,12 @@ std::size_t raise_file_limit() {
   return usable > descriptors_kept_free ? static_cast<std::size_t>(usable) - descriptors_kept_free : 1;
 }
 
-// The --json file, opened before the run so that a long run is not lost to an unwritable path:
-// written to a temporary file beside it and renamed into place, so it is whole or untouched.
-class ResultFile {
-public:
-  explicit ResultFile(std::optional<std::string> path) : path_(std::move(path)) {
-    if (!path_ || *path_ == "-") return;
-    temporary_ = fmt::format("{}.tmp-{}", *path_, getpid());
-    fd_ = open(temporary_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd_ < 0) throw failure(std::strerror(errno));
-  }
-  ~ResultFile() {
-    if (fd_ >= 0) {
-      close(fd_);
-      unlink(temporary_.c_str());
-    }
-  }
-  ResultFile(const ResultFile&) = delete;
-  ResultFile& operator=(const ResultFile&) = delete;
-
-  bool to_stdout() const { return path_ && *path_ == "-"; }
-
-  void write(const std::string& text) {
-    if (to_stdout()) {
-      std::fputs(text.c_str(), stdout);
-      std::fflush(stdout);
-      return;
-    }
-    if (fd_ < 0) return;
-    for (std::size_t done = 0; done < text.size();) {
-      const ssize_t written = ::write(fd_, text.data() + done, text.size() - done);
-      if (written < 0 && errno == EINTR) continue;
-      if (written < 0) throw failure(std::strerror(errno));
-      done += static_cast<std::size_t>(written);
-    }
-    if (fsync(fd_) != 0 || close(std::exchange(fd_, -1)) != 0) throw failure(std::strerror(errno));
-    if (rename(temporary_.c_str(), path_->c_str()) != 0) {
-      const int error_number = errno;
-      unlink(temporary_.c_str());
-      throw failure(std::strerror(error_number));
-    }
-  }
-
-private:
-  Error failure(const std::string& reason) const {
-    return Error{Exit::file, fmt::format("cannot write the results to '{}'", *path_), reason,
-                 "give --json a path in a writable directory"};
-  }
-
-  std::optional<std::string> path_;
-  std::string temporary_;
-  int fd_ = -1;
-};
+// The --json file, opened (and checked) before the run so that a long run is not lost to a path
+// that cannot be written; a regular file is whole or untouched, "-" and a FIFO are streams.
+std::optional<OutputFile> open_results_file(const std::optional<std::string>& path) {
+  if (!path) return std::nullopt;
+  return OutputFile::open(*path, OutputFileSettings{.what = "the results", .option = "--json"});
+}
 
 // One connection before the load: a wrong host, password or certificate is reported once,
 // exactly, instead of as thousands of failed clients; and the protocol version the broker
@@ -531,13 +486,16 @@ Results load_results(const std::vector<std::string>& paths) {
 }
 
 // Prints the table (or the JSON on stdout), writes the file, and applies the limits.
-Exit finish(const Results& results, ResultFile& file, const Limits& limits) {
+Exit finish(const Results& results, std::optional<OutputFile>& file, const Limits& limits) {
   const std::string document = to_json(results).dump(2) + "\n";
-  if (!file.to_stdout()) {
+  if (!file || !file->is_standard_output()) {
     std::fputs(summary_table(results, colour_enabled(STDOUT_FILENO)).c_str(), stdout);
     std::fflush(stdout);
   }
-  file.write(document);
+  if (file) {
+    file->write(document);
+    file->commit();
+  }
   const std::vector<std::string> unmet = unmet_limits(results, limits);
   if (unmet.empty()) return Exit::ok;
   if (unmet.size() == 1) throw Error{Exit::threshold, unmet.front()};
@@ -550,12 +508,12 @@ Exit finish(const Results& results, ResultFile& file, const Limits& limits) {
 Exit run(Options& options) {
   const Limits limits = options.output.limits();
   if (options.scenario == Scenario::report) {
+    std::optional<OutputFile> file = open_results_file(options.output.json);
     const Results merged = load_results(options.output.report_files);
-    ResultFile file{options.output.json};
     return finish(merged, file, limits);
   }
   finalize_client_options(options.client);
-  ResultFile file{options.output.json};
+  std::optional<OutputFile> file = open_results_file(options.output.json);
   Plan plan = make_plan(options, raise_file_limit());
   MosquittoLibrary library;  // one initialisation for the whole run
   StopSignals::install();

@@ -176,7 +176,7 @@ Exit set_user(const Options& options, Report& report) {
   const std::string& file = options.arguments[0];
   const std::string& user = options.arguments[1];
   check_username(user);
-  if (!options.create && !std::filesystem::exists(file)) throw missing_file(file);  // before asking
+  if (!check_rewrite(file) && !options.create) throw missing_file(file);  // before asking
   const std::string password = options.batch ? options.arguments[2] : read_new_password();
   check_password(password);
   const std::string secret = new_secret(password, options.hash);
@@ -267,7 +267,7 @@ Exit add_batch(const Options& options, Report& report) {
       password::parse_credentials(read_list(list), list == "-" ? "standard input" : list);
   if (credentials.empty())
     throw usage_error(fmt::format("--batch-file {} has no users", list), "give one 'user:password' a line");
-  if (!options.create && !std::filesystem::exists(file)) throw missing_file(file);  // before hashing
+  if (!check_rewrite(file) && !options.create) throw missing_file(file);  // before hashing
   std::vector<std::string> passwords;
   passwords.reserve(credentials.size());
   for (const auto& credential : credentials)

@@ -19,68 +19,23 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Temporary files are ".<name>.mqpasswd-XXXXXX" beside the password file.
-std::string temporary_prefix(const fs::path& path) {
-  return fmt::format(".{}.mqpasswd-", path.filename().string());
-}
-
 std::string system_error_text(int error_number) { return std::strerror(error_number); }
 
 Error file_error(std::string what, std::string cause, std::string fix = {}) {
   return Error{Exit::file, std::move(what), std::move(cause), std::move(fix)};
 }
 
-fs::path directory_of(const fs::path& path) {
-  return path.has_parent_path() ? path.parent_path() : fs::path{"."};
+std::string kind_of(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a regular file";
 }
 
-// The target of a symbolic link, for messages ("" if it cannot be read).
-std::string link_text(const std::string& named) {
-  std::vector<char> buffer(PATH_MAX);
-  const ssize_t length = ::readlink(named.c_str(), buffer.data(), buffer.size());
-  return length < 0 ? std::string{} : std::string(buffer.data(), static_cast<std::size_t>(length));
-}
-
-// A symbolic link is followed only into a directory the user owns: a link in a shared place
-// could otherwise make us replace any file we may write (as root: any file at all).
-fs::path follow_link(const std::string& named) {
-  char* resolved = ::realpath(named.c_str(), nullptr);
-  if (resolved == nullptr) {
-    const int error_number = errno;
-    throw file_error(
-        fmt::format("{} is a symbolic link to {}, which cannot be used", named, link_text(named)),
-        system_error_text(error_number),
-        "make the link point at an existing file, or give the file's real path");
-  }
-  const fs::path target{resolved};
-  std::free(resolved);
-  const fs::path directory = directory_of(target);
-  struct stat directory_status {};
-  if (::stat(directory.c_str(), &directory_status) != 0 || directory_status.st_uid != ::geteuid())
-    throw file_error(
-        fmt::format("{} is a symbolic link into {}, a directory that is not yours", named,
-                    directory.string()),
-        fmt::format("the directory belongs to uid {}, mqpasswd runs as uid {}; mqpasswd follows a "
-                    "link only into a directory owned by its user, so that nobody else can "
-                    "redirect it to another file",
-                    directory_status.st_uid, ::geteuid()),
-        fmt::format("give the real path {} if you mean to edit that file", target.string()));
-  return target;
-}
-
-// The file a command names: itself, or the target of a symbolic link (checked when `writing`).
-fs::path resolve(const std::string& named, bool writing) {
-  struct stat link_status {};
-  if (::lstat(named.c_str(), &link_status) != 0) {
-    const int error_number = errno;
-    if (error_number == ENOENT) return named;
-    throw file_error(fmt::format("cannot look at {}", named), system_error_text(error_number));
-  }
-  if (S_ISLNK(link_status.st_mode) && writing) return follow_link(named);
-  return named;
-}
-
-// The status of `path`, or nothing when it does not exist; refuses what is not a regular file.
+// The status of `path`, or nothing when it does not exist. What is not a regular file is a
+// usage error, as the shared writer makes it: a directory, a FIFO or a device is no password file.
 std::optional<struct stat> status_of(const fs::path& path, const std::string& named) {
   struct stat status {};
   if (::stat(path.c_str(), &status) != 0) {
@@ -89,9 +44,8 @@ std::optional<struct stat> status_of(const fs::path& path, const std::string& na
     throw file_error(fmt::format("cannot look at {}", named), system_error_text(error_number));
   }
   if (!S_ISREG(status.st_mode))
-    throw file_error(fmt::format("{} is not a regular file", named),
-                     S_ISDIR(status.st_mode) ? "it is a directory" : "it is a device, socket or pipe",
-                     "give the path of a password file");
+    throw usage_error(fmt::format("the password file '{}' is {}", named, kind_of(status.st_mode)),
+                      "give the path of a password file");
   return status;
 }
 
@@ -125,141 +79,80 @@ std::string read_all(const fs::path& path, const std::string& named) {
   return content;
 }
 
-bool write_all(int fd, std::string_view content) {
-  while (!content.empty()) {
-    const ssize_t n = ::write(fd, content.data(), content.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return false;
-    content.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
+OutputFile open_for_rewrite(const std::string& named) {
+  return OutputFile::open(named, OutputFileSettings{.what = "the password file",
+                                                    .option = {},
+                                                    .mode = WriteMode::replace,
+                                                    .new_file_mode = 0600,
+                                                    .streams = false});
 }
 
-// A temporary file beside the password file, deleted unless it was renamed into place.
-class Temporary {
-public:
-  Temporary(const fs::path& path, const std::string& named) {
-    const std::string name = (directory_of(path) / (temporary_prefix(path) + "XXXXXX")).string();
-    path_.assign(name.begin(), name.end());
-    path_.push_back('\0');
-    fd_ = ::mkostemp(path_.data(), O_CLOEXEC);
-    if (fd_ < 0) {
-      const int error_number = errno;
-      throw file_error(
-          fmt::format("cannot write {}: cannot create a file in {}", named, directory_of(path).string()),
-          system_error_text(error_number),
-          "mqpasswd replaces the file by renaming a new one over it, so it needs write access "
-          "to the directory");
-    }
-  }
-  ~Temporary() {
-    if (fd_ >= 0) ::close(fd_);
-    if (!renamed_) ::unlink(path_.data());
-  }
-  Temporary(const Temporary&) = delete;
-  Temporary& operator=(const Temporary&) = delete;
-
-  int fd() const { return fd_; }
-  const char* path() const { return path_.data(); }
-  /// Closes the descriptor; false (errno set) if the kernel reports a late write error.
-  bool close() {
-    const int fd = fd_;
-    fd_ = -1;
-    return ::close(fd) == 0;
-  }
-  void renamed() { renamed_ = true; }
-
-private:
-  std::vector<char> path_;
-  int fd_ = -1;
-  bool renamed_ = false;
-};
+// Beyond the writer's check of links in shared directories: a password file is followed only
+// into a directory of the user's own, so that nobody else can redirect the rewrite.
+void check_link(const OutputFile& file) {
+  if (!file.is_link()) return;
+  const fs::path directory = file.target().parent_path();
+  struct stat directory_status {};
+  if (::stat(directory.c_str(), &directory_status) == 0 && directory_status.st_uid == ::geteuid()) return;
+  throw file_error(
+      fmt::format("{} is a symbolic link into {}, a directory that is not yours", file.path(),
+                  directory.string()),
+      fmt::format("the directory belongs to uid {}, mqpasswd runs as uid {}; mqpasswd follows a "
+                  "link only into a directory owned by its user, so that nobody else can "
+                  "redirect it to another file",
+                  directory_status.st_uid, ::geteuid()),
+      fmt::format("give the real path {} if you mean to edit that file", file.target().string()));
+}
 
 }  // namespace
 
+bool check_rewrite(const std::string& named) {
+  const OutputFile file = open_for_rewrite(named);
+  check_link(file);
+  return status_of(file.target(), named).has_value();
+}
+
 std::string read_password_file(const std::string& named) {
-  const fs::path path = resolve(named, false);
-  const std::optional<struct stat> status = status_of(path, named);
+  const std::optional<struct stat> status = status_of(named, named);
   if (!status)
     throw file_error(fmt::format("{} does not exist", named), {},
                      "check the path; 'mqpasswd -c FILE USER' creates a password file");
   warn_if_readable_by_others(named, *status);
-  return read_all(path, named);
+  return read_all(named, named);
 }
 
-PasswordStore::PasswordStore(const std::string& named) : named_(named), path_(resolve(named, true)) {
-  const fs::path directory = directory_of(path_);
-  directory_fd_ = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (directory_fd_ < 0) {
+PasswordStore::PasswordStore(const std::string& named) : named_(named), file_(open_for_rewrite(named)) {
+  check_link(file_);
+  lock();
+  status_ = status_of(file_.target(), named_);
+  file_.remove_stale_temporaries();
+}
+
+// Held until the store is destroyed (the directory's descriptor closes with the writer).
+void PasswordStore::lock() const {
+  const int directory_fd = file_.directory_fd();
+  const std::string directory = file_.target().parent_path().string();
+  if (::flock(directory_fd, LOCK_EX | LOCK_NB) == 0) return;
+  if (errno == EWOULDBLOCK)
+    diag::info(fmt::format("waiting for another mqpasswd to finish in {}", directory));
+  while (::flock(directory_fd, LOCK_EX) != 0) {
+    if (errno == EINTR) continue;
     const int error_number = errno;
-    throw file_error(fmt::format("cannot open the directory {} of {}", directory.string(), named),
-                     system_error_text(error_number));
-  }
-  if (::flock(directory_fd_, LOCK_EX | LOCK_NB) != 0) {
-    if (errno == EWOULDBLOCK)
-      diag::info(fmt::format("waiting for another mqpasswd to finish in {}", directory.string()));
-    while (::flock(directory_fd_, LOCK_EX) != 0) {
-      if (errno == EINTR) continue;
-      const int error_number = errno;
-      ::close(directory_fd_);
-      throw file_error(fmt::format("cannot lock the directory {} of {}", directory.string(), named),
-                       system_error_text(error_number),
-                       "mqpasswd locks the directory so that two runs never lose each other's change");
-    }
-  }
-  try {
-    status_ = status_of(path_, named_);
-    remove_stale_temporaries();
-  } catch (...) {
-    ::close(directory_fd_);
-    throw;
-  }
-}
-
-PasswordStore::~PasswordStore() { ::close(directory_fd_); }  // releases the lock
-
-// Under the lock, a temporary file of ours can only be the remains of a killed run.
-void PasswordStore::remove_stale_temporaries() const {
-  const std::string prefix = temporary_prefix(path_);
-  std::error_code ignored;
-  for (const auto& entry : fs::directory_iterator{directory_of(path_), ignored}) {
-    const std::string name = entry.path().filename().string();
-    if (name.starts_with(prefix) && name.size() == prefix.size() + 6) fs::remove(entry.path(), ignored);
+    throw file_error(fmt::format("cannot lock the directory {} of {}", directory, named_),
+                     system_error_text(error_number),
+                     "mqpasswd locks the directory so that two runs never lose each other's change");
   }
 }
 
 std::string PasswordStore::read() const {
   if (status_) warn_if_readable_by_others(named_, *status_);
-  return read_all(path_, named_);
+  return read_all(file_.target(), named_);
 }
 
 void PasswordStore::replace(std::string_view content) {
-  Temporary temporary{path_, named_};
-  const auto fail = [&](const std::string& step) {
-    const int error_number = errno;
-    return file_error(fmt::format("cannot write {}: {}", named_, step), system_error_text(error_number),
-                      fmt::format("{} was not changed", named_));
-  };
-  if (status_ && (status_->st_uid != ::geteuid() || status_->st_gid != ::getegid()) &&
-      ::fchown(temporary.fd(), status_->st_uid, status_->st_gid) != 0) {
-    const int error_number = errno;
-    throw file_error(
-        fmt::format("cannot write {}: it belongs to uid {} gid {}, which the new file could not get", named_,
-                    status_->st_uid, status_->st_gid),
-        system_error_text(error_number),
-        fmt::format("run mqpasswd as the owner of {} or as root; the file was not changed", named_));
-  }
-  const mode_t mode = status_ ? static_cast<mode_t>(status_->st_mode & 07777) : mode_t{0600};
-  if (::fchmod(temporary.fd(), mode) != 0) throw fail("cannot set the permissions of the new file");
-  if (!write_all(temporary.fd(), content)) throw fail("cannot write the new content");
-  if (::fsync(temporary.fd()) != 0) throw fail("cannot flush the new content to disk");
-  if (!temporary.close()) throw fail("cannot write the new content");
-  if (::rename(temporary.path(), path_.c_str()) != 0) throw fail("cannot rename the new file into place");
-  temporary.renamed();
-  if (::fsync(directory_fd_) != 0)
-    diag::warning(fmt::format("{} was replaced, but its directory could not be flushed to disk: {}", named_,
-                              system_error_text(errno)));
-  status_ = status_of(path_, named_);
+  file_.write(content);
+  file_.commit();
+  status_ = status_of(file_.target(), named_);
 }
 
 }  // namespace mq::passwd

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "mq/output_file.hpp"
+
 namespace mq::passwd {
 
 /// Reads a password file for --check and --list (symbolic links followed). Throws Error
@@ -14,20 +16,24 @@ namespace mq::passwd {
 /// can read it.
 std::string read_password_file(const std::string& named);
 
-/// A password file opened for a rewrite, which never leaves it half-written:
+/// Makes every check of a rewrite (see PasswordStore) without taking the lock, so that a
+/// directory, a FIFO, a link that may not be followed or an unwritable place is refused before
+/// a password is asked for or hashed. Returns whether the file exists. Throws Error.
+bool check_rewrite(const std::string& named);
+
+/// A password file opened for a rewrite, which never leaves it half-written. The rewrite is
+/// mq's one file writer (mq/output_file.hpp: temporary file, fsync, rename, mode and owner
+/// kept, links checked as the kernel's protected_symlinks does), plus what a password file needs:
 /// - FILE may be a symbolic link only into a directory owned by the user running mqpasswd
 ///   (otherwise someone else could point it at a file we would then replace);
+/// - a FIFO or a device is not a password file (a usage error, like a directory);
 /// - every rewrite of a file in that directory by mqpasswd is serialized by an flock(2) on the
-///   directory, held from the read to the rename, so no run loses another's change;
-/// - the new content goes to a temporary file in the same directory, is fsync'ed and renamed
-///   over the file (which keeps its mode and owner), then the directory is fsync'ed, so a
-///   crash at any moment leaves the old file or the new one, complete.
+///   directory, held from the read to the rename, so no run loses another's change.
 class PasswordStore {
 public:
   /// Resolves FILE, takes the lock (saying so if it has to wait) and removes temporary
-  /// files that killed runs left behind. Throws Error (Exit::file).
+  /// files that killed runs left behind. Throws Error (Exit::file, Exit::usage).
   explicit PasswordStore(const std::string& named);
-  ~PasswordStore();
   PasswordStore(const PasswordStore&) = delete;
   PasswordStore& operator=(const PasswordStore&) = delete;
 
@@ -35,16 +41,15 @@ public:
   bool exists() const { return status_.has_value(); }
   /// The whole content of the existing file; warns when other users can read it.
   std::string read() const;
-  /// Atomically replaces the file (or creates it, mode 0600) with `content`.
+  /// Atomically replaces the file (or creates it, mode 0600) with `content`; once only.
   void replace(std::string_view content);
 
 private:
-  void remove_stale_temporaries() const;
+  void lock() const;
 
-  std::string named_;           // as given, for messages
-  std::filesystem::path path_;  // the real file (a symbolic link's target)
+  std::string named_;  // as given, for messages
+  OutputFile file_;
   std::optional<struct stat> status_;
-  int directory_fd_ = -1;  // locked, and fsync'ed after the rename
 };
 
 }  // namespace mq::passwd

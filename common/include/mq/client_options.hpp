@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,8 @@
 // concern. Rules between options of one group are declared by its add_* function; rules that
 // cross groups (the -L URL, passwords from the environment) are applied by finalize_client_options.
 namespace mq {
+
+class OutputFile;
 
 /// MQTT protocol versions, numbered as on the wire (and as libmosquitto's MQTT_PROTOCOL_*).
 enum class ProtocolVersion : int { v31 = 3, v311 = 4, v5 = 5 };
@@ -85,6 +88,8 @@ struct TlsOptions {
   std::optional<std::string> psk;  // hex key
   std::optional<std::string> psk_identity;
   std::optional<std::string> keylog_file;  // --tls-keylog: NSS key log for Wireshark
+  std::shared_ptr<OutputFile> keylog;      // that file, opened once by finalize_client_options and
+                                           // shared by every copy (one stream for a FIFO's reader)
   bool disabled = false;                   // --no-tls: plain MQTT whatever else says TLS
   bool requested_by_url = false;           // -L mqtts://
 
@@ -116,8 +121,9 @@ struct ClientOptions {
 void add_client_options(CLI::App& app, ClientOptions& client);
 
 /// Completes the options after parsing: applies -L, reads the password from --pw-file or
-/// MQ_PASSWORD, sets the diagnostics verbosity and checks the rules that cross groups.
-/// Throws a usage Error naming the offending option.
+/// MQ_PASSWORD, sets the diagnostics verbosity, checks the rules that cross groups and opens
+/// the --tls-keylog file. Throws a usage Error naming the offending option (Exit::file when the
+/// key log cannot be written).
 void finalize_client_options(ClientOptions& client);
 
 }  // namespace mq

@@ -10,8 +10,9 @@
 //   user:$7$1000$SALT$HASH    an entry (user name and hash, blanks around either are ignored)
 //   # text                     a comment ('#' in the first column)
 //   (blank)                    a blank line
-// A user may also have a plain-text password, which `mosquitto_passwd -U` (and mqpasswd -U)
-// replaces by its hash. Everything else is malformed and refused with its line number.
+// A user may also have a plain-text password (everything after the first ':'), which
+// `mosquitto_passwd -U` (and mqpasswd -U) replaces by its hash. Everything else is malformed and refused with
+// its line number.
 namespace mq::password {
 
 /// One line of a password file.
@@ -39,8 +40,9 @@ enum class Change { added, updated };
 class PasswordFile {
 public:
   /// Parses the content of a file. Throws Error (Exit::file) naming `name`, the first
-  /// malformed line's number and what is wrong with it: no ':', no user name, no hash, a
-  /// second ':', an invalid $6$/$7$ hash, a NUL byte, or a user already on another line.
+  /// malformed line's number and what is wrong with it: no ':', no user name, no hash, an
+  /// invalid $6$/$7$ hash (a second ':' in one, too), a NUL byte, or a user already on another
+  /// line. A plain-text password is everything after the first ':', colons included.
   static PasswordFile parse(std::string_view content, std::string_view name);
 
   /// The file's content: every line as it was read, except those changed since.

@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "mq/client_options.hpp"
+#include "mq/error.hpp"
+#include "mq/output_file.hpp"
 
 using SSL_CTX = struct ssl_ctx_st;
 using X509 = struct x509_st;
@@ -81,6 +83,8 @@ public:
   void record_library_error(std::string text);
   /// Whether a pre-shared key replaces certificates.
   bool uses_psk() const { return !psk_.empty(); }
+  /// Why the --tls-keylog file could not be written (set by a handshake), or null.
+  const Error* keylog_failure() const { return keylog_failure_ ? &*keylog_failure_ : nullptr; }
 
 private:
   friend struct TlsCallbacks;
@@ -89,7 +93,6 @@ private:
   void configure_client_certificate(const TlsOptions& options);
   void configure_ciphers_and_alpn(const TlsOptions& options);
   void configure_psk(const TlsOptions& options);
-  void configure_keylog(const std::string& path);
 
   SSL_CTX* context_ = nullptr;
   std::string server_name_;
@@ -101,7 +104,8 @@ private:
   std::vector<unsigned char> psk_;
   std::string psk_identity_;
   TlsObservation observed_;
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> keylog_{nullptr, &std::fclose};
+  std::shared_ptr<OutputFile> keylog_;   // --tls-keylog, opened by finalize_client_options
+  std::optional<Error> keylog_failure_;  // its first write failure
 };
 
 }  // namespace mq
