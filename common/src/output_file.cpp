@@ -18,6 +18,7 @@
 
 #include "mq/diagnostics.hpp"
 #include "mq/error.hpp"
+#include "mq/output.hpp"
 #include "mq/signals.hpp"
 
 namespace mq {
@@ -405,6 +406,7 @@ void OutputFile::fail(std::string cause, std::string fix) const {
 }
 
 void OutputFile::fail_with_errno(int error_number, std::string_view step) const {
+  if (kind_ == Kind::standard_output) throw stdout_error(error_number);  // one wording for stdout
   const bool replacing = kind_ == Kind::regular && settings_.mode == WriteMode::replace;
   if (error_number == EPIPE)
     fail(fmt::format("{}: nobody reads it any more (the reading program closed it or exited)", step),

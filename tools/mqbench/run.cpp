@@ -20,6 +20,7 @@
 #include "live.hpp"
 #include "mq/diagnostics.hpp"
 #include "mq/library.hpp"
+#include "mq/output.hpp"
 #include "mq/output_file.hpp"
 #include "mq/session.hpp"
 #include "mq/signals.hpp"
@@ -489,8 +490,7 @@ Results load_results(const std::vector<std::string>& paths) {
 Exit finish(const Results& results, std::optional<OutputFile>& file, const Limits& limits) {
   const std::string document = to_json(results).dump(2) + "\n";
   if (!file || !file->is_standard_output()) {
-    std::fputs(summary_table(results, colour_enabled(STDOUT_FILENO)).c_str(), stdout);
-    std::fflush(stdout);
+    write_stdout(summary_table(results, colour_enabled(STDOUT_FILENO)));
   }
   if (file) {
     file->write(document);
