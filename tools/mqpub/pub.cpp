@@ -179,6 +179,7 @@ Exit run(Options& options) {
   publisher.attach(session);
   session.set_reconnect_policy(
       ReconnectPolicy{options.client.connection.reconnect_attempts.value_or(default_reconnect_attempts)});
+  session.enable_read_buffering();  // PUBACKs: one read() for many, not four each
   session.connect();
 
   Pump pump{*source, publisher, options, Clock::now()};

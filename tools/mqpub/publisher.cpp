@@ -20,8 +20,10 @@ std::string DeliveryCounts::text() const {
 
 bool Publisher::has_room() const {
   const std::uint64_t waiting = counts_.unacknowledged();
+  // The next message is taken to be as large as the last one (exact for --repeat): a large one
+  // waits until it fits, so that at most one of them is in flight.
   return session_->connected() && !stopping_ && waiting < static_cast<std::uint64_t>(window_) &&
-         (waiting == 0 || bytes_in_flight_ < max_bytes_in_flight);
+         (waiting == 0 || bytes_in_flight_ + last_bytes_ <= max_bytes_in_flight);
 }
 
 void Publisher::publish(const Outgoing& message, const Properties& fallback) {
@@ -30,6 +32,7 @@ void Publisher::publish(const Outgoing& message, const Properties& fallback) {
       session_->protocol() == ProtocolVersion::v5 ? properties.get() : nullptr;
   ++counts_.sent;
   const InFlight facts{message.number, message.topic, message.payload.size()};
+  last_bytes_ = facts.bytes;
   if (message.skipped_size) {  // a line longer than MQTT allows, never read into memory
     const PublishShape shape{message.topic.size(), *message.skipped_size, message.qos, session_->protocol(),
                              sent_properties};

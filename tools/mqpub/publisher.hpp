@@ -25,8 +25,8 @@ struct DeliveryCounts {
 };
 
 /// Publishes messages through a session with at most `window` unacknowledged at a time, and at
-/// most about max_bytes_in_flight of them (or one larger message), so that QoS 1/2 are
-/// pipelined and memory stays bounded; counts every outcome.
+/// most max_bytes_in_flight of payload (or one larger message), so that QoS 1/2 are pipelined
+/// and memory stays bounded; counts every outcome.
 class Publisher : public SessionEvents {
 public:
   /// Payload bytes in flight beyond which no other message is sent (libmosquitto keeps a copy
@@ -71,6 +71,7 @@ private:
   std::deque<InFlight> unwritten_qos0_;          // QoS 0 queued inside libmosquitto, in order
   std::unordered_map<int, InFlight> in_flight_;  // QoS 1/2 by mid
   std::size_t bytes_in_flight_ = 0;
+  std::size_t last_bytes_ = 0;  // the payload of the last message sent
   std::optional<Error> refusal_;
   bool stopping_ = false;
   // MQTT v3.1.x: the message in flight when the broker closed the connection (the largest:
