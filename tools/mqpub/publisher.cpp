@@ -39,14 +39,26 @@ void Publisher::publish(const Outgoing& message, const Properties& fallback) {
     return refuse(InFlight{message.number, message.topic, *message.skipped_size},
                   message_too_large_error(message.topic, shape, 0, session_->endpoint()));
   }
-  // libmosquitto reports a QoS 0 write inside try_publish() when the socket takes it at once.
+  // libmosquitto reports a QoS 0 write inside try_publish() when the socket takes it at once,
+  // so the message is counted before; a message that did not go is taken off again, so that
+  // nothing waits for it.
   if (message.qos == 0) unwritten_qos0_.push_back(facts);
   bytes_in_flight_ += facts.bytes;
-  PublishResult result = session_->try_publish(message.topic, message.payload.view(), message.qos,
-                                               message.retain, sent_properties);
-  if (result.refused) {
+  const auto take_back = [&] {
     if (message.qos == 0) unwritten_qos0_.pop_back();
     bytes_in_flight_ -= facts.bytes;
+  };
+  PublishResult result;
+  try {
+    result = session_->try_publish(message.topic, message.payload.view(), message.qos, message.retain,
+                                   sent_properties);
+  } catch (const Error&) {
+    take_back();
+    --counts_.sent;
+    throw;
+  }
+  if (result.refused) {
+    take_back();
     return refuse(facts, *result.refused);
   }
   if (message.qos > 0) in_flight_.emplace(result.mid, facts);
