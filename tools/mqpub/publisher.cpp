@@ -31,22 +31,21 @@ void Publisher::publish(const Outgoing& message, const Properties& fallback) {
   const mosquitto_property* sent_properties =
       session_->protocol() == ProtocolVersion::v5 ? properties.get() : nullptr;
   ++counts_.sent;
-  const InFlight facts{message.number, message.topic, message.payload.size()};
-  last_bytes_ = facts.bytes;
+  const std::size_t bytes = message.payload.size();
+  last_bytes_ = bytes;
   if (message.skipped_size) {  // a line longer than MQTT allows, never read into memory
     const PublishShape shape{message.topic.size(), *message.skipped_size, message.qos, session_->protocol(),
                              sent_properties};
-    return refuse(InFlight{message.number, message.topic, *message.skipped_size},
-                  message_too_large_error(message.topic, shape, 0, session_->endpoint()));
+    return refuse(message.number, message_too_large_error(message.topic, shape, 0, session_->endpoint()));
   }
   // libmosquitto reports a QoS 0 write inside try_publish() when the socket takes it at once,
   // so the message is counted before; a message that did not go is taken off again, so that
   // nothing waits for it.
-  if (message.qos == 0) unwritten_qos0_.push_back(facts);
-  bytes_in_flight_ += facts.bytes;
+  if (message.qos == 0) unwritten_qos0_.push_back(bytes);
+  bytes_in_flight_ += bytes;
   const auto take_back = [&] {
     if (message.qos == 0) unwritten_qos0_.pop_back();
-    bytes_in_flight_ -= facts.bytes;
+    bytes_in_flight_ -= bytes;
   };
   PublishResult result;
   try {
@@ -59,17 +58,16 @@ void Publisher::publish(const Outgoing& message, const Properties& fallback) {
   }
   if (result.refused) {
     take_back();
-    return refuse(facts, *result.refused);
+    return refuse(message.number, *result.refused);
   }
-  if (message.qos > 0) in_flight_.emplace(result.mid, facts);
+  if (message.qos > 0) in_flight_.emplace(result.mid, InFlight{message.number, message.topic, bytes});
 }
 
-void Publisher::refuse(const InFlight& message, const Error& why) {
+void Publisher::refuse(std::uint64_t number, const Error& why) {
   ++counts_.refused;
   if (refusal_) return;
-  refusal_ =
-      Error{why.code(), fmt::format("{} was not sent: {}", source_.describe(message.number), why.what()),
-            why.cause(), why.fix()};
+  refusal_ = Error{why.code(), fmt::format("{} was not sent: {}", source_.describe(number), why.what()),
+                   why.cause(), why.fix()};
 }
 
 void Publisher::on_connected(const ConnackInfo&) {
@@ -80,7 +78,7 @@ void Publisher::on_publish_done(int mid, int reason_code) {
   const auto found = in_flight_.find(mid);
   if (found == in_flight_.end()) {  // QoS 0: written
     if (unwritten_qos0_.empty()) return;
-    bytes_in_flight_ -= unwritten_qos0_.front().bytes;
+    bytes_in_flight_ -= unwritten_qos0_.front();
     unwritten_qos0_.pop_front();
     ++counts_.acknowledged;
     return;
@@ -105,8 +103,8 @@ void Publisher::on_connection_lost() {
   counts_.lost += unwritten_qos0_.size();
   if (!unwritten_qos0_.empty())
     diag::warning(fmt::format("{} QoS 0 messages were lost with the connection", unwritten_qos0_.size()));
-  for (const InFlight& message : unwritten_qos0_)
-    bytes_in_flight_ -= message.bytes;
+  for (const std::size_t bytes : unwritten_qos0_)
+    bytes_in_flight_ -= bytes;
   unwritten_qos0_.clear();
   if (session_->protocol() != ProtocolVersion::v5) suspect_largest_in_flight();
 }

@@ -61,14 +61,14 @@ private:
   };
 
   // Counts a message that could not be sent at all; the others still go.
-  void refuse(const InFlight& message, const Error& why);
+  void refuse(std::uint64_t number, const Error& why);
   void suspect_largest_in_flight();
 
   int window_;
   const MessageSource& source_;
   Session* session_ = nullptr;
   DeliveryCounts counts_;
-  std::deque<InFlight> unwritten_qos0_;          // QoS 0 queued inside libmosquitto, in order
+  std::deque<std::size_t> unwritten_qos0_;       // payload sizes of QoS 0 queued in libmosquitto
   std::unordered_map<int, InFlight> in_flight_;  // QoS 1/2 by mid
   std::size_t bytes_in_flight_ = 0;
   std::size_t last_bytes_ = 0;  // the payload of the last message sent
