@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "mq/diagnostics.hpp"
+#include "mq/packet_size.hpp"
 #include "mq/port_probe.hpp"
 #include "mq/signals.hpp"
 #include "mq/socket_reads.hpp"
@@ -159,6 +160,8 @@ Session::Session(const ClientOptions& options, SessionEvents& events, SessionOve
   attempt_.protocol = connection.protocol.value_or(ProtocolVersion::v5);
   attempt_.protocol_given = connection.protocol.has_value();
   attempt_.sent_username = options.auth.username.has_value();
+  attempt_.username = options.auth.username.value_or("");
+  attempt_.sent_password = options.auth.username && options.auth.password;
   if (tls && !tls_) tls_ = std::make_shared<TlsContext>(options.tls, connection.host);
   if (!tls) tls_.reset();
   const std::string id = client_id();
@@ -422,11 +425,22 @@ void Session::disconnect() {
 
 int Session::publish(const std::string& topic, std::string_view payload, int qos, bool retain,
                      const mosquitto_property* properties) {
+  PublishResult result = try_publish(topic, payload, qos, retain, properties);
+  if (result.refused) throw std::move(*result.refused);
+  return result.mid;
+}
+
+PublishResult Session::try_publish(const std::string& topic, std::string_view payload, int qos, bool retain,
+                                   const mosquitto_property* properties) {
+  const PublishShape shape{topic.size(), payload.size(), qos, attempt_.protocol, properties};
+  if (publish_remaining_length(shape) > mqtt_max_remaining_length ||
+      (broker_maximum_packet_size_ != 0 && publish_packet_size(shape) > broker_maximum_packet_size_))
+    return {0, message_too_large_error(topic, shape, broker_maximum_packet_size_, attempt_.endpoint)};
   int mid = 0;
   const int rc = mosquitto_publish_v5(handle_.get(), &mid, topic.c_str(), static_cast<int>(payload.size()),
                                       payload.data(), qos, retain, properties);
   if (rc != MOSQ_ERR_SUCCESS) throw request_error(rc, fmt::format("publish to '{}'", topic));
-  return mid;
+  return {mid, std::nullopt};
 }
 
 int Session::subscribe(const std::vector<std::string>& filters, int qos, int options,
@@ -626,6 +640,9 @@ void Session::note_connack(int reason_code, int flags, const mosquitto_property*
   if (reason_code == 0 && tls_ && tls_->keylog_failure()) return fail(*tls_->keylog_failure());
   if (reason_code == 0) {
     connected_ = true;
+    broker_maximum_packet_size_ = 0;  // each CONNACK states it anew; none means no limit
+    mosquitto_property_read_int32(properties, MQTT_PROP_MAXIMUM_PACKET_SIZE, &broker_maximum_packet_size_,
+                                  false);
     connected_at_ = Clock::now();
     if (reconnecting_) {
       reconnecting_ = false;

@@ -107,9 +107,20 @@ std::string with_broker_words(std::string cause, const BrokerReason& reason) {
 Error authentication_error(const ConnectAttempt& attempt, const BrokerReason& reason) {
   const std::string what = fmt::format("the broker at {} refused the login ({})", attempt.endpoint.text(),
                                        reason_text(reason.code, attempt.protocol));
+  if (attempt.sent_username && !attempt.sent_password)
+    return Error{Exit::authentication, what,
+                 with_broker_words(fmt::format("user '{}' was sent without a password: none came from -P, "
+                                               "--pw-file, MQ_PASSWORD or -L",
+                                               attempt.username),
+                                   reason),
+                 "give the password with --pw-file FILE, the MQ_PASSWORD environment variable, -P PASSWORD "
+                 "or -L mqtt://USER:PASSWORD@HOST"};
   if (attempt.sent_username)
     return Error{Exit::authentication, what,
-                 with_broker_words("the username or password is wrong, or this user may not connect", reason),
+                 with_broker_words(fmt::format("the password for user '{}' is wrong, or this user may not "
+                                               "connect",
+                                               attempt.username),
+                                   reason),
                  "check -u and the password (-P, --pw-file or MQ_PASSWORD)"};
   return Error{Exit::authentication, what,
                with_broker_words("the broker requires a username and password, and none was given", reason),
@@ -472,6 +483,9 @@ Error publish_refused_error(std::string_view topic, int reason_code, ProtocolVer
                  "publish to another topic"};
   case MQTT_RC_QUOTA_EXCEEDED:
     return Error{Exit::incomplete, what, "this client used up a quota of the broker", "try again later"};
+  case MQTT_RC_PACKET_TOO_LARGE:
+    return Error{Exit::incomplete, what, "the message is larger than the broker accepts",
+                 "send a smaller message, or raise the broker's limit (mosquitto: message_size_limit)"};
   case MQTT_RC_PAYLOAD_FORMAT_INVALID:
     return Error{Exit::incomplete, what, "the payload does not match its payload-format-indicator (UTF-8)",
                  "send valid UTF-8, or drop the payload-format-indicator property"};
@@ -527,6 +541,39 @@ std::string unconfirmed_publish_note(ProtocolVersion protocol, int qos) {
 Error interrupted_error(int signal_number) {
   return Error{signal_number == SIGTERM ? Exit::terminated : Exit::interrupted,
                fmt::format("interrupted by {}", signal_number == SIGTERM ? "SIGTERM" : "SIGINT")};
+}
+
+Error message_too_large_error(std::string_view topic, const PublishShape& shape, std::uint32_t broker_limit,
+                              const Endpoint& endpoint) {
+  const std::size_t remaining = publish_remaining_length(shape);
+  if (remaining > mqtt_max_remaining_length)
+    return Error{Exit::incomplete, fmt::format("the message to '{}' is larger than MQTT allows", topic),
+                 fmt::format("with {} bytes of payload its PUBLISH packet would carry {} bytes after its "
+                             "header, and MQTT allows at most {}",
+                             shape.payload_bytes, remaining, mqtt_max_remaining_length),
+                 "send a smaller message: split or compress it"};
+  return Error{
+      Exit::incomplete,
+      fmt::format("the message to '{}' is too large for the broker at {}", topic, endpoint.text()),
+      fmt::format("its PUBLISH packet would be {} bytes ({} bytes of payload), and the broker accepts "
+                  "packets of at most {} bytes (the maximum packet size in its CONNACK)",
+                  publish_packet_size(shape), shape.payload_bytes, broker_limit),
+      "send a smaller message, or raise the broker's limit (mosquitto: max_packet_size)"};
+}
+
+Error closed_on_message_error(std::string_view message, std::string_view topic, std::size_t payload_bytes,
+                              const Endpoint& endpoint, ProtocolVersion protocol) {
+  return Error{
+      Exit::incomplete,
+      fmt::format("{} ({} bytes to '{}') was not delivered: the broker at {} closed the connection each time "
+                  "it received it",
+                  message, payload_bytes, topic, endpoint.text()),
+      fmt::format("the broker accepted the connection again in between, so it is up: the message is most "
+                  "likely larger than the broker's maximum packet size, which {} cannot announce (a broker "
+                  "closes the connection instead)",
+                  protocol_name(protocol)),
+      "send a smaller message, or raise the broker's limit (mosquitto: max_packet_size); with -V 5 the "
+      "broker announces its limit and the message is refused before it is sent"};
 }
 
 Error request_error(int mosq_rc, std::string_view request) {

@@ -51,8 +51,27 @@ TEST_CASE("a wrong password is refused with exit 5, over MQTT v5 and v3.1.1") {
         {"-p", broker.port_text(), "-V", version, "-u", "alice", "-P", "wrong", "-t", "t", "-m", "x"});
     CHECK(outcome.exit_code == 5);
     CHECK(contains(outcome.err, "refused the login"));
-    CHECK(contains(outcome.err, "username or password is wrong"));
+    CHECK(contains(outcome.err, "the password for user 'alice' is wrong"));
   }
+}
+
+TEST_CASE("-u without a password from any source is refused with exit 5 saying no password was given") {
+  Workspace workspace;
+  Broker broker{workspace, password_broker()};
+  for (const std::string version : {"5", "311"}) {
+    CAPTURE(version);
+    const Outcome outcome = run_tool(
+        workspace, "mqpub", {"-p", broker.port_text(), "-V", version, "-u", "alice", "-t", "t", "-m", "x"});
+    CHECK(outcome.exit_code == 5);
+    CHECK(contains(outcome.err, "user 'alice' was sent without a password"));
+    CHECK(contains(outcome.err, "--pw-file FILE"));
+    CHECK_FALSE(contains(outcome.err, "is wrong"));
+  }
+  // the same words from every tool
+  const Outcome subscriber =
+      run_tool(workspace, "mqsub", {"-p", broker.port_text(), "-u", "alice", "-t", "t"});
+  CHECK(subscriber.exit_code == 5);
+  CHECK(contains(subscriber.err, "user 'alice' was sent without a password"));
 }
 
 TEST_CASE("no credentials where the broker requires them is exit 5 and says none were given") {

@@ -27,7 +27,7 @@ std::vector<std::string> to_fake(const FakeBroker& broker, std::vector<std::stri
 
 }  // namespace
 
-TEST_CASE("9: a wrong password is exit 5 and says the username or password is wrong") {
+TEST_CASE("9: a wrong password is exit 5, names the user and says the password is wrong") {
   Workspace workspace;
   Broker broker{workspace, password_broker()};
   const Outcome outcome = run_scenario(
@@ -35,7 +35,7 @@ TEST_CASE("9: a wrong password is exit 5 and says the username or password is wr
   CHECK(outcome.exit_code == 5);
   CHECK(outcome.err == "mqpub: error: the broker at localhost:" + broker.port_text() +
                            " refused the login (not authorized, reason code 0x87)\n"
-                           "  cause: the username or password is wrong, or this user may not connect\n"
+                           "  cause: the password for user 'alice' is wrong, or this user may not connect\n"
                            "  fix: check -u and the password (-P, --pw-file or MQ_PASSWORD)\n");
 }
 

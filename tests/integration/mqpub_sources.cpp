@@ -56,6 +56,24 @@ TEST_CASE("-l publishes one message per line: newline stripped, empty lines empt
         "src/l first\nsrc/l (null)\nsrc/l third\nsrc/l last\n");
 }
 
+TEST_CASE("-l: lines longer than the read buffer (64 KiB) and than 1 MiB arrive whole, with the lines around "
+          "them") {
+  const std::string medium(100 * 1024, 'm');
+  const std::string long_line(3 * 1024 * 1024 + 7, 'l');
+  const std::string input = "a\n" + medium + "\nb\n" + long_line + "\n" + long_line + "\nc";
+  CHECK(published({"-t", "src/long", "-l", "-q", "1"}, 6, input) ==
+        "src/long a\nsrc/long " + medium + "\nsrc/long b\nsrc/long " + long_line + "\nsrc/long " + long_line +
+            "\nsrc/long c\n");
+}
+
+TEST_CASE("--repeat sends a file's payload each time, unchanged") {
+  const std::string payload(1024 * 1024, 'p');
+  Workspace workspace;
+  const auto file = workspace.write("payload.bin", payload);
+  CHECK(published({"-t", "src/rep", "-f", file.string(), "--repeat", "3", "-q", "1"}, 3) ==
+        "src/rep " + payload + "\nsrc/rep " + payload + "\nsrc/rep " + payload + "\n");
+}
+
 TEST_CASE("-n publishes an empty message and -r retains it") {
   Workspace workspace;
   Broker broker{workspace};

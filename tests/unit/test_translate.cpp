@@ -135,3 +135,31 @@ TEST_CASE("only ambiguous failures before CONNACK get a second look") {
   CHECK(second_look_for(MOSQ_ERR_TLS, false, attempt_to("broker", 8883, true), &tls) ==
         SecondLook::plain_mqtt);
 }
+
+TEST_CASE("a refused login names the user, and says when no password was sent") {
+  ConnectAttempt attempt = attempt_to("h", 1);
+  attempt.sent_username = true;
+  attempt.username = "diag";
+  const Error without = connack_error(MQTT_RC_NOT_AUTHORIZED, attempt);
+  CHECK(without.code() == Exit::authentication);
+  CHECK(without.cause() == "user 'diag' was sent without a password: none came from -P, --pw-file, "
+                           "MQ_PASSWORD or -L");
+  CHECK(without.fix().find("--pw-file FILE") != std::string::npos);
+  attempt.sent_password = true;
+  const Error wrong = connack_error(CONNACK_REFUSED_BAD_USERNAME_PASSWORD, attempt);
+  CHECK(wrong.cause() == "the password for user 'diag' is wrong, or this user may not connect");
+}
+
+TEST_CASE("a message too large names its packet size and the limit: the broker's or MQTT's") {
+  const Endpoint endpoint{"h", 1883, "", false};
+  const PublishShape shape{3, 2000, 1, ProtocolVersion::v5, nullptr};
+  const Error broker = message_too_large_error("a/b", shape, 1000, endpoint);
+  CHECK(broker.code() == Exit::incomplete);
+  CHECK(broker.what() == std::string{"the message to 'a/b' is too large for the broker at h:1883"});
+  CHECK(broker.cause() == "its PUBLISH packet would be 2011 bytes (2000 bytes of payload), and the broker "
+                          "accepts packets of at most 1000 bytes (the maximum packet size in its CONNACK)");
+  const PublishShape huge{3, mqtt_max_remaining_length, 0, ProtocolVersion::v311, nullptr};
+  const Error mqtt = message_too_large_error("a/b", huge, 0, endpoint);
+  CHECK(mqtt.what() == std::string{"the message to 'a/b' is larger than MQTT allows"});
+  CHECK(mqtt.cause().find("MQTT allows at most 268435455") != std::string::npos);
+}

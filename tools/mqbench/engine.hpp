@@ -13,13 +13,16 @@
 
 #include "flow_control.hpp"
 #include "histogram.hpp"
+#include "mq/pacer.hpp"
 #include "plan.hpp"
-#include "schedule.hpp"
 #include "sequence_checker.hpp"
 
 // The load engine: each worker thread drives its share of the clients — non-threaded
 // libmosquitto sessions — from one epoll loop. Never a thread per client.
 namespace mq::bench {
+
+/// A message sent more than this after its scheduled time counts as behind schedule.
+inline constexpr auto behind_schedule_after = std::chrono::milliseconds(1);
 
 /// Nanoseconds since the Unix epoch at `time`: the wall clock read once, advanced by the steady
 /// clock, so that stamps from another process (or machine, with synchronized clocks) compare.

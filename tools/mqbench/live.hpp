@@ -3,7 +3,7 @@
 #include <string>
 #include <string_view>
 
-#include "schedule.hpp"
+#include "mq/pacer.hpp"
 
 namespace mq::bench {
 

@@ -6,6 +6,7 @@
 
 #include "mq/diagnostics.hpp"
 #include "mq/option_checks.hpp"
+#include "mq/pacer.hpp"
 #include "mq/property_options.hpp"
 #include "mq/session.hpp"
 #include "mq/signals.hpp"
@@ -24,52 +25,34 @@ constexpr auto settle_after_signal = std::chrono::seconds(2);
 // By default, reconnect for about half a minute before giving up (0.1 s doubling to 5 s).
 constexpr int default_reconnect_attempts = 10;
 
-// Spaces messages by --rate and --repeat-delay; without either, every message is due at once.
-class Pacer {
-public:
-  explicit Pacer(const PacingOptions& pacing) {
-    double interval = pacing.repeat_delay;
-    if (pacing.rate) interval = std::max(interval, 1.0 / *pacing.rate);
-    interval_ = mq::seconds(interval);
-  }
-  bool due() const { return interval_ == Clock::duration::zero() || Clock::now() >= next_; }
-  // Tokens never pile up: after a pause the next message waits a full interval again.
-  void sent() {
-    if (interval_ != Clock::duration::zero()) next_ = std::max(next_, Clock::now()) + interval_;
-  }
-  std::optional<Clock::time_point> next_time() const {
-    if (interval_ == Clock::duration::zero()) return std::nullopt;
-    return next_;
-  }
-
-private:
-  Clock::duration interval_{};
-  Clock::time_point next_{};
-};
-
-// Moves messages from the source to the publisher as room, pacing and input allow.
+// Moves messages from the source to the publisher as room, pacing and input allow. Message k is
+// due at start + k / rate (the pacer of every tool), so a loop that wakes late, as one waiting in
+// whole milliseconds does at high rates, sends every message due by then.
 class Pump {
 public:
-  Pump(MessageSource& source, Publisher& publisher, const Options& options)
-      : source_(source), publisher_(publisher), pacer_(options.pacing),
-        fallback_(options.message.properties) {}
+  Pump(MessageSource& source, Publisher& publisher, const Options& options, Clock::time_point start)
+      : source_(source), publisher_(publisher), schedule_(pacing_rate(options.pacing), start),
+        catch_up_(catch_up_messages(options.pacing)), fallback_(options.message.properties) {}
 
   // One turn of the loop: publish everything that is due; says when to come back.
   std::optional<Clock::time_point> turn() {
+    const Clock::time_point now = Clock::now();
+    schedule_.limit_backlog(now, catch_up_);
     try {
-      while (!stopped() && publisher_.has_room() && pacer_.due()) {
+      while (!stopped() && publisher_.has_room() && schedule_.due(now)) {
         std::optional<Outgoing> message = source_.next();
         if (!message) break;
         publisher_.publish(*message, fallback_);
-        pacer_.sent();
+        schedule_.take(now);
       }
     } catch (const Error& failure) {
       if (failure.code() != Exit::usage) throw;
       input_error_ = failure;  // stop reading; what was sent is still waited for
     }
-    return pacer_.due() ? std::nullopt : pacer_.next_time();
+    if (schedule_.unlimited() || schedule_.due(now)) return std::nullopt;
+    return schedule_.next_time();
   }
-  bool stopped() const { return input_error_ || publisher_.refusal() || source_.exhausted(); }
+  bool stopped() const { return input_error_ || publisher_.stopped() || source_.exhausted(); }
   bool finished() const { return stopped() && publisher_.settled(); }
   bool wants_input() const { return !stopped() && publisher_.has_room() && source_.wants_input(); }
   const std::optional<Error>& input_error() const { return input_error_; }
@@ -77,14 +60,23 @@ public:
 private:
   MessageSource& source_;
   Publisher& publisher_;
-  Pacer pacer_;
+  Schedule schedule_;
+  std::uint64_t catch_up_;
   const Properties& fallback_;
   std::optional<Error> input_error_;
 };
 
+// The topic of -t or -L, checked before connecting (an empty one too); empty with --json-lines
+// when the lines bring their own.
 std::string resolve_topic(const Options& options) {
-  if (options.message.topic) return *options.message.topic;
-  if (options.client.url_topic) return *options.client.url_topic;
+  if (options.message.topic) {
+    check_topic_name(*options.message.topic, "--topic");
+    return *options.message.topic;
+  }
+  if (options.client.url_topic) {
+    check_topic_name(*options.client.url_topic, "the topic of -L");
+    return *options.client.url_topic;
+  }
   if (options.source.json_lines) return {};
   throw usage_error("no topic to publish to", "add -t TOPIC (or give one in -L mqtt://host/TOPIC)");
 }
@@ -157,6 +149,17 @@ void add_pacing_options(CLI::App& app, PacingOptions& pacing) {
       ->group(pacing_group);
 }
 
+double pacing_rate(const PacingOptions& pacing) {
+  double interval = pacing.repeat_delay;
+  if (pacing.rate) interval = std::max(interval, 1.0 / *pacing.rate);
+  return interval > 0 ? 1.0 / interval : 0;
+}
+
+// A small bound: 0.1 s of the schedule, enough for a loop that wakes a few milliseconds late.
+std::uint64_t catch_up_messages(const PacingOptions& pacing) {
+  return std::max<std::uint64_t>(1, static_cast<std::uint64_t>(pacing_rate(pacing) * 0.1));
+}
+
 void add_property_options(CLI::App& app, Options& options) {
   add_property_option(
       app, PropertyTargets{&options.client.connection.connect_properties, &options.message.properties,
@@ -168,19 +171,19 @@ Exit run(Options& options) {
   finalize_client_options(options.client);
   check_source(options.source);
   const std::string topic = resolve_topic(options);
-  if (!topic.empty()) check_topic_name(topic, "--topic");
   if (options.pacing.repeat > 1 && options.source.stdin_lines)
     throw usage_error("--repeat repeats -m, -f, -s or -n, not -l", "drop --repeat");
   const std::unique_ptr<MessageSource> source = make_source(options, topic);
 
-  Publisher publisher{options.client.connection.max_inflight};
+  Publisher publisher{options.client.connection.max_inflight, *source};
   Session session{options.client, publisher};
   publisher.attach(session);
   session.set_reconnect_policy(
       ReconnectPolicy{options.client.connection.reconnect_attempts.value_or(default_reconnect_attempts)});
+  session.enable_read_buffering();  // PUBACKs: one read() for many, not four each
   session.connect();
 
-  Pump pump{*source, publisher, options};
+  Pump pump{*source, publisher, options, Clock::now()};
   LoopExtras extras;
   extras.watches.push_back(
       {source->input_fd(), [&] { return pump.wants_input(); }, [&] { source->read_input(); }});

@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -41,6 +42,12 @@ struct PacingOptions {
 };
 /// Registers --repeat --repeat-delay --rate.
 void add_pacing_options(CLI::App& app, PacingOptions& pacing);
+/// --rate and --repeat-delay as one rate for the pacer (mq::Schedule): the stricter of the two,
+/// in messages per second; 0 for none.
+double pacing_rate(const PacingOptions& pacing);
+/// How many messages may go at once after input stalled (mq::Schedule::limit_backlog): --rate
+/// stays "at most R a second" while a loop that wakes late still catches up.
+std::uint64_t catch_up_messages(const PacingOptions& pacing);
 
 /// Every option of mqpub.
 struct Options {

@@ -1,122 +1,288 @@
 #include "source.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
+#include <vector>
 
 #include "mq/error.hpp"
 #include "mq/json_message.hpp"
+#include "mq/packet_size.hpp"
 #include "mq/text.hpp"
 #include "mq/topic.hpp"
 
 namespace mq::pub {
 namespace {
 
-constexpr std::size_t max_payload = 268435455;  // the MQTT limit of a packet's remaining length
 constexpr std::size_t read_chunk = 64 * 1024;
+constexpr std::size_t join_chunk = 1024 * 1024;  // -s from a pipe: read in pieces of this size
 
-Error payload_too_large(std::string_view source) {
-  return usage_error(fmt::format("{} is larger than MQTT allows ({} bytes)", source, max_payload),
-                     "send a smaller payload");
+// The most payload a PUBLISH to `topic` can carry with the options' QoS, protocol and -D publish
+// properties (MQTT's limit on a packet, less everything else in it).
+std::size_t max_payload(const Options& options, const std::string& topic) {
+  const PublishShape empty{topic.size(), 0, options.message.qos,
+                           options.client.connection.protocol.value_or(ProtocolVersion::v5),
+                           options.message.properties.get()};
+  const std::size_t overhead = publish_remaining_length(empty);
+  return overhead >= mqtt_max_remaining_length ? 0 : mqtt_max_remaining_length - overhead;
 }
 
-std::string read_whole_file(const std::string& path) {
-  std::ifstream file{path, std::ios::binary};
-  if (!file || std::filesystem::is_directory(path))
-    throw usage_error(
-        fmt::format("--file '{}' cannot be read: {}", path,
-                    std::filesystem::is_directory(path) ? "it is a directory" : std::strerror(errno)),
-        "give a readable file");
-  std::ostringstream content;
-  content << file.rdbuf();
-  if (content.str().size() > max_payload) throw payload_too_large(fmt::format("--file '{}'", path));
-  return std::move(content).str();
+Error payload_too_large(std::string_view source, std::string_view size, std::size_t limit,
+                        std::string_view topic) {
+  return Error{
+      Exit::usage, fmt::format("{} is larger than MQTT allows", source),
+      fmt::format("it has {} bytes, and a PUBLISH packet to '{}' can carry at most {} bytes of payload "
+                  "(MQTT allows {} bytes after the packet's header)",
+                  size, topic, limit, mqtt_max_remaining_length),
+      "send a smaller message: split or compress it"};
 }
 
-std::string read_all_input() {
-  std::string content;
-  char buffer[read_chunk];
-  for (;;) {
-    const ssize_t n = ::read(0, buffer, sizeof buffer);
+// Fills `piece` from `fd`; returns how many bytes came (fewer at the end of input).
+std::size_t read_fully(int fd, std::string& piece, std::string_view what) {
+  std::size_t filled = 0;
+  while (filled < piece.size()) {
+    const ssize_t n = ::read(fd, piece.data() + filled, piece.size() - filled);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw usage_error(fmt::format("cannot read {}: {}", what, std::strerror(errno)));
     if (n == 0) break;
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw usage_error(fmt::format("cannot read standard input: {}", std::strerror(errno)));
-    }
-    content.append(buffer, static_cast<std::size_t>(n));
-    if (content.size() > max_payload) throw payload_too_large("standard input");
+    filled += static_cast<std::size_t>(n);
   }
-  return content;
+  return filled;
 }
 
-// -m, -f, -s or -n: one payload, published --repeat times.
+// Reads `fd` to its end, or stops as soon as more than `limit` bytes came (returns nothing).
+// `expected` bytes (a regular file's size) are read straight into the final buffer; what comes
+// beyond (a pipe, a growing file) is read in pieces joined once at the end, so that the peak is
+// the size plus one piece, never the doubling of a growing buffer.
+std::optional<std::string> read_to_end(int fd, std::size_t expected, std::size_t limit,
+                                       std::string_view what) {
+  std::vector<std::string> pieces;
+  std::size_t total = 0;
+  for (std::size_t wanted = expected > 0 ? expected : join_chunk;; wanted = join_chunk) {
+    std::string piece(wanted, '\0');
+    const std::size_t filled = read_fully(fd, piece, what);
+    piece.resize(filled);
+    total += filled;
+    if (total > limit) return std::nullopt;
+    if (filled > 0) pieces.push_back(std::move(piece));
+    if (filled < wanted) break;
+  }
+  if (pieces.size() == 1) return std::move(pieces.front());
+  std::string whole;
+  whole.reserve(total);
+  for (std::string& piece : pieces) {
+    whole += piece;
+    piece = std::string{};  // freed as soon as copied
+  }
+  return whole;
+}
+
+std::string read_file(const std::string& path, std::size_t limit, const std::string& topic) {
+  const std::string what = fmt::format("--file '{}'", path);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    throw usage_error(fmt::format("{} cannot be read: {}", what, std::strerror(errno)),
+                      "give a readable file");
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat facts {};
+  if (::fstat(fd, &facts) != 0)
+    throw usage_error(fmt::format("{} cannot be read: {}", what, std::strerror(errno)),
+                      "give a readable file");
+  if (S_ISDIR(facts.st_mode))
+    throw usage_error(fmt::format("{} cannot be read: it is a directory", what), "give a readable file");
+  const bool regular = S_ISREG(facts.st_mode);
+  const auto size = static_cast<std::size_t>(facts.st_size);
+  // Refused before reading a byte: a huge file costs nothing.
+  if (regular && size > limit) throw payload_too_large(what, std::to_string(size), limit, topic);
+  std::optional<std::string> content = read_to_end(fd, regular ? size : 0, limit, what);
+  if (!content) throw payload_too_large(what, fmt::format("more than {}", limit), limit, topic);
+  return std::move(*content);
+}
+
+std::string read_standard_input(std::size_t limit, const std::string& topic) {
+  struct stat facts {};
+  const bool regular = ::fstat(0, &facts) == 0 && S_ISREG(facts.st_mode);
+  const std::size_t size = regular ? static_cast<std::size_t>(facts.st_size) : 0;
+  const std::string what = "standard input (-s)";
+  if (regular && size > limit) throw payload_too_large(what, std::to_string(size), limit, topic);
+  std::optional<std::string> content = read_to_end(0, size, limit, "standard input");
+  if (!content) throw payload_too_large(what, fmt::format("more than {}", limit), limit, topic);
+  return std::move(*content);
+}
+
+// -m, -f, -s or -n: one payload, published --repeat times without a copy.
 class RepeatedMessage : public MessageSource {
 public:
-  RepeatedMessage(Outgoing message, int count) : message_(std::move(message)), count_(count) {}
+  RepeatedMessage(Outgoing message, int count, std::string name)
+      : message_(std::move(message)), count_(count), name_(std::move(name)) {}
 
   std::optional<Outgoing> next() override {
     if (exhausted()) return std::nullopt;
-    ++produced_;
-    return message_;
+    Outgoing message = message_;  // shares the payload
+    message.number = ++produced_;
+    return message;
   }
   bool exhausted() const override { return produced_ >= static_cast<std::uint64_t>(count_); }
   std::uint64_t produced() const override { return produced_; }
+  std::string describe(std::uint64_t number) const override {
+    if (count_ == 1) return name_;
+    return fmt::format("{} (repeat {} of {})", name_, number, count_);
+  }
 
 private:
   Outgoing message_;
   int count_;
+  std::string name_;
   std::uint64_t produced_ = 0;
 };
 
 // -l: one message per line of standard input; with --json-lines each line describes one.
+// Each byte is searched for the newline once, and a long line is handed over without a copy,
+// so reading costs time and memory in proportion to the input. A line too long for MQTT is
+// skipped without being held and handed over as a refusal.
 class LineSource : public MessageSource {
 public:
-  LineSource(const Options& options, std::string topic) : options_(options), topic_(std::move(topic)) {}
+  LineSource(const Options& options, std::string topic)
+      : options_(options), topic_(std::move(topic)),
+        line_limit_(options.source.json_lines ? json_line_limit : max_payload(options, topic_)) {}
 
   std::optional<Outgoing> next() override {
+    if (skipped_line_) {
+      Outgoing refused = plain({});
+      refused.number = ++produced_;
+      refused.skipped_size = *skipped_line_;
+      skipped_line_.reset();
+      return refused;
+    }
     std::optional<std::string> line = take_line();
     if (!line) return std::nullopt;
     ++produced_;
-    return options_.source.json_lines ? from_json(*line) : plain(std::move(*line));
+    Outgoing message = options_.source.json_lines ? from_json(*line) : plain(std::move(*line));
+    message.number = produced_;
+    return message;
   }
-  bool exhausted() const override { return at_end_ && consumed_ == buffer_.size(); }
-  bool wants_input() const override { return !at_end_ && buffer_.find('\n', consumed_) == std::string::npos; }
+  bool exhausted() const override {
+    return at_end_ && !skipping_ && !skipped_line_ && consumed_ == buffer_.size();
+  }
+  bool wants_input() const override {
+    return !at_end_ && !skipped_line_ && (skipping_ || line_end_ == std::string::npos);
+  }
   int input_fd() const override { return 0; }
   std::uint64_t produced() const override { return produced_; }
+  std::string describe(std::uint64_t number) const override { return fmt::format("line {}", number); }
 
   void read_input() override {
-    if (consumed_ > 0) {  // keep the buffer small: drop what was handed out
-      buffer_.erase(0, consumed_);
-      consumed_ = 0;
-    }
+    compact();
+    // A long line: make room for the longest one at once. Pages are used only as they are
+    // filled, and the line is never copied to a larger buffer again (which needs both at once).
+    if (buffer_.size() >= long_line && buffer_.capacity() < line_limit_ + read_chunk)
+      buffer_.reserve(line_limit_ + read_chunk);
     const std::size_t old_size = buffer_.size();
     buffer_.resize(old_size + read_chunk);
     const ssize_t n = ::read(input_fd(), buffer_.data() + old_size, read_chunk);
     buffer_.resize(old_size + static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
-    if (n == 0) at_end_ = true;
-    if (n < 0 && errno != EINTR && errno != EAGAIN)
+    if (n < 0) {
+      if (errno == EINTR || errno == EAGAIN) return;
       throw usage_error(fmt::format("cannot read standard input: {}", std::strerror(errno)));
-    if (buffer_.size() - consumed_ > max_payload)
-      throw payload_too_large(fmt::format("line {}", produced_ + 1));
+    }
+    if (n == 0) at_end_ = true;
+    if (skipping_) return skip();
+    find_line_end();
+    if (line_end_ == std::string::npos && buffer_.size() - consumed_ > line_limit_) start_skipping();
   }
 
 private:
+  // A --json-lines line may carry the largest payload in base64, with its JSON around it.
+  static constexpr std::size_t json_line_limit = mqtt_max_remaining_length / 3 * 4 + 64 * 1024;
+  static constexpr std::size_t long_line = 1024 * 1024;
+
+  // Drops the lines handed out, so the buffer holds only the line being read.
+  void compact() {
+    if (consumed_ == 0) return;
+    buffer_.erase(0, consumed_);
+    scanned_ -= consumed_;
+    if (line_end_ != std::string::npos) line_end_ -= consumed_;
+    consumed_ = 0;
+  }
+
+  // Looks for the end of the line at consumed_ in the bytes not searched yet.
+  void find_line_end() {
+    if (line_end_ != std::string::npos || scanned_ >= buffer_.size()) return;
+    const std::size_t found = buffer_.find('\n', scanned_);
+    scanned_ = found == std::string::npos ? buffer_.size() : found;
+    line_end_ = found;
+  }
+
   // A complete line without its newline; at the end of input, the last line even without one.
   std::optional<std::string> take_line() {
-    const std::size_t newline = buffer_.find('\n', consumed_);
-    if (newline == std::string::npos && !(at_end_ && consumed_ < buffer_.size())) return std::nullopt;
-    const std::size_t end = newline == std::string::npos ? buffer_.size() : newline;
-    std::string line = buffer_.substr(consumed_, end - consumed_);
-    consumed_ = newline == std::string::npos ? buffer_.size() : newline + 1;
+    find_line_end();
+    const std::size_t end = line_end_;
+    if (end == std::string::npos && !(at_end_ && consumed_ < buffer_.size())) return std::nullopt;
+    const std::size_t stop = end == std::string::npos ? buffer_.size() : end;
+    const std::size_t resume = end == std::string::npos ? buffer_.size() : end + 1;
+    std::string line;
+    if (consumed_ == 0 && stop >= read_chunk && stop >= buffer_.size() / 2) {
+      // A long line: hand over the buffer itself, keep the (shorter) rest.
+      std::string rest = buffer_.substr(resume);
+      buffer_.resize(stop);
+      line = std::move(buffer_);
+      buffer_ = std::move(rest);
+      consumed_ = 0;
+    } else {
+      line = buffer_.substr(consumed_, stop - consumed_);
+      consumed_ = resume;
+    }
+    line_end_ = std::string::npos;
+    scanned_ = consumed_;
+    find_line_end();
     return line;
   }
 
+  // The line being read is longer than MQTT allows: drop what was read of it, and the rest of
+  // it as it comes.
+  void start_skipping() {
+    skipped_ = buffer_.size() - consumed_;
+    buffer_.resize(consumed_);
+    buffer_.shrink_to_fit();
+    scanned_ = consumed_;
+    skipping_ = true;
+    if (at_end_) finish_skipping();
+  }
+
+  void skip() {
+    const std::size_t newline = buffer_.find('\n');
+    if (newline == std::string::npos) {
+      skipped_ += buffer_.size();
+      buffer_.clear();
+      if (at_end_) finish_skipping();
+      return;
+    }
+    skipped_ += newline;
+    buffer_.erase(0, newline + 1);
+    finish_skipping();
+  }
+
+  void finish_skipping() {
+    skipping_ = false;
+    skipped_line_ = skipped_;
+    consumed_ = 0;
+    scanned_ = 0;
+    line_end_ = std::string::npos;
+    find_line_end();
+  }
+
   Outgoing plain(std::string line) const {
-    return Outgoing{topic_, std::move(line), options_.message.qos, options_.message.retain, std::nullopt};
+    return Outgoing{
+        topic_,      Payload{std::move(line)}, options_.message.qos, options_.message.retain, std::nullopt, 0,
+        std::nullopt};
   }
 
   Outgoing from_json(const std::string& line) const {
@@ -128,37 +294,64 @@ private:
       throw usage_error(fmt::format("{}: {}", where, malformed.what()),
                         "write one JSON object per line, e.g. {\"topic\": \"a/b\", \"payload\": \"text\"}");
     }
+    if (message.topic) check_topic_name(*message.topic, fmt::format("{}: \"topic\"", where));
     const std::string topic = message.topic.value_or(topic_);
     if (topic.empty())
       throw usage_error(fmt::format("{}: no \"topic\", and no -t to fall back to", where),
                         "add \"topic\" to the line or -t TOPIC to the command");
-    check_topic_name(topic, fmt::format("{}: \"topic\"", where));
-    return Outgoing{topic, std::move(message.payload), message.qos.value_or(options_.message.qos),
-                    message.retain.value_or(options_.message.retain), std::move(message.properties)};
+    return Outgoing{topic,
+                    Payload{std::move(message.payload)},
+                    message.qos.value_or(options_.message.qos),
+                    message.retain.value_or(options_.message.retain),
+                    std::move(message.properties),
+                    0,
+                    std::nullopt};
   }
 
   const Options& options_;
   std::string topic_;
+  std::size_t line_limit_;
   std::string buffer_;
-  std::size_t consumed_ = 0;
+  std::size_t consumed_ = 0;                  // where the next line starts
+  std::size_t scanned_ = 0;                   // searched for its end up to here
+  std::size_t line_end_ = std::string::npos;  // its newline, once found
   bool at_end_ = false;
+  bool skipping_ = false;                    // inside a line longer than MQTT allows
+  std::size_t skipped_ = 0;                  // its length so far
+  std::optional<std::size_t> skipped_line_;  // a whole such line, to hand over as a refusal
   std::uint64_t produced_ = 0;
 };
-
-std::string fixed_payload(const SourceOptions& source) {
-  if (source.message) return *source.message;
-  if (source.file) return read_whole_file(*source.file);
-  if (source.stdin_file) return read_all_input();
-  return {};  // -n
-}
 
 }  // namespace
 
 std::unique_ptr<MessageSource> make_source(const Options& options, const std::string& topic) {
-  if (options.source.stdin_lines) return std::make_unique<LineSource>(options, topic);
-  Outgoing message{topic, fixed_payload(options.source), options.message.qos, options.message.retain,
+  const SourceOptions& source = options.source;
+  if (source.stdin_lines) return std::make_unique<LineSource>(options, topic);
+  const std::size_t limit = max_payload(options, topic);
+  std::string payload;
+  std::string name;
+  if (source.message) {
+    payload = *source.message;
+    name = "the -m message";
+    if (payload.size() > limit)
+      throw payload_too_large("--message", std::to_string(payload.size()), limit, topic);
+  } else if (source.file) {
+    payload = read_file(*source.file, limit, topic);
+    name = fmt::format("--file '{}'", *source.file);
+  } else if (source.stdin_file) {
+    payload = read_standard_input(limit, topic);
+    name = "standard input (-s)";
+  } else {
+    name = "the empty message (-n)";
+  }
+  Outgoing message{topic,
+                   Payload{std::make_shared<const std::string>(std::move(payload))},
+                   options.message.qos,
+                   options.message.retain,
+                   std::nullopt,
+                   0,
                    std::nullopt};
-  return std::make_unique<RepeatedMessage>(std::move(message), options.pacing.repeat);
+  return std::make_unique<RepeatedMessage>(std::move(message), options.pacing.repeat, std::move(name));
 }
 
 }  // namespace mq::pub

@@ -4,19 +4,39 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "mq/properties.hpp"
 #include "pub.hpp"
 
 namespace mq::pub {
 
+/// The bytes of one message: its own (a line), or shared by every repeat of one message
+/// (-m, -f, -s), so that --repeat never copies a payload.
+class Payload {
+public:
+  Payload() = default;
+  explicit Payload(std::string bytes) : own_(std::move(bytes)) {}
+  explicit Payload(std::shared_ptr<const std::string> shared) : shared_(std::move(shared)) {}
+
+  std::string_view view() const { return shared_ ? std::string_view{*shared_} : std::string_view{own_}; }
+  std::size_t size() const { return view().size(); }
+
+private:
+  std::string own_;
+  std::shared_ptr<const std::string> shared_;
+};
+
 /// One message ready to publish.
 struct Outgoing {
   std::string topic;
-  std::string payload;
+  Payload payload;
   int qos = 0;
   bool retain = false;
   std::optional<Properties> properties;  // per message (--json-lines); else the -D publish ones
+  std::uint64_t number = 0;              // 1 for the source's first message
+  /// A line longer than MQTT allows: its length. It was skipped, never held in memory.
+  std::optional<std::size_t> skipped_size;
 };
 
 /// Where mqpub's messages come from. Sources that read input say so through wants_input(),
@@ -37,10 +57,13 @@ public:
   virtual void read_input() {}
   /// How many messages next() produced so far.
   virtual std::uint64_t produced() const = 0;
+  /// Names message `number` for the user: "line 3", "--file 'a.bin'", "the -m message (repeat 2 of 5)".
+  virtual std::string describe(std::uint64_t number) const = 0;
 };
 
 /// The source the options ask for. `topic` is -t (or the -L topic), empty with --json-lines
-/// lines that carry their own. Reads -f and -s at once; throws a usage Error if they fail.
+/// lines that carry their own. Reads -f and -s at once, refusing a payload larger than MQTT
+/// allows before reading it (-f) or as soon as it is (-s); throws a usage Error if they fail.
 std::unique_ptr<MessageSource> make_source(const Options& options, const std::string& topic);
 
 }  // namespace mq::pub

@@ -86,6 +86,13 @@ struct SessionOverrides {
                                     // used by diagnostics may mix between its sessions
 };
 
+/// What became of a publish request: its message id, or why this one message cannot be sent
+/// at all (too large for MQTT or for the broker), which leaves the session able to send others.
+struct PublishResult {
+  int mid = 0;
+  std::optional<Error> refused;
+};
+
 /// How a run of the session's own loop ended.
 enum class LoopExit { done, timed_out, interrupted };
 
@@ -129,8 +136,13 @@ public:
   void coalesce_reads(std::chrono::microseconds window) { read_window_ = window; }
 
   // --- requests (return the message id) ---
+  /// Publishes; throws the refusal of try_publish() too.
   int publish(const std::string& topic, std::string_view payload, int qos, bool retain,
               const mosquitto_property* properties = nullptr);
+  /// Publishes, or returns why this message cannot be sent: its packet is larger than MQTT
+  /// allows or than the broker's maximum packet size (MQTT v5 CONNACK). Throws other failures.
+  PublishResult try_publish(const std::string& topic, std::string_view payload, int qos, bool retain,
+                            const mosquitto_property* properties = nullptr);
   int subscribe(const std::vector<std::string>& filters, int qos, int options = 0,
                 const mosquitto_property* properties = nullptr);
   int unsubscribe(const std::vector<std::string>& filters, const mosquitto_property* properties = nullptr);
@@ -172,6 +184,8 @@ public:
 
   /// The protocol version in use (after any fallback).
   ProtocolVersion protocol() const { return attempt_.protocol; }
+  /// The maximum packet size the broker announced in its last CONNACK (MQTT v5); 0: none.
+  std::uint32_t broker_maximum_packet_size() const { return broker_maximum_packet_size_; }
   /// The broker as the user addressed it.
   const Endpoint& endpoint() const { return attempt_.endpoint; }
   /// The client id sent in CONNECT: -i, -I with the process id, or "" to let the broker choose.
@@ -223,6 +237,7 @@ private:
   Properties connect_properties_;
   std::optional<Error> failure_;
   bool connected_ = false;
+  std::uint32_t broker_maximum_packet_size_ = 0;
   bool loss_reported_ = false;  // note_disconnect ran for the current connection
   ReconnectPolicy reconnect_policy_;
   bool reconnecting_ = false;

@@ -7,6 +7,7 @@
 #include "mq/addresses.hpp"
 #include "mq/client_options.hpp"
 #include "mq/error.hpp"
+#include "mq/packet_size.hpp"
 
 // The one place where libmosquitto return codes, MQTT reason codes, errno values and TLS
 // handshake facts become mq::Error with the right exit code, cause and fix.
@@ -35,6 +36,8 @@ struct ConnectAttempt {
   ProtocolVersion protocol = ProtocolVersion::v5;
   bool protocol_given = false;  // -V was on the command line
   bool sent_username = false;
+  std::string username;        // sent with -u (or -L)
+  bool sent_password = false;  // from -P, --pw-file, MQ_PASSWORD or -L
   bool sent_client_id = false;
   bool fell_back = false;  // the broker refused MQTT v5 and we are trying v3.1.1
 };
@@ -101,6 +104,17 @@ std::string unconfirmed_publish_note(ProtocolVersion protocol, int qos);
 
 /// A stop signal (SIGINT or SIGTERM) ended the run: exit 130 or 143.
 Error interrupted_error(int signal_number);
+
+/// A message that cannot be sent at all: its PUBLISH packet is larger than MQTT allows, or than
+/// `broker_limit`, the maximum packet size in the broker's CONNACK (0: none). Exit 9.
+Error message_too_large_error(std::string_view topic, const PublishShape& shape, std::uint32_t broker_limit,
+                              const Endpoint& endpoint);
+
+/// Over MQTT v3.1.x the broker closed the connection each time it received `message` (it
+/// accepted us again in between): most likely over its maximum packet size, which v3.1.1 cannot
+/// announce. Exit 9.
+Error closed_on_message_error(std::string_view message, std::string_view topic, std::size_t payload_bytes,
+                              const Endpoint& endpoint, ProtocolVersion protocol);
 
 /// A libmosquitto request (publish, subscribe, ...) was refused before reaching the broker.
 Error request_error(int mosq_rc, std::string_view request);
