@@ -502,8 +502,7 @@ int Session::socket() const { return handle_ ? mosquitto_socket(handle_.get()) :
 bool Session::wants_write() const { return handle_ && mosquitto_want_write(handle_.get()); }
 
 void Session::handle_readable() {
-  // Nothing is read once DISCONNECT was asked for: a packet read is a packet acknowledged.
-  for (int reads = 0; reads < reads_per_wakeup && socket() >= 0 && !disconnecting_; ++reads) {
+  for (int reads = 0; reads < reads_per_wakeup && socket() >= 0; ++reads) {
     errno = 0;
     const int rc = mosquitto_loop_read(handle_.get(), 1);
     if (rc != MOSQ_ERR_SUCCESS) {

@@ -242,9 +242,10 @@ private:
     if (options_.subscribe.count && ++printed_ >= *options_.subscribe.count) stop();
   }
 
-  // Ends the run. DISCONNECT goes out at once and no packet is read after it, so no message
-  // after this one is acknowledged: a persistent session keeps those for the next run.
-  // Removals of retained messages must be acknowledged first.
+  // Ends the run. DISCONNECT goes out at once, ahead of the acknowledgement of any message that
+  // arrives meanwhile (libmosquitto writes its packets in order and closes the connection after
+  // the DISCONNECT): a persistent session keeps those for the next run. Removals of retained
+  // messages must be acknowledged first.
   void stop() {
     stopping_ = true;
     if (removals_.empty()) session_->request_disconnect();
@@ -302,8 +303,8 @@ bool qos2_count_from_session(const Options& options) {
 }
 
 // How many QoS 1 and 2 messages the broker may send before one is acknowledged (MQTT v5), for
-// -C; nullopt: the session's default. Once -C is reached mqsub reads no further packet, so
-// nothing after the last message printed is acknowledged. libmosquitto, though, acknowledges a
+// -C; nullopt: the session's default. Once -C is reached no message after the last one printed
+// is acknowledged (see Receiver::stop). libmosquitto, though, acknowledges a
 // QoS 2 message (PUBREC) when it arrives and hands it over only at PUBREL: one that arrived but
 // was not yet released when the last message was printed would be lost to a persistent session
 // (the broker then only repeats the PUBREL). One QoS 2 message at a time rules that out.

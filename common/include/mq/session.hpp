@@ -114,10 +114,9 @@ public:
   bool connected() const { return connected_; }
   /// Sends DISCONNECT and waits briefly until it is written (see also linger_on_disconnect()).
   void disconnect();
-  /// Sends DISCONNECT without waiting, also from inside a handler: no packet is read after it,
-  /// so nothing that arrives later is acknowledged and a persistent session keeps it. External
-  /// loops see socket() become -1 once it is written; disconnect() then only waits. Returns
-  /// false when there is no connection.
+  /// Sends DISCONNECT without waiting, also from inside a handler: what arrives after it is not
+  /// acknowledged, so a persistent session keeps it. External loops see socket() become -1 once
+  /// it is written; disconnect() then only waits. Returns false when there is no connection.
   bool request_disconnect();
   /// Makes disconnect() also wait (within its grace) until the broker closes the connection
   /// after the DISCONNECT: proof that it handled every packet before it, such as the
