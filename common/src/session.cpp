@@ -1,9 +1,9 @@
 #include "mq/session.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <mosquitto.h>
 #include <mqtt_protocol.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -342,8 +342,9 @@ void Session::await_broker_close(Clock::time_point deadline) {
       const ssize_t received = ::recv(fd, discarded, sizeof discarded, MSG_DONTWAIT);
       closed = received == 0 || (received < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
     }
-    if (!closed) diag::debug("the broker did not close the connection within {} s of the DISCONNECT",
-                             std::chrono::duration_cast<std::chrono::seconds>(disconnect_grace).count());
+    if (!closed)
+      diag::debug("the broker did not close the connection within {} s of the DISCONNECT",
+                  std::chrono::duration_cast<std::chrono::seconds>(disconnect_grace).count());
   }
   ::close(fd);
 }

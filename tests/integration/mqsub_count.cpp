@@ -40,7 +40,8 @@ TEST_CASE("-C 5 on a persistent session takes exactly the next five queued messa
     CAPTURE(qos);
     const std::string id = "worker" + qos;
     queue_jobs(workspace, broker, id, qos, 15);
-    const std::vector<std::string> take_five{"-t", "jobs/" + id, "-q", qos, "-c", "-i", id, "-C", "5", "-W", "10"};
+    const std::vector<std::string> take_five{"-t", "jobs/" + id, "-q", qos,  "-c", "-i",
+                                             id,   "-C",         "5",  "-W", "10"};
     // Each run acknowledged what it printed before it exited (else the next run gets some of
     // them again), and nothing after it (else the next run misses them).
     for (int run = 0; run < 3; ++run) {
@@ -84,7 +85,8 @@ TEST_CASE("-C at QoS 2 from a persistent session needs MQTT v5: refused with -V 
   CHECK(contains(outcome.err, "-C with -q 2 and a persistent session needs MQTT v5"));
   CHECK(contains(outcome.err, "-q 1"));
   // A clean session loses nothing by leaving: no restriction.
-  const Outcome clean = run_tool(workspace, "mqsub",
-                                 {"-p", "1", "-t", "jobs", "-q", "2", "-C", "5", "-V", "311", "--connect-timeout", "1"});
+  const Outcome clean =
+      run_tool(workspace, "mqsub",
+               {"-p", "1", "-t", "jobs", "-q", "2", "-C", "5", "-V", "311", "--connect-timeout", "1"});
   CHECK(clean.exit_code == 3);
 }

@@ -147,7 +147,8 @@ TEST_CASE("--sys on a terminal draws a dashboard and redraws it in place") {
 TEST_CASE("--sys on a terminal shows the retained values at once marked stale until the first update") {
   Workspace workspace;
   Broker broker{workspace, sys_broker(3600)};
-  const std::string command = "timeout --preserve-status -s INT 2 " + tool_path("mqsub") + " -p " + broker.port_text() + " --sys";
+  const std::string command =
+      "timeout --preserve-status -s INT 2 " + tool_path("mqsub") + " -p " + broker.port_text() + " --sys";
   const Outcome outcome =
       run(Command{{"script", "-qefc", command, "/dev/null"}, std::nullopt, {}}, workspace.path());
   CHECK(outcome.exit_code == 130);

@@ -313,7 +313,8 @@ bool qos2_count_from_session(const Options& options) {
 std::optional<int> receive_maximum(const Options& options) {
   const std::optional<int>& count = options.subscribe.count;
   if (!count || options.output.sys) return std::nullopt;
-  if (options.subscribe.qos == 2) return qos2_count_from_session(options) ? std::optional<int>{1} : std::nullopt;
+  if (options.subscribe.qos == 2)
+    return qos2_count_from_session(options) ? std::optional<int>{1} : std::nullopt;
   // Like mosquitto_sub: below the usual receive maximum, no more at once than will be printed.
   if (*count < default_receive_maximum) return *count;
   return std::nullopt;

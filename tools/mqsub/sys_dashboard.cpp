@@ -130,12 +130,12 @@ Json SysTree::snapshot(const timespec& taken, bool live) const {
   Json figures{{"tst", iso8601_microseconds(taken)}, {"live", live}};
   if (!live) figures["stale"] = stale_note;
   figures.update(Json{{"version", figure(version_topic)},
-              {"uptime_seconds", figure(uptime_topic)},
-              {"clients", clients},
-              {"messages_per_second", messages},
-              {"bytes_per_second", bytes},
-              {"subscriptions", figure(subscriptions_topic)},
-              {"retained_messages", figure(retained_topic)},
+                      {"uptime_seconds", figure(uptime_topic)},
+                      {"clients", clients},
+                      {"messages_per_second", messages},
+                      {"bytes_per_second", bytes},
+                      {"subscriptions", figure(subscriptions_topic)},
+                      {"retained_messages", figure(retained_topic)},
                       {"heap", heap},
                       {"other", other}});
   return figures;
