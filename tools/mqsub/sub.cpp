@@ -304,17 +304,16 @@ bool qos2_count_from_session(const Options& options) {
 
 // How many QoS 1 and 2 messages the broker may send before one is acknowledged (MQTT v5), for
 // -C; nullopt: the session's default. Once -C is reached no message after the last one printed
-// is acknowledged (see Receiver::stop). libmosquitto, though, acknowledges a
-// QoS 2 message (PUBREC) when it arrives and hands it over only at PUBREL: one that arrived but
-// was not yet released when the last message was printed would be lost to a persistent session
-// (the broker then only repeats the PUBREL). One QoS 2 message at a time rules that out.
-// Without a persistent session a small maximum is no use at QoS 2, and mosquitto 2.0 overshoots
-// it (after a PUBCOMP it may send as many again), which libmosquitto takes as a protocol error.
+// is acknowledged (see Receiver::stop). libmosquitto, though, acknowledges a QoS 2 message
+// (PUBREC) when it arrives and hands it over only at PUBREL: one that arrived but was not yet
+// released when the last message was printed would be lost to a persistent session (the broker
+// then only repeats the PUBREL). One QoS 2 message at a time rules that out. (A larger maximum
+// would not: mosquitto 2.0 sends up to twice as many, and repeats them all when the session
+// resumes, which libmosquitto takes as a protocol error.)
 std::optional<int> receive_maximum(const Options& options) {
   const std::optional<int>& count = options.subscribe.count;
   if (!count || options.output.sys) return std::nullopt;
-  if (options.subscribe.qos == 2)
-    return qos2_count_from_session(options) ? std::optional<int>{1} : std::nullopt;
+  if (qos2_count_from_session(options)) return 1;
   // Like mosquitto_sub: below the usual receive maximum, no more at once than will be printed.
   if (*count < default_receive_maximum) return *count;
   return std::nullopt;
@@ -526,8 +525,8 @@ Exit run(Options& options) {
   session.set_reconnect_policy(ReconnectPolicy{options.client.connection.reconnect_attempts.value_or(-1)});
   if (const std::optional<int> maximum = receive_maximum(options))
     mosquitto_int_option(session.native(), MOSQ_OPT_RECEIVE_MAXIMUM, *maximum);
-  // -C ends the run with DISCONNECT; a persistent session must know that every message printed
-  // was acknowledged before mqsub exits, or the broker delivers it again next time.
+  // The broker must have the acknowledgement of every message printed before mqsub exits, or it
+  // delivers those messages again to the next run of a persistent session.
   session.linger_on_disconnect();
   session.enable_read_buffering();
   session.coalesce_reads(read_window);
