@@ -1,5 +1,6 @@
 #include "mq/session.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <mosquitto.h>
 #include <mqtt_protocol.h>
@@ -10,6 +11,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "mq/diagnostics.hpp"
 #include "mq/packet_size.hpp"
@@ -171,7 +173,9 @@ Session::Session(const ClientOptions& options, SessionEvents& events, SessionOve
   configure();
 }
 
-Session::~Session() = default;
+Session::~Session() {
+  if (lingering_fd_ >= 0) ::close(lingering_fd_);
+}
 
 std::string Session::client_id() const {
   const ConnectionOptions& connection = options_.connection;
@@ -385,8 +389,10 @@ void Session::connect() {
   try {
     for (;;) {
       open_connection();
-      const LoopExit exit = run_until([this] { return connected_ || fallback_wanted_; }, deadline);
-      if (connected_) return;
+      // A handler may end the connection it was accepted on (mqsub -C with queued messages).
+      const LoopExit exit =
+          run_until([this] { return connected_ || fallback_wanted_ || disconnecting_; }, deadline);
+      if (connected_ || disconnecting_) return;
       if (fallback_wanted_) {
         fall_back_to_v311();
         continue;
@@ -410,6 +416,9 @@ bool Session::request_disconnect() {
   if (!handle_ || socket() < 0) return false;
   if (disconnecting_) return true;
   disconnecting_ = true;
+  // libmosquitto closes its descriptor as soon as the DISCONNECT is written: a second one keeps
+  // the connection open until the broker has read everything (see await_broker_close).
+  if (linger_) lingering_fd_ = ::fcntl(socket(), F_DUPFD_CLOEXEC, 0);
   const Properties& properties = options_.connection.disconnect_properties;
   const bool v5 = attempt_.protocol == ProtocolVersion::v5;
   return mosquitto_disconnect_v5(handle_.get(), MQTT_RC_NORMAL_DISCONNECTION,
@@ -417,10 +426,38 @@ bool Session::request_disconnect() {
 }
 
 void Session::disconnect() {
-  if (!request_disconnect()) return;
   const auto deadline = Clock::now() + disconnect_grace;
-  while (socket() >= 0 && Clock::now() < deadline)
-    poll_once(100, false, nullptr);
+  if (request_disconnect()) {
+    while (socket() >= 0 && Clock::now() < deadline)
+      poll_once(100, false, nullptr);
+  }
+  await_broker_close(deadline);  // also after a DISCONNECT requested from a handler
+}
+
+// The broker reads our packets in order and closes the connection when it reaches the
+// DISCONNECT: its end of the stream proves it handled every acknowledgement before it. What it
+// sends meanwhile is read and discarded, never acknowledged, so that closing our end does not
+// reset the connection (a close with unread input sends RST, and the broker then drops what it
+// had not read yet).
+void Session::await_broker_close(Clock::time_point deadline) {
+  if (lingering_fd_ < 0) return;
+  const int fd = std::exchange(lingering_fd_, -1);
+  if (socket() < 0) {  // the DISCONNECT is out
+    ::shutdown(fd, SHUT_WR);
+    char discarded[16384];
+    bool closed = false;
+    while (!closed && Clock::now() < deadline) {
+      const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
+      pollfd readable{fd, POLLIN, 0};
+      if (::poll(&readable, 1, static_cast<int>(std::max<long long>(left, 0))) < 0 && errno != EINTR) break;
+      const ssize_t received = ::recv(fd, discarded, sizeof discarded, MSG_DONTWAIT);
+      closed = received == 0 || (received < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+    }
+    if (!closed)
+      diag::debug("the broker did not close the connection within {} s of the DISCONNECT",
+                  std::chrono::duration_cast<std::chrono::seconds>(disconnect_grace).count());
+  }
+  ::close(fd);
 }
 
 int Session::publish(const std::string& topic, std::string_view payload, int qos, bool retain,

@@ -12,9 +12,9 @@ using nlohmann::json;
 
 namespace {
 
-BrokerSetup sys_broker() {
+BrokerSetup sys_broker(int interval = 1) {
   BrokerSetup setup;
-  setup.extra_lines = {"sys_interval 1"};
+  setup.extra_lines = {"sys_interval " + std::to_string(interval)};
   return setup;
 }
 
@@ -42,6 +42,8 @@ TEST_CASE("--sys -C 1 prints one JSON snapshot of the broker, numbers typed as n
   CHECK(snapshot["retained_messages"].is_number_integer());
   CHECK(snapshot["heap"].is_object());
   CHECK(snapshot["tst"].is_string());
+  CHECK(snapshot.value("live", false));
+  CHECK_FALSE(snapshot.contains("stale"));
   // Topics without a field of their own are kept, typed, under "other".
   CHECK(snapshot["other"]["$SYS/broker/messages/stored"].is_number_integer());
   CHECK(snapshot["other"]["$SYS/broker/load/sockets/5min"].is_number());
@@ -58,10 +60,55 @@ TEST_CASE("--sys prints one snapshot per $SYS update, and sees itself connected"
   for (std::string line; std::getline(lines, line);)
     snapshots.push_back(json::parse(line));
   REQUIRE(snapshots.size() == 3);
-  // The first comes from the retained tree, the others from the broker's live updates.
-  CHECK(snapshots[2]["clients"]["connected"].get<int>() >= 1);
-  CHECK(snapshots[2]["subscriptions"].get<int>() >= 1);
-  CHECK(snapshots[2]["uptime_seconds"].get<int>() >= snapshots[1]["uptime_seconds"].get<int>());
+  // Each one from a live update of the broker, none from the retained tree alone.
+  for (json& snapshot : snapshots) {
+    CHECK(snapshot["live"] == true);
+    CHECK(snapshot["clients"]["connected"] >= 1);
+    CHECK(snapshot["subscriptions"] >= 1);
+  }
+  CHECK(snapshots[2]["uptime_seconds"] > snapshots[0]["uptime_seconds"]);
+}
+
+// A fresh broker retains the $SYS tree it published when it started, which counts no client:
+// the snapshot must come from an update published after mqsub connected, which counts it.
+TEST_CASE("--sys -C 1 on a fresh broker describes it after mqsub connected, at any sys_interval") {
+  Workspace workspace;
+  for (const int interval : {1, 5}) {
+    CAPTURE(interval);
+    Broker broker{workspace, sys_broker(interval)};
+    const Outcome outcome = subscribe(workspace, broker, {"--sys", "-C", "1", "-W", "20"});
+    CHECK(outcome.exit_code == 0);
+    REQUIRE(json::accept(outcome.out));
+    json snapshot = json::parse(outcome.out);  // not const: [] of a missing key is null
+    CHECK(snapshot["live"] == true);
+    CHECK(snapshot["clients"]["connected"] >= 1);
+    CHECK(contains(snapshot["version"].dump(), "mosquitto version 2."));  // kept from the retained tree
+  }
+}
+
+TEST_CASE("the health check of mqsub(1) and the README passes on a fresh broker") {
+  Workspace workspace;
+  Broker broker{workspace, sys_broker(5)};
+  // mqsub -h broker --sys -W 30 | jq -e '.clients.connected > 0'
+  const Outcome outcome = subscribe(workspace, broker, {"--sys", "-W", "30"});
+  CHECK(outcome.exit_code == 0);
+  REQUIRE(json::accept(outcome.out));
+  CHECK(json::parse(outcome.out)["clients"]["connected"] > 0);
+}
+
+TEST_CASE("--sys -W shorter than sys_interval prints the retained values marked stale and exits 8") {
+  Workspace workspace;
+  Broker broker{workspace, sys_broker(3600)};
+  const Outcome outcome = subscribe(workspace, broker, {"--sys", "-W", "1"});
+  CHECK(outcome.exit_code == 8);
+  REQUIRE(json::accept(outcome.out));
+  json snapshot = json::parse(outcome.out);  // not const: [] of a missing key is null
+  CHECK(snapshot["live"] == false);
+  CHECK(contains(snapshot["stale"].dump(), "up to one sys_interval old"));
+  CHECK(contains(snapshot["version"].dump(), "mosquitto version 2."));
+  CHECK(contains(outcome.err, "Timed out after 1 s (-W)"));
+  CHECK(contains(outcome.err, "retained values"));
+  CHECK(contains(outcome.err, "sys_interval"));
 }
 
 TEST_CASE("--sys -W prints one snapshot and exits 0; without $SYS it times out with exit 8") {
@@ -97,9 +144,26 @@ TEST_CASE("--sys on a terminal draws a dashboard and redraws it in place") {
   CHECK(outcome.out.find("\033[2J", 4) == std::string::npos);
 }
 
-TEST_CASE("--sys cannot be combined with -t, -F or -v") {
+TEST_CASE("--sys on a terminal shows the retained values at once marked stale until the first update") {
   Workspace workspace;
-  for (const std::vector<std::string>& option : {std::vector<std::string>{"-t", "x"}, {"-F", "%t"}, {"-v"}}) {
+  Broker broker{workspace, sys_broker(3600)};
+  const std::string command =
+      "timeout --preserve-status -s INT 2 " + tool_path("mqsub") + " -p " + broker.port_text() + " --sys";
+  const Outcome outcome =
+      run(Command{{"script", "-qefc", command, "/dev/null"}, std::nullopt, {}}, workspace.path());
+  CHECK(outcome.exit_code == 130);
+  CHECK(outcome.out.starts_with("\033[2J\033[H"));
+  CHECK(contains(outcome.out, "mosquitto version 2."));
+  CHECK(contains(outcome.out, "stale: retained values"));
+}
+
+TEST_CASE("--sys cannot be combined with -t, -F, -v or what hides live updates") {
+  Workspace workspace;
+  for (const std::vector<std::string>& option : {std::vector<std::string>{"-t", "x"},
+                                                 {"-F", "%t"},
+                                                 {"-v"},
+                                                 {"--retain-as-published"},
+                                                 {"--retain-handling", "never"}}) {
     std::vector<std::string> arguments{"--sys"};
     arguments.insert(arguments.end(), option.begin(), option.end());
     const Outcome outcome = run_tool(workspace, "mqsub", arguments);

@@ -1,4 +1,5 @@
-// mqsub --sys: $SYS payloads read as typed figures, and one snapshot per burst of updates.
+// mqsub --sys: $SYS payloads read as typed figures, and one snapshot per burst of updates, once
+// the broker published one after the subscription (the retained tree alone may be stale).
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
@@ -33,7 +34,7 @@ mq::sub::SysTree sample_tree() {
 }  // namespace
 
 TEST_CASE("a snapshot types the figures as numbers and keeps unknown topics under 'other'") {
-  const nlohmann::ordered_json snapshot = sample_tree().snapshot(taken);
+  const nlohmann::ordered_json snapshot = sample_tree().snapshot(taken, true);
   CHECK(snapshot["version"] == "mosquitto version 2.0.11");
   CHECK(snapshot["uptime_seconds"] == 3723);
   CHECK(snapshot["clients"]["connected"] == 3);
@@ -53,26 +54,46 @@ TEST_CASE("a snapshot types the figures as numbers and keeps unknown topics unde
   std::vector<std::string> keys;
   for (const auto& item : snapshot.items())
     keys.push_back(item.key());
-  CHECK(keys == std::vector<std::string>{"tst", "version", "uptime_seconds", "clients", "messages_per_second",
-                                         "bytes_per_second", "subscriptions", "retained_messages", "heap",
-                                         "other"});
+  CHECK(keys == std::vector<std::string>{"tst", "live", "version", "uptime_seconds", "clients",
+                                         "messages_per_second", "bytes_per_second", "subscriptions",
+                                         "retained_messages", "heap", "other"});
+  CHECK(snapshot["live"] == true);
+  CHECK_FALSE(snapshot.contains("stale"));
+}
+
+TEST_CASE("a snapshot of retained values only says that they are stale and how old they may be") {
+  const nlohmann::ordered_json snapshot = sample_tree().snapshot(taken, false);
+  CHECK(snapshot["live"] == false);
+  CHECK(
+      snapshot["stale"] ==
+      "retained values from the broker's last $SYS update before mqsub connected, up to one sys_interval old "
+      "(mosquitto: 10 s unless configured)");
+  CHECK(snapshot.begin().key() == "tst");
+  CHECK(std::next(snapshot.begin(), 2).key() == "stale");
+  CHECK(sample_tree()
+            .screen("localhost", taken, false)
+            .ends_with("  stale: retained values from the broker's "
+                       "last $SYS update before mqsub connected, up "
+                       "to one sys_interval old (mosquitto: 10 s "
+                       "unless configured)\n"));
 }
 
 TEST_CASE("the screen shows the figures a person looks for") {
-  const std::string screen = sample_tree().screen("localhost", taken);
+  const std::string screen = sample_tree().screen("localhost", taken, true);
   CHECK(screen.starts_with("localhost  mosquitto version 2.0.11  up 1h 02m 03s\n"));
   CHECK(screen.find("messages                    2.00          0.51") != std::string::npos);
   CHECK(screen.find("3 connected, 1 disconnected, - maximum, 4 total") != std::string::npos);
   CHECK(screen.find("retained messages 42") != std::string::npos);
   CHECK(screen.find("46760 bytes (maximum -)") != std::string::npos);
+  CHECK(screen.find("stale") == std::string::npos);
 }
 
 TEST_CASE("the dashboard writes one JSON line once a burst of $SYS messages has settled") {
   mq::sub::SysDashboard dashboard{"localhost", 2, false, false};
   const auto start = Clock::now();
   CHECK_FALSE(dashboard.timer());
-  dashboard.add("$SYS/broker/version", "mosquitto version 2.0.11", start);
-  dashboard.add("$SYS/broker/uptime", "5 seconds", start + 1ms);
+  dashboard.add("$SYS/broker/version", "mosquitto version 2.0.11", false, start);
+  dashboard.add("$SYS/broker/uptime", "5 seconds", false, start + 1ms);
   REQUIRE(dashboard.timer());
   CHECK(*dashboard.timer() == start + 1ms + mq::sub::SysDashboard::settle_time);
 
@@ -85,7 +106,7 @@ TEST_CASE("the dashboard writes one JSON line once a burst of $SYS messages has 
   CHECK_FALSE(dashboard.timer());
   CHECK_FALSE(dashboard.finished());
 
-  dashboard.add("$SYS/broker/uptime", "7 seconds", start + 2s);
+  dashboard.add("$SYS/broker/uptime", "7 seconds", false, start + 2s);
   out.clear();
   dashboard.on_timer(start + 3s, out);
   CHECK(nlohmann::json::parse(out)["uptime_seconds"] == 7);
@@ -96,19 +117,74 @@ TEST_CASE("on a terminal the dashboard redraws in place; a single snapshot is pl
   mq::sub::SysDashboard live{"localhost", std::nullopt, true, false};
   const auto start = Clock::now();
   std::string out;
-  live.add("$SYS/broker/uptime", "1 seconds", start);
+  live.add("$SYS/broker/uptime", "1 seconds", false, start);
   live.on_timer(start + 1s, out);
   CHECK(out.starts_with("\033[2J\033[Hlocalhost  -  up 1s\033[K\n"));
   CHECK(out.ends_with("\033[K\n\033[J"));
   out.clear();
-  live.add("$SYS/broker/uptime", "2 seconds", start + 2s);
+  live.add("$SYS/broker/uptime", "2 seconds", false, start + 2s);
   live.on_timer(start + 3s, out);
   CHECK(out.starts_with("\033[Hlocalhost  -  up 2s\033[K\n"));
 
   mq::sub::SysDashboard once{"localhost", 1, true, false};
   out.clear();
-  once.add("$SYS/broker/uptime", "1 seconds", start);
+  once.add("$SYS/broker/uptime", "1 seconds", false, start);
   once.on_timer(start + 1s, out);
   CHECK(out.starts_with("localhost  -  up 1s\n"));
   CHECK(out.find('\033') == std::string::npos);
+}
+
+TEST_CASE("the retained tree alone makes no snapshot: the first one waits for a live update") {
+  mq::sub::SysDashboard dashboard{"localhost", 1, false, false};
+  const auto start = Clock::now();
+  std::string out;
+  dashboard.add("$SYS/broker/version", "mosquitto version 2.0.11", true, start);
+  dashboard.add("$SYS/broker/clients/connected", "0", true, start);
+  dashboard.add("$SYS/broker/uptime", "5 seconds", true, start);
+  dashboard.on_timer(start + 1s, out);
+  CHECK(out == "");
+  CHECK_FALSE(dashboard.timer());
+  CHECK_FALSE(dashboard.finished());
+  CHECK(dashboard.only_retained());
+
+  // The live update repeats only what changed; the rest stays as retained, still true.
+  dashboard.add("$SYS/broker/clients/connected", "1", false, start + 4s);
+  dashboard.add("$SYS/broker/uptime", "10 seconds", false, start + 4s);
+  dashboard.on_timer(start + 5s, out);
+  const nlohmann::json snapshot = nlohmann::json::parse(out);
+  CHECK(snapshot["live"] == true);
+  CHECK(snapshot["clients"]["connected"] == 1);
+  CHECK(snapshot["uptime_seconds"] == 10);
+  CHECK(snapshot["version"] == "mosquitto version 2.0.11");
+  CHECK(dashboard.finished());
+  CHECK_FALSE(dashboard.only_retained());
+}
+
+TEST_CASE("when the time is up with the retained tree alone, it is written marked stale, once") {
+  mq::sub::SysDashboard dashboard{"localhost", 1, false, false};
+  std::string out;
+  dashboard.write_stale(out);
+  CHECK(out == "");  // nothing at all arrived
+  dashboard.add("$SYS/broker/uptime", "5 seconds", true, Clock::now());
+  dashboard.write_stale(out);
+  const nlohmann::json snapshot = nlohmann::json::parse(out);
+  CHECK(snapshot["live"] == false);
+  CHECK(snapshot["uptime_seconds"] == 5);
+  CHECK(snapshot.contains("stale"));
+}
+
+TEST_CASE("a live dashboard on a terminal shows the retained tree at once but does not count it") {
+  mq::sub::SysDashboard dashboard{"localhost", 2, true, false};
+  const auto start = Clock::now();
+  std::string out;
+  dashboard.add("$SYS/broker/uptime", "5 seconds", true, start);
+  dashboard.on_timer(start + 1s, out);
+  CHECK(out.starts_with("\033[2J\033[Hlocalhost  -  up 5s\033[K\n"));
+  CHECK(out.find("stale: retained values") != std::string::npos);
+  out.clear();
+  dashboard.add("$SYS/broker/uptime", "10 seconds", false, start + 4s);
+  dashboard.on_timer(start + 5s, out);
+  CHECK(out.starts_with("\033[Hlocalhost  -  up 10s\033[K\n"));  // drawn over, not cleared again
+  CHECK(out.find("stale") == std::string::npos);
+  CHECK_FALSE(dashboard.finished());  // one of two
 }

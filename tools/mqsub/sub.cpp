@@ -143,6 +143,15 @@ public:
 
   void finish() { out_.flush(); }
 
+  /// -W expired. Returns whether a stale $SYS snapshot was written: only retained values came.
+  bool on_timeout() {
+    if (!dashboard_ || !dashboard_->only_retained()) return false;
+    dashboard_->write_stale(scratch_);
+    out_.append(scratch_);
+    scratch_.clear();
+    return true;
+  }
+
   // After a reconnect too: a clean session has lost its subscriptions, and a persistent one
   // is told again (as mosquitto_sub does), which the broker takes as no change.
   void on_connected(const ConnackInfo& connack) override {
@@ -198,7 +207,7 @@ public:
     ++rate_count_;
     if (options_.output.message_rate || stopping_) return;
     if (dashboard_) {
-      dashboard_->add(message.topic, message.payload, Clock::now());
+      dashboard_->add(message.topic, message.payload, message.retain, Clock::now());
       return;
     }
     if (options_.subscribe.retained_only && !message.retain) {
@@ -234,9 +243,10 @@ private:
     if (options_.subscribe.count && ++printed_ >= *options_.subscribe.count) stop();
   }
 
-  // Ends the run. DISCONNECT goes out at once, ahead of the acknowledgement of any message
-  // that arrives meanwhile: a persistent session keeps those for the next run. Removals of
-  // retained messages must be acknowledged first.
+  // Ends the run. DISCONNECT goes out at once, ahead of the acknowledgement of any message that
+  // arrives meanwhile (libmosquitto writes its packets in order and closes the connection after
+  // the DISCONNECT): a persistent session keeps those for the next run. Removals of retained
+  // messages must be acknowledged first.
   void stop() {
     stopping_ = true;
     if (removals_.empty()) session_->request_disconnect();
@@ -282,14 +292,48 @@ private:
   std::optional<Clock::time_point> flush_due_;
 };
 
+bool persistent_session(const ConnectionOptions& connection) {
+  return !connection.clean_session || connection.session_expiry.value_or(0) != 0;
+}
+
+// -C taking QoS 2 messages from a persistent session: exact only with one in flight at a time
+// (see receive_maximum), which only MQTT v5 can ask for.
+bool qos2_count_from_session(const Options& options) {
+  return options.subscribe.count && options.subscribe.qos == 2 && !options.output.sys &&
+         persistent_session(options.client.connection);
+}
+
+// How many QoS 1 and 2 messages the broker may send before one is acknowledged (MQTT v5), for
+// -C; nullopt: the session's default. Once -C is reached no message after the last one printed
+// is acknowledged (see Receiver::stop). libmosquitto, though, acknowledges a QoS 2 message
+// (PUBREC) when it arrives and hands it over only at PUBREL: one that arrived but was not yet
+// released when the last message was printed would be lost to a persistent session (the broker
+// then only repeats the PUBREL). One QoS 2 message at a time rules that out. (A larger maximum
+// would not: mosquitto 2.0 sends up to twice as many, and repeats them all when the session
+// resumes, which libmosquitto takes as a protocol error.)
+std::optional<int> receive_maximum(const Options& options) {
+  const std::optional<int>& count = options.subscribe.count;
+  if (!count || options.output.sys) return std::nullopt;
+  if (qos2_count_from_session(options)) return 1;
+  // Like mosquitto_sub: below the usual receive maximum, no more at once than will be printed.
+  if (*count < default_receive_maximum) return *count;
+  return std::nullopt;
+}
+
 std::optional<Clock::time_point> deadline_after(std::optional<double> timeout) {
   if (!timeout) return std::nullopt;
   return Clock::now() + mq::seconds(*timeout);
 }
 
-// -W expired: "Timed out", as mosquitto_sub says, and what was missing.
-Error timed_out(const Options& options) {
+// -W expired: "Timed out", as mosquitto_sub says, and what was missing. `stale_sys`: --sys
+// got only the broker's retained values, and printed them marked stale.
+Error timed_out(const Options& options, bool stale_sys) {
   const std::string what = fmt::format("Timed out after {} s (-W)", *options.subscribe.timeout);
+  if (stale_sys)
+    return Error{Exit::timeout, what,
+                 "the broker published no $SYS update since mqsub connected; the snapshot printed holds its "
+                 "retained values (\"live\": false), which may be one sys_interval old",
+                 "give -W more seconds than the broker's sys_interval (mosquitto: 10 s unless configured)"};
   if (options.output.sys)
     return Error{
         Exit::timeout, what, "no complete $SYS update arrived",
@@ -323,6 +367,12 @@ void check_v5_only(const Options& options) {
   if (option)
     throw usage_error(fmt::format("{} needs MQTT v5, but -V asks for {}", option, protocol_name(*protocol)),
                       "drop -V or use -V 5");
+  if (qos2_count_from_session(options))
+    throw usage_error(
+        fmt::format("-C with -q 2 and a persistent session needs MQTT v5, but -V asks for {}",
+                    protocol_name(*protocol)),
+        "drop -V or use -V 5, or use -q 1: over MQTT v3 the broker may send more QoS 2 messages than -C "
+        "takes, and those would be lost with the session");
 }
 
 void check_sys(const Options& options) {
@@ -337,6 +387,9 @@ void check_sys(const Options& options) {
       {subscribe.retained_only, "--retained-only"},
       {subscribe.remove_retained, "--remove-retained"},
       {subscribe.random_filter.has_value(), "--random-filter"},
+      // The live updates must arrive as such, after the whole retained tree.
+      {subscribe.retain_as_published, "--retain-as-published"},
+      {subscribe.retain_handling.has_value(), "--retain-handling"},
       {subscribe.exit_after_subscribe, "-E"},
       {output.format.has_value(), "-F"},
       {output.verbose, "-v"},
@@ -461,19 +514,21 @@ void add_property_options(CLI::App& app, Options& options) {
 Exit run(Options& options) {
   finalize_client_options(options.client);
   Receiver receiver{options, check_options(options)};
-  // Subscription options that exist only in MQTT v5 rule out falling back to v3.1.1.
-  if (options.subscribe.retain_as_published || options.subscribe.retain_handling)
+  // Subscription options that exist only in MQTT v5 rule out falling back to v3.1.1, and so does
+  // the receive maximum an exact -C at QoS 2 needs.
+  if (options.subscribe.retain_as_published || options.subscribe.retain_handling ||
+      qos2_count_from_session(options))
     options.client.connection.requires_v5 = true;
   Session session{options.client, receiver};
   receiver.attach(session);
   // Like mosquitto_sub, keep reconnecting (and resubscribing) unless told otherwise; -W still
   // ends the run, and -C counts across connections.
   session.set_reconnect_policy(ReconnectPolicy{options.client.connection.reconnect_attempts.value_or(-1)});
-  // Like mosquitto_sub: with -C below the usual receive maximum, the broker sends no more QoS 1/2
-  // messages at once than will be printed, so a persistent session keeps the rest.
-  const std::optional<int>& count = options.subscribe.count;
-  if (count && *count < default_receive_maximum && !options.output.sys)
-    mosquitto_int_option(session.native(), MOSQ_OPT_RECEIVE_MAXIMUM, *count);
+  if (const std::optional<int> maximum = receive_maximum(options))
+    mosquitto_int_option(session.native(), MOSQ_OPT_RECEIVE_MAXIMUM, *maximum);
+  // The broker must have the acknowledgement of every message printed before mqsub exits, or it
+  // delivers those messages again to the next run of a persistent session.
+  session.linger_on_disconnect();
   session.enable_read_buffering();
   session.coalesce_reads(read_window);
   session.connect();
@@ -494,10 +549,11 @@ Exit run(Options& options) {
     }
     receiver.on_timer(now);
   }
+  const bool stale_sys = exit == LoopExit::timed_out && receiver.on_timeout();
   receiver.finish();
   session.disconnect();
   if (exit == LoopExit::interrupted) throw interrupted_error(StopSignals::received());
-  if (exit == LoopExit::timed_out) throw timed_out(options);
+  if (exit == LoopExit::timed_out) throw timed_out(options, stale_sys);
   return Exit::ok;
 }
 

@@ -23,6 +23,9 @@ const std::string heap_prefix = broker_prefix + "heap/";
 const char* const client_figures[] = {"connected", "disconnected", "maximum", "total", "expired"};
 const char* const heap_figures[] = {"current", "maximum"};
 const char* const directions[] = {"received", "sent"};
+const char* const stale_note =
+    "retained values from the broker's last $SYS update before mqsub connected, up to one sys_interval old "
+    "(mosquitto: 10 s unless configured)";
 
 std::string load_topic(const std::string& what, const std::string& direction) {
   return fmt::format("{}load/{}/{}/1min", broker_prefix, what, direction);
@@ -110,7 +113,7 @@ Json SysTree::per_second(const std::string& load_topic) const {
   return std::round(*per_minute / 60 * 100) / 100;
 }
 
-Json SysTree::snapshot(const timespec& taken) const {
+Json SysTree::snapshot(const timespec& taken, bool live) const {
   Json clients = Json::object(), heap = Json::object(), messages = Json::object(), bytes = Json::object();
   for (const char* name : client_figures)
     clients[name] = figure(clients_prefix + name);
@@ -124,20 +127,22 @@ Json SysTree::snapshot(const timespec& taken) const {
   for (const auto& [topic, text] : values_) {
     if (!known_topics().contains(topic)) other[topic] = typed(text);
   }
-  return Json{{"tst", iso8601_microseconds(taken)},
-              {"version", figure(version_topic)},
-              {"uptime_seconds", figure(uptime_topic)},
-              {"clients", clients},
-              {"messages_per_second", messages},
-              {"bytes_per_second", bytes},
-              {"subscriptions", figure(subscriptions_topic)},
-              {"retained_messages", figure(retained_topic)},
-              {"heap", heap},
-              {"other", other}};
+  Json figures{{"tst", iso8601_microseconds(taken)}, {"live", live}};
+  if (!live) figures["stale"] = stale_note;
+  figures.update(Json{{"version", figure(version_topic)},
+                      {"uptime_seconds", figure(uptime_topic)},
+                      {"clients", clients},
+                      {"messages_per_second", messages},
+                      {"bytes_per_second", bytes},
+                      {"subscriptions", figure(subscriptions_topic)},
+                      {"retained_messages", figure(retained_topic)},
+                      {"heap", heap},
+                      {"other", other}});
+  return figures;
 }
 
-std::string SysTree::screen(const std::string& broker, const timespec& taken) const {
-  const Json figures = snapshot(taken);
+std::string SysTree::screen(const std::string& broker, const timespec& taken, bool live) const {
+  const Json figures = snapshot(taken, live);
   const Json& clients = figures["clients"];
   const Json& messages = figures["messages_per_second"];
   const Json& bytes = figures["bytes_per_second"];
@@ -159,14 +164,17 @@ std::string SysTree::screen(const std::string& broker, const timespec& taken) co
                  show(heap["maximum"], " bytes"));
   fmt::format_to(line, "  {:<18}{} other $SYS topics (--json shows them)\n",
                  "updated " + show(figures["tst"]).substr(11, 8), figures["other"].size());
+  if (!live) fmt::format_to(line, "  stale: {}\n", stale_note);
   return text;
 }
 
 SysDashboard::SysDashboard(std::string broker, std::optional<int> snapshots, bool terminal, bool pretty)
     : broker_(std::move(broker)), snapshots_(snapshots), terminal_(terminal), pretty_(pretty) {}
 
-void SysDashboard::add(std::string_view topic, std::string_view payload, Clock::time_point now) {
+void SysDashboard::add(std::string_view topic, std::string_view payload, bool retained,
+                       Clock::time_point now) {
   tree_.update(topic, payload);
+  if (!retained) live_ = true;
   last_update_ = now;
 }
 
@@ -178,25 +186,36 @@ std::optional<SysDashboard::Clock::time_point> SysDashboard::timer() const {
 void SysDashboard::on_timer(Clock::time_point now, std::string& out) {
   if (!last_update_ || now < *last_update_ + settle_time || finished()) return;
   last_update_.reset();
+  const bool dashboard = terminal_ && snapshots_ != 1;
+  if (!live_ && !dashboard) return;  // only the retained tree so far: wait for a live update
+  write(out, live_);
+}
+
+void SysDashboard::write_stale(std::string& out) {
+  if (written_ == 0 && only_retained()) write(out, false);
+}
+
+void SysDashboard::write(std::string& out, bool live) {
   timespec taken{};
   clock_gettime(CLOCK_REALTIME, &taken);
   if (!terminal_) {
-    out += tree_.snapshot(taken).dump(pretty_ ? 2 : -1, ' ', false, Json::error_handler_t::replace);
+    out += tree_.snapshot(taken, live).dump(pretty_ ? 2 : -1, ' ', false, Json::error_handler_t::replace);
     out += '\n';
   } else if (snapshots_ == 1) {
-    out += tree_.screen(broker_, taken);  // a single snapshot is plain text, no screen control
+    out += tree_.screen(broker_, taken, live);  // a single snapshot is plain text, no screen control
   } else {
     // Home, each line cleared to its end, then the rest of the screen cleared: no flicker.
-    if (written_ == 0) out += "\033[2J";
+    if (!screen_cleared_) out += "\033[2J";
+    screen_cleared_ = true;
     out += "\033[H";
-    const std::string screen = tree_.screen(broker_, taken);
+    const std::string screen = tree_.screen(broker_, taken, live);
     for (std::size_t start = 0, end; (end = screen.find('\n', start)) != std::string::npos; start = end + 1) {
       out.append(screen, start, end - start);
       out += "\033[K\n";
     }
     out += "\033[J";
   }
-  ++written_;
+  if (live) ++written_;  // the retained tree shown while waiting is no snapshot
 }
 
 }  // namespace mq::sub

@@ -121,12 +121,17 @@ public:
   void start_connect();
   /// Whether CONNACK accepted the connection and it is still up.
   bool connected() const { return connected_; }
-  /// Sends DISCONNECT and waits briefly until it is written.
+  /// Sends DISCONNECT and waits briefly until it is written (see also linger_on_disconnect()).
   void disconnect();
   /// Sends DISCONNECT without waiting, also from inside a handler: what arrives after it is not
   /// acknowledged, so a persistent session keeps it. External loops see socket() become -1 once
   /// it is written; disconnect() then only waits. Returns false when there is no connection.
   bool request_disconnect();
+  /// Makes disconnect() also wait (within its grace) until the broker closes the connection
+  /// after the DISCONNECT: proof that it handled every packet before it, such as the
+  /// acknowledgements a persistent session depends on. Without it the socket can close with
+  /// input unread, which resets the connection and drops what the broker had not read yet.
+  void linger_on_disconnect() { linger_ = true; }
   /// Reads the socket through a 64 KiB buffer (see ReadBuffer): far fewer system calls for
   /// a stream of small messages. One session per process; call before connect().
   void enable_read_buffering() { buffer_reads_ = true; }
@@ -219,6 +224,7 @@ private:
   void record_loop_result(int mosq_rc);
   void note_connack(int reason_code, int flags, const mosquitto_property* properties);
   void note_disconnect(int rc, int error_number, const mosquitto_property* properties = nullptr);
+  void await_broker_close(Clock::time_point deadline);
 
   MosquittoLibrary library_;
   const ClientOptions& options_;
@@ -245,6 +251,8 @@ private:
   Clock::time_point connected_at_;  // CONNACK of the current connection
   Clock::time_point next_reconnect_;
   bool disconnecting_ = false;
+  bool linger_ = false;
+  int lingering_fd_ = -1;  // our own reference to the socket, kept past libmosquitto's close
   bool fallback_wanted_ = false;
   bool answered_ = false;                      // a CONNACK arrived on this connection
   SecondLook second_look_ = SecondLook::none;  // how to settle an ambiguous failure to connect
