@@ -14,6 +14,7 @@
 #include "flow_control.hpp"
 #include "histogram.hpp"
 #include "plan.hpp"
+#include "results.hpp"
 #include "schedule.hpp"
 #include "sequence_checker.hpp"
 
@@ -61,6 +62,7 @@ struct WorkerTotals {
   std::uint64_t acked_in_time = 0, received_in_time = 0;  // before the end of a --duration
   std::uint64_t connections_attempted = 0, connections_made = 0;
   std::map<std::string, std::uint64_t> errors_by_cause;
+  std::map<std::string, CauseKind> cause_kinds;
   Histogram latency, ack_latency, connect_latency;
   std::vector<std::pair<std::uint32_t, std::uint64_t>> published;  // publisher number, messages sent
   std::vector<SubscriberStreams> subscribers;
