@@ -31,8 +31,8 @@ std::vector<int> nodelay_of_tcp_sockets(int pid) {
   for (const auto& entry : std::filesystem::directory_iterator{"/proc/" + std::to_string(pid) + "/fd"}) {
     std::error_code ignored;
     if (!std::filesystem::read_symlink(entry.path(), ignored).string().starts_with("socket:")) continue;
-    const int fd = static_cast<int>(
-        syscall(SYS_pidfd_getfd, pidfd, std::stoi(entry.path().filename().string()), 0));
+    const int fd =
+        static_cast<int>(syscall(SYS_pidfd_getfd, pidfd, std::stoi(entry.path().filename().string()), 0));
     REQUIRE_MESSAGE(fd >= 0, "pidfd_getfd: " << std::strerror(errno));
     int domain = 0, type = 0, nodelay = -1;
     socklen_t length = sizeof domain;
@@ -71,10 +71,12 @@ TEST_CASE("mqbench turns Nagle's algorithm off on every connection unless --nagl
   CHECK(nodelay_of_bench_connections(workspace, broker, {}) == std::vector<int>{1, 1, 1});
   CHECK(nodelay_of_bench_connections(workspace, broker, {"--nagle"}) == std::vector<int>{0, 0, 0});
   const std::string file = (workspace / "r.json").string();
-  REQUIRE(run_tool(workspace, "mqbench", {"-p", broker.port_text(), "--count", "10", "--json", file}).exit_code ==
-          0);
+  REQUIRE(
+      run_tool(workspace, "mqbench", {"-p", broker.port_text(), "--count", "10", "--json", file}).exit_code ==
+      0);
   CHECK(json_file(file)["settings"]["nodelay"] == true);
-  REQUIRE(run_tool(workspace, "mqbench", {"-p", broker.port_text(), "--count", "10", "--no-nodelay", "--json", file})
+  REQUIRE(run_tool(workspace, "mqbench",
+                   {"-p", broker.port_text(), "--count", "10", "--no-nodelay", "--json", file})
               .exit_code == 0);
   CHECK(json_file(file)["settings"]["nodelay"] == false);
 }
@@ -106,7 +108,8 @@ TEST_CASE("conn without --hold ends when every connection failed, instead of hol
 TEST_CASE("pubsub whose clients are all refused exits with the cause, not 0 with nothing measured") {
   Workspace workspace;
   FakeBroker broker{FakeBehaviour::refuse_after_some, FakeReply{0x9F, "", "", 1}};
-  const Outcome outcome = run_tool(workspace, "mqbench", {"-p", broker.port_text(), "-c", "2", "--count", "10"});
+  const Outcome outcome =
+      run_tool(workspace, "mqbench", {"-p", broker.port_text(), "-c", "2", "--count", "10"});
   CHECK(outcome.exit_code == 7);  // connection rate exceeded: a protocol refusal
   CHECK(contains(outcome.err, "none of the 4 connections could be made"));
   CHECK(contains(outcome.err, "connection rate exceeded"));
@@ -116,8 +119,9 @@ TEST_CASE("some clients refused: the summary and the JSON count them, --fail-err
   Workspace workspace;
   const auto run_against_fake = [&](std::vector<std::string> extra) {
     FakeBroker broker{FakeBehaviour::refuse_after_some, FakeReply{0x87, "", "", 2}};  // the check, 1 client
-    std::vector<std::string> arguments{"conn",   "-p", broker.port_text(), "-c", "3", "--hold", "0.2", "--json",
-                                       (workspace / "some.json").string()};
+    std::vector<std::string> arguments{"conn", "-p",     broker.port_text(),
+                                       "-c",   "3",      "--hold",
+                                       "0.2",  "--json", (workspace / "some.json").string()};
     arguments.insert(arguments.end(), extra.begin(), extra.end());
     return run_tool(workspace, "mqbench", arguments);
   };
@@ -185,8 +189,9 @@ TEST_CASE("sub that receives nothing within --duration exits 8 and says so") {
   Workspace workspace;
   Broker broker{workspace};
   const std::string file = (workspace / "quiet.json").string();
-  const Outcome outcome = run_tool(
-      workspace, "mqbench", {"sub", "-p", broker.port_text(), "-t", "nobody/#", "--duration", "0.5", "--json", file});
+  const Outcome outcome =
+      run_tool(workspace, "mqbench",
+               {"sub", "-p", broker.port_text(), "-t", "nobody/#", "--duration", "0.5", "--json", file});
   CHECK(outcome.exit_code == 8);
   CHECK(contains(outcome.err, "mqbench: error: no message arrived"));
   CHECK(contains(outcome.err, "nothing was published on 'nobody/#' in the 0.5 s of --duration"));
@@ -235,8 +240,8 @@ TEST_CASE("--size over the broker's maximum packet size: refused before the load
                                   " accepts: its maximum packet size is 1,000 bytes"));
   CHECK(contains(outcome.err, "give -s 985 or less"));
   CHECK(outcome.out == "");
-  CHECK(run_tool(workspace, "mqbench", {"pub", "-p", broker.port_text(), "-s", "985", "--count", "5"}).exit_code ==
-        0);
+  CHECK(run_tool(workspace, "mqbench", {"pub", "-p", broker.port_text(), "-s", "985", "--count", "5"})
+            .exit_code == 0);
 }
 
 TEST_CASE("--size over the broker's limit over MQTT v3.1.1: the closed connections are explained") {
@@ -244,8 +249,8 @@ TEST_CASE("--size over the broker's limit over MQTT v3.1.1: the closed connectio
   BrokerSetup setup;
   setup.extra_lines = {"max_packet_size 1000"};
   Broker broker{workspace, setup};
-  const Outcome outcome =
-      run_tool(workspace, "mqbench", {"-p", broker.port_text(), "-V", "311", "-s", "2000", "--count", "5", "-q", "1"});
+  const Outcome outcome = run_tool(
+      workspace, "mqbench", {"-p", broker.port_text(), "-V", "311", "-s", "2000", "--count", "5", "-q", "1"});
   CHECK(outcome.exit_code == 7);
   CHECK(contains(outcome.err, "closed a publisher's connection right after its first message"));
   CHECK(contains(outcome.err, "max_packet_size"));
