@@ -697,8 +697,9 @@ Error WorkerLoop::explained(const Client& client, const Error& failure) const {
   if (plan_.retain) other_reasons += ", or retained messages";
   return Error{Exit::protocol,
                fmt::format("the broker at {} closed a publisher's connection right after its first "
-                           "message{} ({}-byte payloads), before acknowledging any",
-                           client.session->endpoint().text(), published == 1 ? "" : "s", plan_.size),
+                           "message{} ({}-byte payloads){}",
+                           client.session->endpoint().text(), published == 1 ? "" : "s", plan_.size,
+                           plan_.qos > 0 ? ", before acknowledging any" : ""),
                fmt::format("an {} broker cannot say why; it closes the connection over a message larger "
                            "than its maximum packet size (mosquitto: max_packet_size){} if it does not "
                            "support them",
