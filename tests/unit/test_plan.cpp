@@ -149,3 +149,59 @@ TEST_CASE("without a subcommand mqbench runs pubsub; --help and --version stay a
   CHECK(first_word({"mqbench", "--help"}) == "--help");
   CHECK(first_word({"mqbench", "--version"}) == "--version");
 }
+
+TEST_CASE("TCP_NODELAY is on unless --nagle, and the settings record it") {
+  CHECK(plan_for({}).shapes[0].connection.nodelay);
+  CHECK(plan_for({"conn", "--nodelay"}).shapes[0].connection.nodelay);
+  CHECK_FALSE(plan_for({"pub", "--nagle"}).shapes[0].connection.nodelay);
+  CHECK_FALSE(plan_for({"--no-nodelay"}).shapes[0].connection.nodelay);
+  CHECK(plan_for({}).settings()["nodelay"] == true);
+  CHECK(plan_for({"--nagle"}).settings()["nodelay"] == false);
+}
+
+TEST_CASE("--size must leave MQTT's packet room for the topic and the header") {
+  // 268,435,455 bytes of remaining length: 2 + 9 for the topic 'mqbench/0', 2 for the packet id.
+  CHECK(plan_for({"-s", "268435444"}).size == 268'435'444);
+  CHECK(plan_for({"-q", "1", "-s", "268435442"}).size == 268'435'442);
+  const std::string over = usage_error_of({"-q", "1", "-s", "268435443"});
+  CHECK(over == "--size 268435443 is more than MQTT allows in one message");
+  try {
+    plan_for({"-q", "1", "-s", "268435443"});
+  } catch (const mq::Error& error) {
+    CHECK(error.cause().find("at most 268,435,455 bytes") != std::string::npos);
+    CHECK(error.fix() == "give -s 268435442 or less");
+  }
+  // MQTT v5 adds the properties' length, and the properties.
+  CHECK(usage_error_of({"-V", "5", "-s", "268435444"}) ==
+        "--size 268435444 is more than MQTT allows in one message");
+  CHECK(usage_error_of({"-V", "5", "-s", "268435443", "--message-expiry", "9"}) ==
+        "--size 268435443 is more than MQTT allows in one message");
+  CHECK(plan_for({"-V", "5", "-s", "268435438", "--message-expiry", "9"}).size == 268'435'438);
+  // The longest topic counts.
+  CHECK(usage_error_of({"-c", "11", "-s", "268435444"}) ==
+        "--size 268435444 is more than MQTT allows in one message");
+}
+
+TEST_CASE("--size must fit the maximum packet size the broker states") {
+  const Plan plan = plan_for({"-s", "983"});  // QoS 0, 'mqbench/0': 2 + 9 + 1 (no properties) + 983
+  CHECK_NOTHROW(check_payload_size(plan, mq::ProtocolVersion::v5, 998, "localhost:1883"));  // + 1 + 2
+  try {
+    check_payload_size(plan, mq::ProtocolVersion::v5, 997, "localhost:1883");
+    FAIL("accepted");
+  } catch (const mq::Error& error) {
+    CHECK(error.code() == mq::Exit::usage);
+    CHECK(
+        std::string{error.what()} ==
+        "--size 983 is more than the broker at localhost:1883 accepts: its maximum packet size is 997 bytes");
+    CHECK(error.cause().find("header take 15 bytes of it, which leaves 982 for the payload") !=
+          std::string::npos);
+    CHECK(error.fix() == "give -s 982 or less, or raise the broker's limit (mosquitto: max_packet_size)");
+  }
+  CHECK_NOTHROW(check_payload_size(plan, mq::ProtocolVersion::v311, 997, "localhost:1883"));  // no properties
+  try {
+    check_payload_size(plan_for({}), mq::ProtocolVersion::v5, 40, "b:1883");
+    FAIL("accepted");
+  } catch (const mq::Error& error) {
+    CHECK(error.cause().find("less than the 32 of mqbench's stamp") != std::string::npos);
+  }
+}

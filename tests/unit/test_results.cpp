@@ -121,3 +121,55 @@ TEST_CASE("on a terminal the summary's heading stands out and the counts of trou
   CHECK(contains(coloured, "\x1b[1;31merrors: 1\x1b[0m\n"));
   CHECK(contains(coloured, "\n  duplicated "));  // zero: nothing to see
 }
+
+TEST_CASE("the gates are written with the result, read back, and shown in the summary") {
+  Results run = sample_run(1000, 100);
+  run.gates = {
+      Gate{"--fail-p99", 0.5, "ms", 1.097, false, "the p99 latency 1.097 ms is above --fail-p99 0.5"},
+      Gate{"--fail-errors", 3, "errors", 1, true, "1 error, within --fail-errors 3"},
+      Gate{"--fail-p99", 1, "ms", std::nullopt, false, "no latency was measured"}};
+  const nlohmann::json document = to_json(run);
+  REQUIRE(document["gates"].size() == 3);
+  CHECK(document["gates"][0] ==
+        nlohmann::json{{"option", "--fail-p99"},
+                       {"limit", 0.5},
+                       {"unit", "ms"},
+                       {"value", 1.097},
+                       {"passed", false},
+                       {"detail", "the p99 latency 1.097 ms is above --fail-p99 0.5"}});
+  CHECK(document["gates"][2]["value"].is_null());
+  const Results read = results_from_json(nlohmann::json::parse(document.dump()), "run.json");
+  REQUIRE(read.gates.size() == 3);
+  CHECK(read.gates[1].passed);
+  CHECK_FALSE(read.gates[2].value.has_value());
+  CHECK(to_json(read) == document);
+
+  const std::string table = summary_table(run);
+  CHECK(contains(table, "\ngates\n  FAILED  the p99 latency 1.097 ms is above --fail-p99 0.5\n"));
+  CHECK(contains(table, "  passed  1 error, within --fail-errors 3\n"));
+  CHECK(contains(summary_table(run, true), "\x1b[1;31m  FAILED  the p99"));
+  CHECK(merge({run, run}).gates.empty());  // a merge has not been checked against anything yet
+}
+
+TEST_CASE("a result written before the gates existed still reads; malformed gates do not") {
+  nlohmann::json document = to_json(sample_run(100, 10));
+  document.erase("gates");
+  CHECK(results_from_json(document, "old.json").gates.empty());
+  document["gates"] = "none";
+  CHECK_THROWS_AS(results_from_json(document, "x.json"), mq::Error);
+  document["gates"] = nlohmann::json::array({{{"option", "--fail-p99"}, {"limit", 1}, {"unit", "ms"}}});
+  CHECK_THROWS_AS(results_from_json(document, "x.json"), mq::Error);
+  document["gates"][0]["value"] = nullptr;
+  document["gates"][0]["passed"] = "yes";
+  document["gates"][0]["detail"] = "";
+  CHECK_THROWS_AS(results_from_json(document, "x.json"), mq::Error);
+}
+
+TEST_CASE("connections that failed are counted in the JSON and the summary") {
+  Results run = sample_run(100, 10);
+  run.totals.connections_attempted = 5;
+  run.totals.connections_made = 2;
+  CHECK(to_json(run)["totals"]["connections"]["failed"] == 3);
+  CHECK(contains(summary_table(run), "connections: 2 of 5 made, 3 failed, 4.0 per second\n"));
+  CHECK(run.totals.most_common_cause() == "the connection to localhost:1883 was lost");
+}

@@ -55,6 +55,7 @@ struct OutputOptions {
   std::optional<double> fail_p99;
   std::optional<std::string> fail_loss;
   std::optional<double> fail_rate;
+  std::optional<std::uint64_t> fail_errors;
   std::vector<std::string> report_files;  // mqbench report FILE...
 
   /// The --fail-* limits; throws a usage Error when --fail-loss is malformed.

@@ -105,9 +105,11 @@ public:
   std::uint64_t sequence = 0;
   std::uint64_t warmup_sequence = 0;
   std::uint64_t measured_sent = 0;
+  std::uint64_t confirmed = 0;          // QoS 1 and 2 messages the broker acknowledged
   std::vector<PendingPublish> pending;  // open addressing by mid
   std::size_t in_flight = 0;
   std::optional<PendingPublish> publishing;  // being handed to libmosquitto: its mid is not known yet
+  std::optional<Error> failed_publish;       // what publish() threw, until settled
   bool publishing_done = false;
   bool finished = false;
   bool blocked = false;
@@ -150,6 +152,7 @@ private:
   void run_publishers(Clock::time_point now);
   void run_publisher(Client& client, Clock::time_point now);
   bool publish_next(Client& client, Clock::time_point now);
+  void settle_failed_publish(Client& client);
   bool flow_allows(Client& client, Clock::time_point now);
   void recheck_flow(Clock::time_point now);
   void finish_publisher(Client& client);
@@ -158,8 +161,9 @@ private:
   void after_call(Client& client);
   void sync_registration(Client& client);
   void fail(Client& client, const Error& failure);
+  Error explained(const Client& client, const Error& failure) const;
   void resolve(Client& client);
-  void count_error(const std::string& cause);
+  void count_error(const Error& failure);
   void shut_down();
   bool any_socket_open() const;
 
@@ -344,6 +348,12 @@ void WorkerLoop::subscribed(Client& client, int mid, std::span<const int> grante
 // The client is ready (connected, and subscribed if it subscribes) or failed: the connect
 // phase is over for it.
 void WorkerLoop::resolve(Client& client) {
+  if (client.session && client.session->connected() && !client.counted_up) {
+    // Counted up before resolved: the main thread, seeing every client resolved and none up,
+    // ends the run.
+    client.counted_up = true;
+    bump(progress_.up);
+  }
   if (client.state == State::connecting || client.state == State::subscribing) {
     --connecting_;
     bump(progress_.resolved);
@@ -414,9 +424,17 @@ void WorkerLoop::published(Client& client, int mid, int reason_code) {
   }
   if (!done) return;
   if (reason_code >= 0x80) {
+    const Exit code = exit_for_reason(reason_code);
     count_error(
-        fmt::format("the broker refused publishes ({})", reason_text(reason_code, ProtocolVersion::v5)));
-  } else if (done->measured) {
+        Error{code,
+              fmt::format("the broker refused publishes ({})", reason_text(reason_code, ProtocolVersion::v5)),
+              {},
+              code == Exit::authorization ? "allow the publishers' topics in the broker's ACL"
+                                          : "see the broker's log for why"});
+  } else if (plan_.qos > 0) {
+    ++client.confirmed;
+  }
+  if (reason_code < 0x80 && done->measured) {
     const Clock::time_point now = Clock::now();
     totals_.ack_latency.record(microseconds_between(done->scheduled, now));
     totals_.last_ack = now;
@@ -485,6 +503,7 @@ void WorkerLoop::run_publisher(Client& client, Clock::time_point now) {
     }
     if (!flow_allows(client, now) || !publish_next(client, now)) break;
   }
+  if (client.failed_publish) settle_failed_publish(client);
   after_call(client);
   if (client.state != State::ready || client.finished || client.blocked || client.flow_waiting) return;
   if (client.schedule->due(now))
@@ -515,7 +534,7 @@ bool WorkerLoop::publish_next(Client& client, Clock::time_point now) {
                                   plan_.publish_properties.get());
   } catch (const Error& failure) {
     client.publishing.reset();
-    client.session->fail(failure);
+    client.failed_publish = failure;
     return false;
   }
   if (!client.publishing_done) {
@@ -542,6 +561,15 @@ bool WorkerLoop::publish_next(Client& client, Clock::time_point now) {
     if (quota && client.measured_sent >= *quota) finish_publisher(client);
   }
   return !client.finished;
+}
+
+// publish() also fails when writing fails because the broker closed the connection (as a
+// v3.1.1 broker does over a message it does not accept): that is the connection's loss, which the
+// session reports once it reads the socket. Anything else is about the message itself.
+void WorkerLoop::settle_failed_publish(Client& client) {
+  const Error failure = *std::exchange(client.failed_publish, std::nullopt);
+  client.session->handle_readable();
+  if (!client.session->failed()) client.session->fail(failure);
 }
 
 // Whether the publisher's messages on their way to its subscribers leave room for one more; if
@@ -642,7 +670,7 @@ void WorkerLoop::sync_registration(Client& client) {
 }
 
 void WorkerLoop::fail(Client& client, const Error& failure) {
-  count_error(cause_of(failure));
+  count_error(explained(client, failure));
   bump(progress_.failed);
   if (client.state == State::connecting || client.state == State::subscribing) {
     --connecting_;
@@ -657,8 +685,36 @@ void WorkerLoop::fail(Client& client, const Error& failure) {
   client.registered_fd = -1;
 }
 
-void WorkerLoop::count_error(const std::string& cause) {
+// An MQTT v3.1.1 broker cannot say why it closes a connection. When it closes a publisher's
+// right after its first messages, before acknowledging any, the likely reason is that it does
+// not accept such a message (mosquitto closes the connection over a packet above its
+// max_packet_size, an unsupported QoS or retain), and "the connection was lost" would hide it.
+Error WorkerLoop::explained(const Client& client, const Error& failure) const {
+  if (client.plan.role != Role::publisher || client.state != State::ready || !client.session ||
+      client.session->protocol() == ProtocolVersion::v5 || failure.code() != Exit::network)
+    return failure;
+  const std::uint64_t published = client.sequence + client.warmup_sequence;
+  if (published == 0 || client.confirmed != 0 || (plan_.qos == 0 && published > window_)) return failure;
+  std::string other_reasons;
+  if (plan_.qos > 0) other_reasons += fmt::format(", or QoS {}", plan_.qos);
+  if (plan_.retain) other_reasons += ", or retained messages";
+  return Error{Exit::protocol,
+               fmt::format("the broker at {} closed a publisher's connection right after its first "
+                           "message{} ({}-byte payloads){}",
+                           client.session->endpoint().text(), published == 1 ? "" : "s", plan_.size,
+                           plan_.qos > 0 ? ", before acknowledging any" : ""),
+               fmt::format("an {} broker cannot say why; it closes the connection over a message larger "
+                           "than its maximum packet size (mosquitto: max_packet_size){} if it does not "
+                           "support them",
+                           protocol_name(client.session->protocol()), other_reasons),
+               "try a smaller -s (over MQTT v5 a broker states its limit, and mqbench checks -s against "
+               "it before the load)"};
+}
+
+void WorkerLoop::count_error(const Error& failure) {
+  const std::string cause = cause_of(failure);
   ++totals_.errors_by_cause[cause];
+  totals_.cause_kinds.try_emplace(cause, CauseKind{failure.code(), failure.fix()});
   ++interval_.errors;
   bump(progress_.changes);
 }

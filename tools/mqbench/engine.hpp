@@ -15,6 +15,7 @@
 #include "histogram.hpp"
 #include "mq/pacer.hpp"
 #include "plan.hpp"
+#include "results.hpp"
 #include "sequence_checker.hpp"
 
 // The load engine: each worker thread drives its share of the clients — non-threaded
@@ -64,6 +65,7 @@ struct WorkerTotals {
   std::uint64_t acked_in_time = 0, received_in_time = 0;  // before the end of a --duration
   std::uint64_t connections_attempted = 0, connections_made = 0;
   std::map<std::string, std::uint64_t> errors_by_cause;
+  std::map<std::string, CauseKind> cause_kinds;
   Histogram latency, ack_latency, connect_latency;
   std::vector<std::pair<std::uint32_t, std::uint64_t>> published;  // publisher number, messages sent
   std::vector<SubscriberStreams> subscribers;

@@ -8,6 +8,63 @@
 #include "mq/error.hpp"
 
 namespace mq::bench {
+namespace {
+
+Gate p99_gate(const Results& results, double limit) {
+  const Histogram& latency = results.main_latency();
+  Gate gate{"--fail-p99", limit, "ms", std::nullopt, false, {}};
+  if (latency.empty()) {
+    gate.detail = fmt::format("no latency was measured, so --fail-p99 {} cannot be met", limit);
+    return gate;
+  }
+  const double p99 = static_cast<double>(latency.percentile(99)) / 1000.0;
+  gate.value = p99;
+  gate.passed = p99 <= limit;
+  gate.detail = fmt::format("the p99 latency {:.3f} ms is {} --fail-p99 {}", p99,
+                            gate.passed ? "within" : "above", limit);
+  return gate;
+}
+
+Gate loss_gate(const Results& results, const LossLimit& limit) {
+  const Totals& totals = results.totals;
+  const std::uint64_t expected = totals.received - std::min(totals.duplicated, totals.received) + totals.lost;
+  const double allowed = limit.percent ? limit.value / 100.0 * static_cast<double>(expected) : limit.value;
+  Gate gate{"--fail-loss", limit.value, limit.percent ? "%" : "messages", std::nullopt, false, {}};
+  gate.value =
+      limit.percent
+          ? (expected == 0 ? 0.0 : 100.0 * static_cast<double>(totals.lost) / static_cast<double>(expected))
+          : static_cast<double>(totals.lost);
+  gate.passed = static_cast<double>(totals.lost) <= allowed;
+  gate.detail =
+      fmt::format("{} of {} expected messages were lost, {} --fail-loss {}{}", totals.lost, expected,
+                  gate.passed ? "within" : "more than", limit.value, limit.percent ? "%" : "");
+  return gate;
+}
+
+Gate rate_gate(const Results& results, double limit) {
+  const double rate = results.main_rate();
+  Gate gate{"--fail-rate", limit, results.main_rate_name() + "/s", rate, rate >= limit, {}};
+  gate.detail = fmt::format("the {} rate {:.1f}/s is {} --fail-rate {}", results.main_rate_name(), rate,
+                            gate.passed ? "at or above" : "below", limit);
+  return gate;
+}
+
+Gate errors_gate(const Results& results, std::uint64_t limit) {
+  const std::uint64_t errors = results.totals.errors();
+  Gate gate{"--fail-errors", static_cast<double>(limit),
+            "errors",        static_cast<double>(errors),
+            errors <= limit, {}};
+  const std::string cause = results.totals.most_common_cause();
+  gate.detail = fmt::format(
+      "{} {}, {} --fail-errors {}{}", errors, errors == 1 ? "error" : "errors",
+      gate.passed ? "within" : "more than", limit,
+      gate.passed || cause.empty()
+          ? ""
+          : fmt::format(" (the most common: {} x {})", results.totals.errors_by_cause.at(cause), cause));
+  return gate;
+}
+
+}  // namespace
 
 LossLimit parse_loss_limit(const std::string& text) {
   const bool percent = !text.empty() && text.back() == '%';
@@ -21,30 +78,25 @@ LossLimit parse_loss_limit(const std::string& text) {
   return LossLimit{value, percent};
 }
 
-std::vector<std::string> unmet_limits(const Results& results, const Limits& limits) {
+std::vector<Gate> check_gates(const Results& results, const Limits& limits) {
+  std::vector<Gate> gates;
+  if (limits.p99_ms) gates.push_back(p99_gate(results, *limits.p99_ms));
+  if (limits.loss) gates.push_back(loss_gate(results, *limits.loss));
+  if (limits.rate) gates.push_back(rate_gate(results, *limits.rate));
+  if (limits.errors) gates.push_back(errors_gate(results, *limits.errors));
+  return gates;
+}
+
+std::vector<std::string> unmet_limits(const std::vector<Gate>& gates) {
   std::vector<std::string> unmet;
-  const Totals& totals = results.totals;
-  if (limits.p99_ms) {
-    const Histogram& latency = results.main_latency();
-    const double p99 = static_cast<double>(latency.percentile(99)) / 1000.0;
-    if (latency.empty())
-      unmet.push_back(fmt::format("no latency was measured, so --fail-p99 {} cannot be met", *limits.p99_ms));
-    else if (p99 > *limits.p99_ms)
-      unmet.push_back(fmt::format("the p99 latency {:.3f} ms is above --fail-p99 {}", p99, *limits.p99_ms));
+  for (const Gate& gate : gates) {
+    if (!gate.passed) unmet.push_back(gate.detail);
   }
-  if (limits.loss) {
-    const std::uint64_t expected = totals.received - totals.duplicated + totals.lost;
-    const double allowed = limits.loss->percent ? limits.loss->value / 100.0 * static_cast<double>(expected)
-                                                : limits.loss->value;
-    if (static_cast<double>(totals.lost) > allowed)
-      unmet.push_back(fmt::format("{} of {} expected messages were lost, more than --fail-loss {}{}",
-                                  totals.lost, expected, limits.loss->value,
-                                  limits.loss->percent ? "%" : ""));
-  }
-  if (limits.rate && results.main_rate() < *limits.rate)
-    unmet.push_back(fmt::format("the {} rate {:.1f}/s is below --fail-rate {}", results.main_rate_name(),
-                                results.main_rate(), *limits.rate));
   return unmet;
+}
+
+std::vector<std::string> unmet_limits(const Results& results, const Limits& limits) {
+  return unmet_limits(check_gates(results, limits));
 }
 
 }  // namespace mq::bench

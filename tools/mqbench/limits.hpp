@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,11 +24,17 @@ struct Limits {
   std::optional<double> p99_ms;
   std::optional<LossLimit> loss;
   std::optional<double> rate;
+  std::optional<std::uint64_t> errors;
 
-  bool any() const { return p99_ms || loss || rate; }
+  bool any() const { return p99_ms || loss || rate || errors; }
 };
 
-/// One sentence per limit that `results` does not meet; empty when all are met.
+/// Each limit given, checked against `results`, in the order p99, loss, rate, errors.
+std::vector<Gate> check_gates(const Results& results, const Limits& limits);
+
+/// The sentences of the gates that did not pass; empty when all did.
+std::vector<std::string> unmet_limits(const std::vector<Gate>& gates);
+/// The same, checking the limits first.
 std::vector<std::string> unmet_limits(const Results& results, const Limits& limits);
 
 }  // namespace mq::bench

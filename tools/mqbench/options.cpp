@@ -49,6 +49,18 @@ void add_connection_group(CLI::App& app, ClientOptions& client) {
                  "Messages each publisher has in flight at once (QoS 1/2 unacknowledged, QoS 0 unwritten)")
       ->check(whole_number(1, 65535))
       ->group("Connection");
+  // Nagle's algorithm holds a small message back until the previous one is acknowledged, which
+  // the peer delays by up to 40 ms: with it, a load test measures TCP's batching, not the broker.
+  client.connection.nodelay = true;
+  app.remove_option(app.get_option("--nodelay"));
+  auto* nodelay = app.add_flag("--nodelay", client.connection.nodelay,
+                               "Disable Nagle's algorithm on every connection (the default)")
+                      ->group("Connection");
+  app.add_flag_callback(
+         "--nagle,--no-nodelay", [&client] { client.connection.nodelay = false; },
+         "Leave Nagle's algorithm on: small messages wait for the ACK of earlier ones")
+      ->excludes(nodelay)
+      ->group("Connection");
   app.remove_option(app.get_option("--bind-address"));
   app.add_option("-A,--bind-address,--bind", client.connection.bind_address,
                  "Local address(es) to connect from; a,b spreads the clients round-robin")
@@ -161,6 +173,10 @@ void add_output_options(CLI::App& app, OutputOptions& output) {
   app.add_option("--fail-rate", output.fail_rate, "Exit 11 if the rate is below MSGS per second")
       ->check(real_number(0.0, 1e12))
       ->group(output_group);
+  app.add_option("--fail-errors", output.fail_errors,
+                 "Exit 11 if there were more than N errors (failed connects, lost connections, refusals)")
+      ->check(whole_number(0, std::int64_t{1} << 53))
+      ->group(output_group);
 }
 
 const char* clients_help(Scenario scenario) {
@@ -211,6 +227,7 @@ Limits OutputOptions::limits() const {
   limits.p99_ms = fail_p99;
   if (fail_loss) limits.loss = parse_loss_limit(*fail_loss);
   limits.rate = fail_rate;
+  limits.errors = fail_errors;
   return limits;
 }
 

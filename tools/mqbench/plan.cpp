@@ -119,8 +119,10 @@ std::vector<ClientOptions> make_shapes(const Options& options) {
   return shapes;
 }
 
-Properties publish_properties(const MessageOptions& message, bool v5_possible) {
+// The PUBLISH properties, and how many bytes they take in each packet.
+std::pair<Properties, std::size_t> publish_properties(const MessageOptions& message, bool v5_possible) {
   Properties properties;
+  std::size_t bytes = 0;
   if ((!message.user_properties.empty() || message.message_expiry) && !v5_possible)
     throw usage_error("--user-property and --message-expiry need MQTT v5, but -V asks for an older version",
                       "drop -V or use -V 5");
@@ -130,10 +132,43 @@ Properties publish_properties(const MessageOptions& message, bool v5_possible) {
       throw usage_error(fmt::format("--user-property '{}' is not NAME=VALUE", pair),
                         "write it as NAME=VALUE");
     properties.add_string_pair(MQTT_PROP_USER_PROPERTY, pair.substr(0, equals), pair.substr(equals + 1));
+    bytes += 1 + 2 + equals + 2 + (pair.size() - equals - 1);  // identifier, two length-prefixed strings
   }
-  if (message.message_expiry)
+  if (message.message_expiry) {
     properties.add_int32(MQTT_PROP_MESSAGE_EXPIRY_INTERVAL, *message.message_expiry);
-  return properties;
+    bytes += 1 + 4;
+  }
+  return {std::move(properties), bytes};
+}
+
+// Bytes MQTT's variable byte integer takes for `value`.
+std::size_t varint_bytes(std::size_t value) {
+  return value < 128 ? 1 : value < 16'384 ? 2 : value < 2'097'152 ? 3 : 4;
+}
+
+// What a PUBLISH to `topic` adds to its payload in the remaining length: the topic, a packet id
+// at QoS 1 and 2, and in MQTT v5 the properties with their length.
+std::size_t publish_overhead(const Plan& plan, ProtocolVersion protocol, const std::string& topic) {
+  std::size_t bytes = 2 + topic.size() + (plan.qos > 0 ? 2 : 0);
+  if (protocol == ProtocolVersion::v5)
+    bytes += varint_bytes(plan.publish_property_bytes) + plan.publish_property_bytes;
+  return bytes;
+}
+
+// The largest remaining length of a packet of at most `packet` bytes with its fixed header
+// (one byte, and the remaining length in one to four).
+std::size_t remaining_length_within(std::uint32_t packet) {
+  std::size_t remaining = packet > 2 ? packet - 2 : 0;
+  while (remaining > 0 && 1 + varint_bytes(remaining) + remaining > packet)
+    --remaining;
+  return remaining;
+}
+
+std::string with_separators(std::size_t number) {
+  std::string digits = std::to_string(number);
+  for (std::size_t i = digits.size(); i > 3; i -= 3)
+    digits.insert(i - 3, ",");
+  return digits;
 }
 
 std::string topic_template(const Options& options) {
@@ -220,6 +255,46 @@ std::string filter_for_template(const std::string& topic_template) {
   return fmt::format("{}", fmt::join(levels, "/"));
 }
 
+void check_payload_size(const Plan& plan, ProtocolVersion protocol,
+                        std::optional<std::uint32_t> broker_maximum_packet, const std::string& broker) {
+  std::string longest;
+  for (const ClientPlan& client : plan.clients) {
+    if (client.role == Role::publisher && client.topic.size() > longest.size()) longest = client.topic;
+  }
+  if (plan.publishers == 0) return;
+  const std::size_t overhead = publish_overhead(plan, protocol, longest);
+  const std::string what_else =
+      fmt::format("the topic '{}'{}{}", longest, plan.qos > 0 ? ", the packet id" : "",
+                  protocol == ProtocolVersion::v5 ? " and the properties" : "");
+  if (plan.size + overhead > mqtt_maximum_remaining_length) {
+    const std::size_t largest =
+        mqtt_maximum_remaining_length - std::min(overhead, mqtt_maximum_remaining_length);
+    throw Error{Exit::usage, fmt::format("--size {} is more than MQTT allows in one message", plan.size),
+                fmt::format("an MQTT packet holds at most {} bytes after its fixed header; {} take {} of "
+                            "them, which leaves {} for the payload",
+                            with_separators(mqtt_maximum_remaining_length), what_else, overhead,
+                            with_separators(largest)),
+                fmt::format("give -s {} or less", largest)};
+  }
+  if (!broker_maximum_packet) return;
+  const std::size_t remaining = remaining_length_within(*broker_maximum_packet);
+  if (plan.size + overhead <= remaining) return;
+  const std::size_t largest = remaining > overhead ? remaining - overhead : 0;
+  const std::string what =
+      fmt::format("--size {} is more than the broker at {} accepts: its maximum packet size is {} bytes",
+                  plan.size, broker, with_separators(*broker_maximum_packet));
+  const std::string cause = fmt::format(
+      "the broker states that limit in its CONNACK; {} and the packet's header take {} bytes of it, "
+      "which leaves {} for the payload",
+      what_else, *broker_maximum_packet - largest, with_separators(largest));
+  if (largest < 32)
+    throw Error{Exit::usage, what, cause + ", less than the 32 of mqbench's stamp",
+                "raise the broker's limit (mosquitto: max_packet_size)"};
+  throw Error{
+      Exit::usage, what, cause,
+      fmt::format("give -s {} or less, or raise the broker's limit (mosquitto: max_packet_size)", largest)};
+}
+
 std::optional<std::uint64_t> Plan::quota(std::uint32_t number) const {
   if (!count) return std::nullopt;
   return *count / publishers + (number < *count % publishers ? 1 : 0);
@@ -277,6 +352,7 @@ nlohmann::json Plan::settings() const {
       {"tls", first.tls.enabled()},
       {"protocol", protocol_name(first.connection.protocol.value_or(ProtocolVersion::v5))},
       {"clean", first.connection.clean_session},
+      {"nodelay", first.connection.nodelay},
       {"qos", qos}};
   if (scenario == Scenario::pubsub) settings["pattern"] = pattern_name(pattern);
   if (scenario == Scenario::pub || scenario == Scenario::pubsub) {
@@ -316,7 +392,8 @@ Plan make_plan(const Options& options, std::size_t max_connections) {
   plan.rate = publishers > 0 ? per_publisher_rate(options, publishers) : 0;
   plan.retain = options.message.retain;
   const auto protocol = options.client.connection.protocol;
-  plan.publish_properties = publish_properties(options.message, !protocol || protocol == ProtocolVersion::v5);
+  std::tie(plan.publish_properties, plan.publish_property_bytes) =
+      publish_properties(options.message, !protocol || protocol == ProtocolVersion::v5);
   plan.hold = options.load.hold;
   plan.count = options.load.count;
   plan.duration = options.load.duration;
@@ -324,6 +401,9 @@ Plan make_plan(const Options& options, std::size_t max_connections) {
   plan.warmup = options.load.warmup;
   plan.ramp = options.load.ramp;
   plan.run_tag = static_cast<std::uint32_t>(std::random_device{}());
+  // Before connecting, what MQTT allows at all (v3.1.1 allows one byte more than v5 without
+  // properties); check_brokers checks again with the protocol and the limit the broker states.
+  check_payload_size(plan, protocol.value_or(ProtocolVersion::v311));
   return plan;
 }
 

@@ -39,6 +39,7 @@ struct Plan {
   double rate = 0;  // per publisher; 0: as fast as possible
   bool retain = false;
   Properties publish_properties;
+  std::size_t publish_property_bytes = 0;  // their encoded length in a PUBLISH
   std::optional<double> hold;
   std::optional<double> duration;
   std::optional<std::uint64_t> count;
@@ -58,6 +59,16 @@ struct Plan {
   /// The settings recorded in the JSON result.
   nlohmann::json settings() const;
 };
+
+/// MQTT's limit on a packet's remaining length (the packet without its fixed header).
+constexpr std::size_t mqtt_maximum_remaining_length = 268'435'455;
+
+/// Throws a usage Error naming the limit when a PUBLISH of the planned size to the longest
+/// topic would exceed what MQTT allows with `protocol`, or the broker's maximum packet size
+/// (a whole packet, as its MQTT v5 CONNACK states it) at `broker`.
+void check_payload_size(const Plan& plan, ProtocolVersion protocol,
+                        std::optional<std::uint32_t> broker_maximum_packet = std::nullopt,
+                        const std::string& broker = {});
 
 /// Builds the plan from the options, checking what the command line parser cannot (templates,
 /// topics, v5-only properties). At most `max_connections` clients are planned; -c is reduced,

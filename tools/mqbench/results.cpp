@@ -59,6 +59,13 @@ nlohmann::json sample_json(const SecondSample& sample) {
           {"errors", sample.errors}, {"latency_ms", latency}};
 }
 
+nlohmann::json gate_json(const Gate& gate) {
+  return {
+      {"option", gate.option}, {"limit", gate.limit},
+      {"unit", gate.unit},     {"value", gate.value ? nlohmann::json(*gate.value) : nlohmann::json(nullptr)},
+      {"passed", gate.passed}, {"detail", gate.detail}};
+}
+
 // Reads the document back, turning every type or range problem into one usage error that says
 // which file and which field.
 class Reader {
@@ -138,6 +145,26 @@ public:
     return sample;
   }
 
+  // "gates" came with the --fail-* limits: a result written before them has none.
+  std::vector<Gate> gates(const nlohmann::json& document) const {
+    std::vector<Gate> gates;
+    if (!document.contains("gates")) return gates;
+    const nlohmann::json& list = document.at("gates");
+    if (!list.is_array()) throw invalid("'gates' is not a list");
+    for (const nlohmann::json& entry : list) {
+      Gate gate;
+      gate.option = text(entry, "option");
+      gate.limit = number(entry, "limit");
+      gate.unit = text(entry, "unit");
+      if (!field(entry, "value").is_null()) gate.value = number(entry, "value");
+      if (!field(entry, "passed").is_boolean()) throw invalid("a gate's 'passed' is not true or false");
+      gate.passed = entry.at("passed").get<bool>();
+      gate.detail = text(entry, "detail");
+      gates.push_back(std::move(gate));
+    }
+    return gates;
+  }
+
   // A latency in milliseconds, as whole microseconds (at most an hour, as the histograms).
   std::uint64_t microseconds(const nlohmann::json& object, const char* name) const {
     const double value = number(object, name) * 1000.0;
@@ -202,6 +229,16 @@ std::string message_table(const Results& results, bool colour) {
   return table;
 }
 
+std::string gate_lines(const std::vector<Gate>& gates, bool colour) {
+  if (gates.empty()) return {};
+  std::string lines = "\ngates\n";
+  for (const Gate& gate : gates) {
+    const std::string line = fmt::format("  {:<8}{}", gate.passed ? "passed" : "FAILED", gate.detail);
+    lines += paint(line, Style::error, colour && !gate.passed) + "\n";
+  }
+  return lines;
+}
+
 std::string error_lines(const Totals& totals, bool colour) {
   const std::string total = fmt::format("errors: {}", totals.errors());
   std::string lines = paint(total, Style::error, colour && totals.errors() != 0) + "\n";
@@ -219,6 +256,22 @@ std::string error_lines(const Totals& totals, bool colour) {
 std::uint64_t Totals::errors() const {
   return std::accumulate(errors_by_cause.begin(), errors_by_cause.end(), std::uint64_t{0},
                          [](std::uint64_t sum, const auto& entry) { return sum + entry.second; });
+}
+
+std::uint64_t Totals::connections_failed() const {
+  return connections_attempted > connections_made ? connections_attempted - connections_made : 0;
+}
+
+std::string Totals::most_common_cause() const {
+  std::string cause;
+  std::uint64_t most = 0;
+  for (const auto& [text, count] : errors_by_cause) {
+    if (count > most) {
+      most = count;
+      cause = text;
+    }
+  }
+  return cause;
 }
 
 void Results::compute_rates() {
@@ -259,6 +312,9 @@ nlohmann::json to_json(const Results& results) {
   nlohmann::json series = nlohmann::json::array();
   for (const SecondSample& sample : results.series)
     series.push_back(sample_json(sample));
+  nlohmann::json gates = nlohmann::json::array();
+  for (const Gate& gate : results.gates)
+    gates.push_back(gate_json(gate));
   return {
       {"schema", schema_name},
       {"mqbench", version},
@@ -267,6 +323,7 @@ nlohmann::json to_json(const Results& results) {
       {"sources", results.sources},
       {"interrupted", results.interrupted},
       {"settings", results.settings},
+      {"gates", gates},
       {"totals",
        {{"measured_s", results.measured_seconds},
         {"sent", totals.sent},
@@ -282,6 +339,7 @@ nlohmann::json to_json(const Results& results) {
         {"connections",
          {{"attempted", totals.connections_attempted},
           {"connected", totals.connections_made},
+          {"failed", totals.connections_failed()},
           {"connect_s", results.connect_seconds}}},
         {"rates",
          {{"sent_per_s", results.rates.sent},
@@ -312,6 +370,7 @@ Results results_from_json(const nlohmann::json& document, const std::string& sou
   results.interrupted =
       read.field(document, "interrupted").is_boolean() && document["interrupted"].get<bool>();
   results.settings = read.field(document, "settings");
+  results.gates = read.gates(document);
 
   const nlohmann::json& totals = read.field(document, "totals");
   results.measured_seconds = read.number(totals, "measured_s");
@@ -412,9 +471,11 @@ std::string summary_table(const Results& results, bool colour) {
   text += latency_table(results);
   const Totals& totals = results.totals;
   text += fmt::format("\nconnections: {} of {} made", totals.connections_made, totals.connections_attempted);
+  if (totals.connections_failed() != 0)
+    text += paint(fmt::format(", {} failed", totals.connections_failed()), Style::error, colour);
   if (results.rates.connects > 0) text += fmt::format(", {:.1f} per second", results.rates.connects);
   text += "\n";
-  return text + error_lines(totals, colour);
+  return text + error_lines(totals, colour) + gate_lines(results.gates, colour);
 }
 
 std::string live_line(const SecondSample& sample) {

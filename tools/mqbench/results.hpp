@@ -9,10 +9,18 @@
 #include <vector>
 
 #include "histogram.hpp"
+#include "mq/error.hpp"
 
 // The outcome of a run, or of several merged: what the summary table prints, what --json
 // writes (the schema is in mqbench(1)) and what `mqbench report` reads back and merges.
 namespace mq::bench {
+
+/// What a cause of errors means for the exit status when it is why nothing was measured: known
+/// while running only (the JSON keeps the causes and their counts).
+struct CauseKind {
+  Exit exit = Exit::network;
+  std::string fix;
+};
 
 /// Message and connection counts. Messages sent during --warmup are not counted.
 struct Totals {
@@ -27,8 +35,23 @@ struct Totals {
   std::uint64_t connections_attempted = 0;
   std::uint64_t connections_made = 0;
   std::map<std::string, std::uint64_t> errors_by_cause;
+  std::map<std::string, CauseKind> cause_kinds;  // by cause, for the causes seen in this run
 
   std::uint64_t errors() const;
+  /// Clients that never got a CONNACK.
+  std::uint64_t connections_failed() const;
+  /// The cause counted most often (the first in order among equals); empty without errors.
+  std::string most_common_cause() const;
+};
+
+/// One --fail-* limit and how the run fared against it.
+struct Gate {
+  std::string option;  // "--fail-p99", "--fail-loss", "--fail-rate", "--fail-errors"
+  double limit = 0;
+  std::string unit;             // of limit and value: "ms", "messages", "%", "received/s", "errors"...
+  std::optional<double> value;  // what was measured; nothing when it could not be (no latency)
+  bool passed = false;
+  std::string detail;  // one sentence: the value against the limit
 };
 
 /// Rates per second of measured time (summed when results from several machines merge).
@@ -71,6 +94,7 @@ struct Results {
   Histogram ack_latency;      // scheduled time to acknowledgement, µs
   Histogram connect_latency;  // connect start to CONNACK, µs
   std::vector<SecondSample> series;
+  std::vector<Gate> gates;  // the --fail-* limits checked by the command that wrote the result
 
   /// Sets the rates: what happened within the measured time over that time; or, when that is not
   /// known, each count over the time it took, so that messages a broker delivers long after they

@@ -17,7 +17,9 @@
 
 #include "bench.hpp"
 #include "engine.hpp"
+#include "limits.hpp"
 #include "live.hpp"
+#include "mq/connectivity.hpp"
 #include "mq/diagnostics.hpp"
 #include "mq/library.hpp"
 #include "mq/output.hpp"
@@ -65,10 +67,17 @@ std::optional<OutputFile> open_results_file(const std::optional<std::string>& pa
 
 // One connection before the load: a wrong host, password or certificate is reported once,
 // exactly, instead of as thousands of failed clients; and the protocol version the broker
-// accepts (v5, or v3.1.1 after a refusal) is fixed for every client.
+// accepts (v5, or v3.1.1 after a refusal) is fixed for every client. An MQTT v5 broker also
+// states its maximum packet size, which --size must fit.
 void check_brokers(Plan& plan) {
-  class Quiet : public SessionEvents {};
-  Quiet quiet;
+  class Connack : public SessionEvents {
+  public:
+    void on_connected(const ConnackInfo& connack) override {
+      if (connack.protocol == ProtocolVersion::v5)
+        maximum_packet = read_capabilities(connack.properties).maximum_packet_size;
+    }
+    std::optional<std::uint32_t> maximum_packet;
+  };
   std::set<std::string> checked;
   std::optional<ProtocolVersion> accepted;
   for (const ClientOptions& shape : plan.shapes) {
@@ -78,10 +87,12 @@ void check_brokers(Plan& plan) {
     probe.connection.clean_session = true;
     probe.connection.session_expiry.reset();
     probe.connection.client_id = plan.clients.front().client_id;
-    Session session{probe, quiet};
+    Connack connack;
+    Session session{probe, connack};
     session.connect();
     accepted = session.protocol();
     session.disconnect();
+    check_payload_size(plan, *accepted, connack.maximum_packet, session.endpoint().text());
   }
   for (ClientOptions& shape : plan.shapes)
     shape.connection.protocol = accepted;
@@ -193,9 +204,11 @@ private:
   }
 
   void run_load() {
+    // A client whose connection failed stays down: with none up, nothing is left to hold or receive.
+    const auto none_up = [&] { return total(&Progress::up) == 0; };
     if (plan_.scenario == Scenario::conn) {
       enter("hold");
-      watch_until([] { return false; }, plan_.hold ? connect_end_ + seconds(*plan_.hold) : never);
+      watch_until(none_up, plan_.hold ? connect_end_ + seconds(*plan_.hold) : never);
       measure_start_ = connect_end_;
       measure_end_ = Clock::now();
       return;
@@ -203,7 +216,7 @@ private:
     if (plan_.scenario == Scenario::sub) {
       enter("measure");
       measure_start_ = Clock::now();
-      watch_until([&] { return plan_.count && total(&Progress::received) >= *plan_.count; },
+      watch_until([&] { return (plan_.count && total(&Progress::received) >= *plan_.count) || none_up(); },
                   plan_.duration ? measure_start_ + seconds(*plan_.duration) : never);
       measure_end_ = Clock::now();
       return;
@@ -399,6 +412,7 @@ private:
     totals.connections_made += part.connections_made;
     for (const auto& [cause, count] : part.errors_by_cause)
       totals.errors_by_cause[cause] += count;
+    totals.cause_kinds.insert(part.cause_kinds.begin(), part.cause_kinds.end());
     results.latency.merge(part.latency);
     results.ack_latency.merge(part.ack_latency);
     results.connect_latency.merge(part.connect_latency);
@@ -486,8 +500,71 @@ Results load_results(const std::vector<std::string>& paths) {
   return merge(parts);
 }
 
-// Prints the table (or the JSON on stdout), writes the file, and applies the limits.
-Exit finish(const Results& results, std::optional<OutputFile>& file, const Limits& limits) {
+// The error of a run that measured nothing (no connection, no message sent, acknowledged or
+// received, as the scenario counts), with the exit code of its most common failure; nothing
+// when the run measured something.
+std::optional<Error> nothing_measured(const Results& results, const Plan& plan) {
+  const Totals& totals = results.totals;
+  const auto because = [&totals](Exit code, std::string what, std::string cause, std::string fix) {
+    const std::string most_common = totals.most_common_cause();
+    if (most_common.empty()) return Error{code, std::move(what), std::move(cause), std::move(fix)};
+    const auto kind = totals.cause_kinds.find(most_common);
+    return Error{kind != totals.cause_kinds.end() ? kind->second.exit : Exit::network, std::move(what),
+                 fmt::format("{} ({} of {} errors)", most_common, totals.errors_by_cause.at(most_common),
+                             totals.errors()),
+                 kind != totals.cause_kinds.end() ? kind->second.fix : std::string{}};
+  };
+  if (totals.connections_made == 0)
+    return because(Exit::network,
+                   totals.connections_attempted == 1 ? std::string{"the connection could not be made"}
+                                                     : fmt::format("none of the {} connections could be made",
+                                                                   totals.connections_attempted),
+                   {}, {});
+  const std::string measured = plan.duration ? fmt::format("in the {} s of --duration", *plan.duration)
+                                             : std::string{"before the end of the run"};
+  const bool publishes = plan.scenario == Scenario::pub || plan.scenario == Scenario::pubsub;
+  if (publishes && totals.sent == 0)
+    return because(Exit::timeout, "no message was sent", fmt::format("no message was due {}", measured),
+                   "give a longer --duration or a higher --rate");
+  if (plan.scenario == Scenario::pub && totals.acked == 0)
+    return because(Exit::incomplete,
+                   fmt::format("none of the {} messages sent was acknowledged", totals.sent),
+                   "the broker answered none with PUBACK (QoS 1) or PUBCOMP (QoS 2) before the drain ended",
+                   "check the broker and its log");
+  if (plan.scenario == Scenario::pubsub && totals.received == 0)
+    return because(Exit::timeout, fmt::format("none of the {} messages sent arrived", totals.sent),
+                   fmt::format("the broker took them ({} acknowledged) but delivered none to the subscribers "
+                               "before the drain ended",
+                               totals.acked),
+                   "check that the broker's ACL lets the subscribers read the publishers' topics");
+  if (plan.scenario == Scenario::sub && totals.received == 0)
+    return because(Exit::timeout, "no message arrived",
+                   fmt::format("nothing was published on '{}' {}", plan.clients.front().topic, measured),
+                   "publish while mqbench sub runs (mqbench pub elsewhere), or check -t");
+  return std::nullopt;
+}
+
+// Says on stderr that some clients failed, when a run measured something all the same: the
+// summary and the JSON count them, and --fail-errors gates on them.
+void warn_of_errors(const Results& results, const Limits& limits) {
+  const Totals& totals = results.totals;
+  if (totals.errors() == 0 || limits.errors) return;
+  const std::string failed = totals.connections_failed() == 0
+                                 ? std::string{}
+                                 : fmt::format(", {} of {} connections failed", totals.connections_failed(),
+                                               totals.connections_attempted);
+  diag::warning(fmt::format(
+      "{} {} during the run{}, the most common: {}; --fail-errors N fails a run with more "
+      "than N",
+      totals.errors(), totals.errors() == 1 ? "error" : "errors", failed, totals.most_common_cause()));
+}
+
+// Prints the table (or the JSON on stdout) and writes the file, with the gates the limits give.
+// Then throws `failure`, if any, else an Error for the gates that did not pass.
+Exit finish(Results& results, std::optional<OutputFile>& file, const Limits& limits,
+            const std::optional<Error>& failure = std::nullopt) {
+  const std::vector<Gate> gates = check_gates(results, limits);
+  if (limits.any()) results.gates = gates;  // without limits, a report keeps the recorded ones
   const std::string document = to_json(results).dump(2) + "\n";
   if (!file || !file->is_standard_output()) {
     write_stdout(summary_table(results, colour_enabled(STDOUT_FILENO)));
@@ -496,7 +573,8 @@ Exit finish(const Results& results, std::optional<OutputFile>& file, const Limit
     file->write(document);
     file->commit();
   }
-  const std::vector<std::string> unmet = unmet_limits(results, limits);
+  if (failure) throw *failure;
+  const std::vector<std::string> unmet = unmet_limits(gates);
   if (unmet.empty()) return Exit::ok;
   if (unmet.size() == 1) throw Error{Exit::threshold, unmet.front()};
   throw Error{Exit::threshold, fmt::format("{} --fail-* limits were not met", unmet.size()),
@@ -509,7 +587,7 @@ Exit run(Options& options) {
   const Limits limits = options.output.limits();
   if (options.scenario == Scenario::report) {
     std::optional<OutputFile> file = open_results_file(options.output.json);
-    const Results merged = load_results(options.output.report_files);
+    Results merged = load_results(options.output.report_files);
     return finish(merged, file, limits);
   }
   finalize_client_options(options.client);
@@ -520,11 +598,10 @@ Exit run(Options& options) {
   check_brokers(plan);
   LiveOutput live;
   Results results = Run{plan, live}.execute();
-  if (results.interrupted) {
-    finish(results, file, Limits{});
-    throw interrupted_error(StopSignals::received());
-  }
-  return finish(results, file, limits);
+  if (results.interrupted) return finish(results, file, limits, interrupted_error(StopSignals::received()));
+  const std::optional<Error> failure = nothing_measured(results, plan);
+  if (!failure) warn_of_errors(results, limits);
+  return finish(results, file, limits, failure);
 }
 
 }  // namespace mq::bench

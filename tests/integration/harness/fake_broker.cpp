@@ -126,6 +126,13 @@ bool FakeBroker::answer_connect(Client& client, int level) {
   std::vector<unsigned char> accepted{0x00, 0x00};
   if (v5) accepted.push_back(0x00);  // no properties
   switch (behaviour_) {
+  case FakeBehaviour::refuse_after_some:
+    if (connects_accepted_ < reply_.accepted_connects) {
+      ++connects_accepted_;
+      answer(client, 0x20, accepted);
+      return true;
+    }
+    [[fallthrough]];
   case FakeBehaviour::refuse_connect: {
     std::vector<unsigned char> refusal{0x00, static_cast<unsigned char>(reply_.reason_code)};
     if (v5) {

@@ -18,6 +18,8 @@ enum class FakeBehaviour {
   disconnect_after_connack,  // accepts CONNECT, then sends a v5 DISCONNECT with the FakeReply's reason
                              // code and properties (a v3 client is just cut off)
   http,                      // answers whatever it receives with an HTTP error, as a web server would
+  refuse_after_some,         // accepts the first FakeReply::accepted_connects CONNECTs (any version),
+                             // then answers each with the FakeReply's reason code and closes
 };
 
 /// What refuse_connect and disconnect_after_connack say; empty strings are left out.
@@ -25,6 +27,7 @@ struct FakeReply {
   int reason_code = 0x80;
   std::string reason_string;
   std::string server_reference;
+  int accepted_connects = 1;  // refuse_after_some: how many CONNECTs are accepted first
 };
 
 /// A minimal MQTT server on a kernel-chosen loopback port, run by a thread of the test, for
@@ -62,6 +65,7 @@ private:
   int stop_pipe_[2] = {-1, -1};
   mutable std::mutex mutex_;
   std::vector<int> connect_levels_;
+  int connects_accepted_ = 0;  // refuse_after_some; the serving thread's only
   std::thread thread_;
 };
 
