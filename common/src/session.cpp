@@ -313,6 +313,7 @@ void Session::dial() {
                                               unix_socket ? 0 : endpoint.port, options_.connection.keepalive,
                                               target.bind.empty() ? nullptr : target.bind.c_str());
   const int error_number = errno;
+  dial_errno_ = error_number;
   if (rc == MOSQ_ERR_ERRNO && refused_connect(error_number)) return give_up_address(error_number);
   if (rc != MOSQ_ERR_SUCCESS) return end_attempt(rc, error_number);
   if (buffer_reads_) ReadBuffer::adopt(socket());
@@ -329,10 +330,8 @@ bool Session::tcp_connect_done() {
   if (tcp_established_) return true;
   pollfd connecting{socket(), POLLOUT, 0};
   if (connecting.fd < 0 || ::poll(&connecting, 1, 0) <= 0) return false;
-  if ((connecting.revents & POLLERR) != 0) {
-    int error = 0;
-    socklen_t length = sizeof error;
-    if (getsockopt(connecting.fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0) error = errno;
+  if ((connecting.revents & (POLLERR | POLLHUP)) != 0) {
+    const int error = failed_connect_error(connecting.fd);
     if (refused_connect(error)) {
       give_up_address(error);
       return false;
@@ -340,6 +339,20 @@ bool Session::tcp_connect_done() {
   }
   tcp_established_ = true;
   return true;
+}
+
+// The error of a connect that ended (the socket reported an error or hung up), or 0 if it was
+// made. A TLS greeting written on the connecting socket takes the error from it (the write
+// fails with it); then the socket has no peer, and the errno the connect call left names it.
+int Session::failed_connect_error(int fd) const {
+  int error = 0;
+  socklen_t length = sizeof error;
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0) return errno;
+  if (error != 0) return error;
+  sockaddr_storage peer{};
+  socklen_t peer_length = sizeof peer;
+  if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_length) == 0 || errno != ENOTCONN) return 0;
+  return refused_connect(dial_errno_) ? dial_errno_ : ECONNREFUSED;
 }
 
 bool Session::tls_handshaking() const {

@@ -194,7 +194,7 @@ TEST_CASE("--json - on a standard output that fails is exit 10 with the cause") 
                                       {}},
                               workspace.path());
   CHECK(outcome.exit_code == 10);
-  CHECK(contains(outcome.err, "mqbench: error: cannot write the results to standard output"));
+  CHECK(contains(outcome.err, "mqbench: error: cannot write to standard output"));
   CHECK(contains(outcome.err, "No space left on device"));
 }
 

@@ -146,7 +146,7 @@ TEST_CASE("a refused login names the user, and says when no password was sent") 
                            "MQ_PASSWORD or -L");
   CHECK(without.fix().find("--pw-file FILE") != std::string::npos);
   attempt.sent_password = true;
-  const Error wrong = connack_error(CONNACK_REFUSED_BAD_USERNAME_PASSWORD, attempt);
+  const Error wrong = connack_error(MQTT_RC_BAD_USERNAME_OR_PASSWORD, attempt);
   CHECK(wrong.cause() == "the password for user 'diag' is wrong, or this user may not connect");
 }
 

@@ -214,6 +214,7 @@ private:
   void dial();
   void store_connect_properties();
   bool tcp_connect_done();
+  int failed_connect_error(int fd) const;
   bool tls_handshaking() const;
   void give_up_address(int error_number);
   void end_attempt(int mosq_rc, int error_number);
@@ -237,6 +238,7 @@ private:
   std::size_t target_ = 0;              // the one being tried
   std::vector<std::string> tried_;      // addresses given up, in order
   bool tcp_established_ = false;        // the current socket's TCP connect completed
+  int dial_errno_ = 0;                  // errno as the connect call left it
   Clock::time_point connect_deadline_;  // --connect-timeout of the connection being made
   Clock::time_point target_deadline_;   // when the current address has had its share of it
   unsigned socket_serial_ = 0;
