@@ -342,8 +342,10 @@ bool Session::tcp_connect_done() {
 }
 
 // The error of a connect that ended (the socket reported an error or hung up), or 0 if it was
-// made. A TLS greeting written on the connecting socket takes the error from it (the write
-// fails with it); then the socket has no peer, and the errno the connect call left names it.
+// made. The TLS handshake libmosquitto starts inside the connect call takes the socket's error
+// (its write of the greeting, or its read of the answer, fails with it): then the socket has
+// no peer, and the errno the call left names it: a refusal, or the reset of a server that
+// took the connection and then closed it.
 int Session::failed_connect_error(int fd) const {
   int error = 0;
   socklen_t length = sizeof error;
@@ -352,7 +354,7 @@ int Session::failed_connect_error(int fd) const {
   sockaddr_storage peer{};
   socklen_t peer_length = sizeof peer;
   if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_length) == 0 || errno != ENOTCONN) return 0;
-  return refused_connect(dial_errno_) ? dial_errno_ : ECONNREFUSED;
+  return dial_errno_ != 0 ? dial_errno_ : ECONNREFUSED;
 }
 
 bool Session::tls_handshaking() const {
