@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <set>
@@ -475,11 +476,16 @@ private:
   bool interrupted_ = false;
 };
 
+constexpr const char* results_fix = "give files written by mqbench --json";
+
 std::string read_file(const std::string& path) {
   std::ifstream file{path, std::ios::binary};
+  const int open_error = errno;
+  std::error_code unknown;
+  if (std::filesystem::is_directory(path, unknown))  // opens, but reads as nothing
+    throw usage_error(fmt::format("cannot read '{}': it is a directory", path), results_fix);
   if (!file)
-    throw usage_error(fmt::format("cannot read '{}': {}", path, std::strerror(errno)),
-                      "give files written by mqbench --json");
+    throw usage_error(fmt::format("cannot read '{}': {}", path, std::strerror(open_error)), results_fix);
   std::ostringstream content;
   content << file.rdbuf();
   return content.str();
@@ -488,13 +494,12 @@ std::string read_file(const std::string& path) {
 Results load_results(const std::vector<std::string>& paths) {
   std::vector<Results> parts;
   for (const std::string& path : paths) {
-    nlohmann::json document;
-    try {
-      document = nlohmann::json::parse(read_file(path));
-    } catch (const nlohmann::json::parse_error& bad) {
-      throw usage_error(fmt::format("'{}' is not JSON: {}", path, bad.what()),
-                        "give files written by mqbench --json");
-    }
+    const std::string text = read_file(path);
+    if (text.find_first_not_of(" \t\r\n") == std::string::npos)
+      throw usage_error(fmt::format("'{}' is not an mqbench result: it is empty", path), results_fix);
+    const nlohmann::json document = nlohmann::json::parse(text, nullptr, false);
+    if (document.is_discarded())
+      throw usage_error(fmt::format("'{}' is not an mqbench result: it is not valid JSON", path), results_fix);
     parts.push_back(results_from_json(document, path));
   }
   return merge(parts);
