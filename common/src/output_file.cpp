@@ -30,14 +30,6 @@ constexpr int most_links = 40;  // as the kernel's path walk (ELOOP)
 
 std::string errno_text(int error_number) { return std::strerror(error_number); }
 
-std::string kind_name(mode_t mode) {
-  if (S_ISFIFO(mode)) return "a FIFO";
-  if (S_ISCHR(mode)) return "a character device";
-  if (S_ISBLK(mode)) return "a block device";
-  if (S_ISSOCK(mode)) return "a socket";
-  if (S_ISDIR(mode)) return "a directory";
-  return "a special file";
-}
 
 // What the walk found at the end of a path.
 enum class Found { missing, regular, directory, special, through_proc };
@@ -108,7 +100,7 @@ public:
       }
       if (!last && !S_ISDIR(status.st_mode))
         fail(fmt::format("'{}' is {}, not a directory", next.string(),
-                         S_ISREG(status.st_mode) ? std::string{"a file"} : kind_name(status.st_mode)));
+                         S_ISREG(status.st_mode) ? std::string{"a file"} : special_file_kind(status.st_mode)));
       current = next;
       if (last) {
         const Found found = S_ISREG(status.st_mode)   ? Found::regular
@@ -203,6 +195,15 @@ std::string random_suffix() {
 
 }  // namespace
 
+std::string special_file_kind(mode_t mode) {
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISDIR(mode)) return "a directory";
+  return "a special file";
+}
+
 OutputFile::OutputFile(std::string given, OutputFileSettings settings)
     : given_(std::move(given)), settings_(std::move(settings)) {}
 
@@ -241,7 +242,7 @@ OutputFile OutputFile::open(const std::string& path, const OutputFileSettings& s
     if (!settings.streams)
       throw usage_error(
           fmt::format("{} '{}' is {}, not a regular file", subject, path,
-                      walk.found == Found::through_proc ? "an open file of a process" : kind_name(walk.mode)),
+                      walk.found == Found::through_proc ? "an open file of a process" : special_file_kind(walk.mode)),
           usage_fix);
     if (S_ISSOCK(walk.mode))
       throw usage_error(fmt::format("{} '{}' is a socket, which cannot be written as a file", subject, path),

@@ -13,6 +13,7 @@
 
 #include "mq/diagnostics.hpp"
 #include "mq/error.hpp"
+#include "mq/output_file.hpp"
 
 namespace mq::passwd {
 namespace {
@@ -25,15 +26,6 @@ Error file_error(std::string what, std::string cause, std::string fix = {}) {
   return Error{Exit::file, std::move(what), std::move(cause), std::move(fix)};
 }
 
-std::string kind_of(mode_t mode) {
-  if (S_ISDIR(mode)) return "a directory";
-  if (S_ISFIFO(mode)) return "a FIFO";
-  if (S_ISCHR(mode)) return "a character device";
-  if (S_ISBLK(mode)) return "a block device";
-  if (S_ISSOCK(mode)) return "a socket";
-  return "not a regular file";
-}
-
 // The status of `path`, or nothing when it does not exist. What is not a regular file is a
 // usage error, as the shared writer makes it: a directory, a FIFO or a device is no password file.
 std::optional<struct stat> status_of(const fs::path& path, const std::string& named) {
@@ -44,7 +36,7 @@ std::optional<struct stat> status_of(const fs::path& path, const std::string& na
     throw file_error(fmt::format("cannot look at {}", named), system_error_text(error_number));
   }
   if (!S_ISREG(status.st_mode))
-    throw usage_error(fmt::format("the password file '{}' is {}", named, kind_of(status.st_mode)),
+    throw usage_error(fmt::format("the password file '{}' is {}", named, special_file_kind(status.st_mode)),
                       "give the path of a password file");
   return status;
 }

@@ -20,6 +20,10 @@
 // A replacement that is never committed (the run failed) changes nothing.
 namespace mq {
 
+/// What a file that is not a regular file is, in words: "a directory", "a FIFO", "a character
+/// device", ...
+std::string special_file_kind(mode_t mode);
+
 /// How an output file is written.
 enum class WriteMode {
   replace,  // the whole content, made visible by commit(): the file is complete or untouched
