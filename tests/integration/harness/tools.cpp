@@ -1,5 +1,7 @@
 #include "harness/tools.hpp"
 
+#include <fstream>
+#include <iterator>
 #include <stdexcept>
 
 namespace mq::test {
@@ -11,6 +13,27 @@ Command tool_command(const std::string& tool, const std::vector<std::string>& ar
   Command command{{tool_path(tool)}, std::move(input), environment};
   command.argv.insert(command.argv.end(), arguments.begin(), arguments.end());
   return command;
+}
+
+// Whether some mount of this machine propagates mounts made below it to other namespaces.
+bool any_shared_mount() {
+  std::ifstream mounts{"/proc/self/mountinfo"};
+  const std::string table{std::istreambuf_iterator<char>{mounts}, std::istreambuf_iterator<char>{}};
+  return table.find(" shared:") != std::string::npos;
+}
+
+// The unshare command that makes a mount namespace whose bind mounts nobody else sees. unshare
+// makes every mount private in it, which needs "/" to be a mount point: in a chroot (as
+// fresh-debian runs the tests) it is not, and there, with no shared mount to propagate to,
+// leaving the propagation unchanged is as private.
+std::vector<std::string> private_mount_namespace() {
+  static const bool root_is_mount_point =
+      run(Command{{"unshare", "--mount", "true"}, {}, {}}, std::filesystem::temp_directory_path()).exit_code == 0;
+  if (root_is_mount_point) return {"unshare", "--mount"};
+  if (any_shared_mount())
+    throw std::runtime_error("cannot make a private mount namespace: '/' is not a mount point (a chroot?) "
+                             "and some mounts are shared");
+  return {"unshare", "--mount", "--propagation", "unchanged"};
 }
 
 }  // namespace
@@ -48,7 +71,8 @@ Outcome run_tool_resolving(const Workspace& workspace, const NameResolution& res
                                  : "mount --bind \"$0\" /etc/hosts && mount --bind \"$1\" /etc/gai.conf && "
                                    "shift && exec \"$@\"";
   Command command = tool_command(tool, arguments, std::move(input), {});
-  std::vector<std::string> wrapped{"unshare", "--mount", "sh", "-c", mounts, hosts};
+  std::vector<std::string> wrapped = private_mount_namespace();
+  wrapped.insert(wrapped.end(), {"sh", "-c", mounts, hosts});
   if (!resolution.gai_conf.empty()) wrapped.push_back(gai);
   command.argv.insert(command.argv.begin(), wrapped.begin(), wrapped.end());
   return run(command, workspace.path());
