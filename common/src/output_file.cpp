@@ -30,7 +30,6 @@ constexpr int most_links = 40;  // as the kernel's path walk (ELOOP)
 
 std::string errno_text(int error_number) { return std::strerror(error_number); }
 
-
 // What the walk found at the end of a path.
 enum class Found { missing, regular, directory, special, through_proc };
 
@@ -99,8 +98,9 @@ public:
         continue;
       }
       if (!last && !S_ISDIR(status.st_mode))
-        fail(fmt::format("'{}' is {}, not a directory", next.string(),
-                         S_ISREG(status.st_mode) ? std::string{"a file"} : special_file_kind(status.st_mode)));
+        fail(
+            fmt::format("'{}' is {}, not a directory", next.string(),
+                        S_ISREG(status.st_mode) ? std::string{"a file"} : special_file_kind(status.st_mode)));
       current = next;
       if (last) {
         const Found found = S_ISREG(status.st_mode)   ? Found::regular
@@ -240,10 +240,10 @@ OutputFile OutputFile::open(const std::string& path, const OutputFileSettings& s
                       usage_fix);
   if (walk.found == Found::special || walk.found == Found::through_proc) {
     if (!settings.streams)
-      throw usage_error(
-          fmt::format("{} '{}' is {}, not a regular file", subject, path,
-                      walk.found == Found::through_proc ? "an open file of a process" : special_file_kind(walk.mode)),
-          usage_fix);
+      throw usage_error(fmt::format("{} '{}' is {}, not a regular file", subject, path,
+                                    walk.found == Found::through_proc ? "an open file of a process"
+                                                                      : special_file_kind(walk.mode)),
+                        usage_fix);
     if (S_ISSOCK(walk.mode))
       throw usage_error(fmt::format("{} '{}' is a socket, which cannot be written as a file", subject, path),
                         usage_fix);

@@ -224,8 +224,9 @@ TEST_CASE("report refuses a file that is not an mqbench result, naming it") {
                                  "' is not an mqbench result: it is not valid JSON\n"));
   const auto empty = workspace.write("empty.json", "\n");
   CHECK(run_tool(workspace, "mqbench", {"report", empty.string()}).err ==
-        "mqbench: error: '" + empty.string() + "' is not an mqbench result: it is empty\n"
-        "  fix: give files written by mqbench --json ('mqbench --help' lists the options)\n");
+        "mqbench: error: '" + empty.string() +
+            "' is not an mqbench result: it is empty\n"
+            "  fix: give files written by mqbench --json ('mqbench --help' lists the options)\n");
   const Outcome directory = run_tool(workspace, "mqbench", {"report", workspace.path().string()});
   CHECK(directory.exit_code == 2);
   CHECK(contains(directory.err, "cannot read '" + workspace.path().string() + "': it is a directory\n"));

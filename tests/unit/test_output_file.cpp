@@ -132,7 +132,8 @@ int as_nobody(const std::function<int()>& body) {
 // as the root of a chroot made by mktemp -d (0700) is. Says so when it cannot.
 bool nobody_can_enter(const fs::path& directory) {
   if (as_nobody([&] { return ::access(directory.c_str(), X_OK) == 0 ? 0 : 1; }) == 0) return true;
-  MESSAGE("not run: uid 65534 cannot enter ", directory.string(), " (a directory above it is closed to others)");
+  MESSAGE("not run: uid 65534 cannot enter ", directory.string(),
+          " (a directory above it is closed to others)");
   return false;
 }
 

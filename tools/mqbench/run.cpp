@@ -499,7 +499,8 @@ Results load_results(const std::vector<std::string>& paths) {
       throw usage_error(fmt::format("'{}' is not an mqbench result: it is empty", path), results_fix);
     const nlohmann::json document = nlohmann::json::parse(text, nullptr, false);
     if (document.is_discarded())
-      throw usage_error(fmt::format("'{}' is not an mqbench result: it is not valid JSON", path), results_fix);
+      throw usage_error(fmt::format("'{}' is not an mqbench result: it is not valid JSON", path),
+                        results_fix);
     parts.push_back(results_from_json(document, path));
   }
   return merge(parts);

@@ -28,7 +28,8 @@ bool any_shared_mount() {
 // leaving the propagation unchanged is as private.
 std::vector<std::string> private_mount_namespace() {
   static const bool root_is_mount_point =
-      run(Command{{"unshare", "--mount", "true"}, {}, {}}, std::filesystem::temp_directory_path()).exit_code == 0;
+      run(Command{{"unshare", "--mount", "true"}, {}, {}}, std::filesystem::temp_directory_path())
+          .exit_code == 0;
   if (root_is_mount_point) return {"unshare", "--mount"};
   if (any_shared_mount())
     throw std::runtime_error("cannot make a private mount namespace: '/' is not a mount point (a chroot?) "
