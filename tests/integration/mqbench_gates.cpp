@@ -152,7 +152,7 @@ TEST_CASE("an untrusted certificate is reported once, before any load, with exit
   CHECK(outcome.out == "");
 }
 
-TEST_CASE("username and password log every client in; a wrong password is exit 5 before any load") {
+TEST_CASE("username and password log every client in, a wrong password is exit 5 before any load") {
   Workspace workspace;
   BrokerSetup setup;
   setup.anonymous = false;

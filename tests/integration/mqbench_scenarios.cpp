@@ -86,7 +86,7 @@ TEST_CASE("on a terminal a progress bar shows the ramp, then a line per second")
   CHECK(contains(outcome.out, "end-to-end"));
 }
 
-TEST_CASE("fan-in: every publisher reaches the one subscriber; fan-out: one publisher reaches all") {
+TEST_CASE("fan-in: every publisher reaches the one subscriber, fan-out: one publisher reaches all") {
   Workspace workspace;
   Broker broker{workspace};
   const nlohmann::json fan_in =

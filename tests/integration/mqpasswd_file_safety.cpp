@@ -218,7 +218,7 @@ TEST_CASE("-U hashes only plain-text passwords and a second -U changes nothing")
   CHECK(mqpasswd(workspace, {"--check", file.string(), "bob", "builder"}).exit_code == 0);
 }
 
-TEST_CASE("new files are 0600; a file others can read gets a warning and keeps its mode") {
+TEST_CASE("new files are 0600, a file others can read gets a warning and keeps its mode") {
   Workspace workspace;
   const auto created = workspace / "new";
   CHECK(mqpasswd(workspace, {"-c", "-b", created.string(), "alice", "pw"}).exit_code == 0);
@@ -267,7 +267,7 @@ TEST_CASE("-c replaces an existing file atomically, keeping its mode") {
   CHECK((status_of(file).st_mode & 07777) == 0640);
 }
 
-TEST_CASE("a symbolic link is followed only into a directory of the user; otherwise exit 10") {
+TEST_CASE("a symbolic link is followed only into a directory of the user, otherwise exit 10") {
   Workspace workspace;
   std::filesystem::create_directory(workspace / "mine");
   const auto target = workspace / "mine" / "passwords";

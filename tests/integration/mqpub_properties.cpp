@@ -110,7 +110,7 @@ TEST_CASE("a will is published when the client vanishes, with its QoS, retain an
   CHECK(contains(line, "topic=wills/client payload=gone content-type=text/x-will"));
 }
 
-TEST_CASE("-o reads options from a file; the defaults file is read otherwise; the command line wins") {
+TEST_CASE("-o reads options from a file, the defaults file is read otherwise, the command line wins") {
   Workspace workspace;
   Broker broker{workspace};
   const auto options = workspace.write("pub.options", "# where to\n-p " + broker.port_text() +
@@ -169,7 +169,7 @@ TEST_CASE("--json-lines publishes each line's topic, payload, QoS, retain and pr
 }
 
 TEST_CASE(
-    "a malformed --json-lines line stops with its line number; the lines before it were sent and counted") {
+    "a malformed --json-lines line stops with its line number, the lines before it were sent and counted") {
   Workspace workspace;
   Broker broker{workspace};
   auto subscriber = start_subscriber(workspace, {"-p", broker.port_text(), "-t", "json/#", "-v", "-C", "2"});

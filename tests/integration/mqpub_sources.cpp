@@ -27,7 +27,7 @@ std::string published(const std::vector<std::string>& arguments, int count,
 
 }  // namespace
 
-TEST_CASE("-f publishes a whole file, binary safe; an empty file is an empty message") {
+TEST_CASE("-f publishes a whole file, binary safe, an empty file is an empty message") {
   Workspace workspace;
   Broker broker{workspace};
   const std::string binary{"\x00\x01\xff\n\r\nend", 9};

@@ -121,7 +121,7 @@ TEST_CASE("hex widths and groups follow mosquitto_sub 2.1") {
         "[    6d6573][00006D6573][6d6573    ][6d65][6d 65 73][6D:65:73][6d65-73][  :  :6d:65:73]\n");
 }
 
-TEST_CASE("%f and %d print a payload of IEEE 754 bytes; another size is reported and skipped") {
+TEST_CASE("%f and %d print a payload of IEEE 754 bytes, another size is reported and skipped") {
   Workspace workspace;
   Broker broker{workspace};
   const float single = 21.5f;

@@ -95,7 +95,7 @@ TEST_CASE("--remove-retained clears the retained messages it receives, except th
   CHECK(left.out == "tree/keep K\n");
 }
 
-TEST_CASE("-E exits 0 once the subscription is acknowledged; with -c the session then queues messages") {
+TEST_CASE("-E exits 0 once the subscription is acknowledged, with -c the session then queues messages") {
   Workspace workspace;
   Broker broker{workspace};
   const Outcome made =

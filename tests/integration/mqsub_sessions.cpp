@@ -95,7 +95,7 @@ TEST_CASE("-D subscribe sets subscription properties: a subscription identifier 
   CHECK(ours.out == reference_subscribe(workspace, broker, arguments).out);
 }
 
-TEST_CASE("-D connect, unsubscribe and disconnect properties are sent; -D publish is not mqsub's") {
+TEST_CASE("-D connect, unsubscribe and disconnect properties are sent, -D publish is not mqsub's") {
   Workspace workspace;
   Broker broker{workspace};
   const Outcome sent = subscribe(workspace, broker,

@@ -111,7 +111,7 @@ TEST_CASE("--sys -W shorter than sys_interval prints the retained values marked 
   CHECK(contains(outcome.err, "sys_interval"));
 }
 
-TEST_CASE("--sys -W prints one snapshot and exits 0; without $SYS it times out with exit 8") {
+TEST_CASE("--sys -W prints one snapshot and exits 0, without $SYS it times out with exit 8") {
   Workspace workspace;
   Broker broker{workspace, sys_broker()};
   const Outcome one = subscribe(workspace, broker, {"--sys", "-W", "20"});

@@ -35,7 +35,7 @@ TEST_CASE("bash: the script registers a completion for every tool and completes 
   CHECK(bash_completes(workspace, "mqpub", "-q ''").find("0 1 2") != std::string::npos);
 }
 
-TEST_CASE("zsh and fish scripts name the tool and its options; an unknown shell is a usage error") {
+TEST_CASE("zsh and fish scripts name the tool and its options, an unknown shell is a usage error") {
   Workspace workspace;
   const Outcome zsh = run_tool(workspace, "mqsub", {"--completion", "zsh"});
   CHECK(zsh.exit_code == 0);

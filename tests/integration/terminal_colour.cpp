@@ -19,7 +19,7 @@ std::string on_terminal(const Workspace& workspace, const std::map<std::string, 
 
 }  // namespace
 
-TEST_CASE("on a terminal the labels are coloured; with NO_COLOR or TERM=dumb, or in a pipe, they are not") {
+TEST_CASE("on a terminal the labels are coloured, with NO_COLOR or TERM=dumb, or in a pipe, they are not") {
   Workspace workspace;
   CHECK(on_terminal(workspace, {{"TERM", "xterm"}}).find("\x1b[1;31merror:\x1b[0m") != std::string::npos);
   CHECK(on_terminal(workspace, {{"TERM", "xterm"}, {"NO_COLOR", "1"}}).find("\x1b[") == std::string::npos);

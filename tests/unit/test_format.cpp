@@ -73,7 +73,7 @@ TEST_CASE("%t is the topic, with width, precision and alignment as printf's %s")
   CHECK(render("[%2t]") == "[t/x]");      // a width is a minimum for text
 }
 
-TEST_CASE("%p is the payload; a width pads and also truncates it, as mosquitto_sub 2.1 does") {
+TEST_CASE("%p is the payload, a width pads and also truncates it, as mosquitto_sub 2.1 does") {
   CHECK(render("%p") == "mes");
   CHECK(render("[%6p]") == "[   mes]");
   CHECK(render("[%-6p]") == "[mes   ]");

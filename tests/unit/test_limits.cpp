@@ -33,7 +33,7 @@ TEST_CASE("--fail-loss takes a count or a percentage") {
   }
 }
 
-TEST_CASE("limits that are met give nothing; each unmet limit gives its sentence") {
+TEST_CASE("limits that are met give nothing, each unmet limit gives its sentence") {
   const Results good = received_with_latency(2000, 0);
   CHECK(unmet_limits(good, Limits{5.0, LossLimit{0, false}, 900.0, {}}).empty());
 

@@ -28,7 +28,7 @@ TEST_CASE("an options file is one option per line, split like a shell, comments 
   std::filesystem::remove(path);
 }
 
-TEST_CASE("an unclosed quote names the file and the line; a missing file is a usage error") {
+TEST_CASE("an unclosed quote names the file and the line, a missing file is a usage error") {
   const auto path = write_temp("broken", "-h x\n-m 'open\n");
   try {
     mq::read_options_file(path, "-o");
@@ -41,7 +41,7 @@ TEST_CASE("an unclosed quote names the file and the line; a missing file is a us
   CHECK_THROWS_AS(mq::read_options_file("/nonexistent/options", "-o"), mq::Error);
 }
 
-TEST_CASE("the defaults file comes first, the command line after it; -o replaces the defaults file") {
+TEST_CASE("the defaults file comes first, the command line after it, -o replaces the defaults file") {
   const auto home = std::filesystem::temp_directory_path() / ("mq-unit-xdg-" + std::to_string(getpid()));
   std::filesystem::create_directories(home / "mq");
   std::ofstream(home / "mq" / "mqpub") << "-q 1\n";

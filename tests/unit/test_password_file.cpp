@@ -123,7 +123,7 @@ TEST_CASE("passwords must not be empty nor longer than 65535 bytes") {
   CHECK(password_problem(std::string(65536, 'x')));
 }
 
-TEST_CASE("a batch list is user:password lines; the password keeps every byte after the first ':'") {
+TEST_CASE("a batch list is user:password lines, the password keeps every byte after the first ':'") {
   const auto credentials = parse_credentials("# new staff\nalice:a:b c \r\n\nbob:-x\n", "list");
   REQUIRE(credentials.size() == 2);
   CHECK(credentials[0].user == "alice");

@@ -116,7 +116,7 @@ TEST_CASE("-h and -A lists give the clients their hosts and source addresses in 
   CHECK(plan.clients[1].shape == 1);
 }
 
-TEST_CASE("--no-clean makes persistent sessions; the default is clean") {
+TEST_CASE("--no-clean makes persistent sessions, the default is clean") {
   CHECK(plan_for({"conn"}).shapes[0].connection.clean_session);
   CHECK_FALSE(plan_for({"conn", "--no-clean", "-I", "keep-"}).shapes[0].connection.clean_session);
 }
@@ -135,7 +135,7 @@ TEST_CASE("mistakes the parser cannot see are usage errors naming the option") {
   CHECK(usage_error_of({"-h", ","}) == "-h names no host");
 }
 
-TEST_CASE("without a subcommand mqbench runs pubsub; --help and --version stay at the top") {
+TEST_CASE("without a subcommand mqbench runs pubsub, --help and --version stay at the top") {
   const auto first_word = [](std::vector<std::string> words) {
     std::vector<char*> argv;
     for (std::string& word : words)

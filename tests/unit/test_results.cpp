@@ -151,7 +151,7 @@ TEST_CASE("the gates are written with the result, read back, and shown in the su
   CHECK(merge({run, run}).gates.empty());  // a merge has not been checked against anything yet
 }
 
-TEST_CASE("a result written before the gates existed still reads; malformed gates do not") {
+TEST_CASE("a result written before the gates existed still reads, malformed gates do not") {
   nlohmann::json document = to_json(sample_run(100, 10));
   document.erase("gates");
   CHECK(results_from_json(document, "old.json").gates.empty());

@@ -26,7 +26,7 @@ TEST_CASE("gaps are lost, and the tail the subscriber never saw is lost too") {
   CHECK(checker.lost(10) == 7);
 }
 
-TEST_CASE("a late message is reordered, not lost; a repeat is a duplicate") {
+TEST_CASE("a late message is reordered, not lost, a repeat is a duplicate") {
   SequenceChecker checker;
   checker.record(0);
   checker.record(2);

@@ -35,7 +35,7 @@ mq::sub::OutputOptions output(bool verbose, bool no_end_of_line) {
 
 }  // namespace
 
-TEST_CASE("the payload alone, then a newline; nothing at all for an empty payload") {
+TEST_CASE("the payload alone, then a newline, nothing at all for an empty payload") {
   CHECK(write(output(false, false), "t", "hello") == "hello\n");
   CHECK(write(output(false, false), "t", "") == "");
   CHECK(write(output(false, true), "t", "hello") == "hello");

@@ -113,7 +113,7 @@ TEST_CASE("the dashboard writes one JSON line once a burst of $SYS messages has 
   CHECK(dashboard.finished());
 }
 
-TEST_CASE("on a terminal the dashboard redraws in place; a single snapshot is plain text") {
+TEST_CASE("on a terminal the dashboard redraws in place, a single snapshot is plain text") {
   mq::sub::SysDashboard live{"localhost", std::nullopt, true, false};
   const auto start = Clock::now();
   std::string out;
