@@ -30,8 +30,9 @@ TEST_CASE("8: a missing --cafile, --cert, --key or --capath is exit 2 naming the
       {"--cert", {"--cafile", ca, "--cert", missing, "--key", certificates.client_key.string()}},
       {"--key", {"--cafile", ca, "--cert", certificates.client_cert.string(), "--key", missing}},
   };
-  for (const auto& [option, tls_options] : cases) {
-    CAPTURE(option);
+  for (const auto& test_case : cases) {
+    const auto& [option, tls_options] = test_case;
+    CAPTURE(test_case.first);  // not a structured binding: clang cannot capture one
     const Outcome outcome = run_scenario(workspace, "mqpub", publish_with(tls_options));
     CHECK(outcome.exit_code == 2);
     CHECK(contains(outcome.err, "mqpub: error: " + option + " '" + missing +

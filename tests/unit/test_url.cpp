@@ -78,8 +78,9 @@ TEST_CASE("malformed URLs are usage errors that say what is wrong") {
       {"mqtt://[::1]x/t", "only ':port'"},
       {"mqtt://@h/t", "user name before '@' is empty"},
   };
-  for (const auto& [text, reason] : cases) {
-    CAPTURE(text);
+  for (const auto& test_case : cases) {
+    const auto& [text, reason] = test_case;
+    CAPTURE(test_case.first);  // not a structured binding: clang cannot capture one
     try {
       parse_broker_url(text);
       FAIL("accepted");

@@ -8,10 +8,11 @@
 
 namespace mq::test {
 
-/// How many times a diagnosis scenario runs: every run must print the same thing.
-constexpr int scenario_runs = 3;
+/// How many times a diagnosis scenario runs: once, or three times with MQ_STABILITY=1 in the
+/// environment, when every run must print the same thing.
+int scenario_runs();
 
-/// Runs a tool `scenario_runs` times with the same arguments, checks (with doctest) that every
+/// Runs a tool `scenario_runs()` times with the same arguments, checks (with doctest) that every
 /// run gives the same exit code, stdout and stderr, and returns the first run. The current time,
 /// which certificate validity messages print ("it is now ..."), is masked before comparing.
 /// With MQ_SCENARIO_TIMES=FILE in the environment, each run's wall time is appended to FILE.
