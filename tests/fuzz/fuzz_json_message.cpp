@@ -4,7 +4,7 @@
 #include <string_view>
 
 #include "mq/error.hpp"
-#include "mq/json_message.hpp"
+#include "json_message.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   try {

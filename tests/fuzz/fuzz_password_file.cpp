@@ -7,8 +7,8 @@
 #include <string_view>
 
 #include "mq/error.hpp"
-#include "mq/password_file.hpp"
-#include "mq/password_hash.hpp"
+#include "password_file.hpp"
+#include "password_hash.hpp"
 
 namespace {
 

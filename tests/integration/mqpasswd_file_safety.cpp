@@ -12,8 +12,8 @@
 
 #include "harness/tools.hpp"
 #include "mq/error.hpp"
-#include "mq/password_file.hpp"
-#include "mq/password_hash.hpp"
+#include "password_file.hpp"
+#include "password_hash.hpp"
 
 using namespace mq::test;
 

@@ -3,7 +3,7 @@
 #include <mqtt_protocol.h>
 
 #include "mq/error.hpp"
-#include "mq/json_message.hpp"
+#include "json_message.hpp"
 
 namespace {
 

@@ -3,7 +3,7 @@
 #include <string>
 
 #include "mq/error.hpp"
-#include "mq/password_file.hpp"
+#include "password_file.hpp"
 
 using namespace mq::password;
 

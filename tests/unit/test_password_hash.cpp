@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "mq/password_hash.hpp"
+#include "password_hash.hpp"
 
 using namespace mq::password;
 

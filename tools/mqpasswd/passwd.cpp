@@ -12,7 +12,7 @@
 #include "mq/diagnostics.hpp"
 #include "mq/option_checks.hpp"
 #include "mq/output.hpp"
-#include "mq/password_file.hpp"
+#include "password_file.hpp"
 #include "mq/text.hpp"
 #include "password_store.hpp"
 #include "prompt.hpp"

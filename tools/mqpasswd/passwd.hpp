@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "mq/error.hpp"
-#include "mq/password_hash.hpp"
+#include "password_hash.hpp"
 
 namespace mq::passwd {
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "mq/error.hpp"
-#include "mq/json_message.hpp"
+#include "json_message.hpp"
 #include "mq/packet_size.hpp"
 #include "mq/text.hpp"
 #include "mq/topic.hpp"

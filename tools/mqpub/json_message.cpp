@@ -1,4 +1,4 @@
-#include "mq/json_message.hpp"
+#include "json_message.hpp"
 
 #include <fmt/format.h>
 #include <mqtt_protocol.h>

@@ -1,9 +1,9 @@
-#include "mq/password_file.hpp"
+#include "password_file.hpp"
 
 #include <fmt/format.h>
 
 #include "mq/error.hpp"
-#include "mq/password_hash.hpp"
+#include "password_hash.hpp"
 #include "mq/text.hpp"
 
 namespace mq::password {

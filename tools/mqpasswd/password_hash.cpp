@@ -1,4 +1,4 @@
-#include "mq/password_hash.hpp"
+#include "password_hash.hpp"
 
 #include <fmt/format.h>
 #include <openssl/crypto.h>
