@@ -3,8 +3,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "mq/error.hpp"
 #include "json_message.hpp"
+#include "mq/error.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   try {

@@ -2,8 +2,8 @@
 #include <mosquitto.h>
 #include <mqtt_protocol.h>
 
-#include "mq/error.hpp"
 #include "json_message.hpp"
+#include "mq/error.hpp"
 
 namespace {
 

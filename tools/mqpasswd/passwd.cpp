@@ -12,8 +12,8 @@
 #include "mq/diagnostics.hpp"
 #include "mq/option_checks.hpp"
 #include "mq/output.hpp"
-#include "password_file.hpp"
 #include "mq/text.hpp"
+#include "password_file.hpp"
 #include "password_store.hpp"
 #include "prompt.hpp"
 

@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include "mq/error.hpp"
-#include "password_hash.hpp"
 #include "mq/text.hpp"
+#include "password_hash.hpp"
 
 namespace mq::password {
 namespace {

@@ -10,8 +10,8 @@
 #include <cstring>
 #include <vector>
 
-#include "mq/error.hpp"
 #include "json_message.hpp"
+#include "mq/error.hpp"
 #include "mq/packet_size.hpp"
 #include "mq/text.hpp"
 #include "mq/topic.hpp"
