@@ -21,7 +21,7 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-struct FreeDeleter {
+struct MosquittoFree {
   void operator()(void* pointer) const { std::free(pointer); }
 };
 
@@ -167,14 +167,14 @@ void add_property(Json& properties, const mosquitto_property* property) {
   case MQTT_PROP_RESPONSE_TOPIC: {
     char* raw_text = nullptr;
     mosquitto_property_read_string(property, identifier, &raw_text, false);
-    const std::unique_ptr<char, FreeDeleter> owned{raw_text};
+    const std::unique_ptr<char, MosquittoFree> owned{raw_text};
     add_text(properties, name, raw_text ? raw_text : "", '-');
     break;
   }
   case MQTT_PROP_CORRELATION_DATA: {
     void* raw_value = nullptr;
     mosquitto_property_read_binary(property, identifier, &raw_value, &int16, false);
-    const std::unique_ptr<void, FreeDeleter> owned{raw_value};
+    const std::unique_ptr<void, MosquittoFree> owned{raw_value};
     add_text(properties, name, {static_cast<const char*>(raw_value), raw_value ? int16 : 0u}, '-');
     break;
   }
@@ -182,7 +182,7 @@ void add_property(Json& properties, const mosquitto_property* property) {
     char* raw_name = nullptr;
     char* raw_text = nullptr;
     mosquitto_property_read_string_pair(property, identifier, &raw_name, &raw_text, false);
-    const std::unique_ptr<char, FreeDeleter> owned_name{raw_name}, owned_text{raw_text};
+    const std::unique_ptr<char, MosquittoFree> owned_name{raw_name}, owned_text{raw_text};
     Json pair = Json::object();
     add_text(pair, raw_name ? raw_name : "", raw_text ? raw_text : "", '-');
     properties["user-properties"].push_back(std::move(pair));
