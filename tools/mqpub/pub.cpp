@@ -10,6 +10,7 @@
 #include "mq/property_options.hpp"
 #include "mq/session.hpp"
 #include "mq/signals.hpp"
+#include "mq/socket_reads.hpp"
 #include "mq/topic.hpp"
 #include "mq/translate.hpp"
 #include "publisher.hpp"
@@ -176,11 +177,12 @@ Exit run(Options& options) {
   const std::unique_ptr<MessageSource> source = make_source(options, topic);
 
   Publisher publisher{options.client.connection.max_inflight, *source};
+  StopSignals::install();  // from here on, Ctrl-C ends with a clean shutdown and exit 130
   Session session{options.client, publisher};
   publisher.attach(session);
   session.set_reconnect_policy(
       ReconnectPolicy{options.client.connection.reconnect_attempts.value_or(default_reconnect_attempts)});
-  session.enable_read_buffering();  // PUBACKs: one read() for many, not four each
+  session.enable_read_buffering(process_read_buffer());  // PUBACKs: one read() for many, not four each
   session.connect();
 
   Pump pump{*source, publisher, options, Clock::now()};

@@ -17,6 +17,7 @@
 #include "mq/property_options.hpp"
 #include "mq/session.hpp"
 #include "mq/signals.hpp"
+#include "mq/socket_reads.hpp"
 #include "mq/topic.hpp"
 #include "mq/translate.hpp"
 #include "sys_dashboard.hpp"
@@ -519,6 +520,7 @@ Exit run(Options& options) {
   if (options.subscribe.retain_as_published || options.subscribe.retain_handling ||
       qos2_count_from_session(options))
     options.client.connection.requires_v5 = true;
+  StopSignals::install();  // from here on, Ctrl-C ends with a clean shutdown and exit 130
   Session session{options.client, receiver};
   receiver.attach(session);
   // Like mosquitto_sub, keep reconnecting (and resubscribing) unless told otherwise; -W still
@@ -529,7 +531,7 @@ Exit run(Options& options) {
   // The broker must have the acknowledgement of every message printed before mqsub exits, or it
   // delivers those messages again to the next run of a persistent session.
   session.linger_on_disconnect();
-  session.enable_read_buffering();
+  session.enable_read_buffering(process_read_buffer());
   session.coalesce_reads(read_window);
   session.connect();
 

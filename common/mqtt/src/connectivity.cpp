@@ -15,6 +15,7 @@
 #include "mq/option_checks.hpp"
 #include "mq/output.hpp"
 #include "mq/session.hpp"
+#include "mq/signals.hpp"
 #include "mq/text.hpp"
 
 namespace mq {
@@ -321,6 +322,7 @@ Exit run_probe(ClientOptions& client, const ProbeOptions& probe) {
   report.keepalive = connection.keepalive;
   try {
     ProbeEvents events{report};
+    StopSignals::install();  // Ctrl-C ends the probe with a clean shutdown and exit 130
     Session session{client, events};
     try {
       session.connect();

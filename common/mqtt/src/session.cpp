@@ -154,7 +154,6 @@ Session::Session(const ClientOptions& options, SessionEvents& events)
 Session::Session(const ClientOptions& options, SessionEvents& events, SessionOverrides overrides)
     : options_(options), events_(events), tls_(std::move(overrides.tls)),
       client_id_override_(std::move(overrides.client_id)) {
-  StopSignals::install();
   const ConnectionOptions& connection = options.connection;
   const bool tls = options.tls.enabled();
   attempt_.endpoint =
@@ -316,7 +315,7 @@ void Session::dial() {
   dial_errno_ = error_number;
   if (rc == MOSQ_ERR_ERRNO && refused_connect(error_number)) return give_up_address(error_number);
   if (rc != MOSQ_ERR_SUCCESS) return end_attempt(rc, error_number);
-  if (buffer_reads_) ReadBuffer::adopt(socket());
+  if (read_buffer_) read_buffer_->adopt(socket());
   // A connect on loopback may be done already, and CONNECT or the TLS greeting written with it.
   tcp_connect_done();
 }
@@ -568,7 +567,7 @@ void Session::poll_once(int timeout_ms, bool wake_on_stop_signal, LoopExtras* ex
     return;
   }
   // Input already in our read buffer does not make the socket readable: do not wait for it.
-  const bool buffered_input = ReadBuffer::pending(socket()) > 0;
+  const bool buffered_input = read_buffer_ && read_buffer_->pending(socket()) > 0;
   const auto now = Clock::now();
   const bool holding_reads = !buffered_input && now < reads_resume_;
   if (holding_reads) {

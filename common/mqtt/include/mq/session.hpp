@@ -21,6 +21,7 @@ struct mosquitto;
 
 namespace mq {
 
+class ReadBuffering;
 class TlsContext;
 
 using Clock = std::chrono::steady_clock;
@@ -132,9 +133,10 @@ public:
   /// acknowledgements a persistent session depends on. Without it the socket can close with
   /// input unread, which resets the connection and drops what the broker had not read yet.
   void linger_on_disconnect() { linger_ = true; }
-  /// Reads the socket through a 64 KiB buffer (see ReadBuffer): far fewer system calls for
-  /// a stream of small messages. One session per process; call before connect().
-  void enable_read_buffering() { buffer_reads_ = true; }
+  /// Reads the socket through `buffer`, usually process_read_buffer() (see socket_reads.hpp):
+  /// far fewer system calls for a stream of small messages. One session per process; call
+  /// before connect().
+  void enable_read_buffering(ReadBuffering& buffer) { read_buffer_ = &buffer; }
   /// Under a steady stream, starts reading at most once per `window`, so that one wakeup
   /// handles many messages: less CPU per message for at most `window` more latency. A message
   /// after a quiet spell, or a stream too heavy to read within the window, is not delayed.
@@ -258,7 +260,7 @@ private:
   bool fallback_wanted_ = false;
   bool answered_ = false;                      // a CONNACK arrived on this connection
   SecondLook second_look_ = SecondLook::none;  // how to settle an ambiguous failure to connect
-  bool buffer_reads_ = false;
+  ReadBuffering* read_buffer_ = nullptr;       // null: libmosquitto reads the socket itself
   std::chrono::microseconds read_window_{0};
   Clock::time_point reads_resume_{};
 };

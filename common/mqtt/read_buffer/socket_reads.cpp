@@ -68,21 +68,29 @@ ssize_t buffered_read(int fd, void* destination, std::size_t count) {
   return hand_out(destination, count);
 }
 
-}  // namespace
-
-void ReadBuffer::adopt(int fd) {
-  buffer.begin = buffer.end = 0;
-  buffer.drained = false;
-  adopted_fd.store(fd);
-}
-
-void ReadBuffer::release(int fd) {
+// Stops buffering `fd` and drops what is buffered: its number may be reused at once.
+void release(int fd) {
   int expected = fd;
   if (adopted_fd.compare_exchange_strong(expected, -1)) buffer.begin = buffer.end = 0;
 }
 
-std::size_t ReadBuffer::pending(int fd) {
-  return fd >= 0 && adopted_fd.load() == fd ? buffer.end - buffer.begin : 0;
+class ProcessReadBuffer : public ReadBuffering {
+public:
+  void adopt(int fd) override {
+    buffer.begin = buffer.end = 0;
+    buffer.drained = false;
+    adopted_fd.store(fd);
+  }
+  std::size_t pending(int fd) const override {
+    return fd >= 0 && adopted_fd.load() == fd ? buffer.end - buffer.begin : 0;
+  }
+};
+
+}  // namespace
+
+ReadBuffering& process_read_buffer() {
+  static ProcessReadBuffer instance;
+  return instance;
 }
 
 }  // namespace mq
@@ -95,6 +103,6 @@ extern "C" ssize_t read(int fd, void* destination, size_t count) {
 }
 
 extern "C" int close(int fd) {
-  mq::ReadBuffer::release(fd);  // the number may be reused at once by an unrelated file
+  mq::release(fd);  // the number may be reused at once by an unrelated file
   return mq::system_close(fd);
 }
