@@ -88,3 +88,19 @@ TEST_CASE("-d prints property lists on one line") {
         "maximum-qos=1, retain-available=0, maximum-packet-size=4096, topic-alias-maximum=10, "
         "assigned-client-identifier='auto-1', user-property 'region'='eu'");
 }
+
+TEST_CASE("-d prints binary data in hex, of longer data the first 32 bytes and the length") {
+  std::string data;
+  for (char byte = 0; byte < 40; ++byte)
+    data += byte;
+  Properties properties;
+  properties.add_binary(MQTT_PROP_CORRELATION_DATA, std::string_view{"\0\xab", 2});
+  properties.add_binary(MQTT_PROP_CORRELATION_DATA, data);
+  properties.add_varint(MQTT_PROP_SUBSCRIPTION_IDENTIFIER, 300);
+  properties.add_string(MQTT_PROP_CONTENT_TYPE, "");
+  properties.add_string_pair(MQTT_PROP_USER_PROPERTY, "k", "");
+  CHECK(trace::properties_text(properties.get()) ==
+        "correlation-data=00ab, "
+        "correlation-data=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f... (40 bytes), "
+        "subscription-identifier=300, content-type='', user-property 'k'=''");
+}

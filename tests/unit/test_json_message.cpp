@@ -1,9 +1,9 @@
 #include <doctest/doctest.h>
-#include <mosquitto.h>
 #include <mqtt_protocol.h>
 
 #include "json_message.hpp"
 #include "mq/error.hpp"
+#include "mq/properties.hpp"
 
 namespace {
 
@@ -38,32 +38,24 @@ TEST_CASE("every field") {
   CHECK(message.qos == 2);
   CHECK(message.retain == true);
   REQUIRE(message.properties.has_value());
-  char* text = nullptr;
-  REQUIRE(mosquitto_property_read_string(message.properties->get(), MQTT_PROP_CONTENT_TYPE, &text, false));
-  CHECK(std::string{text} == "application/octet-stream");
-  free(text);
-  uint32_t expiry = 0;
-  REQUIRE(mosquitto_property_read_int32(message.properties->get(), MQTT_PROP_MESSAGE_EXPIRY_INTERVAL, &expiry,
-                                        false));
-  CHECK(expiry == 60);
+  const auto content_type = mq::find_property(message.properties->get(), MQTT_PROP_CONTENT_TYPE);
+  REQUIRE(content_type.has_value());
+  CHECK(content_type->bytes.view() == "application/octet-stream");
+  const auto expiry = mq::find_property(message.properties->get(), MQTT_PROP_MESSAGE_EXPIRY_INTERVAL);
+  REQUIRE(expiry.has_value());
+  CHECK(expiry->number == 60u);
 }
 
 TEST_CASE("user properties as an array of pairs keep their order and repeats") {
   const auto message =
       mq::parse_json_message(R"({"payload": "", "properties": {"user-property": [["a", "1"], ["a", "2"]]}})");
   REQUIRE(message.properties.has_value());
-  char* name = nullptr;
-  char* value = nullptr;
-  const mosquitto_property* next = mosquitto_property_read_string_pair(
-      message.properties->get(), MQTT_PROP_USER_PROPERTY, &name, &value, false);
-  CHECK(std::string{value} == "1");
-  free(name);
-  free(value);
-  mosquitto_property_read_string_pair(mosquitto_property_next(next), MQTT_PROP_USER_PROPERTY, &name, &value,
-                                      false);
-  CHECK(std::string{value} == "2");
-  free(name);
-  free(value);
+  const auto pairs = mq::read_properties(message.properties->get(), MQTT_PROP_USER_PROPERTY);
+  REQUIRE(pairs.size() == 2);
+  CHECK(pairs[0].pair_name.view() == "a");
+  CHECK(pairs[0].bytes.view() == "1");
+  CHECK(pairs[1].pair_name.view() == "a");
+  CHECK(pairs[1].bytes.view() == "2");
 }
 
 TEST_CASE("malformed messages say which field is wrong") {

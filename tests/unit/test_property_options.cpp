@@ -1,8 +1,8 @@
 #include <doctest/doctest.h>
-#include <mosquitto.h>
 #include <mqtt_protocol.h>
 
 #include "mq/error.hpp"
+#include "mq/properties.hpp"
 #include "mq/property_options.hpp"
 
 namespace {
@@ -32,16 +32,15 @@ TEST_CASE("-D words go to the packet they name, and imply MQTT v5") {
                             "publish", "user-property", "key", "value", "will", "will-delay-interval", "30"},
                            targets.pointers());
   CHECK(targets.v5);
-  char* text = nullptr;
-  REQUIRE(mosquitto_property_read_string(targets.publish.get(), MQTT_PROP_CONTENT_TYPE, &text, false));
-  CHECK(std::string{text} == "text/plain");
-  free(text);
-  uint16_t maximum = 0;
-  REQUIRE(mosquitto_property_read_int16(targets.connect.get(), MQTT_PROP_RECEIVE_MAXIMUM, &maximum, false));
-  CHECK(maximum == 10);
-  uint32_t delay = 0;
-  REQUIRE(mosquitto_property_read_int32(targets.will.get(), MQTT_PROP_WILL_DELAY_INTERVAL, &delay, false));
-  CHECK(delay == 30);
+  const auto content_type = mq::find_property(targets.publish.get(), MQTT_PROP_CONTENT_TYPE);
+  REQUIRE(content_type.has_value());
+  CHECK(content_type->bytes.view() == "text/plain");
+  const auto maximum = mq::find_property(targets.connect.get(), MQTT_PROP_RECEIVE_MAXIMUM);
+  REQUIRE(maximum.has_value());
+  CHECK(maximum->number == 10u);
+  const auto delay = mq::find_property(targets.will.get(), MQTT_PROP_WILL_DELAY_INTERVAL);
+  REQUIRE(delay.has_value());
+  CHECK(delay->number == 30u);
   CHECK(targets.disconnect.empty());
 }
 

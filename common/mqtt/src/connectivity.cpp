@@ -3,17 +3,16 @@
 #include <arpa/inet.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <mosquitto.h>
 #include <mqtt_protocol.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <algorithm>
 #include <cstdio>
-#include <cstdlib>
 
 #include "mq/option_checks.hpp"
 #include "mq/output.hpp"
+#include "mq/properties.hpp"
 #include "mq/session.hpp"
 #include "mq/signals.hpp"
 #include "mq/text.hpp"
@@ -21,95 +20,64 @@
 namespace mq {
 namespace {
 
-// Takes ownership of strings libmosquitto's property readers allocate.
-std::string take(char* text) {
-  std::string copy = text ? printable(text) : std::string{};
-  std::free(text);
-  return copy;
+// The yes/no capability a property states.
+bool& yes_no_capability(BrokerCapabilities& capabilities, int identifier) {
+  return identifier == MQTT_PROP_RETAIN_AVAILABLE         ? capabilities.retain_available
+         : identifier == MQTT_PROP_WILDCARD_SUB_AVAILABLE ? capabilities.wildcard_subscriptions
+         : identifier == MQTT_PROP_SHARED_SUB_AVAILABLE   ? capabilities.shared_subscriptions
+                                                          : capabilities.subscription_identifiers;
 }
 
-std::uint8_t byte_of(const mosquitto_property* property, int identifier) {
-  std::uint8_t value = 0;
-  mosquitto_property_read_byte(property, identifier, &value, false);
-  return value;
+// The text capability a property states.
+std::string& text_capability(BrokerCapabilities& capabilities, int identifier) {
+  return identifier == MQTT_PROP_ASSIGNED_CLIENT_IDENTIFIER ? capabilities.assigned_client_id
+         : identifier == MQTT_PROP_RESPONSE_INFORMATION     ? capabilities.response_information
+         : identifier == MQTT_PROP_SERVER_REFERENCE         ? capabilities.server_reference
+                                                            : capabilities.reason_string;
 }
 
-std::uint16_t int16_of(const mosquitto_property* property, int identifier) {
-  std::uint16_t value = 0;
-  mosquitto_property_read_int16(property, identifier, &value, false);
-  return value;
-}
-
-std::uint32_t int32_of(const mosquitto_property* property, int identifier) {
-  std::uint32_t value = 0;
-  mosquitto_property_read_int32(property, identifier, &value, false);
-  return value;
-}
-
-std::string string_of(const mosquitto_property* property, int identifier) {
-  char* text = nullptr;
-  mosquitto_property_read_string(property, identifier, &text, false);
-  return take(text);
-}
-
-void read_property(BrokerCapabilities& capabilities, const mosquitto_property* property) {
-  const int identifier = mosquitto_property_identifier(property);
-  switch (identifier) {
+void read_property(BrokerCapabilities& capabilities, const ReadProperty& property) {
+  const std::uint32_t number = property.number;
+  switch (property.identifier) {
   case MQTT_PROP_MAXIMUM_QOS:
-    capabilities.maximum_qos = byte_of(property, identifier);
+    capabilities.maximum_qos = static_cast<int>(number);
     break;
   case MQTT_PROP_RETAIN_AVAILABLE:
-    capabilities.retain_available = byte_of(property, identifier) != 0;
-    break;
   case MQTT_PROP_WILDCARD_SUB_AVAILABLE:
-    capabilities.wildcard_subscriptions = byte_of(property, identifier) != 0;
-    break;
   case MQTT_PROP_SHARED_SUB_AVAILABLE:
-    capabilities.shared_subscriptions = byte_of(property, identifier) != 0;
-    break;
   case MQTT_PROP_SUBSCRIPTION_ID_AVAILABLE:
-    capabilities.subscription_identifiers = byte_of(property, identifier) != 0;
+    yes_no_capability(capabilities, property.identifier) = number != 0;
     break;
   case MQTT_PROP_MAXIMUM_PACKET_SIZE:
-    capabilities.maximum_packet_size = int32_of(property, identifier);
+    capabilities.maximum_packet_size = number;
     break;
   case MQTT_PROP_TOPIC_ALIAS_MAXIMUM:
-    capabilities.topic_alias_maximum = int16_of(property, identifier);
+    capabilities.topic_alias_maximum = static_cast<std::uint16_t>(number);
     break;
   case MQTT_PROP_RECEIVE_MAXIMUM:
-    capabilities.receive_maximum = int16_of(property, identifier);
+    capabilities.receive_maximum = static_cast<std::uint16_t>(number);
     break;
   case MQTT_PROP_SERVER_KEEP_ALIVE:
-    capabilities.server_keep_alive = int16_of(property, identifier);
+    capabilities.server_keep_alive = static_cast<std::uint16_t>(number);
     break;
   case MQTT_PROP_SESSION_EXPIRY_INTERVAL:
-    capabilities.session_expiry_interval = int32_of(property, identifier);
+    capabilities.session_expiry_interval = number;
     break;
   case MQTT_PROP_ASSIGNED_CLIENT_IDENTIFIER:
-    capabilities.assigned_client_id = string_of(property, identifier);
-    break;
   case MQTT_PROP_RESPONSE_INFORMATION:
-    capabilities.response_information = string_of(property, identifier);
-    break;
   case MQTT_PROP_SERVER_REFERENCE:
-    capabilities.server_reference = string_of(property, identifier);
-    break;
   case MQTT_PROP_REASON_STRING:
-    capabilities.reason_string = string_of(property, identifier);
+    text_capability(capabilities, property.identifier) = printable(property.bytes.view());
     break;
-  case MQTT_PROP_USER_PROPERTY: {
-    char* name = nullptr;
-    char* value = nullptr;
-    mosquitto_property_read_string_pair(property, identifier, &name, &value, false);
-    std::string key = take(name);
-    capabilities.user_properties.emplace_back(std::move(key), take(value));
+  case MQTT_PROP_USER_PROPERTY:
+    capabilities.user_properties.emplace_back(printable(property.pair_name.view()),
+                                              printable(property.bytes.view()));
     break;
-  }
   default:
     break;
   }
-  const char* name = mosquitto_property_identifier_to_string(identifier);
-  capabilities.stated.emplace_back(name ? name : std::to_string(identifier));
+  capabilities.stated.emplace_back(property.name.empty() ? std::to_string(property.identifier)
+                                                         : std::string{property.name});
 }
 
 // Collects what the check reports from the session's callbacks.
@@ -244,8 +212,7 @@ bool BrokerCapabilities::was_stated(std::string_view name) const {
 
 BrokerCapabilities read_capabilities(const mosquitto_property* connack_properties) {
   BrokerCapabilities capabilities;
-  for (const mosquitto_property* property = connack_properties; property;
-       property = mosquitto_property_next(property))
+  for (const ReadProperty& property : read_properties(connack_properties))
     read_property(capabilities, property);
   return capabilities;
 }

@@ -11,11 +11,13 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <utility>
 
 #include "mq/diagnostics.hpp"
 #include "mq/packet_size.hpp"
 #include "mq/port_probe.hpp"
+#include "mq/properties.hpp"
 #include "mq/signals.hpp"
 #include "mq/socket_reads.hpp"
 #include "mq/tls.hpp"
@@ -691,9 +693,8 @@ void Session::note_connack(int reason_code, int flags, const mosquitto_property*
   if (reason_code == 0 && tls_ && tls_->keylog_failure()) return fail(*tls_->keylog_failure());
   if (reason_code == 0) {
     connected_ = true;
-    broker_maximum_packet_size_ = 0;  // each CONNACK states it anew; none means no limit
-    mosquitto_property_read_int32(properties, MQTT_PROP_MAXIMUM_PACKET_SIZE, &broker_maximum_packet_size_,
-                                  false);
+    const std::optional<ReadProperty> limit = find_property(properties, MQTT_PROP_MAXIMUM_PACKET_SIZE);
+    broker_maximum_packet_size_ = limit ? limit->number : 0;  // each CONNACK states it anew; none: no limit
     connected_at_ = Clock::now();
     if (reconnecting_) {
       reconnecting_ = false;

@@ -5,11 +5,11 @@
 #include <mosquitto.h>
 #include <mqtt_protocol.h>
 
-#include <cstdlib>
 #include <cstring>
 #include <vector>
 
 #include "mq/diagnostics.hpp"
+#include "mq/properties.hpp"
 #include "mq/text.hpp"
 
 namespace mq::trace {
@@ -17,76 +17,32 @@ namespace {
 
 constexpr std::size_t binary_shown = 32;  // bytes of a binary property printed in hex
 
-// Frees what libmosquitto's property readers allocate.
-struct Freed {
-  void* pointer = nullptr;
-  ~Freed() { std::free(pointer); }
-};
-
-std::string hex_text(const unsigned char* bytes, std::size_t length) {
+std::string hex_text(std::string_view bytes) {
   std::string text;
-  for (std::size_t i = 0; i < length && i < binary_shown; ++i)
-    text += fmt::format("{:02x}", bytes[i]);
-  if (length > binary_shown) text += fmt::format("... ({} bytes)", length);
+  for (std::size_t i = 0; i < bytes.size() && i < binary_shown; ++i)
+    text += fmt::format("{:02x}", static_cast<unsigned char>(bytes[i]));
+  if (bytes.size() > binary_shown) text += fmt::format("... ({} bytes)", bytes.size());
   return text;
 }
 
-std::string property_value(const mosquitto_property* property, int identifier, int type) {
-  switch (type) {
-  case MQTT_PROP_TYPE_BYTE: {
-    std::uint8_t value = 0;
-    mosquitto_property_read_byte(property, identifier, &value, false);
-    return std::to_string(value);
-  }
-  case MQTT_PROP_TYPE_INT16: {
-    std::uint16_t value = 0;
-    mosquitto_property_read_int16(property, identifier, &value, false);
-    return std::to_string(value);
-  }
-  case MQTT_PROP_TYPE_INT32: {
-    std::uint32_t value = 0;
-    mosquitto_property_read_int32(property, identifier, &value, false);
-    return std::to_string(value);
-  }
-  case MQTT_PROP_TYPE_VARINT: {
-    std::uint32_t value = 0;
-    mosquitto_property_read_varint(property, identifier, &value, false);
-    return std::to_string(value);
-  }
-  case MQTT_PROP_TYPE_BINARY: {
-    Freed value;
-    std::uint16_t length = 0;
-    mosquitto_property_read_binary(property, identifier, &value.pointer, &length, false);
-    return hex_text(static_cast<const unsigned char*>(value.pointer), length);
-  }
-  case MQTT_PROP_TYPE_STRING: {
-    char* text = nullptr;
-    mosquitto_property_read_string(property, identifier, &text, false);
-    const Freed owned{text};
-    return fmt::format("'{}'", printable(text ? text : ""));
-  }
-  case MQTT_PROP_TYPE_STRING_PAIR: {
-    char* name = nullptr;
-    char* text = nullptr;
-    mosquitto_property_read_string_pair(property, identifier, &name, &text, false);
-    const Freed owned_name{name}, owned_text{text};
-    return fmt::format("'{}'='{}'", printable(name ? name : ""), printable(text ? text : ""));
-  }
+std::string property_value(const ReadProperty& property) {
+  switch (property.type) {
+  case PropertyType::binary:
+    return hex_text(property.bytes.view());
+  case PropertyType::string:
+    return fmt::format("'{}'", printable(property.bytes.view()));
+  case PropertyType::string_pair:
+    return fmt::format("'{}'='{}'", printable(property.pair_name.view()), printable(property.bytes.view()));
   default:
-    return "?";
+    return std::to_string(property.number);
   }
 }
 
-std::string property_text(const mosquitto_property* property) {
-  const int identifier = mosquitto_property_identifier(property);
-  const char* name = mosquitto_property_identifier_to_string(identifier);
-  int known_identifier = 0, type = 0;
-  if (name == nullptr ||
-      mosquitto_string_to_property_info(name, &known_identifier, &type) != MOSQ_ERR_SUCCESS)
-    return fmt::format("property {}", identifier);
-  if (type == MQTT_PROP_TYPE_STRING_PAIR)
-    return fmt::format("{} {}", name, property_value(property, identifier, type));
-  return fmt::format("{}={}", name, property_value(property, identifier, type));
+std::string property_text(const ReadProperty& property) {
+  if (property.type == PropertyType::unknown) return fmt::format("property {}", property.identifier);
+  if (property.type == PropertyType::string_pair)
+    return fmt::format("{} {}", property.name, property_value(property));
+  return fmt::format("{}={}", property.name, property_value(property));
 }
 
 std::string qos_or_refusal(int code) {
@@ -98,8 +54,7 @@ std::string qos_or_refusal(int code) {
 
 std::string properties_text(const mosquitto_property* properties) {
   std::vector<std::string> parts;
-  for (const mosquitto_property* property = properties; property;
-       property = mosquitto_property_next(property))
+  for (const ReadProperty& property : read_properties(properties))
     parts.push_back(property_text(property));
   return parts.empty() ? std::string{"none"} : fmt::format("{}", fmt::join(parts, ", "));
 }

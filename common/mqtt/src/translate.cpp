@@ -9,7 +9,9 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 
+#include "mq/properties.hpp"
 #include "mq/tls.hpp"
 
 namespace mq {
@@ -317,16 +319,10 @@ std::string Endpoint::text() const {
 
 BrokerReason broker_reason(int code, const mosquitto_property* properties) {
   BrokerReason reason{code, {}, {}};
-  char* text = nullptr;
-  if (mosquitto_property_read_string(properties, MQTT_PROP_REASON_STRING, &text, false)) {
-    reason.reason_string = text;
-    std::free(text);
-  }
-  text = nullptr;
-  if (mosquitto_property_read_string(properties, MQTT_PROP_SERVER_REFERENCE, &text, false)) {
-    reason.server_reference = text;
-    std::free(text);
-  }
+  if (const std::optional<ReadProperty> text = find_property(properties, MQTT_PROP_REASON_STRING))
+    reason.reason_string = text->bytes.view();
+  if (const std::optional<ReadProperty> reference = find_property(properties, MQTT_PROP_SERVER_REFERENCE))
+    reason.server_reference = reference->bytes.view();
   return reason;
 }
 

@@ -1,18 +1,18 @@
 #include "mq/format.hpp"
 
 #include <fmt/format.h>
-#include <mosquitto.h>
 #include <mqtt_protocol.h>
 
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <memory>
+#include <optional>
 
 #include "mq/error.hpp"
 #include "mq/json_output.hpp"
 #include "mq/local_time.hpp"
+#include "mq/properties.hpp"
 #include "mq/text.hpp"
 
 namespace mq {
@@ -26,10 +26,6 @@ constexpr std::string_view conversions_fix =
     "(FORMAT in mqsub(1)); write %% for a literal %";
 // "  cause: " in front of the format, so that the caret lines up under it.
 constexpr std::size_t cause_indent = 9;
-
-struct FreeDeleter {
-  void operator()(void* pointer) const { std::free(pointer); }
-};
 
 std::size_t code_points(std::string_view text) {
   std::size_t count = 0;
@@ -273,22 +269,42 @@ bool append_float(std::string& out, std::string_view payload, char letter, const
   return true;
 }
 
+// %P: "name:value" of each user property, separated by blanks.
 void append_user_properties(std::string& out, const mosquitto_property* properties) {
   bool first = true;
-  const mosquitto_property* at = properties;
-  for (bool skip_first = false;; skip_first = true) {
-    char* name = nullptr;
-    char* value = nullptr;
-    at = at ? mosquitto_property_read_string_pair(at, MQTT_PROP_USER_PROPERTY, &name, &value, skip_first)
-            : nullptr;
-    const std::unique_ptr<char, FreeDeleter> owned_name{name}, owned_value{value};
-    if (at == nullptr) return;
+  for (const ReadProperty& pair : read_properties(properties, MQTT_PROP_USER_PROPERTY)) {
     if (!first) out += ' ';
     first = false;
-    out += name ? name : "";
+    out += pair.pair_name.view();
     out += ':';
-    out += value ? value : "";
+    out += pair.bytes.view();
   }
+}
+
+// The property a number conversion prints: %A, %E, %F or %S.
+int number_property_of(char letter) {
+  return letter == 'A'   ? MQTT_PROP_TOPIC_ALIAS
+         : letter == 'E' ? MQTT_PROP_MESSAGE_EXPIRY_INTERVAL
+         : letter == 'F' ? MQTT_PROP_PAYLOAD_FORMAT_INDICATOR
+                         : MQTT_PROP_SUBSCRIPTION_IDENTIFIER;
+}
+
+// A number property as printf's "%d" (a 32-bit one above INT_MAX wraps, as in mosquitto_sub),
+// or a blank field when the message has none.
+void append_number_property(std::string& out, const mosquitto_property* properties, int identifier,
+                            const FieldOptions& options) {
+  if (const std::optional<ReadProperty> property = find_property(properties, identifier))
+    append_int(out, static_cast<int>(property->number), options);
+  else
+    append_blank(out, options);
+}
+
+// A string property as printf's "%s"; whether the message has it.
+bool append_string_property(std::string& out, const mosquitto_property* properties, int identifier,
+                            const FieldOptions& options) {
+  const std::optional<ReadProperty> property = find_property(properties, identifier);
+  if (property) append_text(out, property->bytes.view(), options);
+  return property.has_value();
 }
 
 }  // namespace
@@ -345,55 +361,22 @@ void OutputFormat::render_conversion(const FormatPiece& piece, const Message& me
                                      std::string& out, std::string* problem) const {
   const FieldOptions& options = piece.options;
   const mosquitto_property* properties = message.properties;
-  std::uint8_t byte = 0;
-  std::uint16_t int16 = 0;
-  std::uint32_t int32 = 0;
-  char* text = nullptr;
-  void* binary = nullptr;
   switch (piece.letter) {
   case 'A':
-    if (mosquitto_property_read_int16(properties, MQTT_PROP_TOPIC_ALIAS, &int16, false))
-      append_int(out, int16, options);
-    else
-      append_blank(out, options);
+  case 'E':
+  case 'F':
+  case 'S':
+    append_number_property(out, properties, number_property_of(piece.letter), options);
     break;
   case 'C':
-    if (mosquitto_property_read_string(properties, MQTT_PROP_CONTENT_TYPE, &text, false)) {
-      const std::unique_ptr<char, FreeDeleter> owned{text};
-      append_text(out, text ? text : "", options);
-    } else {
-      append_blank(out, options);
-    }
+    if (!append_string_property(out, properties, MQTT_PROP_CONTENT_TYPE, options)) append_blank(out, options);
     break;
   case 'D':
-    if (mosquitto_property_read_binary(properties, MQTT_PROP_CORRELATION_DATA, &binary, &int16, false)) {
-      const std::unique_ptr<void, FreeDeleter> owned{binary};
-      if (binary) out.append(static_cast<const char*>(binary), int16);
-    }
-    break;
-  case 'E':
-    if (mosquitto_property_read_int32(properties, MQTT_PROP_MESSAGE_EXPIRY_INTERVAL, &int32, false))
-      append_int(out, static_cast<int>(int32), options);
-    else
-      append_blank(out, options);
-    break;
-  case 'F':
-    if (mosquitto_property_read_byte(properties, MQTT_PROP_PAYLOAD_FORMAT_INDICATOR, &byte, false))
-      append_int(out, byte, options);
-    else
-      append_blank(out, options);
-    break;
-  case 'S':
-    if (mosquitto_property_read_varint(properties, MQTT_PROP_SUBSCRIPTION_IDENTIFIER, &int32, false))
-      append_int(out, static_cast<int>(int32), options);
-    else
-      append_blank(out, options);
+    if (const std::optional<ReadProperty> data = find_property(properties, MQTT_PROP_CORRELATION_DATA))
+      out += data->bytes.view();
     break;
   case 'R':
-    if (mosquitto_property_read_string(properties, MQTT_PROP_RESPONSE_TOPIC, &text, false)) {
-      const std::unique_ptr<char, FreeDeleter> owned{text};
-      append_text(out, text ? text : "", options);
-    }
+    append_string_property(out, properties, MQTT_PROP_RESPONSE_TOPIC, options);
     break;
   case 'P':
     append_user_properties(out, properties);

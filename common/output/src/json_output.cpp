@@ -1,7 +1,6 @@
 #include "mq/json_output.hpp"
 
 #include <fmt/format.h>
-#include <mosquitto.h>
 #include <mqtt_protocol.h>
 #include <nlohmann/json.hpp>
 
@@ -10,20 +9,16 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <memory>
 
 #include "mq/base64.hpp"
 #include "mq/local_time.hpp"
+#include "mq/properties.hpp"
 #include "mq/text.hpp"
 
 namespace mq {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-struct MosquittoFree {
-  void operator()(void* pointer) const { std::free(pointer); }
-};
 
 void append_tabs(std::string& out, int count) { out.append(static_cast<std::size_t>(count), '\t'); }
 
@@ -140,51 +135,22 @@ void add_text(Json& object, const std::string& key, std::string_view bytes, char
   }
 }
 
-void add_property(Json& properties, const mosquitto_property* property) {
-  const int identifier = mosquitto_property_identifier(property);
-  const char* name = mosquitto_property_identifier_to_string(identifier);
-  std::uint8_t byte = 0;
-  std::uint16_t int16 = 0;
-  std::uint32_t int32 = 0;
-  switch (identifier) {
+void add_property(Json& properties, const ReadProperty& property) {
+  switch (property.identifier) {
   case MQTT_PROP_PAYLOAD_FORMAT_INDICATOR:
-    mosquitto_property_read_byte(property, identifier, &byte, false);
-    properties[name] = byte;
-    break;
   case MQTT_PROP_MESSAGE_EXPIRY_INTERVAL:
-    mosquitto_property_read_int32(property, identifier, &int32, false);
-    properties[name] = int32;
-    break;
   case MQTT_PROP_SUBSCRIPTION_IDENTIFIER:
-    mosquitto_property_read_varint(property, identifier, &int32, false);
-    properties[name] = int32;
-    break;
   case MQTT_PROP_TOPIC_ALIAS:
-    mosquitto_property_read_int16(property, identifier, &int16, false);
-    properties[name] = int16;
+    properties[std::string{property.name}] = property.number;
     break;
   case MQTT_PROP_CONTENT_TYPE:
-  case MQTT_PROP_RESPONSE_TOPIC: {
-    char* raw_text = nullptr;
-    mosquitto_property_read_string(property, identifier, &raw_text, false);
-    const std::unique_ptr<char, MosquittoFree> owned{raw_text};
-    add_text(properties, name, raw_text ? raw_text : "", '-');
+  case MQTT_PROP_RESPONSE_TOPIC:
+  case MQTT_PROP_CORRELATION_DATA:
+    add_text(properties, std::string{property.name}, property.bytes.view(), '-');
     break;
-  }
-  case MQTT_PROP_CORRELATION_DATA: {
-    void* raw_value = nullptr;
-    mosquitto_property_read_binary(property, identifier, &raw_value, &int16, false);
-    const std::unique_ptr<void, MosquittoFree> owned{raw_value};
-    add_text(properties, name, {static_cast<const char*>(raw_value), raw_value ? int16 : 0u}, '-');
-    break;
-  }
   case MQTT_PROP_USER_PROPERTY: {
-    char* raw_name = nullptr;
-    char* raw_text = nullptr;
-    mosquitto_property_read_string_pair(property, identifier, &raw_name, &raw_text, false);
-    const std::unique_ptr<char, MosquittoFree> owned_name{raw_name}, owned_text{raw_text};
     Json pair = Json::object();
-    add_text(pair, raw_name ? raw_name : "", raw_text ? raw_text : "", '-');
+    add_text(pair, std::string{property.pair_name.view()}, property.bytes.view(), '-');
     properties["user-properties"].push_back(std::move(pair));
     break;
   }
@@ -195,8 +161,7 @@ void add_property(Json& properties, const mosquitto_property* property) {
 
 Json properties_json(const mosquitto_property* properties) {
   Json object = Json::object();
-  for (const mosquitto_property* property = properties; property != nullptr;
-       property = mosquitto_property_next(property))
+  for (const ReadProperty& property : read_properties(properties))
     add_property(object, property);
   return object;
 }

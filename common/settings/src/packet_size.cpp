@@ -1,10 +1,6 @@
 #include "mq/packet_size.hpp"
 
-#include <mosquitto.h>
-#include <mqtt_protocol.h>
-
-#include <cstdlib>
-#include <cstring>
+#include "mq/properties.hpp"
 
 namespace mq {
 namespace {
@@ -17,52 +13,22 @@ std::size_t varint_bytes(std::size_t value) {
   return bytes;
 }
 
-int property_type(int identifier) {
-  int found = 0;
-  int type = 0;
-  const char* name = mosquitto_property_identifier_to_string(identifier);
-  if (name == nullptr || mosquitto_string_to_property_info(name, &found, &type) != MOSQ_ERR_SUCCESS) return 0;
-  return type;
-}
-
-// The value of one property (`property` itself is read: the readers start at the list given).
-std::size_t value_bytes(const mosquitto_property* property, int identifier) {
-  switch (property_type(identifier)) {
-  case MQTT_PROP_TYPE_BYTE:
+// The bytes of one property's value as MQTT encodes it.
+std::size_t value_bytes(const ReadProperty& property) {
+  switch (property.type) {
+  case PropertyType::byte:
     return 1;
-  case MQTT_PROP_TYPE_INT16:
+  case PropertyType::int16:
     return 2;
-  case MQTT_PROP_TYPE_INT32:
+  case PropertyType::int32:
     return 4;
-  case MQTT_PROP_TYPE_VARINT: {
-    std::uint32_t value = 0;
-    mosquitto_property_read_varint(property, identifier, &value, false);
-    return varint_bytes(value);
-  }
-  case MQTT_PROP_TYPE_BINARY: {
-    void* value = nullptr;
-    std::uint16_t length = 0;
-    mosquitto_property_read_binary(property, identifier, &value, &length, false);
-    std::free(value);
-    return 2 + std::size_t{length};
-  }
-  case MQTT_PROP_TYPE_STRING: {
-    char* value = nullptr;
-    mosquitto_property_read_string(property, identifier, &value, false);
-    const std::size_t length = value != nullptr ? std::strlen(value) : 0;
-    std::free(value);
-    return 2 + length;
-  }
-  case MQTT_PROP_TYPE_STRING_PAIR: {
-    char* name = nullptr;
-    char* value = nullptr;
-    mosquitto_property_read_string_pair(property, identifier, &name, &value, false);
-    const std::size_t length =
-        (name != nullptr ? std::strlen(name) : 0) + (value != nullptr ? std::strlen(value) : 0);
-    std::free(name);
-    std::free(value);
-    return 4 + length;
-  }
+  case PropertyType::varint:
+    return varint_bytes(property.number);
+  case PropertyType::binary:
+  case PropertyType::string:
+    return 2 + property.bytes.view().size();
+  case PropertyType::string_pair:
+    return 4 + property.pair_name.view().size() + property.bytes.view().size();
   default:
     return 0;
   }
@@ -72,11 +38,8 @@ std::size_t value_bytes(const mosquitto_property* property, int identifier) {
 
 std::size_t property_list_bytes(const mosquitto_property* properties) {
   std::size_t total = 0;
-  for (const mosquitto_property* property = properties; property != nullptr;
-       property = mosquitto_property_next(property)) {
-    const int identifier = mosquitto_property_identifier(property);
-    total += varint_bytes(static_cast<std::size_t>(identifier)) + value_bytes(property, identifier);
-  }
+  for (const ReadProperty& property : read_properties(properties))
+    total += varint_bytes(static_cast<std::size_t>(property.identifier)) + value_bytes(property);
   return total;
 }
 

@@ -2,7 +2,12 @@
 
 #include <fmt/format.h>
 #include <mosquitto.h>
+#include <mqtt_protocol.h>
 
+#include <array>
+#include <cstdlib>
+#include <cstring>
+#include <new>
 #include <string>
 #include <utility>
 
@@ -18,7 +23,135 @@ void check_added(int rc, int identifier) {
                                 name ? name : std::to_string(identifier), mosquitto_strerror(rc)));
 }
 
+static_assert(static_cast<int>(PropertyType::byte) == MQTT_PROP_TYPE_BYTE &&
+              static_cast<int>(PropertyType::int16) == MQTT_PROP_TYPE_INT16 &&
+              static_cast<int>(PropertyType::int32) == MQTT_PROP_TYPE_INT32 &&
+              static_cast<int>(PropertyType::varint) == MQTT_PROP_TYPE_VARINT &&
+              static_cast<int>(PropertyType::binary) == MQTT_PROP_TYPE_BINARY &&
+              static_cast<int>(PropertyType::string) == MQTT_PROP_TYPE_STRING &&
+              static_cast<int>(PropertyType::string_pair) == MQTT_PROP_TYPE_STRING_PAIR);
+
+PropertyType libmosquitto_type(int identifier) {
+  const char* name = mosquitto_property_identifier_to_string(identifier);
+  int known_identifier = 0, type = 0;
+  if (name == nullptr ||
+      mosquitto_string_to_property_info(name, &known_identifier, &type) != MOSQ_ERR_SUCCESS)
+    return PropertyType::unknown;
+  return static_cast<PropertyType>(type);
+}
+
+// libmosquitto's type of each identifier (the highest is shared-subscription-available), asked once.
+PropertyType type_of(int identifier) {
+  static const auto types = [] {
+    std::array<PropertyType, MQTT_PROP_SHARED_SUB_AVAILABLE + 1> table{};
+    for (std::size_t known = 0; known < table.size(); ++known)
+      table[known] = libmosquitto_type(static_cast<int>(known));
+    return table;
+  }();
+  if (identifier < 0 || static_cast<std::size_t>(identifier) >= types.size()) return PropertyType::unknown;
+  return types[static_cast<std::size_t>(identifier)];
+}
+
+// The readers return nullptr for another identifier or type (never here: a property is read by
+// its own) or when their copy could not be allocated.
+void check_read(const mosquitto_property* found) {
+  if (found == nullptr) throw std::bad_alloc{};
+}
+
+// Reads a number with libmosquitto's reader for its type.
+template <typename Number>
+std::uint32_t read_with(const mosquitto_property* (*reader)(const mosquitto_property*, int, Number*, bool),
+                        const mosquitto_property* property, int identifier) {
+  Number value = 0;
+  check_read(reader(property, identifier, &value, false));
+  return value;
+}
+
+std::uint32_t read_number(const mosquitto_property* property, int identifier, PropertyType type) {
+  if (type == PropertyType::byte) return read_with(mosquitto_property_read_byte, property, identifier);
+  if (type == PropertyType::int16) return read_with(mosquitto_property_read_int16, property, identifier);
+  if (type == PropertyType::int32) return read_with(mosquitto_property_read_int32, property, identifier);
+  return read_with(mosquitto_property_read_varint, property, identifier);
+}
+
+MosquittoBytes read_binary(const mosquitto_property* property, int identifier) {
+  void* data = nullptr;
+  std::uint16_t length = 0;
+  check_read(mosquitto_property_read_binary(property, identifier, &data, &length, false));
+  return {data, length};
+}
+
+MosquittoBytes take_string(char* text) { return {text, text ? std::strlen(text) : 0}; }
+
+MosquittoBytes read_string(const mosquitto_property* property, int identifier) {
+  char* text = nullptr;
+  check_read(mosquitto_property_read_string(property, identifier, &text, false));
+  return take_string(text);
+}
+
+void read_string_pair(ReadProperty& pair, const mosquitto_property* property) {
+  char* name = nullptr;
+  char* value = nullptr;
+  check_read(mosquitto_property_read_string_pair(property, pair.identifier, &name, &value, false));
+  pair.pair_name = take_string(name);
+  pair.bytes = take_string(value);
+}
+
+// Reads the value of `property` (the readers start at the list they are given: `property` itself).
+void read_value(ReadProperty& result, const mosquitto_property* property) {
+  switch (result.type) {
+  case PropertyType::unknown:
+    break;
+  case PropertyType::binary:
+    result.bytes = read_binary(property, result.identifier);
+    break;
+  case PropertyType::string:
+    result.bytes = read_string(property, result.identifier);
+    break;
+  case PropertyType::string_pair:
+    read_string_pair(result, property);
+    break;
+  default:
+    result.number = read_number(property, result.identifier, result.type);
+  }
+}
+
+ReadProperty read_property(const mosquitto_property* property) {
+  ReadProperty result;
+  result.identifier = mosquitto_property_identifier(property);
+  const char* name = mosquitto_property_identifier_to_string(result.identifier);
+  if (name != nullptr) result.name = name;
+  result.type = type_of(result.identifier);
+  read_value(result, property);
+  return result;
+}
+
 }  // namespace
+
+MosquittoBytes::MosquittoBytes(void* data, std::size_t size) noexcept
+    : data_(static_cast<char*>(data)), size_(size) {}
+
+void MosquittoBytes::Free::operator()(char* data) const noexcept { std::free(data); }
+
+std::vector<ReadProperty> read_properties(const mosquitto_property* list) {
+  std::vector<ReadProperty> properties;
+  for (const mosquitto_property* property = list; property; property = mosquitto_property_next(property))
+    properties.push_back(read_property(property));
+  return properties;
+}
+
+std::vector<ReadProperty> read_properties(const mosquitto_property* list, int identifier) {
+  std::vector<ReadProperty> properties;
+  for (const mosquitto_property* property = list; property; property = mosquitto_property_next(property))
+    if (mosquitto_property_identifier(property) == identifier) properties.push_back(read_property(property));
+  return properties;
+}
+
+std::optional<ReadProperty> find_property(const mosquitto_property* list, int identifier) {
+  for (const mosquitto_property* property = list; property; property = mosquitto_property_next(property))
+    if (mosquitto_property_identifier(property) == identifier) return read_property(property);
+  return std::nullopt;
+}
 
 Properties::~Properties() { mosquitto_property_free_all(&list_); }
 
