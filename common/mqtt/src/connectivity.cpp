@@ -20,33 +20,24 @@
 namespace mq {
 namespace {
 
-// The yes/no capability a property states.
-bool& yes_no_capability(BrokerCapabilities& capabilities, int identifier) {
-  return identifier == MQTT_PROP_RETAIN_AVAILABLE         ? capabilities.retain_available
-         : identifier == MQTT_PROP_WILDCARD_SUB_AVAILABLE ? capabilities.wildcard_subscriptions
-         : identifier == MQTT_PROP_SHARED_SUB_AVAILABLE   ? capabilities.shared_subscriptions
-                                                          : capabilities.subscription_identifiers;
-}
-
-// The text capability a property states.
-std::string& text_capability(BrokerCapabilities& capabilities, int identifier) {
-  return identifier == MQTT_PROP_ASSIGNED_CLIENT_IDENTIFIER ? capabilities.assigned_client_id
-         : identifier == MQTT_PROP_RESPONSE_INFORMATION     ? capabilities.response_information
-         : identifier == MQTT_PROP_SERVER_REFERENCE         ? capabilities.server_reference
-                                                            : capabilities.reason_string;
-}
-
 void read_property(BrokerCapabilities& capabilities, const ReadProperty& property) {
   const std::uint32_t number = property.number;
+  const std::string text = printable(property.bytes.view());
   switch (property.identifier) {
   case MQTT_PROP_MAXIMUM_QOS:
     capabilities.maximum_qos = static_cast<int>(number);
     break;
   case MQTT_PROP_RETAIN_AVAILABLE:
+    capabilities.retain_available = number != 0;
+    break;
   case MQTT_PROP_WILDCARD_SUB_AVAILABLE:
+    capabilities.wildcard_subscriptions = number != 0;
+    break;
   case MQTT_PROP_SHARED_SUB_AVAILABLE:
+    capabilities.shared_subscriptions = number != 0;
+    break;
   case MQTT_PROP_SUBSCRIPTION_ID_AVAILABLE:
-    yes_no_capability(capabilities, property.identifier) = number != 0;
+    capabilities.subscription_identifiers = number != 0;
     break;
   case MQTT_PROP_MAXIMUM_PACKET_SIZE:
     capabilities.maximum_packet_size = number;
@@ -64,14 +55,19 @@ void read_property(BrokerCapabilities& capabilities, const ReadProperty& propert
     capabilities.session_expiry_interval = number;
     break;
   case MQTT_PROP_ASSIGNED_CLIENT_IDENTIFIER:
+    capabilities.assigned_client_id = text;
+    break;
   case MQTT_PROP_RESPONSE_INFORMATION:
+    capabilities.response_information = text;
+    break;
   case MQTT_PROP_SERVER_REFERENCE:
+    capabilities.server_reference = text;
+    break;
   case MQTT_PROP_REASON_STRING:
-    text_capability(capabilities, property.identifier) = printable(property.bytes.view());
+    capabilities.reason_string = text;
     break;
   case MQTT_PROP_USER_PROPERTY:
-    capabilities.user_properties.emplace_back(printable(property.pair_name.view()),
-                                              printable(property.bytes.view()));
+    capabilities.user_properties.emplace_back(printable(property.pair_name.view()), text);
     break;
   default:
     break;

@@ -5,9 +5,11 @@
 #include <mqtt_protocol.h>
 
 #include <array>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -126,6 +128,24 @@ ReadProperty read_property(const mosquitto_property* property) {
   return result;
 }
 
+// Hands each property of `list` with `identifier` (any, without one) to `take`, in order, until
+// `take` returns false.
+template <typename Take>
+void each_property(const mosquitto_property* list, std::optional<int> identifier, Take take) {
+  for (const mosquitto_property* property = list; property; property = mosquitto_property_next(property))
+    if (!identifier || mosquitto_property_identifier(property) == *identifier)
+      if (!take(property)) return;
+}
+
+std::vector<ReadProperty> read_each(const mosquitto_property* list, std::optional<int> identifier) {
+  std::vector<ReadProperty> properties;
+  each_property(list, identifier, [&](const mosquitto_property* property) {
+    properties.push_back(read_property(property));
+    return true;
+  });
+  return properties;
+}
+
 }  // namespace
 
 MosquittoBytes::MosquittoBytes(void* data, std::size_t size) noexcept
@@ -134,23 +154,20 @@ MosquittoBytes::MosquittoBytes(void* data, std::size_t size) noexcept
 void MosquittoBytes::Free::operator()(char* data) const noexcept { std::free(data); }
 
 std::vector<ReadProperty> read_properties(const mosquitto_property* list) {
-  std::vector<ReadProperty> properties;
-  for (const mosquitto_property* property = list; property; property = mosquitto_property_next(property))
-    properties.push_back(read_property(property));
-  return properties;
+  return read_each(list, std::nullopt);
 }
 
 std::vector<ReadProperty> read_properties(const mosquitto_property* list, int identifier) {
-  std::vector<ReadProperty> properties;
-  for (const mosquitto_property* property = list; property; property = mosquitto_property_next(property))
-    if (mosquitto_property_identifier(property) == identifier) properties.push_back(read_property(property));
-  return properties;
+  return read_each(list, identifier);
 }
 
 std::optional<ReadProperty> find_property(const mosquitto_property* list, int identifier) {
-  for (const mosquitto_property* property = list; property; property = mosquitto_property_next(property))
-    if (mosquitto_property_identifier(property) == identifier) return read_property(property);
-  return std::nullopt;
+  std::optional<ReadProperty> found;
+  each_property(list, identifier, [&](const mosquitto_property* property) {
+    found = read_property(property);
+    return false;  // the first one
+  });
+  return found;
 }
 
 Properties::~Properties() { mosquitto_property_free_all(&list_); }
