@@ -65,16 +65,25 @@ TEST_CASE("a broker stopped and restarted mid-stream: every line arrives, or exi
                              {},
                              {}},
                      workspace.path()};
-  auto publisher =
-      start_tool(workspace, "mqpub",
-                 {"-p", broker.port_text(), "-t", "restart", "-l", "-q", "1", "--rate", "1000", "-d"},
-                 numbered_lines(3000));
+  // mqpub's input stays open across the restart however slowly this machine runs: the first
+  // 1500 lines, then the rest only once the broker is back.
+  const std::string all_lines = numbered_lines(3000);
+  const std::size_t half = numbered_lines(1500).size();
+  const auto first_half = workspace.write("first-half", all_lines.substr(0, half));
+  const auto second_half = workspace.write("second-half", all_lines.substr(half));
+  const auto restarted = workspace / "restarted";
+  const std::string pipeline = "{ cat '" + first_half.string() + "'; while [ ! -e '" + restarted.string() +
+                               "' ]; do sleep 0.02; done; cat '" + second_half.string() + "'; } | '" +
+                               tool_path("mqpub") + "' -p " + broker.port_text() +
+                               " -t restart -l -q 1 --rate 1000 -d";
+  Process publisher{Command{{"sh", "-c", pipeline}, {}, {}}, workspace.path()};
   REQUIRE(subscriber.wait_for_stdout("\n500\n", std::chrono::seconds(20)));
 
   broker.stop();
   broker.start();
+  workspace.write("restarted", "");  // lets the rest of the input through
 
-  const Outcome outcome = publisher->finish();
+  const Outcome outcome = publisher.finish();
   CHECK(contains(outcome.err, "reconnect"));
   if (outcome.exit_code == 0) {
     REQUIRE(subscriber.wait_for_stdout("\n3000\n", std::chrono::seconds(30)));
