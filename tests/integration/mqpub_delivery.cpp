@@ -25,6 +25,7 @@ std::string numbered_lines(int count) {
 BrokerSetup unlimited_queue() {
   BrokerSetup setup;
   setup.extra_lines = {"max_queued_messages 0"};
+  setup.log_every_packet = false;
   return setup;
 }
 

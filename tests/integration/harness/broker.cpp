@@ -100,7 +100,9 @@ void Broker::replace_server_certificate(const ServerCertificate& wanted) {
 
 void Broker::write_config() const {
   std::string config = "user root\n";  // as root, mosquitto would otherwise drop to 'mosquitto'
-  config += "log_dest file " + (workspace_ / "broker.log").string() + "\nlog_type all\n";
+  config += "log_dest file " + (workspace_ / "broker.log").string() + "\n";
+  config += setup_.log_every_packet ? "log_type all\n"
+                                    : "log_type error warning notice information subscribe unsubscribe\n";
   config += "allow_anonymous " + std::string{setup_.anonymous ? "true" : "false"} + "\n";
   if (setup_.persistence)
     config +=
