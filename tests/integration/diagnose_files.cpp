@@ -54,7 +54,7 @@ TEST_CASE("8: a directory given as --cafile is exit 2 and points at --capath") {
 TEST_CASE("8: readable TLS files that cannot be used are exit 4 saying why") {
   Workspace workspace;
   const Certificates certificates = make_certificates(workspace / "certs");
-  const Certificates others = make_certificates(workspace / "others");
+  const Certificates others = make_certificates_of_another_ca(workspace / "others");
   const std::string not_pem = workspace.write("not.pem", "this is not a certificate\n").string();
   const std::string ca = certificates.ca.string();
   const std::string cert = certificates.client_cert.string();

@@ -37,7 +37,7 @@ TEST_CASE(
     "3: a server certificate from a CA --cafile does not hold names subject, issuer and the file, exit 4") {
   Workspace workspace;
   Broker broker{workspace, tls_broker()};
-  const Certificates other = make_certificates(workspace / "other");
+  const Certificates other = make_certificates_of_another_ca(workspace / "other");
   const Outcome outcome =
       run_scenario(workspace, "mqpub", publish_over_tls(broker, {"--cafile", other.ca.string()}));
   CHECK(outcome.exit_code == 4);
@@ -181,7 +181,7 @@ TEST_CASE("6: a client certificate the broker does not trust names it and the al
   BrokerSetup setup = tls_broker();
   setup.require_certificate = true;
   Broker broker{workspace, setup};
-  const Certificates stranger = make_certificates(workspace / "stranger");
+  const Certificates stranger = make_certificates_of_another_ca(workspace / "stranger");
 
   const Outcome outcome = run_scenario(
       workspace, "mqpub",

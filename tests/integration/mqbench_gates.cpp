@@ -143,7 +143,7 @@ TEST_CASE("an untrusted certificate is reported once, before any load, with exit
   BrokerSetup setup;
   setup.tls = true;
   Broker broker{workspace, setup};
-  const Certificates other = make_certificates(workspace / "other");
+  const Certificates other = make_certificates_of_another_ca(workspace / "other");
   const Outcome outcome =
       run_tool(workspace, "mqbench",
                {"conn", "-p", broker.tls_port_text(), "--cafile", other.ca.string(), "-c", "50"});

@@ -94,7 +94,7 @@ TEST_CASE("--probe=json of a failed connection prints the error and what TLS sho
   BrokerSetup setup;
   setup.tls = true;
   Broker broker{workspace, setup};
-  const Certificates other = make_certificates(workspace / "other");
+  const Certificates other = make_certificates_of_another_ca(workspace / "other");
 
   const Outcome outcome = run_scenario(
       workspace, "mqsub", {"-p", broker.tls_port_text(), "--cafile", other.ca.string(), "--probe", "json"});

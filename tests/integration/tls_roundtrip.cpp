@@ -46,7 +46,7 @@ TEST_CASE("-d shows the negotiated TLS version and the server's certificate") {
 TEST_CASE("a server certificate from an unknown CA is exit 4 naming subject and issuer") {
   Workspace workspace;
   Broker broker{workspace, tls_broker()};
-  const Certificates other = make_certificates(workspace / "other");
+  const Certificates other = make_certificates_of_another_ca(workspace / "other");
   const Outcome outcome =
       run_tool(workspace, "mqpub",
                {"-p", broker.tls_port_text(), "--cafile", other.ca.string(), "-t", "t", "-m", "x"});

@@ -1,7 +1,13 @@
 #include "harness/certificates.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <ctime>
 #include <stdexcept>
+#include <utility>
 
 #include "harness/process.hpp"
 #include "harness/workspace.hpp"
@@ -95,26 +101,23 @@ void issue_certificate(const Certificates& certificates, const std::filesystem::
                        const std::vector<std::string>& alt_names, int days) {
   const std::filesystem::path directory = cert.parent_path();
   const std::filesystem::path request = directory / (cert.stem().string() + ".csr");
-  const std::filesystem::path extensions = directory / (cert.stem().string() + ".ext");
-  std::string names;
-  for (const auto& name : alt_names)
-    names += (names.empty() ? "" : ",") + name;
-  Workspace::write_file(extensions, names.empty()
-                                        ? std::string{"basicConstraints=CA:FALSE\n"}
-                                        : "basicConstraints=CA:FALSE\nsubjectAltName=" + names + "\n");
-  openssl({"req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
-           key.string(), "-out", request.string(), "-subj", "/O=mq tests/CN=" + common_name},
-          directory);
+  make_request(request, key, common_name);
   openssl({"x509", "-req", "-in", request.string(), "-CA", certificates.ca.string(), "-CAkey",
            certificates.ca_key.string(), "-CAcreateserial", "-out", cert.string(), "-days",
-           std::to_string(days), "-extfile", extensions.string()},
+           std::to_string(days), "-extfile", write_extensions(cert, alt_names).string()},
           directory);
 }
 
-Certificates make_certificates(const std::filesystem::path& directory) {
+namespace {
+
+Certificates certificate_files(const std::filesystem::path& directory) {
+  return {directory / "ca.pem",     directory / "ca.key",     directory / "server.pem",
+          directory / "server.key", directory / "client.pem", directory / "client.key"};
+}
+
+Certificates make_certificate_set(const std::filesystem::path& directory) {
   std::filesystem::create_directories(directory);
-  Certificates made{directory / "ca.pem",     directory / "ca.key",     directory / "server.pem",
-                    directory / "server.key", directory / "client.pem", directory / "client.key"};
+  const Certificates made = certificate_files(directory);
   openssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
            made.ca_key.string(), "-out", made.ca.string(), "-days", "1", "-subj",
            "/O=mq tests/CN=mq test CA"},
@@ -123,6 +126,46 @@ Certificates make_certificates(const std::filesystem::path& directory) {
                     {"DNS:localhost", "IP:127.0.0.1", "IP:::1"});
   issue_certificate(made, made.client_cert, made.client_key, "mq test client", {});
   return made;
+}
+
+// The set every TLS test starts from, made once per build tree (test processes take turns
+// through a lock file) and made again when it is half a day old, so that none of its day of
+// validity runs out during a run.
+Certificates shared_certificate_set() {
+  const std::filesystem::path cache = std::filesystem::path{MQ_TEST_CACHE_DIR} / "certificates";
+  std::filesystem::create_directories(cache.parent_path());
+  const int lock = ::open((cache.string() + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock < 0 || ::flock(lock, LOCK_EX) != 0) throw std::runtime_error("cannot lock " + cache.string());
+  const std::filesystem::path made_stamp = cache / "made";
+  std::error_code age_unknown;
+  const auto made_at = std::filesystem::last_write_time(made_stamp, age_unknown);
+  if (age_unknown || std::filesystem::file_time_type::clock::now() - made_at > std::chrono::hours(12)) {
+    std::filesystem::remove_all(cache);
+    make_certificate_set(cache);
+    Workspace::write_file(made_stamp, "");
+  }
+  ::close(lock);
+  return certificate_files(cache);
+}
+
+}  // namespace
+
+Certificates make_certificates(const std::filesystem::path& directory) {
+  static const Certificates shared = shared_certificate_set();
+  std::filesystem::create_directories(directory);
+  const Certificates copy = certificate_files(directory);
+  for (const auto& [from, to] : {std::pair{shared.ca, copy.ca},
+                                 {shared.ca_key, copy.ca_key},
+                                 {shared.server_cert, copy.server_cert},
+                                 {shared.server_key, copy.server_key},
+                                 {shared.client_cert, copy.client_cert},
+                                 {shared.client_key, copy.client_key}})
+    std::filesystem::copy_file(from, to, std::filesystem::copy_options::overwrite_existing);
+  return copy;
+}
+
+Certificates make_certificates_of_another_ca(const std::filesystem::path& directory) {
+  return make_certificate_set(directory);
 }
 
 }  // namespace mq::test

@@ -17,8 +17,13 @@ struct Certificates {
   std::filesystem::path client_key;
 };
 
-/// Makes a fresh set of certificates in `directory` (EC P-256 keys, valid for a day).
+/// Puts a set of certificates into `directory` (EC P-256 keys, valid for a day): copies of a set
+/// made once per build tree, since openssl took a tenth of the suite's time. Tests that need
+/// certificates of their own issue them with the functions below.
 Certificates make_certificates(const std::filesystem::path& directory);
+
+/// A fresh set like make_certificates' but from a CA of its own, which signed none of the others.
+Certificates make_certificates_of_another_ca(const std::filesystem::path& directory);
 
 /// Makes a key and a certificate signed by the CA of `certificates`, with the given subject
 /// CN and subjectAltName entries (e.g. "DNS:example.test"), valid for `days` days.
