@@ -27,12 +27,8 @@ namespace mq {
 namespace {
 
 constexpr std::uint32_t session_never_expires = UINT32_MAX;
-constexpr int reads_per_wakeup = 4096;  // bounds one handle_readable() so writes are not starved
 constexpr auto disconnect_grace = std::chrono::seconds(2);
 constexpr auto longest_second_look = std::chrono::milliseconds(2000);
-// A connection that ends sooner than this after its CONNACK does not count as a successful
-// reconnect: a broker that accepts and then drops us at once exhausts the attempts.
-constexpr auto stable_connection = std::chrono::seconds(10);
 
 // DISCONNECT reasons a new connection may overcome: the broker going down, being busy or
 // limiting connections. The others (a refusal, a protocol violation, a second client with
@@ -377,7 +373,7 @@ void Session::give_up_address(int error_number) {
   if (tried_.size() > 1 || tried_.front() != attempt_.endpoint.host)
     failure = Error{failure.code(), failure.what(),
                     fmt::format("{}; tried {}", failure.cause(), address_list(tried_)), failure.fix()};
-  if (reconnecting_) return start_reconnecting(failure);
+  if (reconnect_.active()) return start_reconnecting(failure);
   fail(std::move(failure));
 }
 
@@ -388,7 +384,7 @@ void Session::end_attempt(int mosq_rc, int error_number) {
     second_look_ = second_look_for(mosq_rc, false, attempt_, tls_.get());
   Error failure = connect_call_error(mosq_rc, error_number, attempt_, tls_.get());
   close_socket();
-  if (reconnecting_) return start_reconnecting(failure);
+  if (reconnect_.active()) return start_reconnecting(failure);
   fail(std::move(failure));
 }
 
@@ -519,173 +515,36 @@ int Session::unsubscribe(const std::vector<std::string>& filters, const mosquitt
   return mid;
 }
 
-LoopExit Session::run_until(const std::function<bool()>& done, std::optional<Clock::time_point> deadline,
-                            LoopExtras* extras) {
-  for (;;) {
-    rethrow_if_failed();
-    if (done()) return LoopExit::done;
-    if (StopSignals::received() != 0) return LoopExit::interrupted;
-    auto wake_by = deadline;
-    if (extras && extras->each_turn) {
-      if (const auto next = extras->each_turn(); next && (!wake_by || *next < *wake_by)) wake_by = next;
-      rethrow_if_failed();
-      if (done()) return LoopExit::done;
-    }
-    if (deadline && Clock::now() >= *deadline) return LoopExit::timed_out;
-    int timeout_ms = 1000;
-    if (wake_by) {
-      const auto left = std::chrono::ceil<std::chrono::milliseconds>(*wake_by - Clock::now()).count();
-      timeout_ms = static_cast<int>(std::clamp<long long>(left, 0, timeout_ms));
-    }
-    poll_once(timeout_ms, true, extras);
-  }
-}
-
-bool Session::finish_until(const std::function<bool()>& done, Clock::time_point deadline) {
-  while (!failed() && !done() && Clock::now() < deadline) {
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
-    poll_once(static_cast<int>(std::clamp<long long>(left, 0, 100)), false, nullptr);
-  }
-  return done();
-}
-
-void Session::poll_once(int timeout_ms, bool wake_on_stop_signal, LoopExtras* extras) {
-  if (socket() >= 0 && !tcp_established_ && Clock::now() >= target_deadline_) {
-    give_up_address(ETIMEDOUT);
-    return;
-  }
-  if (reconnecting_ && socket() >= 0 && Clock::now() >= connect_deadline_) {
-    // the new connection got no CONNACK in time: count it as a failed attempt
-    close_socket();
-    start_reconnecting(connect_timeout_error(options_.connection.connect_timeout, attempt_, tls_.get()));
-    return;
-  }
-  if (socket() < 0) {
-    if (reconnecting_) {
-      wait_and_reconnect(timeout_ms, wake_on_stop_signal);
-    } else if (!failed() && !disconnecting_) {
-      note_disconnect(MOSQ_ERR_NO_CONN, 0);
-    }
-    return;
-  }
-  // Input already in our read buffer does not make the socket readable: do not wait for it.
-  const bool buffered_input = read_buffer_ && read_buffer_->pending(socket()) > 0;
-  const auto now = Clock::now();
-  const bool holding_reads = !buffered_input && now < reads_resume_;
-  if (holding_reads) {
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(reads_resume_ - now).count();
-    timeout_ms = std::min(timeout_ms, static_cast<int>(left));
-  }
-  if (!tcp_established_) {
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(target_deadline_ - now).count();
-    timeout_ms = static_cast<int>(std::clamp<long long>(left, 0, timeout_ms));
-  }
-  const short input = holding_reads ? 0 : POLLIN;
-  std::vector<pollfd> watched{{socket(), static_cast<short>(input | (wants_write() ? POLLOUT : 0)), 0},
-                              {wake_on_stop_signal ? StopSignals::fd() : -1, POLLIN, 0}};
-  if (extras) {
-    for (const LoopExtras::Watch& watch : extras->watches)
-      watched.push_back({watch.wanted() ? watch.fd : -1, POLLIN, 0});
-  }
-  if (::poll(watched.data(), watched.size(), buffered_input ? 0 : timeout_ms) < 0) {
-    if (errno != EINTR) fail(Error{Exit::internal, fmt::format("poll failed: {}", std::strerror(errno))});
-    return;
-  }
-  if (buffered_input || (watched[0].revents & (POLLIN | POLLHUP | POLLERR))) {
-    const auto started = Clock::now();
-    handle_readable();
-    reads_resume_ = started + read_window_;  // in the past when reading took the whole window
-  }
-  if ((watched[0].revents & POLLOUT) && socket() >= 0) handle_writable();
-  if (socket() >= 0) handle_housekeeping();
-  for (std::size_t i = 2; extras && i < watched.size(); ++i) {
-    if (watched[i].revents != 0) extras->watches[i - 2].on_ready();
-  }
-}
-
-void Session::set_reconnect_policy(ReconnectPolicy policy) { reconnect_policy_ = policy; }
-
+// The connection was lost, or an attempt to make it again failed: the next attempt is
+// scheduled, or, with the attempts used up, the session fails with `cause`.
 void Session::start_reconnecting(const Error& cause) {
-  if (!reconnecting_) {
-    reconnecting_ = true;
-    if (Clock::now() - connected_at_ >= stable_connection) reconnect_attempts_ = 0;
+  if (reconnect_.lost(connected_at_, Clock::now())) {
     diag::info(fmt::format("{} ({}); reconnecting", cause.what(), cause.cause()));
     events_.on_connection_lost();
   }
-  const int limit = reconnect_policy_.max_attempts;
-  if (limit > 0 && reconnect_attempts_ >= limit) {
+  const int limit = reconnect_.policy().max_attempts;
+  const std::optional<std::chrono::milliseconds> delay = reconnect_.schedule_next(Clock::now());
+  if (!delay) {
     fail(Error{cause.code(), fmt::format("{}; gave up after {} reconnect attempts", cause.what(), limit),
                cause.cause(), cause.fix()});
     return;
   }
-  const std::chrono::milliseconds delay = std::min<std::chrono::milliseconds>(
-      reconnect_policy_.first_delay * (1 << std::min(reconnect_attempts_, 16)), reconnect_policy_.max_delay);
-  next_reconnect_ = Clock::now() + delay;
-  trace::reconnect(attempt_.endpoint, reconnect_attempts_ + 1, limit, delay, cause.what());
+  trace::reconnect(attempt_.endpoint, reconnect_.next_attempt_number(), limit, *delay, cause.what());
 }
 
 void Session::wait_and_reconnect(int timeout_ms, bool wake_on_stop_signal) {
-  const auto left = std::chrono::ceil<std::chrono::milliseconds>(next_reconnect_ - Clock::now()).count();
-  if (left > 0) {
+  if (!reconnect_.take_due_attempt(Clock::now())) {
+    const auto left =
+        std::chrono::ceil<std::chrono::milliseconds>(reconnect_.next_attempt() - Clock::now()).count();
     pollfd stop{wake_on_stop_signal ? StopSignals::fd() : -1, POLLIN, 0};
-    ::poll(&stop, 1, static_cast<int>(std::min<long long>(left, timeout_ms)));
+    ::poll(&stop, 1, static_cast<int>(std::clamp<long long>(left, 0, timeout_ms)));
     return;
   }
-  ++reconnect_attempts_;
   try {
     open_connection();
   } catch (const Error& failure) {
     start_reconnecting(failure);
   }
-}
-
-int Session::socket() const { return handle_ ? mosquitto_socket(handle_.get()) : -1; }
-
-bool Session::wants_write() const {
-  if (socket() < 0) return false;
-  if (!tcp_established_) return true;   // a TCP connect completes by becoming writable
-  if (tls_handshaking()) return false;  // the server's answer comes next
-  return mosquitto_want_write(handle_.get());
-}
-
-void Session::handle_readable() {
-  if (!tcp_connect_done()) return;
-  for (int reads = 0; reads < reads_per_wakeup && socket() >= 0; ++reads) {
-    errno = 0;
-    const int rc = mosquitto_loop_read(handle_.get(), 1);
-    if (rc != MOSQ_ERR_SUCCESS) {
-      record_loop_result(rc);
-      break;
-    }
-    if (errno == EAGAIN || errno == EWOULDBLOCK) break;  // drained: nothing more without blocking
-  }
-  events_.on_input_drained();
-}
-
-void Session::handle_writable() {
-  if (!tcp_connect_done()) return;
-  // libmosquitto goes on with a TLS handshake only when asked to read.
-  if (tls_handshaking()) return handle_readable();
-  errno = 0;
-  const int rc = mosquitto_loop_write(handle_.get(), 1);
-  if (rc != MOSQ_ERR_SUCCESS) record_loop_result(rc);
-}
-
-void Session::handle_housekeeping() {
-  if (socket() >= 0 && !tcp_established_) {
-    if (Clock::now() >= target_deadline_) give_up_address(ETIMEDOUT);
-    return;
-  }
-  const int rc = mosquitto_loop_misc(handle_.get());
-  if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_NO_CONN) record_loop_result(rc);
-}
-
-void Session::record_loop_result(int mosq_rc) {
-  // libmosquitto normally reports a broken connection through on_disconnect first; this
-  // catches the paths where it does not.
-  const int error_number = errno;
-  if (!loss_reported_ && (socket() < 0 || mosq_rc != MOSQ_ERR_SUCCESS))
-    note_disconnect(mosq_rc, error_number);
 }
 
 void Session::note_connack(int reason_code, int flags, const mosquitto_property* properties) {
@@ -696,8 +555,8 @@ void Session::note_connack(int reason_code, int flags, const mosquitto_property*
     const std::optional<ReadProperty> limit = find_property(properties, MQTT_PROP_MAXIMUM_PACKET_SIZE);
     broker_maximum_packet_size_ = limit ? limit->number : 0;  // each CONNACK states it anew; none: no limit
     connected_at_ = Clock::now();
-    if (reconnecting_) {
-      reconnecting_ = false;
+    if (reconnect_.active()) {
+      reconnect_.reconnected();
       diag::info(fmt::format("reconnected to {}", attempt_.endpoint.text()));
     }
     diag::debug("connected to {} with {}{}", attempt_.endpoint.text(), protocol_name(attempt_.protocol),
@@ -722,7 +581,7 @@ void Session::note_disconnect(int rc, int error_number, const mosquitto_property
   Error cause = rc >= 0x80 ? broker_disconnect_error(broker_reason(rc, properties), attempt_)
                            : connection_ended_error(rc, error_number, was_connected, attempt_, tls_.get());
   const bool may_reconnect = rc < 0x80 || worth_reconnecting(rc);
-  if ((was_connected || reconnecting_) && may_reconnect && reconnect_policy_.max_attempts != 0)
+  if ((was_connected || reconnect_.active()) && may_reconnect && reconnect_.enabled())
     return start_reconnecting(cause);
   if (!answered_ && rc < 0x80) second_look_ = second_look_for(rc, was_connected, attempt_, tls_.get());
   fail(std::move(cause));

@@ -15,6 +15,7 @@
 #include "mq/library.hpp"
 #include "mq/message.hpp"
 #include "mq/port_probe.hpp"
+#include "mq/reconnect.hpp"
 #include "mq/translate.hpp"
 
 struct mosquitto;
@@ -55,14 +56,6 @@ public:
   virtual void on_input_drained() {}
   /// An established connection broke and the session is reconnecting (see ReconnectPolicy).
   virtual void on_connection_lost() {}
-};
-
-/// Whether and how a session reconnects after losing an established connection. Unacknowledged
-/// QoS 1/2 messages are sent again (with DUP) once the new connection is up.
-struct ReconnectPolicy {
-  int max_attempts = 0;  // 0: never, the loss is a failure; -1: forever
-  std::chrono::milliseconds first_delay{100};
-  std::chrono::milliseconds max_delay{5000};
 };
 
 /// More work for the session's own loop: descriptors to watch (e.g. standard input) and a step
@@ -163,9 +156,7 @@ public:
   /// outstanding work after one arrived. Returns whether `done()` became true.
   bool finish_until(const std::function<bool()>& done, Clock::time_point deadline);
   /// Reconnect after a lost connection instead of failing (the default is to fail).
-  void set_reconnect_policy(ReconnectPolicy policy);
-  /// Whether the connection is down and being re-established.
-  bool reconnecting() const { return reconnecting_; }
+  void set_reconnect_policy(ReconnectPolicy policy) { reconnect_.set_policy(policy); }
 
   // --- external loops ---
   /// The socket to watch, or -1 when not connected.
@@ -249,11 +240,8 @@ private:
   bool connected_ = false;
   std::uint32_t broker_maximum_packet_size_ = 0;
   bool loss_reported_ = false;  // note_disconnect ran for the current connection
-  ReconnectPolicy reconnect_policy_;
-  bool reconnecting_ = false;
-  int reconnect_attempts_ = 0;
+  ReconnectSchedule reconnect_;
   Clock::time_point connected_at_;  // CONNACK of the current connection
-  Clock::time_point next_reconnect_;
   bool disconnecting_ = false;
   bool linger_ = false;
   int lingering_fd_ = -1;  // our own reference to the socket, kept past libmosquitto's close
