@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -11,8 +9,10 @@
 #include <queue>
 #include <unordered_map>
 
+#include "in_flight.hpp"
 #include "mq/session.hpp"
 #include "mq/tls.hpp"
+#include "reactor.hpp"
 #include "stamp.hpp"
 
 namespace mq::bench {
@@ -24,7 +24,6 @@ constexpr int publish_budget = 64;                           // per publisher an
 constexpr std::size_t connects_in_flight_without_rate = 64;  // per thread, when --conn-rate is 0
 constexpr auto longest_wait = 100ms;                         // the loop looks at Control at least this often
 constexpr auto disconnect_grace = 2s;
-constexpr int events_per_wait = 256;
 constexpr auto flow_stall = 100ms;  // a publisher waiting this long sends one more: a lost tail
                                     // would otherwise hold it forever
 
@@ -41,28 +40,7 @@ const Anchor& anchor() {
   return value;
 }
 
-std::uint64_t microseconds_between(Clock::time_point from, Clock::time_point to) {
-  return to > from ? static_cast<std::uint64_t>(
-                         std::chrono::duration_cast<std::chrono::microseconds>(to - from).count())
-                   : 0;
-}
-
-std::string cause_of(const Error& failure) {
-  return failure.cause().empty() ? std::string{failure.what()}
-                                 : fmt::format("{} ({})", failure.what(), failure.cause());
-}
-
-std::uint64_t bump(std::atomic<std::uint64_t>& counter, std::uint64_t by = 1) {
-  return counter.fetch_add(by, std::memory_order_relaxed) + by;
-}
-
 enum class State { waiting, connecting, subscribing, ready, failed };
-
-struct PendingPublish {
-  int mid = -1;  // -1: the slot is free
-  Clock::time_point scheduled;
-  bool measured = false;
-};
 
 }  // namespace
 
@@ -95,9 +73,7 @@ public:
   State state = State::waiting;
   Clock::time_point connect_started;
   bool counted_up = false;
-  int registered_fd = -1;
-  unsigned registered_serial = 0;  // Session::socket_serial() of the registered socket
-  std::uint32_t registered_events = 0;
+  Reactor::Registration registration;
   int subscribe_mid = -1;
   bool was_ready = false;
   // Publishers.
@@ -105,9 +81,8 @@ public:
   std::uint64_t sequence = 0;
   std::uint64_t warmup_sequence = 0;
   std::uint64_t measured_sent = 0;
-  std::uint64_t confirmed = 0;          // QoS 1 and 2 messages the broker acknowledged
-  std::vector<PendingPublish> pending;  // open addressing by mid
-  std::size_t in_flight = 0;
+  std::uint64_t confirmed = 0;  // QoS 1 and 2 messages the broker acknowledged
+  InFlight in_flight;
   std::optional<PendingPublish> publishing;  // being handed to libmosquitto: its mid is not known yet
   std::optional<Error> failed_publish;       // what publish() threw, until settled
   bool publishing_done = false;
@@ -128,7 +103,7 @@ public:
   ~WorkerLoop();
 
   void run();
-  int wake_fd() const { return wake_fd_; }
+  void wake() const { reactor_.wake(); }
   WorkerTotals take_totals();
 
   void connected(Client& client);
@@ -147,6 +122,7 @@ private:
   void housekeeping(Clock::time_point now);
   void roll_intervals(Clock::time_point now);
   void hand_over(Interval interval);
+  bool in_time(Clock::time_point now) const { return now <= measure_end_; }
   void start_publishers_when_told();
   void start_publisher(Client& client);
   void run_publishers(Clock::time_point now);
@@ -163,7 +139,6 @@ private:
   void fail(Client& client, const Error& failure);
   Error explained(const Client& client, const Error& failure) const;
   void resolve(Client& client);
-  void count_error(const Error& failure);
   void shut_down();
   bool any_socket_open() const;
 
@@ -176,13 +151,10 @@ private:
   int index_;
   std::vector<std::unique_ptr<Client>> clients_;
   std::vector<std::shared_ptr<TlsContext>> tls_;  // per shape
-  int epoll_fd_ = -1;
-  int wake_fd_ = -1;
+  Reactor reactor_;
   std::size_t next_connect_ = 0;
   std::size_t connecting_ = 0;
   Clock::time_point next_housekeeping_;
-  Clock::time_point next_second_;
-  int second_ = 1;
   bool publishers_started_ = false;
   Clock::time_point publish_start_, measure_start_, measure_end_;
   using Timer = std::pair<Clock::time_point, Client*>;
@@ -190,8 +162,7 @@ private:
   std::vector<Client*> runnable_;
   std::size_t window_;  // messages in flight per publisher (-M)
   std::string payload_;
-  WorkerTotals totals_;
-  Interval interval_;
+  Accounting accounting_;
 };
 
 void Client::on_connected(const ConnackInfo&) { loop.connected(*this); }
@@ -203,24 +174,15 @@ WorkerLoop::WorkerLoop(Worker& owner, const Plan& plan, Control& control, FlowCo
                        std::vector<const ClientPlan*> clients, int index)
     : owner_(owner), plan_(plan), control_(control), flow_(flow), progress_(owner.progress_), index_(index),
       window_(static_cast<std::size_t>(plan.shapes.front().connection.max_inflight)),
-      payload_(plan.size, 'x') {
+      payload_(plan.size, 'x'), accounting_(owner.progress_, control.run_start) {
   for (const ClientPlan* client : clients)
     clients_.push_back(std::make_unique<Client>(*this, *client));
-  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
-  wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (epoll_fd_ < 0 || wake_fd_ < 0)
-    throw Error{Exit::internal, fmt::format("cannot create an event loop: {}", std::strerror(errno))};
-  epoll_event wake{EPOLLIN, {nullptr}};
-  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &wake);
-  next_second_ = control.run_start + 1s;
   next_housekeeping_ = control.run_start + 1s;
   open_tls_contexts();
 }
 
 WorkerLoop::~WorkerLoop() {
   clients_.clear();  // sessions first: they close their sockets
-  if (wake_fd_ >= 0) close(wake_fd_);
-  if (epoll_fd_ >= 0) close(epoll_fd_);
 }
 
 // One context per broker host for all the clients of this thread: loading the CA and key for
@@ -239,7 +201,7 @@ void WorkerLoop::run() {
   }
   shut_down();
   roll_intervals(Clock::now());
-  hand_over(std::move(interval_));  // the last, partial second
+  hand_over(accounting_.close_second());  // the last, partial second
 }
 
 void WorkerLoop::turn(Clock::time_point now) {
@@ -248,11 +210,11 @@ void WorkerLoop::turn(Clock::time_point now) {
   if (!flow_waiting_.empty()) recheck_flow(now);
   run_publishers(now);
   if (now >= next_housekeeping_) housekeeping(now);
-  if (now >= next_second_) roll_intervals(now);
+  if (now >= accounting_.next_second()) roll_intervals(now);
 }
 
 void WorkerLoop::wait(Clock::time_point now) {
-  Clock::time_point until = std::min({now + longest_wait, next_second_, next_housekeeping_});
+  Clock::time_point until = std::min({now + longest_wait, accounting_.next_second(), next_housekeeping_});
   if (!timers_.empty()) until = std::min(until, timers_.top().first);
   for (const Client* client : flow_waiting_)
     until = std::min(until, client->flow_waiting_since + flow_stall);
@@ -260,23 +222,9 @@ void WorkerLoop::wait(Clock::time_point now) {
       (plan_.conn_rate > 0 || connecting_ < connects_in_flight_without_rate))
     until = std::min(until, connect_time(next_connect_));
   if (!runnable_.empty()) until = now;
-  const auto left = std::max(until - Clock::now(), Clock::duration::zero());
-  const timespec timeout{static_cast<time_t>(std::chrono::duration_cast<std::chrono::seconds>(left).count()),
-                         static_cast<long>((left % 1s).count())};
-  epoll_event events[events_per_wait];
-  int ready = epoll_pwait2(epoll_fd_, events, events_per_wait, &timeout, nullptr);
-  if (ready < 0 && errno == ENOSYS)  // a kernel older than 5.11: millisecond timers, rounded up
-    ready = epoll_wait(epoll_fd_, events, events_per_wait,
-                       static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(left).count()));
-  for (int i = 0; i < ready; ++i) {
-    auto* client = static_cast<Client*>(events[i].data.ptr);
-    if (client == nullptr) {
-      std::uint64_t drained = 0;
-      [[maybe_unused]] const auto got = read(wake_fd_, &drained, sizeof drained);
-      continue;
-    }
-    handle(*client, events[i].events);
-  }
+  reactor_.wait(until - Clock::now(), [this](void* client, std::uint32_t events) {
+    handle(*static_cast<Client*>(client), events);
+  });
 }
 
 // Client k of this thread is client k * threads + index of the run: with --conn-rate R it is
@@ -302,8 +250,7 @@ void WorkerLoop::start_due_connects(Clock::time_point now) {
 
 void WorkerLoop::start_connect(Client& client, Clock::time_point due) {
   client.connect_started = due;
-  if (!totals_.first_connect) totals_.first_connect = due;
-  ++totals_.connections_attempted;
+  accounting_.connect_started(due);
   ++connecting_;
   client.state = State::connecting;
   try {
@@ -319,10 +266,7 @@ void WorkerLoop::start_connect(Client& client, Clock::time_point due) {
 }
 
 void WorkerLoop::connected(Client& client) {
-  const Clock::time_point now = Clock::now();
-  totals_.connect_latency.record(microseconds_between(client.connect_started, now));
-  ++totals_.connections_made;
-  totals_.last_connack = now;
+  accounting_.connected(client.connect_started, Clock::now());
   if (client.plan.role == Role::subscriber) {
     client.state = State::subscribing;
     client.subscribe_mid = client.session->subscribe({client.plan.topic}, plan_.qos);
@@ -370,7 +314,7 @@ void WorkerLoop::received(Client& client, const Message& message) {
   const bool ours =
       stamp && (plan_.scenario != Scenario::pubsub || (stamp->publisher >> 32) == plan_.run_tag);
   if (!ours) {
-    ++totals_.unrecognized;
+    accounting_.unrecognized();
     return;
   }
   if (flow_)
@@ -386,37 +330,11 @@ void WorkerLoop::received(Client& client, const Message& message) {
   stream->second.record(stamp->sequence);
   const std::uint64_t now_ns = wall_nanoseconds(now);
   const std::uint64_t latency_us = now_ns > stamp->scheduled_ns ? (now_ns - stamp->scheduled_ns) / 1000 : 0;
-  totals_.latency.record(latency_us);
-  interval_.latency.record(latency_us);
-  if (now <= measure_end_) ++totals_.received_in_time;
-  ++totals_.received;
-  ++interval_.received;
-  bump(progress_.received);
-  bump(progress_.changes);
-  if (!totals_.first_receipt) totals_.first_receipt = now;
-  totals_.last_receipt = now;
+  accounting_.received(latency_us, now, in_time(now));
 }
-
-namespace {
-
-// Finds and frees the slot of `mid` in the publisher's table of messages in flight.
-std::optional<PendingPublish> take_pending(Client& client, int mid) {
-  const std::size_t size = client.pending.size();
-  for (std::size_t probe = 0; probe < size && client.in_flight > 0; ++probe) {
-    PendingPublish& slot = client.pending[(static_cast<std::size_t>(mid) + probe) % size];
-    if (slot.mid != mid) continue;
-    const PendingPublish found = slot;
-    slot.mid = -1;
-    --client.in_flight;
-    return found;
-  }
-  return std::nullopt;
-}
-
-}  // namespace
 
 void WorkerLoop::published(Client& client, int mid, int reason_code) {
-  std::optional<PendingPublish> done = take_pending(client, mid);
+  std::optional<PendingPublish> done = client.in_flight.take(mid);
   if (!done && client.publishing && !client.publishing_done) {
     // libmosquitto wrote it inside publish() itself, before returning its mid to us.
     done = client.publishing;
@@ -425,7 +343,7 @@ void WorkerLoop::published(Client& client, int mid, int reason_code) {
   if (!done) return;
   if (reason_code >= 0x80) {
     const Exit code = exit_for_reason(reason_code);
-    count_error(
+    accounting_.error(
         Error{code,
               fmt::format("the broker refused publishes ({})", reason_text(reason_code, ProtocolVersion::v5)),
               {},
@@ -436,15 +354,9 @@ void WorkerLoop::published(Client& client, int mid, int reason_code) {
   }
   if (reason_code < 0x80 && done->measured) {
     const Clock::time_point now = Clock::now();
-    totals_.ack_latency.record(microseconds_between(done->scheduled, now));
-    totals_.last_ack = now;
-    if (now <= measure_end_) ++totals_.acked_in_time;
-    ++totals_.acked;
-    ++interval_.acked;
-    bump(progress_.acked);
-    bump(progress_.changes);
+    accounting_.acknowledged(done->scheduled, now, in_time(now));
   }
-  if (client.blocked && client.in_flight < window_) {
+  if (client.blocked && client.in_flight.size() < window_) {
     client.blocked = false;
     queue(client);
   }
@@ -469,8 +381,7 @@ void WorkerLoop::start_publisher(Client& client) {
       plan_.publishers > 1 ? static_cast<double>(client.plan.number) / plan_.publishers : 0;
   const Clock::time_point start = publish_start_ + seconds(plan_.ramp * ramp_share);
   client.schedule.emplace(plan_.rate, start);
-  // Twice the window, so that mids wrapping from 65535 to 1 still find free slots nearby.
-  client.pending.resize(2 * window_ + 1);
+  client.in_flight.reserve_window(window_);
   timers_.emplace(start, &client);
 }
 
@@ -497,7 +408,7 @@ void WorkerLoop::run_publishers(Clock::time_point now) {
 void WorkerLoop::run_publisher(Client& client, Clock::time_point now) {
   if (client.state != State::ready || client.finished || !client.schedule) return;
   for (int budget = publish_budget; budget > 0 && client.schedule->due(now); --budget) {
-    if (client.in_flight >= window_) {
+    if (client.in_flight.size() >= window_) {
       client.blocked = true;
       break;
     }
@@ -540,24 +451,12 @@ bool WorkerLoop::publish_next(Client& client, Clock::time_point now) {
   if (!client.publishing_done) {
     PendingPublish entry = *client.publishing;
     entry.mid = mid;
-    const std::size_t size = client.pending.size();
-    for (std::size_t probe = 0; probe < size; ++probe) {
-      PendingPublish& slot = client.pending[(static_cast<std::size_t>(mid) + probe) % size];
-      if (slot.mid < 0) {
-        slot = entry;
-        ++client.in_flight;
-        break;
-      }
-    }
+    client.in_flight.add(entry);  // room for the window, which run_publisher keeps to
   }
   client.publishing.reset();
   if (measured) {
     ++client.measured_sent;
-    ++totals_.sent;
-    ++interval_.sent;
-    bump(progress_.sent);
-    totals_.last_send = now;
-    if (now - scheduled > behind_schedule_after) ++totals_.behind_schedule;
+    accounting_.sent(scheduled, now);
     if (quota && client.measured_sent >= *quota) finish_publisher(client);
   }
   return !client.finished;
@@ -650,27 +549,13 @@ void WorkerLoop::after_call(Client& client) {
 void WorkerLoop::sync_registration(Client& client) {
   const int fd = client.session ? client.session->socket() : -1;
   const unsigned serial = client.session ? client.session->socket_serial() : 0;
-  if (fd != client.registered_fd || serial != client.registered_serial) {
-    // A closed socket has left the epoll set by itself; its number may be another's now.
-    client.registered_fd = -1;
-    client.registered_events = 0;
-  }
-  if (fd < 0) return;
-  const std::uint32_t wanted = EPOLLIN | (client.session->wants_write() ? EPOLLOUT : 0u);
-  if (client.registered_fd == fd && client.registered_events == wanted) return;
-  epoll_event event{wanted, {&client}};
-  const int operation = client.registered_fd == fd ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
-  if (epoll_ctl(epoll_fd_, operation, fd, &event) != 0) {
+  const std::uint32_t wanted = EPOLLIN | (fd >= 0 && client.session->wants_write() ? EPOLLOUT : 0u);
+  if (!reactor_.watch(client.registration, fd, serial, wanted, &client))
     fail(client, Error{Exit::internal, fmt::format("cannot watch a socket: {}", std::strerror(errno))});
-    return;
-  }
-  client.registered_fd = fd;
-  client.registered_serial = serial;
-  client.registered_events = wanted;
 }
 
 void WorkerLoop::fail(Client& client, const Error& failure) {
-  count_error(explained(client, failure));
+  accounting_.error(explained(client, failure));
   bump(progress_.failed);
   if (client.state == State::connecting || client.state == State::subscribing) {
     --connecting_;
@@ -682,7 +567,7 @@ void WorkerLoop::fail(Client& client, const Error& failure) {
   if (client.plan.role == Role::publisher) finish_publisher(client);
   if (client.plan.role == Role::subscriber && flow_) flow_->retire(client.plan.number);
   client.session.reset();  // closes the socket, which leaves the epoll set
-  client.registered_fd = -1;
+  client.registration = Reactor::Registration{};
 }
 
 // An MQTT v3.1.1 broker cannot say why it closes a connection. When it closes a publisher's
@@ -711,14 +596,6 @@ Error WorkerLoop::explained(const Client& client, const Error& failure) const {
                "it before the load)"};
 }
 
-void WorkerLoop::count_error(const Error& failure) {
-  const std::string cause = cause_of(failure);
-  ++totals_.errors_by_cause[cause];
-  totals_.cause_kinds.try_emplace(cause, CauseKind{failure.code(), failure.fix()});
-  ++interval_.errors;
-  bump(progress_.changes);
-}
-
 void WorkerLoop::check_timeouts(Clock::time_point now) {
   const auto limit = seconds(plan_.connect_timeout);
   for (auto& client : clients_) {
@@ -745,15 +622,11 @@ void WorkerLoop::housekeeping(Clock::time_point now) {
 }
 
 void WorkerLoop::roll_intervals(Clock::time_point now) {
-  while (now >= next_second_) {
-    hand_over(std::exchange(interval_, Interval{}));
-    next_second_ += 1s;
-  }
+  while (now >= accounting_.next_second())
+    hand_over(accounting_.close_second());
 }
 
 void WorkerLoop::hand_over(Interval interval) {
-  interval.second = second_++;
-  interval.connections = progress_.up.load(std::memory_order_relaxed);
   std::lock_guard lock{owner_.intervals_mutex_};
   owner_.intervals_.push_back(std::move(interval));
 }
@@ -780,16 +653,17 @@ void WorkerLoop::shut_down() {
 }
 
 WorkerTotals WorkerLoop::take_totals() {
+  WorkerTotals& totals = accounting_.totals();
   for (auto& client : clients_) {
     if (client->plan.role == Role::publisher)
-      totals_.published.emplace_back(client->plan.number, client->measured_sent);
+      totals.published.emplace_back(client->plan.number, client->measured_sent);
     if (client->plan.role != Role::subscriber) continue;
     SubscriberStreams streams{client->plan.number, client->was_ready, {}};
     for (auto& [publisher, checker] : client->streams)
       streams.streams.emplace_back(publisher, std::move(checker));
-    totals_.subscribers.push_back(std::move(streams));
+    totals.subscribers.push_back(std::move(streams));
   }
-  return std::move(totals_);
+  return std::move(totals);
 }
 
 Worker::Worker(const Plan& plan, Control& control, FlowControl* flow, std::vector<const ClientPlan*> clients,
@@ -810,10 +684,7 @@ void Worker::start() {
   }};
 }
 
-void Worker::wake() {
-  const std::uint64_t one = 1;
-  [[maybe_unused]] const auto written = write(loop_->wake_fd(), &one, sizeof one);
-}
+void Worker::wake() { loop_->wake(); }
 
 void Worker::join() {
   if (thread_.joinable()) thread_.join();

@@ -1,0 +1,83 @@
+#include "accounting.hpp"
+
+#include <fmt/format.h>
+
+namespace mq::bench {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::uint64_t microseconds_between(Clock::time_point from, Clock::time_point to) {
+  return to > from ? static_cast<std::uint64_t>(
+                         std::chrono::duration_cast<std::chrono::microseconds>(to - from).count())
+                   : 0;
+}
+
+std::string cause_of(const Error& failure) {
+  return failure.cause().empty() ? std::string{failure.what()}
+                                 : fmt::format("{} ({})", failure.what(), failure.cause());
+}
+
+}  // namespace
+
+Accounting::Accounting(Progress& progress, Clock::time_point run_start)
+    : progress_(progress), next_second_(run_start + 1s) {}
+
+void Accounting::connect_started(Clock::time_point due) {
+  if (!totals_.first_connect) totals_.first_connect = due;
+  ++totals_.connections_attempted;
+}
+
+void Accounting::connected(Clock::time_point started, Clock::time_point now) {
+  totals_.connect_latency.record(microseconds_between(started, now));
+  ++totals_.connections_made;
+  totals_.last_connack = now;
+}
+
+void Accounting::sent(Clock::time_point scheduled, Clock::time_point now) {
+  ++totals_.sent;
+  ++interval_.sent;
+  bump(progress_.sent);
+  totals_.last_send = now;
+  if (now - scheduled > behind_schedule_after) ++totals_.behind_schedule;
+}
+
+void Accounting::acknowledged(Clock::time_point scheduled, Clock::time_point now, bool in_time) {
+  totals_.ack_latency.record(microseconds_between(scheduled, now));
+  totals_.last_ack = now;
+  if (in_time) ++totals_.acked_in_time;
+  ++totals_.acked;
+  ++interval_.acked;
+  bump(progress_.acked);
+  bump(progress_.changes);
+}
+
+void Accounting::received(std::uint64_t latency_us, Clock::time_point now, bool in_time) {
+  totals_.latency.record(latency_us);
+  interval_.latency.record(latency_us);
+  if (in_time) ++totals_.received_in_time;
+  ++totals_.received;
+  ++interval_.received;
+  bump(progress_.received);
+  bump(progress_.changes);
+  if (!totals_.first_receipt) totals_.first_receipt = now;
+  totals_.last_receipt = now;
+}
+
+void Accounting::error(const Error& failure) {
+  const std::string cause = cause_of(failure);
+  ++totals_.errors_by_cause[cause];
+  totals_.cause_kinds.try_emplace(cause, CauseKind{failure.code(), failure.fix()});
+  ++interval_.errors;
+  bump(progress_.changes);
+}
+
+Interval Accounting::close_second() {
+  Interval closed = std::exchange(interval_, Interval{});
+  closed.second = second_++;
+  closed.connections = progress_.up.load(std::memory_order_relaxed);
+  next_second_ += 1s;
+  return closed;
+}
+
+}  // namespace mq::bench

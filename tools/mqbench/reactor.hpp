@@ -1,0 +1,40 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+
+// One worker thread's event loop underneath its clients: the epoll set, and the descriptor other
+// threads write to so that it looks at their news before its next timer.
+namespace mq::bench {
+
+class Reactor {
+public:
+  /// What the set holds for one socket; kept by the socket's owner and updated by watch().
+  struct Registration {
+    int fd = -1;
+    unsigned serial = 0;  // which socket of that number (Session::socket_serial())
+    std::uint32_t events = 0;
+  };
+
+  Reactor();
+  ~Reactor();
+  Reactor(const Reactor&) = delete;
+  Reactor& operator=(const Reactor&) = delete;
+
+  /// Makes the next (or current) wait() return; safe from any thread.
+  void wake() const;
+  /// Watches socket `fd` (the `serial`th opened) for `events` (EPOLLIN, EPOLLOUT) with `tag`
+  /// handed back by wait(); fd -1 watches nothing. A closed socket has left the set by itself,
+  /// and its number may be another socket's now. Returns false when epoll refused (see errno).
+  bool watch(Registration& registration, int fd, unsigned serial, std::uint32_t events, void* tag);
+  /// Waits up to `timeout` and calls `on_event(tag, events)` for each ready socket.
+  void wait(std::chrono::steady_clock::duration timeout,
+            const std::function<void(void*, std::uint32_t)>& on_event);
+
+private:
+  int epoll_fd_ = -1;
+  int wake_fd_ = -1;
+};
+
+}  // namespace mq::bench
