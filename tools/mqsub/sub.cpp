@@ -125,6 +125,12 @@ public:
     return flush_due_;
   }
 
+  /// Runs on_timer() if a timer is due; returns when the next one is.
+  std::optional<Clock::time_point> run_due_timers(Clock::time_point now) {
+    if (const auto due = next_timer(); due && now >= *due) on_timer(now);
+    return next_timer();
+  }
+
   void on_timer(Clock::time_point now) {
     if (flush_due_ && now >= *flush_due_) {
       flush_due_.reset();
@@ -535,22 +541,12 @@ Exit run(Options& options) {
   session.coalesce_reads(read_window);
   session.connect();
 
-  const std::optional<Clock::time_point> give_up = deadline_after(options.subscribe.timeout);
-  LoopExit exit = LoopExit::done;
-  for (;;) {
-    // The loop returns when the receiver is done, at the next deadline, or when a message
-    // set an earlier timer (a flush, a $SYS burst), which then becomes the deadline.
-    const auto deadline = earliest(give_up, receiver.next_timer());
-    exit = session.run_until(
-        [&] { return receiver.done() || earliest(give_up, receiver.next_timer()) != deadline; }, deadline);
-    if (exit == LoopExit::interrupted || (exit == LoopExit::done && receiver.done())) break;
-    const auto now = Clock::now();
-    if (give_up && now >= *give_up) {
-      exit = LoopExit::timed_out;
-      break;
-    }
-    receiver.on_timer(now);
-  }
+  // The receiver's timers (a flush, a message-rate tick, a $SYS burst settling) run in the
+  // session's loop, which wakes for the earliest; -W is the loop's deadline.
+  LoopExtras extras;
+  extras.each_turn = [&receiver] { return receiver.run_due_timers(Clock::now()); };
+  const LoopExit exit = session.run_until([&receiver] { return receiver.done(); },
+                                          deadline_after(options.subscribe.timeout), &extras);
   const bool stale_sys = exit == LoopExit::timed_out && receiver.on_timeout();
   receiver.finish();
   session.disconnect();
