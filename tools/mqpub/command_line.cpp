@@ -24,6 +24,7 @@ void define_command_line(ToolApp& app, CommandLine& command_line) {
 }
 
 Exit run_command_line(CommandLine& command_line) {
+  finalize_client_options(command_line.options.client);
   if (command_line.probe.requested()) return run_probe(command_line.options.client, command_line.probe);
   return run(command_line.options);
 }

@@ -168,8 +168,7 @@ void add_property_options(CLI::App& app, Options& options) {
                            &options.client.will.properties, &options.client.connection.requires_v5});
 }
 
-Exit run(Options& options) {
-  finalize_client_options(options.client);
+Exit run(const Options& options) {
   check_source(options.source);
   const std::string topic = resolve_topic(options);
   if (options.pacing.repeat > 1 && options.source.stdin_lines)

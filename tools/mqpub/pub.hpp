@@ -59,8 +59,9 @@ struct Options {
 /// Registers -D for the packets mqpub sends (connect, publish, will, disconnect).
 void add_property_options(CLI::App& app, Options& options);
 
-/// Publishes as the options say; returns Exit::ok only when the broker has every message
-/// (QoS 1/2 acknowledged, QoS 0 written), and throws Error with the counts otherwise.
-Exit run(Options& options);
+/// Publishes as the options say (after finalize_client_options); returns Exit::ok only when the
+/// broker has every message (QoS 1/2 acknowledged, QoS 0 written), and throws Error with the
+/// counts otherwise.
+Exit run(const Options& options);
 
 }  // namespace mq::pub

@@ -22,8 +22,11 @@ void define_command_line(ToolApp& app, CommandLine& command_line) {
 }
 
 Exit run_command_line(CommandLine& command_line) {
-  if (command_line.probe.requested()) return run_probe(command_line.options.client, command_line.probe);
-  return run(command_line.options);
+  Options& options = command_line.options;
+  finalize_client_options(options.client);
+  if (command_line.probe.requested()) return run_probe(options.client, command_line.probe);
+  require_v5_for_subscription_options(options);
+  return run(options);
 }
 
 }  // namespace mq::sub

@@ -518,14 +518,14 @@ void add_property_options(CLI::App& app, Options& options) {
                                            &client.connection.requires_v5});
 }
 
-Exit run(Options& options) {
-  finalize_client_options(options.client);
-  Receiver receiver{options, check_options(options)};
-  // Subscription options that exist only in MQTT v5 rule out falling back to v3.1.1, and so does
-  // the receive maximum an exact -C at QoS 2 needs.
+void require_v5_for_subscription_options(Options& options) {
   if (options.subscribe.retain_as_published || options.subscribe.retain_handling ||
       qos2_count_from_session(options))
     options.client.connection.requires_v5 = true;
+}
+
+Exit run(const Options& options) {
+  Receiver receiver{options, check_options(options)};
   StopSignals::install();  // from here on, Ctrl-C ends with a clean shutdown and exit 130
   Session session{options.client, receiver};
   receiver.attach(session);

@@ -66,7 +66,12 @@ void add_property_options(CLI::App& app, Options& options);
 /// returns the filters to subscribe to. Throws a usage Error naming the offending option.
 std::vector<std::string> check_options(const Options& options);
 
-/// Subscribes and prints messages until -C, -E, -W, --retained-only or a signal ends the run.
-Exit run(Options& options);
+/// Rules out falling back to MQTT v3.1.1 when the subscription needs v5: options that exist only
+/// in v5, and the receive maximum an exact -C at QoS 2 needs.
+void require_v5_for_subscription_options(Options& options);
+
+/// Subscribes and prints messages until -C, -E, -W, --retained-only or a signal ends the run
+/// (after finalize_client_options and require_v5_for_subscription_options).
+Exit run(const Options& options);
 
 }  // namespace mq::sub

@@ -274,8 +274,7 @@ nlohmann::json probe_json(const ProbeReport& report) {
   return json;
 }
 
-Exit run_probe(ClientOptions& client, const ProbeOptions& probe) {
-  finalize_client_options(client);
+Exit run_probe(const ClientOptions& client, const ProbeOptions& probe) {
   const bool json = probe.format == "json";
   ProbeReport report;
   const ConnectionOptions& connection = client.connection;

@@ -78,8 +78,9 @@ std::string probe_text(const ProbeReport& report);
 /// The report as one JSON object.
 nlohmann::json probe_json(const ProbeReport& report);
 
-/// Runs the check with the tool's client options; prints the report on stdout and returns
-/// Exit::ok, or throws the connection's failure (after printing the JSON report with --probe=json).
-Exit run_probe(ClientOptions& client, const ProbeOptions& probe);
+/// Runs the check with the tool's client options (after finalize_client_options); prints the
+/// report on stdout and returns Exit::ok, or throws the connection's failure (after printing the
+/// JSON report with --probe=json).
+Exit run_probe(const ClientOptions& client, const ProbeOptions& probe);
 
 }  // namespace mq

@@ -120,7 +120,8 @@ struct ClientOptions {
 /// Registers all the groups of ClientOptions.
 void add_client_options(CLI::App& app, ClientOptions& client);
 
-/// Completes the options after parsing: applies -L, reads the password from --pw-file or
+/// Completes the options once, after parsing and before anything runs (each tool's
+/// run_command_line): applies -L, reads the password from --pw-file or
 /// MQ_PASSWORD, sets the diagnostics verbosity, checks the rules that cross groups and opens
 /// the --tls-keylog file. Throws a usage Error naming the offending option (Exit::file when the
 /// key log cannot be written).
