@@ -29,42 +29,28 @@ constexpr std::array<SubcommandInfo, 5> subcommands{{
 }};
 
 // The connection options mqbench shares with mqpub and mqsub, but -c is the client count here,
-// -h and -A take lists, and -i/-I name many clients.
+// -h and -A take lists, -i/-I name many clients, reconnecting is not a load test's business (it
+// counts a lost connection), and Nagle's algorithm is off unless --nagle. --inflight and --bind
+// are extra names of -M and -A.
 void add_connection_group(CLI::App& app, ClientOptions& client) {
-  add_broker_connection_options(app, client.connection);
+  add_broker_connection_options(
+      app, client.connection,
+      ConnectionGroupWords{
+          .host = "Broker host; a,b,c spreads the clients over several round-robin",
+          .bind_address_names = "-A,--bind-address,--bind",
+          .bind_address = "Local address(es) to connect from; a,b spreads the clients round-robin",
+          .id = "Client id template: %i is the client's number (0, 1, ...)",
+          .id_prefix = "Client id prefix; the client's number is appended",
+          .session_expiry =
+              "Session expiry in seconds, -1 for never (MQTT v5) [default: -1 with --no-clean, else 0]",
+          .max_inflight_names = "-M,--max-inflight,--inflight",
+          .max_inflight =
+              "Messages each publisher has in flight at once (QoS 1/2 unacknowledged, QoS 0 unwritten)",
+          .nodelay_by_default = true,
+          .reconnects = false});
   add_auth_options(app, client.auth);
   add_tls_options(app, client.tls);
   add_log_options(app, client.log);
-  app.get_option("--host")->description("Broker host; a,b,c spreads the clients over several round-robin");
-  app.get_option("--id")->description("Client id template: %i is the client's number (0, 1, ...)");
-  app.get_option("--id-prefix")->description("Client id prefix; the client's number is appended");
-  app.get_option("--session-expiry")
-      ->description(
-          "Session expiry in seconds, -1 for never (MQTT v5) [default: -1 with --no-clean, else 0]");
-  // Reconnecting is the session's own loop's business; a load test counts a lost connection.
-  app.remove_option(app.get_option("--reconnect-attempts"));
-  // The spellings --inflight and --bind, as extra names of the shared options.
-  app.remove_option(app.get_option("--max-inflight"));
-  app.add_option("-M,--max-inflight,--inflight", client.connection.max_inflight,
-                 "Messages each publisher has in flight at once (QoS 1/2 unacknowledged, QoS 0 unwritten)")
-      ->check(whole_number(1, 65535))
-      ->group("Connection");
-  // Nagle's algorithm holds a small message back until the previous one is acknowledged, which
-  // the peer delays by up to 40 ms: with it, a load test measures TCP's batching, not the broker.
-  client.connection.nodelay = true;
-  app.remove_option(app.get_option("--nodelay"));
-  auto* nodelay = app.add_flag("--nodelay", client.connection.nodelay,
-                               "Disable Nagle's algorithm on every connection (the default)")
-                      ->group("Connection");
-  app.add_flag_callback(
-         "--nagle,--no-nodelay", [&client] { client.connection.nodelay = false; },
-         "Leave Nagle's algorithm on: small messages wait for the ACK of earlier ones")
-      ->excludes(nodelay)
-      ->group("Connection");
-  app.remove_option(app.get_option("--bind-address"));
-  app.add_option("-A,--bind-address,--bind", client.connection.bind_address,
-                 "Local address(es) to connect from; a,b spreads the clients round-robin")
-      ->group("Connection");
 }
 
 void add_common_load_options(CLI::App& app, LoadOptions& load, const char* clients_help) {

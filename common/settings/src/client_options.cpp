@@ -92,6 +92,26 @@ void set_verbosity(const LogOptions& log) {
     diag::set_verbosity(diag::Verbosity::normal);
 }
 
+// --nodelay; where it is the default, --nagle turns Nagle's algorithm back on. Nagle's algorithm
+// holds a small message back until the previous one is acknowledged, which the peer delays by up
+// to 40 ms: with it, a load test measures TCP's batching, not the broker.
+void add_nodelay_options(CLI::App& app, ConnectionOptions& connection, bool by_default) {
+  if (!by_default) {
+    app.add_flag("--nodelay", connection.nodelay, "Disable Nagle's algorithm (lower latency)")
+        ->group(connection_group);
+    return;
+  }
+  connection.nodelay = true;
+  auto* nodelay = app.add_flag("--nodelay", connection.nodelay,
+                               "Disable Nagle's algorithm on every connection (the default)")
+                      ->group(connection_group);
+  app.add_flag_callback(
+         "--nagle,--no-nodelay", [&connection] { connection.nodelay = false; },
+         "Leave Nagle's algorithm on: small messages wait for the ACK of earlier ones")
+      ->excludes(nodelay)
+      ->group(connection_group);
+}
+
 }  // namespace
 
 std::string_view protocol_name(ProtocolVersion version) {
@@ -124,9 +144,9 @@ void add_clean_session_option(CLI::App& app, ConnectionOptions& connection) {
       ->group(connection_group);
 }
 
-void add_broker_connection_options(CLI::App& app, ConnectionOptions& connection) {
-  auto* host =
-      app.add_option("-h,--host", connection.host, "Broker host name or address")->group(connection_group);
+void add_broker_connection_options(CLI::App& app, ConnectionOptions& connection,
+                                   const ConnectionGroupWords& words) {
+  auto* host = app.add_option("-h,--host", connection.host, words.host)->group(connection_group);
   auto* port = app.add_option("-p,--port", connection.port, "Broker port [default: 1883, or 8883 with TLS]")
                    ->check(whole_number(1, 65535))
                    ->group(connection_group);
@@ -140,7 +160,7 @@ void add_broker_connection_options(CLI::App& app, ConnectionOptions& connection)
       ->excludes(unix_socket)
       ->group(connection_group);
   unix_socket->excludes(host)->excludes(port);
-  app.add_option("-A,--bind-address", connection.bind_address, "Local address to connect from")
+  app.add_option(words.bind_address_names, connection.bind_address, words.bind_address)
       ->group(connection_group);
   app.add_option("-k,--keepalive", connection.keepalive, "Seconds between PINGs when idle; 0 disables")
       ->check(whole_number(0, 65535))
@@ -151,24 +171,22 @@ void add_broker_connection_options(CLI::App& app, ConnectionOptions& connection)
          [&connection](const std::string& text) { connection.protocol = parse_protocol_version(text); },
          "mqttv31|31, mqttv311|311 or mqttv5|5 [default: 5, falling back to 311 if refused]")
       ->group(connection_group);
-  auto* id = app.add_option("-i,--id", connection.client_id, "Client id [default: chosen by the broker]")
-                 ->group(connection_group);
-  app.add_option("-I,--id-prefix", connection.id_prefix, "Client id prefix; the process id is appended")
+  auto* id = app.add_option("-i,--id", connection.client_id, words.id)->group(connection_group);
+  app.add_option("-I,--id-prefix", connection.id_prefix, words.id_prefix)
       ->excludes(id)
       ->group(connection_group);
-  app.add_option("-x,--session-expiry", connection.session_expiry,
-                 "Session expiry in seconds, -1 for never (MQTT v5) [default: -1 with -c, else 0]")
+  app.add_option("-x,--session-expiry", connection.session_expiry, words.session_expiry)
       ->check(whole_number(never_expires, std::int64_t{UINT32_MAX}))
       ->group(connection_group);
-  app.add_option("-M,--max-inflight", connection.max_inflight, "Maximum QoS 1/2 messages in flight at once")
+  app.add_option(words.max_inflight_names, connection.max_inflight, words.max_inflight)
       ->check(whole_number(1, 65535))
       ->group(connection_group);
-  app.add_flag("--nodelay", connection.nodelay, "Disable Nagle's algorithm (lower latency)")
-      ->group(connection_group);
+  add_nodelay_options(app, connection, words.nodelay_by_default);
   app.add_option("--connect-timeout", connection.connect_timeout,
                  "Seconds to wait for the broker to accept the connection")
       ->check(real_number(0.001, 86400.0))
       ->group(connection_group);
+  if (!words.reconnects) return;
   app.add_option("--reconnect-attempts", connection.reconnect_attempts,
                  "Attempts to reconnect after losing the connection; 0: none, -1: forever "
                  "[default: mqpub 10, mqsub forever]")

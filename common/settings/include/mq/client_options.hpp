@@ -49,8 +49,24 @@ struct ConnectionOptions {
 };
 /// Registers -h -p -L --unix -A -k -V -i -I -c -x -M --nodelay --connect-timeout: the two below.
 void add_connection_options(CLI::App& app, ConnectionOptions& connection);
+/// What a tool says differently in the connection group: mqpub and mqsub take the defaults;
+/// mqbench connects many clients, does not reconnect, and keeps Nagle's algorithm off.
+struct ConnectionGroupWords {
+  const char* host = "Broker host name or address";
+  const char* bind_address_names = "-A,--bind-address";
+  const char* bind_address = "Local address to connect from";
+  const char* id = "Client id [default: chosen by the broker]";
+  const char* id_prefix = "Client id prefix; the process id is appended";
+  const char* session_expiry =
+      "Session expiry in seconds, -1 for never (MQTT v5) [default: -1 with -c, else 0]";
+  const char* max_inflight_names = "-M,--max-inflight";
+  const char* max_inflight = "Maximum QoS 1/2 messages in flight at once";
+  bool nodelay_by_default = false;  // then --nodelay is the default and --nagle turns it off
+  bool reconnects = true;           // --reconnect-attempts
+};
 /// Registers every connection option but -c (mqbench spells -c as its client count).
-void add_broker_connection_options(CLI::App& app, ConnectionOptions& connection);
+void add_broker_connection_options(CLI::App& app, ConnectionOptions& connection,
+                                   const ConnectionGroupWords& words = {});
 /// Registers -c/--disable-clean-session.
 void add_clean_session_option(CLI::App& app, ConnectionOptions& connection);
 
