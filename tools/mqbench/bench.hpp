@@ -1,13 +1,12 @@
 #pragma once
 
-#include <CLI/CLI.hpp>
-
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "limits.hpp"
+#include "mq/cli_forward.hpp"
 #include "mq/client_options.hpp"
 #include "mq/error.hpp"
 

@@ -1,11 +1,10 @@
 #pragma once
 
-#include <CLI/CLI.hpp>
-
 #include <cstdint>
 #include <optional>
 #include <string>
 
+#include "mq/cli_forward.hpp"
 #include "mq/client_options.hpp"
 #include "mq/error.hpp"
 #include "mq/properties.hpp"

@@ -1,11 +1,10 @@
 #pragma once
 
-#include <CLI/CLI.hpp>
-
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "mq/cli_forward.hpp"
 #include "mq/client_options.hpp"
 #include "mq/error.hpp"
 #include "mq/properties.hpp"

@@ -12,6 +12,7 @@
 #include <array>
 #include <cerrno>
 #include <string_view>
+#include <utility>
 
 #include "mq/diagnostics.hpp"
 

@@ -1,6 +1,5 @@
 #pragma once
 
-#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
@@ -9,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "mq/cli_forward.hpp"
 #include "mq/client_options.hpp"
 #include "mq/error.hpp"
 #include "mq/tls.hpp"

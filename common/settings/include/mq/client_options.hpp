@@ -1,13 +1,12 @@
 #pragma once
 
-#include <CLI/CLI.hpp>
-
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "mq/cli_forward.hpp"
 #include "mq/properties.hpp"
 
 // The option groups every client tool shares, one struct and one registration function per

@@ -1,9 +1,8 @@
 #pragma once
 
-#include <CLI/CLI.hpp>
-
 #include <string_view>
 
+#include "mq/cli_forward.hpp"
 #include "mq/properties.hpp"
 
 namespace mq {
