@@ -596,6 +596,7 @@ Exit run(Options& options) {
     Results merged = load_results(options.output.report_files);
     return finish(merged, file, limits);
   }
+  diag::set_verbosity(options.client.log.verbosity());
   finalize_client_options(options.client);
   std::optional<OutputFile> file = open_results_file(options.output.json);
   Plan plan = make_plan(options, raise_file_limit());

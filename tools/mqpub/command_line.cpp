@@ -1,5 +1,7 @@
 #include "command_line.hpp"
 
+#include "mq/diagnostics.hpp"
+
 namespace mq::pub {
 
 void define_command_line(ToolApp& app, CommandLine& command_line) {
@@ -24,6 +26,7 @@ void define_command_line(ToolApp& app, CommandLine& command_line) {
 }
 
 Exit run_command_line(CommandLine& command_line) {
+  diag::set_verbosity(command_line.options.client.log.verbosity());
   finalize_client_options(command_line.options.client);
   if (command_line.probe.requested()) return run_probe(command_line.options.client, command_line.probe);
   return run(command_line.options);

@@ -1,5 +1,7 @@
 #include "command_line.hpp"
 
+#include "mq/diagnostics.hpp"
+
 namespace mq::sub {
 
 void define_command_line(ToolApp& app, CommandLine& command_line) {
@@ -23,6 +25,7 @@ void define_command_line(ToolApp& app, CommandLine& command_line) {
 
 Exit run_command_line(CommandLine& command_line) {
   Options& options = command_line.options;
+  diag::set_verbosity(options.client.log.verbosity());
   finalize_client_options(options.client);
   if (command_line.probe.requested()) return run_probe(options.client, command_line.probe);
   require_v5_for_subscription_options(options);

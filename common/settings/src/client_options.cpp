@@ -83,15 +83,6 @@ void check_session_rules(const ConnectionOptions& connection) {
                       "drop -V or use -V 5");
 }
 
-void set_verbosity(const LogOptions& log) {
-  if (log.quiet)
-    diag::set_verbosity(diag::Verbosity::quiet);
-  else if (log.debug)
-    diag::set_verbosity(diag::Verbosity::debug);
-  else
-    diag::set_verbosity(diag::Verbosity::normal);
-}
-
 // --nodelay; where it is the default, --nagle turns Nagle's algorithm back on. Nagle's algorithm
 // holds a small message back until the previous one is acknowledged, which the peer delays by up
 // to 40 ms: with it, a load test measures TCP's batching, not the broker.
@@ -289,8 +280,13 @@ void open_key_log(TlsOptions& tls) {
 
 }  // namespace
 
+diag::Verbosity LogOptions::verbosity() const {
+  if (quiet) return diag::Verbosity::quiet;
+  if (debug) return diag::Verbosity::debug;
+  return diag::Verbosity::normal;
+}
+
 void finalize_client_options(ClientOptions& client) {
-  set_verbosity(client.log);
   if (client.connection.url) apply_url(client);
   if (client.tls.insecure && client.tls.enabled())
     diag::warning("--insecure: the broker's certificate is not checked against its host name, so another "

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "mq/cli_forward.hpp"
+#include "mq/diagnostics.hpp"
 #include "mq/properties.hpp"
 
 // The option groups every client tool shares, one struct and one registration function per
@@ -119,6 +120,9 @@ void add_tls_options(CLI::App& app, TlsOptions& tls);
 struct LogOptions {
   bool debug = false;
   bool quiet = false;
+
+  /// What -d and --quiet ask of the diagnostics; the tool sets it (diag::set_verbosity) first.
+  diag::Verbosity verbosity() const;
 };
 /// Registers -d/--debug and --quiet.
 void add_log_options(CLI::App& app, LogOptions& log);
@@ -137,7 +141,7 @@ void add_client_options(CLI::App& app, ClientOptions& client);
 
 /// Completes the options once, after parsing and before anything runs (each tool's
 /// run_command_line): applies -L, reads the password from --pw-file or
-/// MQ_PASSWORD, sets the diagnostics verbosity, checks the rules that cross groups and opens
+/// MQ_PASSWORD, checks the rules that cross groups and opens
 /// the --tls-keylog file. Throws a usage Error naming the offending option (Exit::file when the
 /// key log cannot be written).
 void finalize_client_options(ClientOptions& client);
