@@ -6,12 +6,12 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <queue>
 #include <unordered_map>
 
 #include "in_flight.hpp"
 #include "mq/session.hpp"
 #include "mq/tls.hpp"
+#include "publisher_turns.hpp"
 #include "reactor.hpp"
 #include "stamp.hpp"
 
@@ -132,7 +132,6 @@ private:
   bool flow_allows(Client& client, Clock::time_point now);
   void recheck_flow(Clock::time_point now);
   void finish_publisher(Client& client);
-  void queue(Client& client);
   void handle(Client& client, std::uint32_t events);
   void after_call(Client& client);
   void sync_registration(Client& client);
@@ -157,9 +156,7 @@ private:
   Clock::time_point next_housekeeping_;
   bool publishers_started_ = false;
   Clock::time_point publish_start_, measure_start_, measure_end_;
-  using Timer = std::pair<Clock::time_point, Client*>;
-  std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
-  std::vector<Client*> runnable_;
+  PublisherTurns<Client> turns_;
   std::size_t window_;  // messages in flight per publisher (-M)
   std::string payload_;
   Accounting accounting_;
@@ -215,13 +212,12 @@ void WorkerLoop::turn(Clock::time_point now) {
 
 void WorkerLoop::wait(Clock::time_point now) {
   Clock::time_point until = std::min({now + longest_wait, accounting_.next_second(), next_housekeeping_});
-  if (!timers_.empty()) until = std::min(until, timers_.top().first);
+  if (const auto round = turns_.next_due(now)) until = std::min(until, *round);
   for (const Client* client : flow_waiting_)
     until = std::min(until, client->flow_waiting_since + flow_stall);
   if (next_connect_ < clients_.size() &&
       (plan_.conn_rate > 0 || connecting_ < connects_in_flight_without_rate))
     until = std::min(until, connect_time(next_connect_));
-  if (!runnable_.empty()) until = now;
   reactor_.wait(until - Clock::now(), [this](void* client, std::uint32_t events) {
     handle(*static_cast<Client*>(client), events);
   });
@@ -358,7 +354,7 @@ void WorkerLoop::published(Client& client, int mid, int reason_code) {
   }
   if (client.blocked && client.in_flight.size() < window_) {
     client.blocked = false;
-    queue(client);
+    turns_.next_round(client);
   }
 }
 
@@ -382,27 +378,12 @@ void WorkerLoop::start_publisher(Client& client) {
   const Clock::time_point start = publish_start_ + seconds(plan_.ramp * ramp_share);
   client.schedule.emplace(plan_.rate, start);
   client.in_flight.reserve_window(window_);
-  timers_.emplace(start, &client);
-}
-
-void WorkerLoop::queue(Client& client) {
-  if (client.queued) return;
-  client.queued = true;
-  runnable_.push_back(&client);
+  turns_.at(start, client);
 }
 
 void WorkerLoop::run_publishers(Clock::time_point now) {
-  while (!timers_.empty() && timers_.top().first <= now) {
-    Client* client = timers_.top().second;
-    timers_.pop();
-    queue(*client);
-  }
-  std::vector<Client*> turn;
-  turn.swap(runnable_);
-  for (Client* client : turn) {
-    client->queued = false;
+  for (Client* client : turns_.take_round(now))
     run_publisher(*client, now);
-  }
 }
 
 void WorkerLoop::run_publisher(Client& client, Clock::time_point now) {
@@ -418,9 +399,9 @@ void WorkerLoop::run_publisher(Client& client, Clock::time_point now) {
   after_call(client);
   if (client.state != State::ready || client.finished || client.blocked || client.flow_waiting) return;
   if (client.schedule->due(now))
-    queue(client);  // its budget ran out: it continues after the others had their turn
+    turns_.next_round(client);  // its budget ran out: it continues after the others had their turn
   else
-    timers_.emplace(client.schedule->next_time(), &client);
+    turns_.at(client.schedule->next_time(), client);
 }
 
 // Sends the next message of `client`; false when it has none left to send.
@@ -501,7 +482,7 @@ void WorkerLoop::recheck_flow(Clock::time_point now) {
     }
     flow_->stop_waiting(client->plan.number);
     client->flow_waiting = false;
-    queue(*client);
+    turns_.next_round(*client);
   }
 }
 
