@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "../../tools/mqbench/command_line.hpp"
 #include "bench.hpp"
 #include "mq/app.hpp"
 #include "mq/error.hpp"
@@ -17,13 +18,12 @@ namespace {
 Plan plan_for(std::vector<std::string> words, std::size_t max_connections = 100'000) {
   Options options;
   mq::ToolApp app{"mqbench", "test"};
-  add_options(app, options);
+  mq::bench::define_command_line(app, options);
   words.insert(words.begin(), "mqbench");
-  std::vector<char*> argv;
-  for (std::string& word : words)
-    argv.push_back(word.data());
-  std::vector<char*> arguments = with_default_scenario(static_cast<int>(argv.size()), argv.data());
-  mq::parse_command_line(app, static_cast<int>(arguments.size() - 1), arguments.data());
+  std::vector<const char*> argv;
+  for (const std::string& word : words)
+    argv.push_back(word.c_str());
+  mq::parse_command_line(app, static_cast<int>(argv.size()), argv.data());
   mq::finalize_client_options(options.client);
   return make_plan(options, max_connections);
 }
@@ -137,11 +137,11 @@ TEST_CASE("mistakes the parser cannot see are usage errors naming the option") {
 
 TEST_CASE("without a subcommand mqbench runs pubsub, --help and --version stay at the top") {
   const auto first_word = [](std::vector<std::string> words) {
-    std::vector<char*> argv;
-    for (std::string& word : words)
-      argv.push_back(word.data());
-    const std::vector<char*> arguments = with_default_scenario(static_cast<int>(argv.size()), argv.data());
-    return arguments.size() > 2 ? std::string{arguments[1]} : std::string{};
+    Options options;
+    mq::ToolApp app{"mqbench", "test"};
+    mq::bench::define_command_line(app, options);
+    const std::vector<std::string> arguments = app.with_default_subcommand(std::move(words));
+    return arguments.size() > 1 ? arguments[1] : std::string{};
   };
   CHECK(first_word({"mqbench"}) == "pubsub");
   CHECK(first_word({"mqbench", "-c", "5"}) == "pubsub");

@@ -73,9 +73,6 @@ struct Options {
 /// Registers the subcommands conn, pub, sub, pubsub and report with their options.
 void add_options(CLI::App& app, Options& options);
 
-/// The command line with "pubsub" inserted when it names no subcommand: pubsub is the default.
-std::vector<char*> with_default_scenario(int argc, char** argv);
-
 /// Runs the scenario; returns Exit::ok, or throws (Exit::threshold when a --fail-* limit is not met).
 Exit run(Options& options);
 

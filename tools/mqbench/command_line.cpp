@@ -4,6 +4,7 @@ namespace mq::bench {
 
 void define_command_line(ToolApp& app, Options& options) {
   add_options(app, options);
+  app.default_subcommand("pubsub");
   app.examples({
       {"100 publisher-subscriber pairs, 10 messages a second each, QoS 1, for a minute",
        "mqbench -h broker.example -c 100 --rate 10 -q 1 --duration 60"},

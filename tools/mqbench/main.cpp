@@ -17,7 +17,5 @@ int main(int argc, char** argv) {
   mq::bench::Options options;
   mq::ToolApp app{"mqbench", mq::bench::description};
   mq::bench::define_command_line(app, options);
-  std::vector<char*> arguments = mq::bench::with_default_scenario(argc, argv);
-  return mq::run_main(app, static_cast<int>(arguments.size() - 1), arguments.data(),
-                      [&] { return mq::bench::run(options); });
+  return mq::run_main(app, argc, argv, [&] { return mq::bench::run(options); });
 }

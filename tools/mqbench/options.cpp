@@ -223,20 +223,4 @@ void add_options(CLI::App& app, Options& options) {
   app.require_subcommand(1, 1);
 }
 
-std::vector<char*> with_default_scenario(int argc, char** argv) {
-  std::vector<char*> arguments{argv, argv + argc};
-  const auto names_subcommand_or_asks_for_help = [&] {
-    if (argc < 2) return false;
-    const std::string_view first = argv[1];
-    if (first == "--help" || first == "--version" || first.starts_with("--completion")) return true;
-    for (const SubcommandInfo& info : subcommands)
-      if (first == info.name) return true;
-    return false;
-  };
-  static char pubsub[] = "pubsub";
-  if (!names_subcommand_or_asks_for_help()) arguments.insert(arguments.begin() + 1, pubsub);
-  arguments.push_back(nullptr);
-  return arguments;
-}
-
 }  // namespace mq::bench

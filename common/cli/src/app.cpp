@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <mosquitto.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 #include <new>
@@ -94,9 +95,24 @@ void ToolApp::examples(const std::vector<Example>& list) {
   footer(text + "\n" + manual_pointer(get_name()));
 }
 
-void parse_command_line(CLI::App& app, int argc, const char* const* argv) {
+std::vector<std::string> ToolApp::with_default_subcommand(std::vector<std::string> words) {
+  if (default_subcommand_.empty()) return words;
+  if (words.size() > 1) {
+    const std::string& first = words[1];
+    if (first == "--help" || first == "--version" || first.starts_with("--completion")) return words;
+    for (const CLI::App* subcommand : get_subcommands({}))
+      if (subcommand->check_name(first)) return words;
+  }
+  words.insert(words.empty() ? words.begin() : words.begin() + 1, default_subcommand_);
+  return words;
+}
+
+void parse_command_line(ToolApp& app, int argc, const char* const* argv) {
   try {
-    app.parse(argc, argv);
+    std::vector<std::string> words = app.with_default_subcommand({argv, argv + argc});
+    std::reverse(words.begin(), words.end());  // CLI11 takes them last word first
+    words.pop_back();                          // without the program name
+    app.parse(words);
   } catch (const CLI::CallForHelp&) {
     throw;
   } catch (const CLI::CallForAllHelp&) {
