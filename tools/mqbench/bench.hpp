@@ -74,6 +74,7 @@ struct Options {
 void add_options(CLI::App& app, Options& options);
 
 /// Runs the scenario; returns Exit::ok, or throws (Exit::threshold when a --fail-* limit is not met).
-Exit run(Options& options);
+/// Takes the options as run_command_line leaves them.
+Exit run(const Options& options);
 
 }  // namespace mq::bench

@@ -1,5 +1,7 @@
 #include "command_line.hpp"
 
+#include "mq/diagnostics.hpp"
+
 namespace mq::bench {
 
 void define_command_line(ToolApp& app, Options& options) {
@@ -14,6 +16,12 @@ void define_command_line(ToolApp& app, Options& options) {
        "mqbench conn -c 10000 --conn-rate 500 --hold 60"},
       {"The results as JSON, into jq", "mqbench -c 10 --duration 10 --json - | jq .totals.latency_ms"},
   });
+}
+
+Exit run_command_line(Options& options) {
+  diag::set_verbosity(options.client.log.verbosity());
+  if (options.scenario != Scenario::report) finalize_client_options(options.client);
+  return run(options);
 }
 
 }  // namespace mq::bench

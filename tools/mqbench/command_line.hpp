@@ -13,4 +13,8 @@ inline constexpr const char* description =
 /// Registers every subcommand and option of mqbench on `app` and the examples of --help.
 void define_command_line(ToolApp& app, Options& options);
 
+/// After parsing: sets the diagnostics' verbosity, completes the client options once (not for
+/// `report`, which connects to nothing) and runs the scenario.
+Exit run_command_line(Options& options);
+
 }  // namespace mq::bench

@@ -17,5 +17,5 @@ int main(int argc, char** argv) {
   mq::bench::Options options;
   mq::ToolApp app{"mqbench", mq::bench::description};
   mq::bench::define_command_line(app, options);
-  return mq::run_main(app, argc, argv, [&] { return mq::bench::run(options); });
+  return mq::run_main(app, argc, argv, [&] { return mq::bench::run_command_line(options); });
 }

@@ -589,15 +589,13 @@ Exit finish(Results& results, std::optional<OutputFile>& file, const Limits& lim
 
 }  // namespace
 
-Exit run(Options& options) {
+Exit run(const Options& options) {
   const Limits limits = options.output.limits();
   if (options.scenario == Scenario::report) {
     std::optional<OutputFile> file = open_results_file(options.output.json);
     Results merged = load_results(options.output.report_files);
     return finish(merged, file, limits);
   }
-  diag::set_verbosity(options.client.log.verbosity());
-  finalize_client_options(options.client);
   std::optional<OutputFile> file = open_results_file(options.output.json);
   Plan plan = make_plan(options, raise_file_limit());
   MosquittoLibrary library;  // one initialisation for the whole run
