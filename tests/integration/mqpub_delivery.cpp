@@ -51,7 +51,7 @@ TEST_CASE("100,000 lines at QoS 1 and at QoS 2 all arrive, in order, and mqpub e
   }
 }
 
-TEST_CASE("a broker stopped and restarted mid-stream: every line arrives, or exit 9 with the counts") {
+TEST_CASE("a broker stopped and restarted mid-stream: mqpub reconnects, every line arrives, exit 0") {
   Workspace workspace;
   BrokerSetup setup = unlimited_queue();
   setup.persistence = true;
@@ -85,20 +85,19 @@ TEST_CASE("a broker stopped and restarted mid-stream: every line arrives, or exi
   workspace.write("restarted", "");  // lets the rest of the input through
 
   const Outcome outcome = publisher.finish();
-  CHECK(contains(outcome.err, "reconnect"));
-  if (outcome.exit_code == 0) {
-    REQUIRE(subscriber.wait_for_stdout("\n3000\n", std::chrono::seconds(30)));
-    std::set<std::string> received;
-    std::istringstream lines{subscriber.out()};
-    for (std::string line; std::getline(lines, line);)
-      received.insert(line);
-    for (int i = 1; i <= 3000; ++i)
-      CHECK(received.count(std::to_string(i)) == 1);
-  } else {
-    CHECK(outcome.exit_code == 9);
-    CHECK(contains(outcome.err, "not acknowledged"));
-    CHECK(contains(outcome.err, "sent "));
-  }
+  // It lost the connection in the middle of the stream and got it back ("gave up after N
+  // reconnect attempts" does not match), and delivered every line: MQTT v5 at QoS 1 against a
+  // broker that keeps its sessions leaves no reason for exit 9.
+  CHECK(contains(outcome.err, "; reconnecting"));
+  CHECK(contains(outcome.err, "reconnected to "));
+  CHECK(outcome.exit_code == 0);
+  REQUIRE(subscriber.wait_for_stdout("\n3000\n", std::chrono::seconds(30)));
+  std::set<std::string> received;
+  std::istringstream lines{subscriber.out()};
+  for (std::string line; std::getline(lines, line);)
+    received.insert(line);
+  for (int i = 1; i <= 3000; ++i)
+    CHECK(received.count(std::to_string(i)) == 1);
 }
 
 TEST_CASE("a publish the ACL denies is exit 6 naming the topic (MQTT v5)") {
