@@ -1,9 +1,11 @@
 // mqpub's guarantees: every QoS 1/2 message acknowledged or a non-zero exit with the counts.
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 #include <signal.h>
 
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "harness/broker.hpp"
 #include "harness/fake_broker.hpp"
@@ -159,6 +161,30 @@ TEST_CASE("-M allows up to 65535 messages in flight") {
       run_tool(workspace, "mqpub", {"-p", broker.port_text(), "-t", "wide", "-l", "-q", "1", "-M", "65535"},
                numbered_lines(5000));
   CHECK(outcome.exit_code == 0);
+}
+
+TEST_CASE("mqpub keeps at most -M messages unacknowledged at once: 20 by default, or as given") {
+  for (const std::string window : {"", "3"}) {
+    CAPTURE(window);
+    const int limit = window.empty() ? 20 : std::stoi(window);
+    Workspace workspace;
+    FakeBroker broker{FakeBehaviour::never_acknowledge};
+    std::vector<std::string> arguments{"-h", "127.0.0.1", "-p", broker.port_text(), "-t", "t",
+                                       "-l", "-q",        "1"};
+    if (!window.empty()) arguments.insert(arguments.end(), {"-M", window});
+    auto publisher = start_tool(workspace, "mqpub", arguments, numbered_lines(200));
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (broker.publishes_received() < limit && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    // Time for the other 180 lines to go out too, if nothing held them back.
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+
+    CHECK(broker.publishes_received() == limit);
+    publisher->signal(SIGINT);
+    const Outcome outcome = publisher->finish();
+    CHECK(outcome.exit_code == 130);
+    CHECK(contains(outcome.err, fmt::format("sent {}, acknowledged 0, not acknowledged {}", limit, limit)));
+  }
 }
 
 TEST_CASE("a broker that goes away with messages unacknowledged: exit 9 with sent, acknowledged, not "

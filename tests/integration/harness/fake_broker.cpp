@@ -92,6 +92,11 @@ std::vector<int> FakeBroker::connect_levels() const {
   return connect_levels_;
 }
 
+int FakeBroker::publishes_received() const {
+  std::lock_guard lock{mutex_};
+  return publishes_received_;
+}
+
 void FakeBroker::serve() {
   std::vector<Client> clients;
   for (;;) {
@@ -203,6 +208,10 @@ bool FakeBroker::handle_packets(Client& client) {
     case 0x30: {  // PUBLISH: topic, then the packet id when QoS > 0
       const int qos = (flags >> 1) & 0x03;
       const std::size_t topic_length = static_cast<std::size_t>(body[0] << 8 | body[1]);
+      if (qos > 0) {
+        std::lock_guard lock{mutex_};
+        ++publishes_received_;
+      }
       if (qos > 0 && behaviour_ != FakeBehaviour::never_acknowledge)
         answer(client, qos == 1 ? 0x40 : 0x50, {body[2 + topic_length], body[3 + topic_length]});
       break;

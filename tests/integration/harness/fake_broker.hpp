@@ -46,6 +46,9 @@ public:
   std::string port_text() const { return std::to_string(port_); }
   /// The protocol levels of the CONNECT packets received so far (3, 4 or 5).
   std::vector<int> connect_levels() const;
+  /// The QoS 1 and 2 PUBLISH packets received so far (with never_acknowledge: all of them
+  /// unacknowledged, so the most a client had in flight at once).
+  int publishes_received() const;
 
 private:
   struct Client {
@@ -65,6 +68,7 @@ private:
   int stop_pipe_[2] = {-1, -1};
   mutable std::mutex mutex_;
   std::vector<int> connect_levels_;
+  int publishes_received_ = 0;
   int connects_accepted_ = 0;  // refuse_after_some; the serving thread's only
   std::thread thread_;
 };
