@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <signal.h>
 
+#include <regex>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -139,6 +140,11 @@ TEST_CASE("SIGINT stops reading, waits for the acknowledgements, prints the coun
   CHECK(outcome.exit_code == 130);
   CHECK(contains(outcome.err, "interrupted by SIGINT"));
   CHECK(contains(outcome.err, "not acknowledged 0"));
+  // it stopped reading: of the 1000 lines (50 s at 20 a second) it sent only those before the signal
+  std::smatch sent;
+  REQUIRE(std::regex_search(outcome.err, sent, std::regex{"sent ([0-9]+), acknowledged ([0-9]+)"}));
+  CHECK(std::stoi(sent[1]) < 1000);
+  CHECK(sent[1] == sent[2]);
 }
 
 TEST_CASE("SIGTERM exits 143") {

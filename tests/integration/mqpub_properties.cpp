@@ -17,9 +17,11 @@ std::unique_ptr<Process> property_subscriber(const Workspace& workspace, const B
                                              const std::string& topic) {
   auto subscriber = std::make_unique<Process>(
       // stdbuf: mosquitto_sub's -d trace goes to stdout, which is block-buffered into a file
-      Command{{"stdbuf", "-oL", "mosquitto_sub", "-p", broker.port_text(), "-V", "5", "-t", topic, "-C", "1",
-               "-W", "20", "-d", "-F",
-               "topic=%t payload=%p content-type=%C correlation=%D expiry=%E format=%F response=%R user=%P"},
+      // -q 2: a message arrives with the QoS it was published with
+      Command{{"stdbuf", "-oL", "mosquitto_sub", "-p", broker.port_text(), "-V", "5", "-q", "2", "-t", topic,
+               "-C", "1", "-W", "20", "-d", "-F",
+               "topic=%t payload=%p content-type=%C correlation=%D expiry=%E format=%F response=%R user=%P "
+               "qos=%q"},
               {},
               {}},
       workspace.path());
@@ -81,26 +83,28 @@ TEST_CASE("a will is published when the client vanishes, with its QoS, retain an
   Broker broker{workspace};
   auto watcher = property_subscriber(workspace, broker, "wills/#");
   // a slow stream keeps mqpub connected until it is killed
-  auto client = start_tool(workspace, "mqpub", {"-p",
-                                                broker.port_text(),
-                                                "-t",
-                                                "anything",
-                                                "-l",
-                                                "--rate",
-                                                "1",
-                                                "-q",
-                                                "1",
-                                                "-d",
-                                                "--will-topic",
-                                                "wills/client",
-                                                "--will-payload",
-                                                "gone",
-                                                "--will-qos",
-                                                "1",
-                                                "-D",
-                                                "will",
-                                                "content-type",
-                                                "text/x-will"},
+  auto client = start_tool(workspace, "mqpub",
+                           {"-p",
+                            broker.port_text(),
+                            "-t",
+                            "anything",
+                            "-l",
+                            "--rate",
+                            "1",
+                            "-q",
+                            "1",
+                            "-d",
+                            "--will-topic",
+                            "wills/client",
+                            "--will-payload",
+                            "gone",
+                            "--will-qos",
+                            "1",
+                            "--will-retain",
+                            "-D",
+                            "will",
+                            "content-type",
+                            "text/x-will"},
                            std::string{"1\n2\n3\n"});
   REQUIRE(client->wait_for_stderr("PUBACK"));
 
@@ -108,6 +112,15 @@ TEST_CASE("a will is published when the client vanishes, with its QoS, retain an
 
   const std::string line = watcher->finish().out;
   CHECK(contains(line, "topic=wills/client payload=gone content-type=text/x-will"));
+  CHECK(contains(line, "qos=1"));
+  // retained: a client that subscribes afterwards gets it, flagged as retained
+  const Outcome later = run(Command{{"mosquitto_sub", "-p", broker.port_text(), "-q", "2", "-t", "wills/#",
+                                     "-C", "1", "-W", "10", "-F", "%t %p retain=%r qos=%q"},
+                                    {},
+                                    {}},
+                            workspace.path());
+  CHECK(later.exit_code == 0);
+  CHECK(later.out == "wills/client gone retain=1 qos=1\n");
 }
 
 TEST_CASE("-o reads options from a file, the defaults file is read otherwise, the command line wins") {
