@@ -243,8 +243,7 @@ TEST_CASE("new files are 0600, a file others can read gets a warning and keeps i
 }
 
 TEST_CASE("a rewrite keeps the file's owner and group") {
-  // Only root can give a file away; passing without checking would claim what was not shown.
-  REQUIRE_MESSAGE(::geteuid() == 0, "this test needs root (CI runs as root)");
+  require_root("giving a file away (chown)");
   Workspace workspace;
   const auto file = workspace.write("passwords", "alice:" + mosquitto_hash + "\n", 0640);
   REQUIRE(::chown(file.c_str(), 65534, 65534) == 0);
@@ -359,14 +358,11 @@ TEST_CASE("a directory, a FIFO or a device as FILE is a usage error (exit 2) and
   std::filesystem::create_directory(directory);
   const auto fifo = workspace / "fifo";
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
-  std::vector<SpecialFile> cases{{directory, "is a directory"}, {fifo, "is a FIFO"}};
-  if (::geteuid() == 0) {  // mknod needs root, which CI has
-    const auto null = workspace / "null";
-    REQUIRE(::mknod(null.c_str(), S_IFCHR | 0666, ::makedev(1, 3)) == 0);  // /dev/null's numbers
-    cases.push_back({null, "is a character device"});
-  } else {
-    MESSAGE("the device node case needs root (CI runs the tests as root)");
-  }
+  require_root("mknod");
+  const auto null = workspace / "null";
+  REQUIRE(::mknod(null.c_str(), S_IFCHR | 0666, ::makedev(1, 3)) == 0);  // /dev/null's numbers
+  const std::vector<SpecialFile> cases{
+      {directory, "is a directory"}, {fifo, "is a FIFO"}, {null, "is a character device"}};
   for (const SpecialFile& special : cases) {
     const auto before = status_of(special.path);
     for (const auto& command : every_command(special.path.string(), list.string())) {
@@ -383,10 +379,7 @@ TEST_CASE("a directory, a FIFO or a device as FILE is a usage error (exit 2) and
 }
 
 TEST_CASE("as root, a link another user planted in a sticky world-writable directory is not followed") {
-  if (::geteuid() != 0) {
-    MESSAGE("not run: needs root to lchown a link to uid 65534 (CI runs the tests as root)");
-    return;
-  }
+  require_root("lchown of a link to uid 65534");
   Workspace workspace;
   const auto etc = workspace / "etc";  // root's, like /etc/mosquitto
   std::filesystem::create_directory(etc);

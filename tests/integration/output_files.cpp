@@ -123,12 +123,6 @@ private:
   std::string report_;
 };
 
-bool as_root(const char* what) {
-  if (::geteuid() == 0) return true;
-  MESSAGE("not run: ", what, " needs root (CI runs the tests as root)");
-  return false;
-}
-
 fs::path device(const Workspace& workspace, const std::string& name, unsigned minor) {
   const fs::path node = workspace / name;
   REQUIRE(::mknod(node.c_str(), S_IFCHR | 0666, ::makedev(1, minor)) == 0);
@@ -161,7 +155,7 @@ TEST_CASE("a FIFO each tool writes goes to its reader and stays a FIFO") {
 }
 
 TEST_CASE("a device node takes the writes as a stream: a copy of /dev/full is exit 10 with the cause") {
-  if (!as_root("mknod")) return;
+  require_root("mknod");
   Workspace workspace;
   const Writers writers{workspace};
   const fs::path null = device(workspace, "null", 3);
@@ -184,7 +178,7 @@ TEST_CASE("a device node takes the writes as a stream: a copy of /dev/full is ex
 }
 
 TEST_CASE("--json - on a standard output that fails is exit 10 with the cause") {
-  if (!as_root("mknod")) return;
+  require_root("mknod");
   Workspace workspace;
   const Writers writers{workspace};
   const fs::path full = device(workspace, "full", 7);
@@ -272,7 +266,7 @@ TEST_CASE("a key log is appended to and created readable by its owner only") {
 }
 
 TEST_CASE("a link planted in a sticky world-writable directory by another user is refused by every writer") {
-  if (!as_root("lchown of a link to uid 65534")) return;
+  require_root("lchown of a link to uid 65534");
   Workspace workspace;
   const Writers writers{workspace};
   const fs::path shared = workspace / "tmp";

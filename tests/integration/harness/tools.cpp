@@ -1,5 +1,8 @@
 #include "harness/tools.hpp"
 
+#include <doctest/doctest.h>
+#include <unistd.h>
+
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
@@ -77,6 +80,10 @@ Outcome run_tool_resolving(const Workspace& workspace, const NameResolution& res
   if (!resolution.gai_conf.empty()) wrapped.push_back(gai);
   command.argv.insert(command.argv.begin(), wrapped.begin(), wrapped.end());
   return run(command, workspace.path());
+}
+
+void require_root(const std::string& what) {
+  REQUIRE_MESSAGE(::geteuid() == 0, what, " needs root (CI runs the tests as root)");
 }
 
 std::unique_ptr<Process> start_subscriber(const Workspace& workspace,

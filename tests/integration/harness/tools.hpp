@@ -51,6 +51,10 @@ Outcome run_tool_resolving(const Workspace& workspace, const NameResolution& res
                            const std::string& tool, const std::vector<std::string>& arguments,
                            std::optional<std::string> input = std::nullopt);
 
+/// Fails the test unless it runs as root, as CI does: `what` needs root, and a test that cannot
+/// check its claim must not pass without checking it.
+void require_root(const std::string& what);
+
 /// Starts mqsub with `arguments` (plus -d) and returns once the broker acknowledged the
 /// subscription, so that what is published next is sure to reach it.
 std::unique_ptr<Process> start_subscriber(const Workspace& workspace,
