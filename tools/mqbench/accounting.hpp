@@ -87,7 +87,6 @@ public:
   void unrecognized() { ++totals_.unrecognized; }
   void error(const Error& failure);
 
-  Progress& progress() { return progress_; }
   /// When the second under way ends.
   Clock::time_point next_second() const { return next_second_; }
   /// Ends the second under way and returns its counts; the next one starts.

@@ -118,34 +118,10 @@ public:
     return stopping_;
   }
 
-  /// When on_timer() must run next: a message-rate tick or a $SYS burst settling.
-  std::optional<Clock::time_point> next_timer() const {
-    if (dashboard_) return earliest(flush_due_, dashboard_->timer());
-    if (options_.output.message_rate) return earliest(flush_due_, next_rate_tick_);
-    return flush_due_;
-  }
-
   /// Runs on_timer() if a timer is due; returns when the next one is.
   std::optional<Clock::time_point> run_due_timers(Clock::time_point now) {
     if (const auto due = next_timer(); due && now >= *due) on_timer(now);
     return next_timer();
-  }
-
-  void on_timer(Clock::time_point now) {
-    if (flush_due_ && now >= *flush_due_) {
-      flush_due_.reset();
-      out_.flush();
-    }
-    if (dashboard_) dashboard_->on_timer(now, scratch_);
-    if (options_.output.message_rate && now >= next_rate_tick_) {
-      scratch_ += fmt::format("{} msgs/s\n", rate_count_);
-      rate_count_ = 0;
-      next_rate_tick_ += message_rate_interval;
-    }
-    if (scratch_.empty()) return;
-    out_.append(scratch_);
-    scratch_.clear();
-    out_.flush();
   }
 
   void finish() { out_.flush(); }
@@ -232,6 +208,30 @@ public:
   }
 
 private:
+  /// When on_timer() must run next: a message-rate tick or a $SYS burst settling.
+  std::optional<Clock::time_point> next_timer() const {
+    if (dashboard_) return earliest(flush_due_, dashboard_->timer());
+    if (options_.output.message_rate) return earliest(flush_due_, next_rate_tick_);
+    return flush_due_;
+  }
+
+  void on_timer(Clock::time_point now) {
+    if (flush_due_ && now >= *flush_due_) {
+      flush_due_.reset();
+      out_.flush();
+    }
+    if (dashboard_) dashboard_->on_timer(now, scratch_);
+    if (options_.output.message_rate && now >= next_rate_tick_) {
+      scratch_ += fmt::format("{} msgs/s\n", rate_count_);
+      rate_count_ = 0;
+      next_rate_tick_ += message_rate_interval;
+    }
+    if (scratch_.empty()) return;
+    out_.append(scratch_);
+    scratch_.clear();
+    out_.flush();
+  }
+
   std::optional<int> sys_snapshots() const {
     if (options_.subscribe.count) return options_.subscribe.count;
     if (options_.subscribe.timeout) return 1;  // --sys -W: one snapshot, a health check
