@@ -43,3 +43,20 @@ TEST_CASE("CLI11's errors reach users in our words") {
   CHECK(refusal({"f", "--count"}) == "--count needs a value | give --count N (How many)");
   CHECK(refusal({"f", "--flag=maybe"}) == "--flag: 'maybe' is not a valid value | give --flag (A flag)");
 }
+
+TEST_CASE("a command line without even a program name (execve with an empty argv) parses as empty") {
+  for (const char* fallback : {"", "pubsub"}) {
+    CAPTURE(fallback);
+    mq::ToolApp app{"mqtest", "test"};
+    bool flagged = false;
+    app.add_flag("--flag", flagged, "A flag");
+    app.add_subcommand("pubsub", "The default");
+    if (*fallback != '\0') app.default_subcommand(fallback);
+    CHECK_NOTHROW(mq::parse_command_line(app, 0, nullptr));
+    CHECK_FALSE(flagged);
+    CHECK(app.with_default_subcommand({}).empty());
+    CHECK(app.with_default_subcommand({"mqtest"}) == (*fallback != '\0'
+                                                          ? std::vector<std::string>{"mqtest", "pubsub"}
+                                                          : std::vector<std::string>{"mqtest"}));
+  }
+}

@@ -96,14 +96,14 @@ void ToolApp::examples(const std::vector<Example>& list) {
 }
 
 std::vector<std::string> ToolApp::with_default_subcommand(std::vector<std::string> words) {
-  if (default_subcommand_.empty()) return words;
+  if (default_subcommand_.empty() || words.empty()) return words;  // empty: started without argv[0]
   if (words.size() > 1) {
     const std::string& first = words[1];
     if (first == "--help" || first == "--version" || first.starts_with("--completion")) return words;
     for (const CLI::App* subcommand : get_subcommands({}))
       if (subcommand->check_name(first)) return words;
   }
-  words.insert(words.empty() ? words.begin() : words.begin() + 1, default_subcommand_);
+  words.insert(words.begin() + 1, default_subcommand_);
   return words;
 }
 
@@ -111,7 +111,7 @@ void parse_command_line(ToolApp& app, int argc, const char* const* argv) {
   try {
     std::vector<std::string> words = app.with_default_subcommand({argv, argv + argc});
     std::reverse(words.begin(), words.end());  // CLI11 takes them last word first
-    words.pop_back();                          // without the program name
+    if (!words.empty()) words.pop_back();      // without the program name (execve allows none)
     app.parse(words);
   } catch (const CLI::CallForHelp&) {
     throw;
