@@ -23,8 +23,8 @@ TEST_CASE("a closed port is 'connection refused' with exit 3, naming host and po
 
 TEST_CASE("a name that does not resolve is exit 3 and says so") {
   Workspace workspace;
-  const Outcome outcome = run_tool(workspace, "mqpub", {"-h", "no-such-broker.invalid", "-t", "t", "-m", "x"},
-                                   {}, {{"RES_OPTIONS", "timeout:1 attempts:1"}});
+  const Outcome outcome = run_tool_resolving(workspace, ipv6_first_localhost, "mqpub",
+                                             {"-h", "no-such-broker.invalid", "-t", "t", "-m", "x"});
   CHECK(outcome.exit_code == 3);
   CHECK(contains(outcome.err, "cannot resolve the broker's name 'no-such-broker.invalid'"));
 }

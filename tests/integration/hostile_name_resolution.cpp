@@ -114,9 +114,9 @@ TEST_CASE("over TLS, the certificate is checked against the name given and the C
   // The session connects to a numeric address; the server must still be told the name (SNI).
   const Certificates certificates = make_certificates(workspace / "sni");
   TlsServer server{workspace, certificates, {"-trace"}};
-  run_tool(workspace, "mqpub",
-           {"-h", "localhost", "-p", server.port_text(), "--cafile", certificates.ca.string(), "-t", "t",
-            "-m", "x", "--connect-timeout", "1"});
+  run_tool_resolving(workspace, ipv6_first_localhost, "mqpub",
+                     {"-h", "localhost", "-p", server.port_text(), "--cafile", certificates.ca.string(), "-t",
+                      "t", "-m", "x", "--connect-timeout", "1"});
   CHECK(contains(server.log(), "extension_type=server_name(0)"));
   CHECK(contains(server.log(), ".localhost"));
   TlsServer by_address{workspace, certificates, {"-trace"}};

@@ -37,12 +37,13 @@ int scenario_runs() {
 
 Outcome run_scenario(const Workspace& workspace, const std::string& tool,
                      const std::vector<std::string>& arguments,
-                     const std::map<std::string, std::string>& environment) {
+                     const std::optional<NameResolution>& resolution) {
   const int runs = scenario_runs();
   std::vector<Outcome> outcomes;
   for (int run = 0; run < runs; ++run) {
     const auto started = std::chrono::steady_clock::now();
-    outcomes.push_back(run_tool(workspace, tool, arguments, std::nullopt, environment));
+    outcomes.push_back(resolution ? run_tool_resolving(workspace, *resolution, tool, arguments)
+                                  : run_tool(workspace, tool, arguments));
     record_time(tool, arguments,
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   }

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,8 +16,9 @@ int scenario_runs();
 /// run gives the same exit code, stdout and stderr, and returns the first run. The current time,
 /// which certificate validity messages print ("it is now ..."), is masked before comparing.
 /// With MQ_SCENARIO_TIMES=FILE in the environment, each run's wall time is appended to FILE.
+/// With a `resolution`, the tool resolves names as it says (see resolving_as).
 Outcome run_scenario(const Workspace& workspace, const std::string& tool,
                      const std::vector<std::string>& arguments,
-                     const std::map<std::string, std::string>& environment = {});
+                     const std::optional<NameResolution>& resolution = std::nullopt);
 
 }  // namespace mq::test

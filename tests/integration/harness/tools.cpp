@@ -65,21 +65,27 @@ Outcome run_tool_writing_to(const Workspace& workspace, const std::string& path,
   return run(command, workspace.path());
 }
 
+Command resolving_as(const Workspace& workspace, const NameResolution& resolution, Command command) {
+  std::vector<std::pair<std::string, std::string>> mounts{
+      {workspace.write("hosts", resolution.hosts, 0644).string(), "/etc/hosts"},
+      {workspace.write("nsswitch.conf", "hosts: files\n", 0644).string(), "/etc/nsswitch.conf"}};
+  if (!resolution.gai_conf.empty())
+    mounts.emplace_back(workspace.write("gai.conf", resolution.gai_conf, 0644).string(), "/etc/gai.conf");
+  std::string script;
+  for (const auto& [file, over] : mounts)
+    script += "mount --bind '" + file + "' " + over + " && ";
+  script += "exec \"$@\"";
+  std::vector<std::string> wrapped = private_mount_namespace();
+  wrapped.insert(wrapped.end(), {"sh", "-c", script, "sh"});
+  command.argv.insert(command.argv.begin(), wrapped.begin(), wrapped.end());
+  return command;
+}
+
 Outcome run_tool_resolving(const Workspace& workspace, const NameResolution& resolution,
                            const std::string& tool, const std::vector<std::string>& arguments,
                            std::optional<std::string> input) {
-  const std::string hosts = workspace.write("hosts", resolution.hosts, 0644).string();
-  const std::string gai = workspace.write("gai.conf", resolution.gai_conf, 0644).string();
-  const std::string mounts = resolution.gai_conf.empty()
-                                 ? "mount --bind \"$0\" /etc/hosts && exec \"$@\""
-                                 : "mount --bind \"$0\" /etc/hosts && mount --bind \"$1\" /etc/gai.conf && "
-                                   "shift && exec \"$@\"";
-  Command command = tool_command(tool, arguments, std::move(input), {});
-  std::vector<std::string> wrapped = private_mount_namespace();
-  wrapped.insert(wrapped.end(), {"sh", "-c", mounts, hosts});
-  if (!resolution.gai_conf.empty()) wrapped.push_back(gai);
-  command.argv.insert(command.argv.begin(), wrapped.begin(), wrapped.end());
-  return run(command, workspace.path());
+  return run(resolving_as(workspace, resolution, tool_command(tool, arguments, std::move(input), {})),
+             workspace.path());
 }
 
 void require_root(const std::string& what) {

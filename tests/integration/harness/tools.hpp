@@ -44,9 +44,13 @@ inline const NameResolution ipv6_first_localhost{"127.0.0.1\tlocalhost\n::1\tloc
 inline const NameResolution ipv4_first_localhost{"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost\n",
                                                  "precedence ::ffff:0:0/96 100\nprecedence ::1/128 50\n"};
 
-/// Runs a built tool as on a machine that resolves names as `resolution` says: in a private
-/// mount namespace with its own /etc/hosts (and /etc/gai.conf), so this machine's files are
-/// untouched. Needs root (CI runs as root).
+/// `command` made to run as on a machine that resolves names as `resolution` says and asks no
+/// DNS server: in a private mount namespace with its own /etc/hosts, /etc/gai.conf when given,
+/// and an /etc/nsswitch.conf of "hosts: files", so neither this machine's files nor its network
+/// decide. Needs root (CI runs as root).
+Command resolving_as(const Workspace& workspace, const NameResolution& resolution, Command command);
+
+/// Runs a built tool resolving names as `resolution` says (see resolving_as).
 Outcome run_tool_resolving(const Workspace& workspace, const NameResolution& resolution,
                            const std::string& tool, const std::vector<std::string>& arguments,
                            std::optional<std::string> input = std::nullopt);
