@@ -2,18 +2,14 @@
 // some failed clients are counted (and gated with --fail-errors), each gate is recorded in the
 // JSON, a --size the broker or MQTT cannot carry is refused, and TCP_NODELAY is on by default.
 #include <doctest/doctest.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <nlohmann/json.hpp>
 #include <signal.h>
-#include <sys/socket.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include <filesystem>
 
 #include "harness/broker.hpp"
 #include "harness/fake_broker.hpp"
+#include "harness/process_sockets.hpp"
 #include "harness/tools.hpp"
 
 using namespace mq::test;
@@ -21,34 +17,6 @@ using namespace mq::test;
 namespace {
 
 nlohmann::json json_file(const std::filesystem::path& path) { return nlohmann::json::parse(read_file(path)); }
-
-// TCP_NODELAY of each TCP socket process `pid` has open, read through a copy of its descriptor
-// (pidfd_getfd: the test is the process's parent).
-std::vector<int> nodelay_of_tcp_sockets(int pid) {
-  const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
-  REQUIRE_MESSAGE(pidfd >= 0, "pidfd_open: " << std::strerror(errno));
-  std::vector<int> values;
-  for (const auto& entry : std::filesystem::directory_iterator{"/proc/" + std::to_string(pid) + "/fd"}) {
-    std::error_code ignored;
-    if (!std::filesystem::read_symlink(entry.path(), ignored).string().starts_with("socket:")) continue;
-    const int fd =
-        static_cast<int>(syscall(SYS_pidfd_getfd, pidfd, std::stoi(entry.path().filename().string()), 0));
-    REQUIRE_MESSAGE(fd >= 0, "pidfd_getfd: " << std::strerror(errno));
-    int domain = 0, type = 0, nodelay = -1;
-    socklen_t length = sizeof domain;
-    getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &length);
-    length = sizeof type;
-    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &length);
-    if ((domain == AF_INET || domain == AF_INET6) && type == SOCK_STREAM) {
-      length = sizeof nodelay;
-      getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &nodelay, &length);
-      values.push_back(nodelay != 0 ? 1 : 0);
-    }
-    close(fd);
-  }
-  close(pidfd);
-  return values;
-}
 
 // The TCP_NODELAY of the connections of `mqbench conn -c 3` with `extra` options, while it holds them.
 std::vector<int> nodelay_of_bench_connections(const Workspace& workspace, const Broker& broker,

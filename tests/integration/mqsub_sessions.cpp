@@ -1,10 +1,12 @@
 // mqsub across connections and configuration: reconnecting and resubscribing, a persistent
 // session that queued messages while mqsub was away, -D properties, -o and the defaults file.
 #include <doctest/doctest.h>
+#include <signal.h>
 
 #include <chrono>
 #include <thread>
 
+#include "harness/fake_broker.hpp"
 #include "mqsub_support.hpp"
 
 using namespace mq::test;
@@ -58,13 +60,14 @@ TEST_CASE("a persistent session (-c) gets the messages queued while mqsub was aw
   Broker broker{workspace, setup};
   auto subscriber = start_subscriber(workspace, {"-p", broker.port_text(), "-t", "kept/#", "-q", "1", "-c",
                                                  "-i", "keeper", "-C", "1", "-v"});
+  // mqsub is frozen while the broker restarts and the message is published: it cannot have
+  // reconnected, so the message can only reach it queued in the session the broker restored.
+  subscriber->signal(SIGSTOP);
   broker.stop();
-  REQUIRE(subscriber->wait_for_stderr("reconnecting"));
   broker.start();
-  // Published as soon as the broker is back: mqsub is still waiting to reconnect (its delay
-  // doubles from 0.1 s), so the broker queues the message in the session it restored.
   REQUIRE(reference_publish(workspace, broker, {"-t", "kept/1", "-m", "queued while away", "-q", "1"})
               .exit_code == 0);
+  subscriber->signal(SIGCONT);
   const Outcome outcome = subscriber->finish();
   CHECK(outcome.exit_code == 0);
   CHECK(outcome.out == "kept/1 queued while away\n");
@@ -95,37 +98,52 @@ TEST_CASE("-D subscribe sets subscription properties: a subscription identifier 
   CHECK(ours.out == reference_subscribe(workspace, broker, arguments).out);
 }
 
-TEST_CASE("-D connect, unsubscribe and disconnect properties are sent, -D publish is not mqsub's") {
+TEST_CASE(
+    "-D connect, subscribe, unsubscribe and disconnect properties are sent, -D publish is not mqsub's") {
   Workspace workspace;
-  Broker broker{workspace};
-  const Outcome sent = subscribe(workspace, broker,
-                                 {"-t",
-                                  "a",
-                                  "-U",
-                                  "b",
-                                  "-E",
-                                  "-D",
-                                  "connect",
-                                  "user-property",
-                                  "who",
-                                  "me",
-                                  "-D",
-                                  "unsubscribe",
-                                  "user-property",
-                                  "why",
-                                  "test",
-                                  "-D",
-                                  "disconnect",
-                                  "session-expiry-interval",
-                                  "0",
-                                  "-D",
-                                  "subscribe",
-                                  "user-property",
-                                  "k",
-                                  "v"});
+  FakeBroker server{FakeBehaviour::accept_all};
+  const Outcome sent = run_tool(workspace, "mqsub",
+                                {"-p",
+                                 server.port_text(),
+                                 "-t",
+                                 "a",
+                                 "-U",
+                                 "b",
+                                 "-E",
+                                 "-D",
+                                 "connect",
+                                 "user-property",
+                                 "who",
+                                 "me",
+                                 "-D",
+                                 "subscribe",
+                                 "user-property",
+                                 "k",
+                                 "v",
+                                 "-D",
+                                 "unsubscribe",
+                                 "user-property",
+                                 "why",
+                                 "test",
+                                 "-D",
+                                 "disconnect",
+                                 "session-expiry-interval",
+                                 "0"});
   CHECK(sent.exit_code == 0);
   CHECK(sent.err == "");
+  // A user property is identifier 0x26, then its name and value as UTF-8 strings.
+  const auto user_property = [](const std::string& name, const std::string& value) {
+    return std::string{"\x26\x00", 2} + static_cast<char>(name.size()) + name + '\x00' +
+           static_cast<char>(value.size()) + value;
+  };
+  REQUIRE(server.wait_for_packet(0xE0));
+  CHECK(contains(server.packets_received(0x10).at(0), user_property("who", "me")));
+  CHECK(contains(server.packets_received(0x80).at(0), user_property("k", "v")));
+  CHECK(contains(server.packets_received(0xA0).at(0), user_property("why", "test")));
+  // The session expiry interval is identifier 0x11 and a four-byte integer.
+  CHECK(contains(server.packets_received(0xE0).at(0), std::string{"\x11\x00\x00\x00\x00", 5}));
 
+  Broker broker{workspace};
   const Outcome refused =
       subscribe(workspace, broker, {"-t", "a", "-D", "publish", "content-type", "text/plain"});
   CHECK(refused.exit_code == 2);

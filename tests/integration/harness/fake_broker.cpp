@@ -56,6 +56,28 @@ bool complete_packet(const std::vector<unsigned char>& input, std::size_t& heade
   return false;
 }
 
+// The variable-length integer at `at` (MQTT v5 property lengths); moves `at` past it.
+std::size_t variable_length(const std::vector<unsigned char>& bytes, std::size_t& at) {
+  std::size_t value = 0, multiplier = 1;
+  while (at < bytes.size()) {
+    const unsigned char byte = bytes[at++];
+    value += (byte & 0x7Fu) * multiplier;
+    if ((byte & 0x80u) == 0) break;
+    multiplier *= 128;
+  }
+  return value;
+}
+
+// How many topic filters an UNSUBSCRIBE body lists, after its packet id (and v5 properties).
+std::size_t unsubscribed_filters(const std::vector<unsigned char>& body, bool v5) {
+  std::size_t at = 2;
+  if (v5) at += variable_length(body, at);
+  std::size_t filters = 0;
+  for (; at + 2 <= body.size(); ++filters)
+    at += 2 + static_cast<std::size_t>(body[at] << 8 | body[at + 1]);
+  return filters;
+}
+
 }  // namespace
 
 FakeBroker::FakeBroker(FakeBehaviour behaviour, FakeReply reply)
@@ -95,6 +117,23 @@ std::vector<int> FakeBroker::connect_levels() const {
 int FakeBroker::publishes_received() const {
   std::lock_guard lock{mutex_};
   return publishes_received_;
+}
+
+std::vector<std::string> FakeBroker::packets_received(unsigned char type) const {
+  std::lock_guard lock{mutex_};
+  std::vector<std::string> bodies;
+  for (const auto& [received_type, body] : packets_)
+    if (received_type == type) bodies.push_back(body);
+  return bodies;
+}
+
+bool FakeBroker::wait_for_packet(unsigned char type, std::chrono::milliseconds timeout) const {
+  const auto give_up = std::chrono::steady_clock::now() + timeout;
+  while (packets_received(type).empty()) {
+    if (std::chrono::steady_clock::now() > give_up) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
 }
 
 void FakeBroker::serve() {
@@ -156,6 +195,9 @@ bool FakeBroker::answer_connect(Client& client, int level) {
     answer(client, 0xE0, disconnect);
     return true;  // the client closes; closing first could turn its next packet into a reset
   }
+  case FakeBehaviour::accept_all:
+    answer(client, 0x20, accepted);
+    return true;
   case FakeBehaviour::refuse_all:
   case FakeBehaviour::refuse_v5:
   case FakeBehaviour::never_acknowledge:
@@ -178,6 +220,16 @@ void FakeBroker::answer(Client& client, unsigned char header, const std::vector<
   send_bytes(client.fd, packet);
 }
 
+// UNSUBACK: the packet id, and in v5 no properties and "success" for each filter.
+void FakeBroker::answer_unsubscribe(Client& client, const std::vector<unsigned char>& body) {
+  std::vector<unsigned char> reply{body[0], body[1]};
+  if (client.level == 5) {
+    reply.push_back(0x00);
+    reply.insert(reply.end(), unsubscribed_filters(body, true), 0x00);
+  }
+  answer(client, 0xB0, reply);
+}
+
 // Handles every complete packet in the buffer; returns false when the connection must close.
 bool FakeBroker::handle_packets(Client& client) {
   if (behaviour_ == FakeBehaviour::http) {
@@ -194,10 +246,15 @@ bool FakeBroker::handle_packets(Client& client) {
     client.input.erase(client.input.begin(),
                        client.input.begin() + static_cast<long>(header_size + body_size));
     if (behaviour_ == FakeBehaviour::silent) continue;
+    {
+      std::lock_guard lock{mutex_};
+      packets_.emplace_back(type, std::string{body.begin(), body.end()});
+    }
     switch (type) {
     case 0x10: {  // CONNECT: protocol name (2-byte length + text), then the level
       const std::size_t name_length = body.size() >= 2 ? static_cast<std::size_t>(body[0] << 8 | body[1]) : 0;
       const int level = body.size() > 2 + name_length ? body[2 + name_length] : 0;
+      client.level = level;
       {
         std::lock_guard lock{mutex_};
         connect_levels_.push_back(level);
@@ -218,10 +275,15 @@ bool FakeBroker::handle_packets(Client& client) {
     }
     case 0x60:
       answer(client, 0x70, {body[0], body[1]});
-      break;  // PUBREL -> PUBCOMP
-    case 0x80:
-      answer(client, 0x90, {body[0], body[1], 0x00});
-      break;  // SUBSCRIBE -> SUBACK
+      break;    // PUBREL -> PUBCOMP
+    case 0x80:  // SUBSCRIBE -> SUBACK granting QoS 0 (after no properties in v5)
+      answer(client, 0x90,
+             client.level == 5 ? std::vector<unsigned char>{body[0], body[1], 0x00, 0x00}
+                               : std::vector<unsigned char>{body[0], body[1], 0x00});
+      break;
+    case 0xA0:
+      answer_unsubscribe(client, body);
+      break;
     case 0xC0:
       answer(client, 0xD0, {});
       break;  // PINGREQ -> PINGRESP

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -20,6 +21,7 @@ enum class FakeBehaviour {
   http,                      // answers whatever it receives with an HTTP error, as a web server would
   refuse_after_some,         // accepts the first FakeReply::accepted_connects CONNECTs (any version),
                              // then answers each with the FakeReply's reason code and closes
+  accept_all,                // serves every protocol version, MQTT v5 included
 };
 
 /// What refuse_connect and disconnect_after_connack say; empty strings are left out.
@@ -49,17 +51,26 @@ public:
   /// The QoS 1 and 2 PUBLISH packets received so far (with never_acknowledge: all of them
   /// unacknowledged, so the most a client had in flight at once).
   int publishes_received() const;
+  /// The bodies (what follows the fixed header) of the packets of `type` received so far, e.g.
+  /// 0x10 for CONNECT, 0xA0 for UNSUBSCRIBE, 0xE0 for DISCONNECT.
+  std::vector<std::string> packets_received(unsigned char type) const;
+  /// Waits until a packet of `type` has arrived (a client's last packet may still be on its way
+  /// when the client has exited); false after `timeout`.
+  bool wait_for_packet(unsigned char type,
+                       std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
 
 private:
   struct Client {
     int fd;
     std::vector<unsigned char> input;
+    int level = 0;  // the protocol level of its CONNECT
   };
   void serve();
   bool handle_packets(Client& client);
   void answer(Client& client, unsigned char header, const std::vector<unsigned char>& body);
 
   bool answer_connect(Client& client, int level);
+  void answer_unsubscribe(Client& client, const std::vector<unsigned char>& body);
 
   FakeBehaviour behaviour_;
   FakeReply reply_;
@@ -68,6 +79,7 @@ private:
   int stop_pipe_[2] = {-1, -1};
   mutable std::mutex mutex_;
   std::vector<int> connect_levels_;
+  std::vector<std::pair<unsigned char, std::string>> packets_;  // type and body of each packet received
   int publishes_received_ = 0;
   int connects_accepted_ = 0;  // refuse_after_some; the serving thread's only
   std::thread thread_;

@@ -1,12 +1,11 @@
 #pragma once
 
-#include <optional>
+#include <vector>
 
 namespace mq::test {
 
-/// Whether the TCP connection that process `pid` has open to `peer_port` has Nagle's algorithm
-/// off (TCP_NODELAY), read from a duplicate of the process's own socket (pidfd_getfd, Linux
-/// 5.6, needs root as CI runs); nullopt when the process has no such connection.
-std::optional<bool> tcp_nodelay_towards(int pid, int peer_port);
+/// TCP_NODELAY (1 or 0) of each TCP socket process `pid` has open, read from copies of its own
+/// descriptors (pidfd_getfd, Linux 5.6; the test is the process's parent and root, as in CI).
+std::vector<int> nodelay_of_tcp_sockets(int pid);
 
 }  // namespace mq::test
