@@ -65,6 +65,20 @@ Outcome run_tool_writing_to(const Workspace& workspace, const std::string& path,
   return run(command, workspace.path());
 }
 
+MeasuredOutcome run_tool_measuring_memory(const Workspace& workspace, const std::string& tool,
+                                          const std::vector<std::string>& arguments,
+                                          std::optional<std::string> input,
+                                          const std::map<std::string, std::string>& environment) {
+  const std::filesystem::path report = workspace / "peak-memory";
+  Command command = tool_command(tool, arguments, std::move(input), environment);
+  command.argv.insert(command.argv.begin(), {"/usr/bin/time", "-f", "%M", "-o", report.string()});
+  MeasuredOutcome measured{run(command, workspace.path())};
+  // The last line: before it, time says "Command exited with non-zero status N" when it did.
+  const std::string lines = read_file(report);
+  measured.peak_memory_kib = std::stol(lines.substr(lines.rfind('\n', lines.size() - 2) + 1));
+  return measured;
+}
+
 Command resolving_as(const Workspace& workspace, const NameResolution& resolution, Command command) {
   std::vector<std::pair<std::string, std::string>> mounts{
       {workspace.write("hosts", resolution.hosts, 0644).string(), "/etc/hosts"},

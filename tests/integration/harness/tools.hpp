@@ -33,6 +33,20 @@ std::unique_ptr<Process> start_tool(const Workspace& workspace, const std::strin
 Outcome run_tool_writing_to(const Workspace& workspace, const std::string& path, const std::string& tool,
                             const std::vector<std::string>& arguments);
 
+/// What a tool did, and the most memory it held resident.
+struct MeasuredOutcome {
+  Outcome outcome;
+  long peak_memory_kib = 0;
+};
+
+/// Runs a built tool under /usr/bin/time for its peak resident memory. (A child the test
+/// process spawns directly would report the test's own high-water mark, which the kernel
+/// carries across the exec; time's child is a fork of a small process.)
+MeasuredOutcome run_tool_measuring_memory(const Workspace& workspace, const std::string& tool,
+                                          const std::vector<std::string>& arguments,
+                                          std::optional<std::string> input = std::nullopt,
+                                          const std::map<std::string, std::string>& environment = {});
+
 /// What a machine's name resolution says: its /etc/hosts and, when not empty, its /etc/gai.conf.
 struct NameResolution {
   std::string hosts;
