@@ -17,6 +17,7 @@ class HelpOption:
     group: str
     value: str = ""  # "INT", "CMD NAME VALUE", "[=text|json]"; empty for a flag
     default: str = ""  # "[1883]" after the value, else "[default: ...]" of the description
+    description: str = ""
 
 
 def help_text(tool, *words):
@@ -51,7 +52,7 @@ def parse_help_line(first, description, group):
         stated = re.search(r"\[default: (.*)\]", description)
         default = stated.group(1) if stated else ""
     value = re.sub(r" \.\.\.$", "", value)
-    return HelpOption(names.split(","), group, value, default)
+    return HelpOption(names.split(","), group, value, default, description.strip())
 
 
 def subcommands(tool):
