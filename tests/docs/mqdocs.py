@@ -148,11 +148,6 @@ def parse_tag(tag, subsection):
     return ManEntry(names, tag.strip(), subsection) if names else None
 
 
-def links(lines):
-    """The "page(section)" references of some source lines."""
-    return re.findall(r"([a-z][a-z0-9_-]*)\((\d)\)", section_text(lines))
-
-
 # --- subcommands: which entries of the page belong to which --help -----------------------------
 
 # "(pub, pubsub)" at the start of an entry or of one of its sentences: what follows is about
