@@ -29,16 +29,16 @@ constexpr std::string_view beyond_group = "Beyond mosquitto_passwd";
 std::string_view synopsis(Mode mode, bool batch) {
   switch (mode) {
   case Mode::set:
-    return batch ? "mqpasswd [-H TYPE] [-I ITER] [-c] -b FILE USER PASSWORD"
-                 : "mqpasswd [-H TYPE] [-I ITER] [-c] FILE USER";
+    return batch ? "mqpasswd [-H TYPE] [-I ITERATIONS] [-c] -b FILE USER PASSWORD"
+                 : "mqpasswd [-H TYPE] [-I ITERATIONS] [-c] FILE USER";
   case Mode::remove:
     return "mqpasswd -D FILE USER";
   case Mode::hash:
-    return "mqpasswd [-H TYPE] [-I ITER] -U FILE";
+    return "mqpasswd [-H TYPE] [-I ITERATIONS] -U FILE";
   case Mode::check:
     return "mqpasswd --check FILE USER [PASSWORD]";
   case Mode::batch:
-    return "mqpasswd [-H TYPE] [-I ITER] [-c] --batch-file LIST FILE";
+    return "mqpasswd [-H TYPE] [-I ITERATIONS] [-c] --batch-file LIST FILE";
   case Mode::list:
     return "mqpasswd --list [--json] FILE";
   }
@@ -334,14 +334,14 @@ void add_options(CLI::App& app, Options& options) {
                "Hash FILE's plain-text passwords (hashed ones stay as they are)")
       ->group(compatible);
   app.add_option("-H,--hash", options.hash.type_name,
-                 "Hash for new passwords: sha512-pbkdf2 (default) or sha512")
+                 "Hash for new passwords: sha512-pbkdf2 or sha512 [default: sha512-pbkdf2]")
       ->check(one_of({"sha512", "sha512-pbkdf2"}))
       ->option_text("TYPE")
       ->group(compatible);
   app.add_option("-I,--iterations", options.hash.iterations,
-                 "PBKDF2 iterations for new passwords (default 1000)")
+                 "PBKDF2 iterations for new passwords [default: 1000]")
       ->check(whole_number(1, INT_MAX))
-      ->option_text("ITER")
+      ->option_text("ITERATIONS")
       ->group(compatible);
   app.add_flag("--check", options.check,
                "Verify USER's password: exit 0 if it matches, 5 if not, 2 if no USER")

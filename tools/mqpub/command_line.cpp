@@ -12,6 +12,8 @@ void define_command_line(ToolApp& app, CommandLine& command_line) {
   add_pacing_options(app, options.pacing);
   add_property_options(app, options);
   add_client_options(app, options.client);
+  auto* reconnects = app.get_option("--reconnect-attempts");  // each tool has its own default (pub.cpp)
+  reconnects->description(reconnects->get_description() + " [default: 10]");
   add_probe_options(app, command_line.probe);
   app.accept_options_files();
   app.examples({

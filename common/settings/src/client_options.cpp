@@ -179,8 +179,7 @@ void add_broker_connection_options(CLI::App& app, ConnectionOptions& connection,
       ->group(connection_group);
   if (!words.reconnects) return;
   app.add_option("--reconnect-attempts", connection.reconnect_attempts,
-                 "Attempts to reconnect after losing the connection; 0: none, -1: forever "
-                 "[default: mqpub 10, mqsub forever]")
+                 "Attempts to reconnect after losing the connection; 0: none, -1: forever")
       ->check(whole_number(-1, 1'000'000))
       ->group(connection_group);
 }

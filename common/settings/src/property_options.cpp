@@ -126,10 +126,10 @@ void add_property_option(CLI::App& app, const PropertyTargets& targets) {
   app.add_option_function<std::vector<std::string>>(
          "-D,--property",
          [targets](const std::vector<std::string>& words) { parse_property_words(words, targets); },
-         "MQTT v5 property CMD NAME VALUE (user-property: CMD user-property KEY VALUE); repeatable")
+         "MQTT v5 property COMMAND NAME VALUE (user-property: COMMAND user-property KEY VALUE); repeatable")
       ->expected(3, 4)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
-      ->type_name("CMD NAME VALUE")
+      ->type_name("COMMAND NAME VALUE")
       ->group(property_group);
 }
 
