@@ -18,6 +18,7 @@
 #include <sstream>
 #include <thread>
 
+#include "exit_child.hpp"
 #include "mq/error.hpp"
 #include "mq/output_file.hpp"
 
@@ -121,7 +122,7 @@ int as_nobody(const std::function<int()>& body) {
       status = body();
     } catch (...) {
     }
-    ::_exit(status);
+    mq::test::exit_child(status);
   }
   int status = 0;
   ::waitpid(child, &status, 0);

@@ -23,6 +23,7 @@
 #include <string>
 #include <thread>
 
+#include "exit_child.hpp"
 #include "mq/diagnostics.hpp"
 #include "mq/error.hpp"
 #include "password_store.hpp"
@@ -94,7 +95,7 @@ int as_nobody(const std::function<bool()>& body) {
       status = body() ? 0 : 1;
     } catch (...) {
     }
-    ::_exit(status);
+    mq::test::exit_child(status);
   }
   int status = 0;
   ::waitpid(child, &status, 0);
