@@ -175,6 +175,43 @@ TEST_CASE("pub whose messages are never acknowledged exits 9") {
   CHECK(contains(outcome.err, "none of the 5 messages sent was acknowledged"));
 }
 
+TEST_CASE("pub whose QoS 1 publishes the broker refuses exits 6 with the broker's reason") {
+  Workspace workspace;
+  BrokerSetup setup;
+  setup.acl = "topic read mqbench/#\n";  // over MQTT v5, a refused QoS 1 publish is a PUBACK 0x87
+  Broker broker{workspace, setup};
+  const Outcome outcome =
+      run_tool(workspace, "mqbench", {"pub", "-p", broker.port_text(), "--count", "5", "-q", "1"});
+  CHECK(outcome.exit_code == 6);
+  CHECK(contains(outcome.out, "acknowledged                0"));
+  CHECK(contains(outcome.out, "the broker refused publishes (not authorized, reason code 0x87)"));
+  CHECK(contains(outcome.err,
+                 "mqbench: error: none of the 5 messages sent was acknowledged\n"
+                 "  cause: the broker refused publishes (not authorized, reason code 0x87) (5 of 5 "
+                 "errors)\n"
+                 "  fix: allow the publishers' topics in the broker's ACL\n"));
+}
+
+TEST_CASE("sub whose subscription the broker denies exits 6, naming the filter and the reason") {
+  Workspace workspace;
+  BrokerSetup setup;
+  setup.users = {{"alice", "wonderland"}};
+  setup.anonymous = false;
+  setup.denied_subscriptions = {"secret/#"};
+  Broker broker{workspace, setup};
+  const Outcome outcome = run_tool(workspace, "mqbench",
+                                   {"sub", "-p", broker.port_text(), "-u", "alice", "-P", "wonderland", "-t",
+                                    "secret/#", "--duration", "5"});
+  CHECK(outcome.exit_code == 6);
+  CHECK(contains(outcome.out,
+                 "the broker refused the subscription to 'secret/#' (not authorized, reason code "
+                 "0x87)"));
+  CHECK(contains(outcome.err, "mqbench: 0 of 1 clients ready"));
+  CHECK(contains(outcome.err, ", 1 failed (see the errors at the end)\n"));
+  CHECK(contains(outcome.err, "  cause: the broker refused the subscription to 'secret/#' (not authorized, "
+                              "reason code 0x87) (1 of 1 errors)\n"));
+}
+
 TEST_CASE("pubsub whose messages the broker drops exits 8, naming what was sent") {
   Workspace workspace;
   BrokerSetup setup;

@@ -95,6 +95,29 @@ TEST_CASE("--remove-retained clears the retained messages it receives, except th
   CHECK(left.out == "tree/keep K\n");
 }
 
+TEST_CASE("--remove-retained that the broker's ACL refuses exits 6, naming the topic and the reason") {
+  Workspace workspace;
+  BrokerSetup setup;
+  setup.users = {{"writer", "secret"}};
+  setup.acl = "topic read tree/#\nuser writer\ntopic readwrite tree/#\n";  // anonymous clients only read
+  Broker broker{workspace, setup};
+  REQUIRE(
+      reference_publish(workspace, broker, {"-u", "writer", "-P", "secret", "-t", "tree/a", "-m", "A", "-r"})
+          .exit_code == 0);
+  const Outcome refused =
+      subscribe(workspace, broker, {"-t", "tree/#", "--remove-retained", "--retained-only"});
+  CHECK(refused.exit_code == 6);
+  CHECK(refused.out == "A\n");
+  CHECK(contains(refused.err,
+                 "mqsub: error: the broker refused to remove the retained message on 'tree/a' "
+                 "(not authorized, reason code 0x87)\n"
+                 "  cause: --remove-retained publishes an empty retained message, which this client "
+                 "may not\n"
+                 "  fix: check the broker's ACL for publishing to this topic\n"));
+  // The message is still there.
+  CHECK(subscribe(workspace, broker, {"-t", "tree/#", "-v", "-W", "1"}).out == "tree/a A\n");
+}
+
 TEST_CASE("-E exits 0 once the subscription is acknowledged, with -c the session then queues messages") {
   Workspace workspace;
   Broker broker{workspace};

@@ -37,6 +37,37 @@ TEST_CASE("a CONNACK's properties become capabilities, with MQTT's defaults for 
   CHECK_FALSE(capabilities.was_stated("wildcard-subscription-available"));
 }
 
+TEST_CASE("every capability a CONNACK can state is read, and a property it cannot state is only named") {
+  Properties properties;
+  properties.add_byte(MQTT_PROP_WILDCARD_SUB_AVAILABLE, 0);
+  properties.add_byte(MQTT_PROP_SHARED_SUB_AVAILABLE, 0);
+  properties.add_byte(MQTT_PROP_SUBSCRIPTION_ID_AVAILABLE, 0);
+  properties.add_int16(MQTT_PROP_RECEIVE_MAXIMUM, 20);
+  properties.add_int16(MQTT_PROP_SERVER_KEEP_ALIVE, 30);
+  properties.add_int32(MQTT_PROP_SESSION_EXPIRY_INTERVAL, 3600);
+  properties.add_string(MQTT_PROP_RESPONSE_INFORMATION, "replies/");
+  properties.add_string(MQTT_PROP_SERVER_REFERENCE, "other:1883");
+  properties.add_string(MQTT_PROP_REASON_STRING, "welcome");
+  properties.add_string(MQTT_PROP_CONTENT_TYPE, "text/plain");
+  const BrokerCapabilities capabilities = read_capabilities(properties.get());
+  CHECK_FALSE(capabilities.wildcard_subscriptions);
+  CHECK_FALSE(capabilities.shared_subscriptions);
+  CHECK_FALSE(capabilities.subscription_identifiers);
+  CHECK(capabilities.receive_maximum == 20);
+  CHECK(capabilities.server_keep_alive == 30);
+  CHECK(capabilities.session_expiry_interval == 3600u);
+  CHECK(capabilities.response_information == "replies/");
+  CHECK(capabilities.server_reference == "other:1883");
+  CHECK(capabilities.reason_string == "welcome");
+  CHECK(capabilities.stated ==
+        std::vector<std::string>{"wildcard-subscription-available", "shared-subscription-available",
+                                 "subscription-identifier-available", "receive-maximum", "server-keep-alive",
+                                 "session-expiry-interval", "response-information", "server-reference",
+                                 "reason-string", "content-type"});
+  CHECK(capabilities.maximum_qos == 2);
+  CHECK(capabilities.retain_available);
+}
+
 TEST_CASE("the probe report reads as name: value lines") {
   ProbeReport report;
   report.broker = "broker:1883";

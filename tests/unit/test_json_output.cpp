@@ -50,6 +50,9 @@ TEST_CASE("an empty payload is null") {
 TEST_CASE("control characters, quotes and backslashes are escaped, UTF-8 is kept") {
   CHECK(json("a\"b\\c\n\t\x01\x1f").ends_with(R"("payload":"a\"b\\c\n\t\u0001\u001f"})"));
   CHECK(json(std::string_view{"a\0b", 3}).ends_with(R"("payload":"a\u0000b"})"));
+  CHECK(json("\b\f\r\x7f")
+            .ends_with(R"("payload":"\b\f\r)"
+                       "\x7f\"}"));
   CHECK(json("caf\xc3\xa9 /").ends_with("\"payload\":\"caf\xc3\xa9 /\"}"));
 }
 

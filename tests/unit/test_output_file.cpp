@@ -9,8 +9,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -18,6 +20,7 @@
 #include <sstream>
 #include <thread>
 
+#include "exit_child.hpp"
 #include "mq/error.hpp"
 #include "mq/output_file.hpp"
 
@@ -121,7 +124,7 @@ int as_nobody(const std::function<int()>& body) {
       status = body();
     } catch (...) {
     }
-    ::_exit(status);
+    mq::test::exit_child(status);
   }
   int status = 0;
   ::waitpid(child, &status, 0);
@@ -501,6 +504,25 @@ TEST_CASE("a link planted in a sticky world-writable directory by another user i
   CHECK(as_nobody([&] { return exit_code_of_writing(their_link); }) == 0);
   CHECK(fs::is_symlink(their_link));
   CHECK(slurp(their_file) == "new\n");
+}
+
+TEST_CASE("a directory removed after opening is exit 10 when writing, with the system's reason") {
+  Scratch scratch;
+  const fs::path directory = scratch / "gone";
+  fs::create_directory(directory);
+  const fs::path file = directory / "result.json";
+  OutputFile out = OutputFile::open(file.string(), replace_settings());
+  fs::remove(directory);
+  try {
+    out.write("new\n");
+    FAIL("the write into a removed directory succeeded");
+  } catch (const mq::Error& failure) {
+    CHECK(failure.code() == Exit::file);
+    CHECK(std::string{failure.what()} == "cannot write the results to '" + file.string() + "'");
+    CHECK(failure.cause() ==
+          "cannot create a new file in '" + directory.string() + "': " + std::strerror(ENOENT));
+    CHECK(failure.fix() == "'" + file.string() + "' was not changed");
+  }
 }
 
 TEST_CASE("remove_stale_temporaries removes only this program's leftovers of this file") {
