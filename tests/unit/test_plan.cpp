@@ -129,6 +129,8 @@ TEST_CASE("the open-file limit caps -c, keeping the pattern whole") {
 
 TEST_CASE("mistakes the parser cannot see are usage errors naming the option") {
   CHECK(usage_error_of({"-c", "2", "-i", "fixed"}) == "-i 'fixed' would give all 4 clients the same id");
+  CHECK(usage_error_of({"-c", "2", "-i", "bench-%%i"}) ==
+        "-i 'bench-%%i' would give all 4 clients the same id");
   CHECK(usage_error_of({"-t", "a/%q"}) == "--topic 'a/%q' has an unknown '%q'");
   CHECK(usage_error_of({"--user-property", "x"}) == "--user-property 'x' is not NAME=VALUE");
   CHECK(usage_error_of({"sub", "-t", "a/#/b"}).find("--topic") != std::string::npos);

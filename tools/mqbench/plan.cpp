@@ -96,7 +96,8 @@ std::string id_for(const Options& options, std::uint64_t number) {
 
 void check_id_template(const Options& options, std::size_t clients) {
   const std::string& id = options.client.connection.client_id;
-  if (clients > 1 && !id.empty() && id.find("%i") == std::string::npos)
+  // Only a %i that expands numbers the clients: "%%i" is the text "%i" in every id.
+  if (clients > 1 && !id.empty() && expand_template(id, 0, "", "--id") == expand_template(id, 1, "", "--id"))
     throw usage_error(fmt::format("-i '{}' would give all {} clients the same id", id, clients),
                       "put %i in it (-i 'bench-%i'), or use -I PREFIX");
 }
