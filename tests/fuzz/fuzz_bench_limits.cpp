@@ -23,6 +23,13 @@ namespace {
 using mq::bench::Limits;
 using mq::bench::LossLimit;
 
+// mqbench's command line, parsing into `options`.
+struct CommandLine {
+  mq::bench::Options options;
+  mq::ToolApp app{"mqbench", "fuzz"};
+  CommandLine() { mq::bench::define_command_line(app, options); }
+};
+
 // `mqbench pubsub --fail-NAME=VALUE...` for each value given (a non-empty field).
 std::optional<Limits> parse_limits(const std::vector<std::string>& values) {
   static const char* const names[] = {"--fail-p99", "--fail-loss", "--fail-rate", "--fail-errors"};
@@ -32,15 +39,23 @@ std::optional<Limits> parse_limits(const std::vector<std::string>& values) {
   std::vector<const char*> argv;
   for (const std::string& word : words)
     argv.push_back(word.c_str());
-  mq::bench::Options options;
-  mq::ToolApp app{"mqbench", "fuzz"};
-  mq::bench::define_command_line(app, options);
+  static CommandLine command_line;  // made once: making it takes most of a run
+  command_line.options = {};
+  command_line.app.clear();
   std::optional<Limits> limits;
   fuzz::accepted_or_refused_with(mq::Exit::usage, [&] {
-    mq::parse_command_line(app, static_cast<int>(argv.size()), argv.data());
-    limits = options.output.limits();
+    mq::parse_command_line(command_line.app, static_cast<int>(argv.size()), argv.data());
+    limits = command_line.options.output.limits();
   });
   return limits;
+}
+
+// Exactly the limits given are set: nothing is left from an earlier command line.
+void check_given(const Limits& limits, const std::vector<std::string>& values) {
+  fuzz::check(limits.p99_ms.has_value() == !values[0].empty() &&
+              limits.loss.has_value() == !values[1].empty());
+  fuzz::check(limits.rate.has_value() == !values[2].empty() &&
+              limits.errors.has_value() == !values[3].empty());
 }
 
 void check_loss_limit(const LossLimit& loss) {
@@ -113,6 +128,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     values.emplace_back(fuzz::take_field(input));
   const std::optional<Limits> limits = parse_limits(values);
   if (!limits) return 0;
+  check_given(*limits, values);
   check_ranges(*limits);
   check_gates(*limits, input);
   return 0;
