@@ -129,10 +129,15 @@ TEST_CASE("the open-file limit caps -c, keeping the pattern whole") {
 
 TEST_CASE("mistakes the parser cannot see are usage errors naming the option") {
   CHECK(usage_error_of({"-c", "2", "-i", "fixed"}) == "-i 'fixed' would give all 4 clients the same id");
+  CHECK(usage_error_of({"-c", "2", "-i", "bench-%%i"}) ==
+        "-i 'bench-%%i' would give all 4 clients the same id");
   CHECK(usage_error_of({"-t", "a/%q"}) == "--topic 'a/%q' has an unknown '%q'");
   CHECK(usage_error_of({"--user-property", "x"}) == "--user-property 'x' is not NAME=VALUE");
   CHECK(usage_error_of({"sub", "-t", "a/#/b"}).find("--topic") != std::string::npos);
   CHECK(usage_error_of({"-h", ","}) == "-h names no host");
+  CHECK(usage_error_of({"-c", "2", "--pattern", "fan-in", "-t", "t/%c/data", "-i", "site/%i"}) ==
+        "--pattern fan-in subscribes to 't/+/data', which does not match the topic 't/site/1/data' of a "
+        "publisher");
 }
 
 TEST_CASE("without a subcommand mqbench runs pubsub, --help and --version stay at the top") {

@@ -88,6 +88,24 @@ TEST_CASE("the screen shows the figures a person looks for") {
   CHECK(screen.find("stale") == std::string::npos);
 }
 
+TEST_CASE("an uptime no broker can have stays text, and a negative or huge load stays a finite rate") {
+  for (const char* impossible : {"1e300 seconds", "1e300", "-5 seconds", "9223372036854775808 seconds"}) {
+    CAPTURE(impossible);
+    mq::sub::SysTree tree;
+    tree.update("$SYS/broker/uptime", impossible);
+    CHECK(tree.snapshot(taken, true)["uptime_seconds"] == impossible);
+    CHECK(tree.screen("localhost", taken, true).starts_with("localhost  -  up -\n"));
+  }
+  mq::sub::SysTree tree;
+  tree.update("$SYS/broker/uptime", "9.5e3");
+  tree.update("$SYS/broker/load/messages/received/1min", "-120");
+  tree.update("$SYS/broker/load/messages/sent/1min", "1.7e308");
+  const nlohmann::ordered_json snapshot = tree.snapshot(taken, true);
+  CHECK(snapshot["uptime_seconds"] == 9500);
+  CHECK(snapshot["messages_per_second"]["received"].is_null());
+  CHECK(snapshot["messages_per_second"]["sent"] == 1.7e308 / 60);
+}
+
 TEST_CASE("the dashboard writes one JSON line once a burst of $SYS messages has settled") {
   mq::sub::SysDashboard dashboard{"localhost", 2, false, false};
   const auto start = Clock::now();

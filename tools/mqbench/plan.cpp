@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <mosquitto.h>
 #include <mqtt_protocol.h>
 #include <unistd.h>
 
@@ -96,7 +97,8 @@ std::string id_for(const Options& options, std::uint64_t number) {
 
 void check_id_template(const Options& options, std::size_t clients) {
   const std::string& id = options.client.connection.client_id;
-  if (clients > 1 && !id.empty() && id.find("%i") == std::string::npos)
+  // Only a %i that expands numbers the clients: "%%i" is the text "%i" in every id.
+  if (clients > 1 && !id.empty() && expand_template(id, 0, "", "--id") == expand_template(id, 1, "", "--id"))
     throw usage_error(fmt::format("-i '{}' would give all {} clients the same id", id, clients),
                       "put %i in it (-i 'bench-%i'), or use -I PREFIX");
 }
@@ -174,6 +176,21 @@ std::string with_separators(std::size_t number) {
   return text;
 }
 
+// Fan-in's filter has a '+' for each templated level: a client id with a '/' in it (%c) makes
+// that level several, and the subscriber would receive nothing.
+void check_fan_in_filter(const std::string& filter, const std::vector<std::string>& publisher_topics) {
+  for (const std::string& topic : publisher_topics) {
+    bool matches = false;
+    // An invalid topic is left to check_topic_name, which says what is wrong with it.
+    if (mosquitto_topic_matches_sub(filter.c_str(), topic.c_str(), &matches) == MOSQ_ERR_SUCCESS && !matches)
+      throw usage_error(
+          fmt::format("--pattern fan-in subscribes to '{}', which does not match the topic '{}' "
+                      "of a publisher",
+                      filter, topic),
+          "keep '/' out of the client ids (-i, -I) that the topic's %c holds, or use %i");
+  }
+}
+
 std::string topic_template(const Options& options) {
   if (options.message.topic) return *options.message.topic;
   if (options.client.url_topic && !options.client.url_topic->empty()) return *options.client.url_topic;
@@ -196,12 +213,14 @@ void add_clients(Plan& plan, const Options& options, std::uint32_t subscribers, 
   for (std::uint32_t k = 0; k < subscribers; ++k) {
     const std::string id = id_for(options, k);
     std::string filter;
-    if (options.scenario == Scenario::sub)
+    if (options.scenario == Scenario::sub) {
       filter = expand_template(topics, k, id, "--topic");
-    else if (plan.pattern == Pattern::fan_in)
+    } else if (plan.pattern == Pattern::fan_in) {
       filter = filter_for_template(topics);
-    else
+      check_fan_in_filter(filter, publisher_topics);
+    } else {
       filter = publisher_topics[plan.pattern == Pattern::fan_out ? 0 : k];
+    }
     plan.clients.push_back(
         ClientPlan{Role::subscriber, k, shape_of(plan.clients.size()), id, std::move(filter)});
   }

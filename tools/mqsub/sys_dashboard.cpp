@@ -59,6 +59,15 @@ std::optional<double> parse_number(const std::string& text) {
   return value;
 }
 
+// The uptime as whole seconds ("3723 seconds", "3723"); nothing for a value no uptime can be:
+// negative, or too large for the count of seconds the screen shows as days and hours.
+std::optional<std::int64_t> uptime_seconds(const std::string& text) {
+  constexpr double beyond_int64 = 9223372036854775808.0;  // 2^63
+  const std::optional<double> value = parse_number(text);
+  if (!value || *value < 0 || *value >= beyond_int64) return std::nullopt;
+  return static_cast<std::int64_t>(*value);
+}
+
 Json typed(const std::string& text) {
   const std::optional<double> value = parse_number(text);
   if (!value || text.find(' ') != std::string::npos) return text;
@@ -75,7 +84,7 @@ std::string show(const Json& value, const char* unit = "") {
 }
 
 std::string duration(const Json& seconds) {
-  if (!seconds.is_number()) return "-";
+  if (!seconds.is_number_integer()) return "-";
   auto left = seconds.get<std::int64_t>();
   const auto days = left / 86400, hours = left / 3600 % 24, minutes = left / 60 % 60;
   left %= 60;
@@ -99,18 +108,20 @@ std::optional<double> SysTree::number(const std::string& topic) const {
 Json SysTree::figure(const std::string& topic) const {
   const auto found = values_.find(topic);
   if (found == values_.end()) return nullptr;
-  Json value = typed(found->second);
-  if (topic == uptime_topic && !value.is_number()) {
-    if (const auto seconds = parse_number(found->second)) return static_cast<std::int64_t>(*seconds);
+  if (topic == uptime_topic) {
+    if (const auto seconds = uptime_seconds(found->second)) return *seconds;
+    return found->second;  // not an uptime: shown as the broker wrote it
   }
-  return value;
+  return typed(found->second);
 }
 
 // mosquitto's load figures count per minute, averaged over the last minute.
 Json SysTree::per_second(const std::string& load_topic) const {
   const std::optional<double> per_minute = number(load_topic);
-  if (!per_minute) return nullptr;
-  return std::round(*per_minute / 60 * 100) / 100;
+  if (!per_minute || *per_minute < 0) return nullptr;  // no rate is negative
+  const double rate = *per_minute / 60;
+  const double rounded = std::round(rate * 100) / 100;
+  return std::isfinite(rounded) ? rounded : rate;  // near the largest double, rate * 100 is infinite
 }
 
 Json SysTree::snapshot(const timespec& taken, bool live) const {
