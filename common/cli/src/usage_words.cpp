@@ -104,12 +104,6 @@ std::optional<Error> reworded(const std::string& message, const CLI::App& app) {
     return usage_error(fmt::format("{}: '{}' is not a valid value", name, printable(value)),
                        described(app, name));
   }
-  if (const std::string value = between(message, "The value ", " is not an allowed value for ");
-      !value.empty()) {
-    const std::string name = between(message, " is not an allowed value for ", "");
-    return usage_error(fmt::format("{}: '{}' is not a valid value", name, printable(value)),
-                       described(app, name));
-  }
   return std::nullopt;
 }
 
