@@ -238,3 +238,25 @@ TEST_CASE("7: a cipher list the server shares nothing with names --ciphers") {
                  "cause: the server accepts TLSv1.2 with OpenSSL's default ciphers, but none of those "
                  "--ciphers 'ECDHE-ECDSA-CHACHA20-POLY1305' allows"));
 }
+
+TEST_CASE("6: an expired client certificate is named with its validity when the broker refuses it") {
+  Workspace workspace;
+  BrokerSetup setup = tls_broker();
+  setup.require_certificate = true;
+  Broker broker{workspace, setup};
+  const std::filesystem::path cert = workspace / "expired-client.pem";
+  const std::filesystem::path key = workspace / "expired-client.key";
+  issue_dated_certificate(broker.certificates(), cert, key, "expired client", {}, utc_time_in_days(-10),
+                          utc_time_in_days(-5));
+
+  const Outcome outcome =
+      run_scenario(workspace, "mqpub",
+                   publish_over_tls(broker, {"--cafile", broker.certificates().ca.string(), "--cert",
+                                             cert.string(), "--key", key.string()}));
+
+  CHECK(outcome.exit_code == 4);
+  CHECK(contains(outcome.err, "failed: the server refused it (certificate expired)\n"));
+  CHECK(contains(outcome.err, "cause: the broker did not accept our client certificate (subject 'CN=expired "
+                              "client"));
+  CHECK(contains(outcome.err, "valid " + utc_time_in_days(-10).substr(0, 4)));
+}

@@ -116,3 +116,39 @@ TEST_CASE("--probe takes only known formats") {
   CHECK(outcome.exit_code == 2);
   CHECK(contains(outcome.err, "--probe"));
 }
+
+TEST_CASE("--probe of a broker that requires a client certificate, and none given, says so") {
+  Workspace workspace;
+  BrokerSetup setup;
+  setup.tls = true;
+  setup.require_certificate = true;
+  Broker broker{workspace, setup};
+
+  const Outcome outcome =
+      run_tool(workspace, "mqpub",
+               {"-p", broker.tls_port_text(), "--cafile", broker.certificates().ca.string(), "--probe=json"});
+
+  CHECK(outcome.exit_code == 4);
+  const auto report = nlohmann::json::parse(outcome.out);
+  CHECK(report["connected"] == false);
+  CHECK(report["error"]["exit_code"] == 4);
+  CHECK(report["error"]["message"] == "TLS handshake with localhost:" + broker.tls_port_text() +
+                                          " failed: the broker requires a client certificate");
+}
+
+TEST_CASE("--probe through a PSK listener connects and names the key as what is trusted") {
+  Workspace workspace;
+  const std::string key = "00112233445566778899aabbccddeeff";
+  const int psk_port = free_port();
+  BrokerSetup setup;
+  setup.extra_lines = {"psk_file " + workspace.write("psk", "probe:" + key + "\n").string(),
+                       "listener " + std::to_string(psk_port) + " 127.0.0.1", "psk_hint mq-test"};
+  Broker broker{workspace, setup};
+
+  const Outcome outcome =
+      run_tool(workspace, "mqpub",
+               {"-p", std::to_string(psk_port), "--psk", key, "--psk-identity", "probe", "--probe"});
+
+  CHECK_MESSAGE(outcome.exit_code == 0, outcome.err);
+  CHECK(contains(outcome.out, "TLS"));
+}
