@@ -254,7 +254,7 @@ TEST_CASE("6: an expired client certificate is named with its validity when the 
                    publish_over_tls(broker, {"--cafile", broker.certificates().ca.string(), "--cert",
                                              cert.string(), "--key", key.string()}));
 
-  CHECK(outcome.exit_code == 4);
+  CHECK_MESSAGE(outcome.exit_code == 4, outcome.err);
   CHECK(contains(outcome.err, "failed: the server refused it (certificate expired)\n"));
   CHECK(contains(outcome.err, "cause: the broker did not accept our client certificate (subject 'CN=expired "
                               "client"));
