@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "mq/error.hpp"
 #include "mq/properties.hpp"
 
 using namespace mq;
@@ -106,4 +107,30 @@ TEST_CASE("a read value outlives the list it was read from, and survives a move"
   REQUIRE(kept.has_value());
   const ReadProperty moved = std::move(*kept);
   CHECK(moved.bytes.view() == std::string_view{"a\0b", 3});
+}
+
+TEST_CASE("a list copied or moved onto itself keeps its properties, and a copy is its own") {
+  Properties properties;
+  properties.add_string(MQTT_PROP_CONTENT_TYPE, "text/plain");
+  Properties& same = properties;
+  properties = same;
+  properties = std::move(same);
+  REQUIRE(read_properties(properties.get()).size() == 1);
+
+  Properties copy{properties};
+  copy.add_int32(MQTT_PROP_MESSAGE_EXPIRY_INTERVAL, 5);
+  CHECK(read_properties(properties.get()).size() == 1);
+  CHECK(read_properties(copy.get()).size() == 2);
+  const Properties empty;
+  const Properties empty_copy{empty};
+  CHECK(empty_copy.get() == nullptr);
+}
+
+TEST_CASE("a value longer than MQTT's 65,535 bytes is a usage error naming the property") {
+  Properties properties;
+  const std::string long_value(70000, 'x');
+  CHECK_THROWS_WITH_AS(properties.add_binary(MQTT_PROP_CORRELATION_DATA, long_value),
+                       doctest::Contains("property correlation-data cannot take this value"), mq::Error);
+  CHECK_THROWS_WITH_AS(properties.add_string(MQTT_PROP_CONTENT_TYPE, long_value),
+                       doctest::Contains("property content-type cannot take this value"), mq::Error);
 }
