@@ -60,3 +60,19 @@ TEST_CASE("a command line without even a program name (execve with an empty argv
                                                           : std::vector<std::string>{"mqtest"}));
   }
 }
+
+TEST_CASE("a missing subcommand is named with the ones there are") {
+  mq::ToolApp app{"mqtest", "test"};
+  app.add_subcommand("one", "The first");
+  app.add_subcommand("two", "The second");
+  app.require_subcommand(1);
+  const char* arguments[] = {"mqtest"};
+  try {
+    mq::parse_command_line(app, 1, arguments);
+    FAIL("accepted");
+  } catch (const mq::Error& failure) {
+    CHECK(failure.code() == mq::Exit::usage);
+    CHECK(std::string{failure.what()} == "a subcommand is missing");
+    CHECK(failure.fix() == "give one of one, two");
+  }
+}
