@@ -152,3 +152,20 @@ TEST_CASE("--probe through a PSK listener connects and names the key as what is 
   CHECK_MESSAGE(outcome.exit_code == 0, outcome.err);
   CHECK(contains(outcome.out, "TLS"));
 }
+
+TEST_CASE("--probe as text over TLS shows the version, the chain, and that --insecure skipped the name") {
+  Workspace workspace;
+  BrokerSetup setup;
+  setup.tls = true;
+  Broker broker{workspace, setup};
+
+  const Outcome outcome = run_tool(workspace, "mqpub",
+                                   {"-h", "127.0.0.1", "-p", broker.tls_port_text(), "--cafile",
+                                    broker.certificates().ca.string(), "--insecure", "--probe"});
+
+  CHECK_MESSAGE(outcome.exit_code == 0, outcome.err);
+  CHECK(contains(outcome.out, "tls: TLSv1.3, cipher "));
+  CHECK(contains(outcome.out, "tls host name: not checked (--insecure)\n"));
+  CHECK(contains(outcome.out, "certificate 0: "));
+  CHECK(contains(outcome.out, "CN=localhost"));
+}
