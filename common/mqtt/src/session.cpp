@@ -488,6 +488,11 @@ PublishResult Session::try_publish(const std::string& topic, std::string_view pa
   int mid = 0;
   const int rc = mosquitto_publish_v5(handle_.get(), &mid, topic.c_str(), static_cast<int>(payload.size()),
                                       payload.data(), qos, retain, properties);
+  // A write that found the connection broken (the broker went away as we published): the
+  // message is queued all the same (QoS 1/2, sent again after reconnecting) or goes with the
+  // connection (QoS 0, counted as lost when the loop sees the disconnect), as when the
+  // connection breaks a moment later.
+  if (rc == MOSQ_ERR_CONN_LOST || rc == MOSQ_ERR_ERRNO) return {mid, std::nullopt};
   if (rc != MOSQ_ERR_SUCCESS) throw request_error(rc, fmt::format("publish to '{}'", topic));
   return {mid, std::nullopt};
 }
