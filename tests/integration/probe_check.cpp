@@ -141,8 +141,7 @@ TEST_CASE("--probe through a PSK listener connects and names the key as what is 
   const std::string key = "00112233445566778899aabbccddeeff";
   const int psk_port = free_port();
   BrokerSetup setup;
-  setup.extra_lines = {"psk_file " + workspace.write("psk", "probe:" + key + "\n").string(),
-                       "listener " + std::to_string(psk_port) + " 127.0.0.1", "psk_hint mq-test"};
+  add_psk_listener(setup, workspace, psk_port, "probe", key);
   Broker broker{workspace, setup};
 
   const Outcome outcome =

@@ -91,9 +91,7 @@ TEST_CASE("--psk and --psk-identity connect to a PSK listener, which takes the i
   const std::string key = "00112233445566778899aabbccddeeff";
   const int psk_port = free_port();
   BrokerSetup setup;
-  setup.extra_lines = {"psk_file " + workspace.write("psk", "alice:" + key + "\n").string(),
-                       "listener " + std::to_string(psk_port) + " 127.0.0.1", "psk_hint mq-test",
-                       "use_identity_as_username true"};
+  add_psk_listener(setup, workspace, psk_port, "alice", key, true);
   Broker broker{workspace, setup};
   auto subscriber = start_subscriber(workspace, {"-p", broker.port_text(), "-t", "psk", "-C", "1"});
   const std::string port = std::to_string(psk_port);

@@ -20,9 +20,9 @@
 #include <sstream>
 #include <thread>
 
-#include "exit_child.hpp"
 #include "mq/error.hpp"
 #include "mq/output_file.hpp"
+#include "scratch.hpp"
 
 namespace fs = std::filesystem;
 using mq::Exit;
@@ -30,40 +30,9 @@ using mq::OutputFile;
 using mq::OutputFileSettings;
 using mq::WriteMode;
 
+using namespace mq::test;
+
 namespace {
-
-constexpr uid_t nobody = 65534;
-
-// A private directory, removed at the end of the test.
-class Scratch {
-public:
-  Scratch() {
-    std::string pattern = (fs::temp_directory_path() / "mq-unit-output-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~Scratch() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-  const fs::path& path() const { return path_; }
-
-private:
-  fs::path path_;
-};
-
-void put(const fs::path& file, const std::string& content, mode_t mode = 0644) {
-  std::ofstream{file, std::ios::binary | std::ios::trunc} << content;
-  REQUIRE(::chmod(file.c_str(), mode) == 0);
-}
-
-std::string slurp(const fs::path& file) {
-  std::ifstream in{file, std::ios::binary};
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
 
 struct stat lstatus(const fs::path& path) {
   struct stat status {};
@@ -114,32 +83,6 @@ fs::path device(const Scratch& scratch, const std::string& name, unsigned minor)
   return node;
 }
 
-// Runs `body` in a child process as uid/gid 65534 and returns its exit status.
-int as_nobody(const std::function<int()>& body) {
-  const pid_t child = ::fork();
-  if (child == 0) {
-    if (::setresgid(nobody, nobody, nobody) != 0 || ::setresuid(nobody, nobody, nobody) != 0) ::_exit(99);
-    int status = 98;
-    try {
-      status = body();
-    } catch (...) {
-    }
-    mq::test::exit_child(status);
-  }
-  int status = 0;
-  ::waitpid(child, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-// Whether uid 65534 can enter `directory`; not when a directory above it is closed to others,
-// as the root of a chroot made by mktemp -d (0700) is. Says so when it cannot.
-bool nobody_can_enter(const fs::path& directory) {
-  if (as_nobody([&] { return ::access(directory.c_str(), X_OK) == 0 ? 0 : 1; }) == 0) return true;
-  MESSAGE("not run: uid 65534 cannot enter ", directory.string(),
-          " (a directory above it is closed to others)");
-  return false;
-}
-
 // The exit code of opening (and writing) `path` as the current user, 0 when it worked.
 int exit_code_of_writing(const fs::path& path) {
   const auto failure = write_whole(path, "new\n");
@@ -149,9 +92,9 @@ int exit_code_of_writing(const fs::path& path) {
 }  // namespace
 
 TEST_CASE("a regular file is replaced on commit, not before, and no temporary file stays") {
-  Scratch scratch;
+  Scratch scratch{"mq-unit-output"};
   const fs::path file = scratch / "result.json";
-  put(file, "old\n");
+  put(file, "old\n", 0644);
   const ino_t inode = lstatus(file).st_ino;
   {
     OutputFile out = OutputFile::open(file.string(), replace_settings());
@@ -167,9 +110,9 @@ TEST_CASE("a regular file is replaced on commit, not before, and no temporary fi
 }
 
 TEST_CASE("a replacement that is never committed changes nothing and leaves nothing") {
-  Scratch scratch;
+  Scratch scratch{"mq-unit-output"};
   const fs::path file = scratch / "result.json";
-  put(file, "old\n");
+  put(file, "old\n", 0644);
   {
     OutputFile out = OutputFile::open(file.string(), replace_settings());
     out.write("half of it");
@@ -181,7 +124,7 @@ TEST_CASE("a replacement that is never committed changes nothing and leaves noth
 }
 
 TEST_CASE("a replaced file keeps its mode, and a new one gets the asked mode less the umask") {
-  Scratch scratch;
+  Scratch scratch{"mq-unit-output"};
   const fs::path file = scratch / "kept";
   put(file, "old\n", 0640);
   CHECK_FALSE(write_whole(file, "new\n"));
@@ -197,7 +140,7 @@ TEST_CASE("a replaced file keeps its mode, and a new one gets the asked mode les
 
 TEST_CASE("a replaced file keeps its owner and group (as root)") {
   if (!as_root("giving a file to uid 65534")) return;
-  Scratch scratch;
+  Scratch scratch{"mq-unit-output"};
   const fs::path file = scratch / "theirs";
   put(file, "old\n", 0604);
   REQUIRE(::chown(file.c_str(), nobody, nobody) == 0);
@@ -209,10 +152,10 @@ TEST_CASE("a replaced file keeps its owner and group (as root)") {
 }
 
 TEST_CASE("a symbolic link's target is written and the link stays a link") {
-  Scratch scratch;
+  Scratch scratch{"mq-unit-output"};
   fs::create_directory(scratch / "real");
   const fs::path target = scratch / "real" / "result.json";
-  put(target, "old\n");
+  put(target, "old\n", 0644);
   const fs::path link = scratch / "link.json";
   fs::create_symlink("real/result.json", link);  // relative, as links often are
   OutputFile out = OutputFile::open(link.string(), replace_settings());
@@ -230,7 +173,7 @@ TEST_CASE("a symbolic link's target is written and the link stays a link") {
 }
 
 TEST_CASE("a dangling symbolic link creates its target, as a shell's redirection does") {
-  Scratch scratch;
+  Scratch scratch{"mq-unit-output"};
   const fs::path link = scratch / "dangling";
   fs::create_symlink(scratch / "made-by-writing", link);
   CHECK_FALSE(write_whole(link, "x\n"));
@@ -246,7 +189,7 @@ TEST_CASE("a dangling symbolic link creates its target, as a shell's redirection
 }
 
 TEST_CASE("a symbolic link loop is exit 10") {
-  Scratch scratch;
+  Scratch scratch{"mq-unit-output"};
   fs::create_symlink(scratch / "b", scratch / "a");
   fs::create_symlink(scratch / "a", scratch / "b");
   const auto failure = write_whole(scratch / "a", "x\n");
@@ -256,7 +199,7 @@ TEST_CASE("a symbolic link loop is exit 10") {
 }
 
 TEST_CASE("a directory is a usage error when opening, for every mode") {
-  Scratch scratch;
+  Scratch scratch{"mq-unit-output"};
   for (const auto& settings : {replace_settings(), append_settings()}) {
     for (const std::string& path :
          {scratch.path().string(), scratch.path().string() + "/", std::string{"."}}) {
@@ -283,7 +226,7 @@ TEST_CASE("a directory is a usage error when opening, for every mode") {
 }
 
 TEST_CASE("a missing directory or a file as a directory is exit 10 when opening") {
-  Scratch scratch;
+  Scratch scratch{"mq-unit-output"};
   const auto missing = write_whole(scratch / "no" / "such" / "result.json", "x");
   REQUIRE(missing);
   CHECK(missing->code() == Exit::file);
@@ -291,7 +234,7 @@ TEST_CASE("a missing directory or a file as a directory is exit 10 when opening"
                  "cannot write the results to '" + (scratch / "no/such/result.json").string()));
   CHECK(contains(missing->cause(), "the directory '" + (scratch / "no").string() + "' does not exist"));
 
-  put(scratch / "plain", "x");
+  put(scratch / "plain", "x", 0644);
   const auto not_directory = write_whole(scratch / "plain" / "result.json", "x");
   REQUIRE(not_directory);
   CHECK(not_directory->code() == Exit::file);
@@ -300,7 +243,7 @@ TEST_CASE("a missing directory or a file as a directory is exit 10 when opening"
 
 TEST_CASE("an unwritable directory or a read-only file is exit 10 when opening, and nothing changes") {
   if (!as_root("switching to uid 65534")) return;
-  Scratch scratch;
+  Scratch scratch{"mq-unit-output"};
   REQUIRE(::chmod(scratch.path().c_str(), 0755) == 0);  // nobody may look, not write
   if (!nobody_can_enter(scratch.path())) return;
   const fs::path file = scratch / "result.json";
@@ -322,7 +265,7 @@ TEST_CASE("an unwritable directory or a read-only file is exit 10 when opening, 
 }
 
 TEST_CASE("a FIFO is written as a stream to its reader and stays a FIFO") {
-  Scratch scratch;
+  Scratch scratch{"mq-unit-output"};
   const fs::path fifo = scratch / "fifo";
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
   std::string received;
@@ -336,7 +279,7 @@ TEST_CASE("a FIFO is written as a stream to its reader and stays a FIFO") {
 }
 
 TEST_CASE("a FIFO whose reader has gone is exit 10, not a SIGPIPE") {
-  Scratch scratch;
+  Scratch scratch{"mq-unit-output"};
   const fs::path fifo = scratch / "fifo";
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
   std::thread reader{[&] { ::close(::open(fifo.c_str(), O_RDONLY)); }};
@@ -358,7 +301,7 @@ TEST_CASE("a FIFO whose reader has gone is exit 10, not a SIGPIPE") {
 TEST_CASE(
     "a device node is written as a stream: /dev/null's numbers take it, /dev/full's fail with exit 10") {
   if (!as_root("mknod")) return;
-  Scratch scratch;
+  Scratch scratch{"mq-unit-output"};
   const fs::path null = device(scratch, "null", 3);
   CHECK_FALSE(write_whole(null, "gone\n"));
   CHECK(S_ISCHR(lstatus(null).st_mode));
@@ -381,7 +324,7 @@ TEST_CASE(
 }
 
 TEST_CASE("without streams (a password file), a FIFO or a device is a usage error and \"-\" a file name") {
-  Scratch scratch;
+  Scratch scratch{"mq-unit-output"};
   const fs::path fifo = scratch / "fifo";
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
   const OutputFileSettings settings{.what = "the password file",
@@ -403,7 +346,7 @@ TEST_CASE("without streams (a password file), a FIFO or a device is a usage erro
 }
 
 TEST_CASE("\"-\" is standard output, written as a stream") {
-  Scratch scratch;
+  Scratch scratch{"mq-unit-output"};
   const fs::path captured = scratch / "stdout";
   std::fflush(stdout);
   const int saved = ::dup(STDOUT_FILENO);
@@ -429,7 +372,7 @@ TEST_CASE("\"-\" is standard output, written as a stream") {
 }
 
 TEST_CASE("append mode adds to the end of a regular file and keeps what was there") {
-  Scratch scratch;
+  Scratch scratch{"mq-unit-output"};
   const fs::path log = scratch / "keys.log";
   put(log, "first\n", 0600);
   {
@@ -443,7 +386,7 @@ TEST_CASE("append mode adds to the end of a regular file and keeps what was ther
 
 TEST_CASE("a link planted in a sticky world-writable directory by another user is refused (as root)") {
   if (!as_root("lchown of a link to uid 65534")) return;
-  Scratch scratch;
+  Scratch scratch{"mq-unit-output"};
   const fs::path shared = scratch / "tmp";
   fs::create_directory(shared);
   REQUIRE(::chmod(shared.c_str(), 01777) == 0);  // like /tmp, owned by root
@@ -507,7 +450,7 @@ TEST_CASE("a link planted in a sticky world-writable directory by another user i
 }
 
 TEST_CASE("a directory removed after opening is exit 10 when writing, with the system's reason") {
-  Scratch scratch;
+  Scratch scratch{"mq-unit-output"};
   const fs::path directory = scratch / "gone";
   fs::create_directory(directory);
   const fs::path file = directory / "result.json";
@@ -526,12 +469,12 @@ TEST_CASE("a directory removed after opening is exit 10 when writing, with the s
 }
 
 TEST_CASE("remove_stale_temporaries removes only this program's leftovers of this file") {
-  Scratch scratch;
+  Scratch scratch{"mq-unit-output"};
   const fs::path file = scratch / "passwords";
-  put(file, "x\n");
-  put(scratch / ".passwords.mq-AbC123", "left by a killed run");
-  put(scratch / ".passwords.mq-toolong7", "not ours");
-  put(scratch / ".other.mq-AbC123", "another file's");
+  put(file, "x\n", 0644);
+  put(scratch / ".passwords.mq-AbC123", "left by a killed run", 0644);
+  put(scratch / ".passwords.mq-toolong7", "not ours", 0644);
+  put(scratch / ".other.mq-AbC123", "another file's", 0644);
   OutputFile out = OutputFile::open(file.string(), replace_settings());
   out.remove_stale_temporaries();
   CHECK_FALSE(fs::exists(scratch / ".passwords.mq-AbC123"));

@@ -23,10 +23,10 @@
 #include <string>
 #include <thread>
 
-#include "exit_child.hpp"
 #include "mq/diagnostics.hpp"
 #include "mq/error.hpp"
 #include "password_store.hpp"
+#include "scratch.hpp"
 
 namespace fs = std::filesystem;
 using mq::Exit;
@@ -34,40 +34,9 @@ using mq::passwd::check_rewrite;
 using mq::passwd::PasswordStore;
 using mq::passwd::read_password_file;
 
+using namespace mq::test;
+
 namespace {
-
-constexpr uid_t nobody = 65534;
-
-// A private directory, removed at the end of the test.
-class Scratch {
-public:
-  Scratch() {
-    std::string pattern = (fs::temp_directory_path() / "mq-unit-store-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~Scratch() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-  const fs::path& path() const { return path_; }
-
-private:
-  fs::path path_;
-};
-
-void put(const fs::path& file, const std::string& content, mode_t mode = 0600) {
-  std::ofstream{file, std::ios::binary | std::ios::trunc} << content;
-  REQUIRE(::chmod(file.c_str(), mode) == 0);
-}
-
-std::string slurp(const fs::path& file) {
-  std::ifstream in{file, std::ios::binary};
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
 
 // The Error `body` throws; fails the test when it throws none.
 mq::Error failure_of(const std::function<void()>& body) {
@@ -84,44 +53,16 @@ void require_root(const char* what) {
   REQUIRE_MESSAGE(::geteuid() == 0, what, " needs root (CI runs the tests as root)");
 }
 
-// Runs `body` in a child process as uid/gid 65534 and returns its exit status: 0 when it found
-// what it expected.
-int as_nobody(const std::function<bool()>& body) {
-  const pid_t child = ::fork();
-  if (child == 0) {
-    if (::setresgid(nobody, nobody, nobody) != 0 || ::setresuid(nobody, nobody, nobody) != 0) ::_exit(99);
-    int status = 98;
-    try {
-      status = body() ? 0 : 1;
-    } catch (...) {
-    }
-    mq::test::exit_child(status);
-  }
-  int status = 0;
-  ::waitpid(child, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+// Whether `check`, run as uid 65534, found what it expected.
+bool nobody_finds(const std::function<bool()>& check) {
+  return as_nobody([&] { return check() ? 0 : 1; }) == 0;
 }
 
-// Whether the root directory is closed to other users, as in a chroot made by mktemp -d (mode
-// 0700): there no path is open to uid 65534, and no real Debian install is like that.
-bool root_directory_closed_to_others() {
-  struct stat root {};
-  return ::stat("/", &root) == 0 && (root.st_mode & S_IXOTH) == 0;
-}
-
-// Makes a scratch directory uid 65534 may enter and read, but not write. False (the test cannot
-// check its claim) only where the root directory itself is closed to others; anywhere else a
-// directory uid 65534 cannot reach fails the test.
+// Makes the scratch directory one uid 65534 may enter and read, but not write (see
+// nobody_can_enter for when it cannot be).
 bool open_to_nobody(const Scratch& scratch) {
   REQUIRE(::chmod(scratch.path().c_str(), 0755) == 0);
-  if (as_nobody([&] { return ::access(scratch.path().c_str(), X_OK) == 0; }) == 0) return true;
-  if (root_directory_closed_to_others()) {
-    MESSAGE("not run: the root directory is closed to others (a chroot made by mktemp -d?), so uid 65534 "
-            "can reach no path");
-    return false;
-  }
-  FAIL("uid 65534 cannot enter ", scratch.path().string(), ": a directory above it is closed to others");
-  return false;
+  return nobody_can_enter(scratch.path());
 }
 
 // Standard error, captured to a file while the object lives.
@@ -162,7 +103,7 @@ std::string program() { return mq::diag::program().empty() ? "mq" : mq::diag::pr
 }  // namespace
 
 TEST_CASE("a missing password file is exit 10, and the fix says how to create one") {
-  Scratch scratch;
+  Scratch scratch{"mq-unit-store"};
   const std::string missing = (scratch / "passwords").string();
   const mq::Error error = failure_of([&] { read_password_file(missing); });
   CHECK(error.code() == Exit::file);
@@ -172,7 +113,7 @@ TEST_CASE("a missing password file is exit 10, and the fix says how to create on
 }
 
 TEST_CASE("a directory or a FIFO is no password file: a usage error, for reading and for a rewrite") {
-  Scratch scratch;
+  Scratch scratch{"mq-unit-store"};
   const std::string directory = scratch.path().string();
   const std::string fifo = (scratch / "fifo").string();
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
@@ -198,8 +139,8 @@ TEST_CASE("a directory or a FIFO is no password file: a usage error, for reading
 }
 
 TEST_CASE("a password file that cannot be looked at is exit 10 with the system's reason") {
-  Scratch scratch;
-  put(scratch / "file", "alice:x\n");
+  Scratch scratch{"mq-unit-store"};
+  put(scratch / "file", "alice:x\n", 0600);
   const std::string through_file = (scratch / "file" / "passwords").string();
   const mq::Error not_directory = failure_of([&] { read_password_file(through_file); });
   CHECK(not_directory.code() == Exit::file);
@@ -223,9 +164,9 @@ TEST_CASE("a password file whose content cannot be read is exit 10 with the syst
   CHECK(unreadable.cause() == std::strerror(EIO));
 
   // The file of a store removed by someone else before it is read.
-  Scratch scratch;
+  Scratch scratch{"mq-unit-store"};
   const fs::path file = scratch / "passwords";
-  put(file, "alice:x\n");
+  put(file, "alice:x\n", 0600);
   PasswordStore store{file.string()};
   REQUIRE(store.exists());
   fs::remove(file);
@@ -237,24 +178,24 @@ TEST_CASE("a password file whose content cannot be read is exit 10 with the syst
 
 TEST_CASE("a password file this user may not open is exit 10 (as uid 65534)") {
   require_root("switching to uid 65534");
-  Scratch scratch;
+  Scratch scratch{"mq-unit-store"};
   if (!open_to_nobody(scratch)) return;
   const std::string file = (scratch / "passwords").string();
   put(file, "alice:x\n", 0600);  // root's
-  CHECK(as_nobody([&] {
-          try {
-            read_password_file(file);
-          } catch (const mq::Error& error) {
-            return error.code() == Exit::file && std::string{error.what()} == "cannot read " + file &&
-                   error.cause() == std::strerror(EACCES);
-          }
-          return false;
-        }) == 0);
+  CHECK(nobody_finds([&] {
+    try {
+      read_password_file(file);
+    } catch (const mq::Error& error) {
+      return error.code() == Exit::file && std::string{error.what()} == "cannot read " + file &&
+             error.cause() == std::strerror(EACCES);
+    }
+    return false;
+  }));
 }
 
 TEST_CASE("a rewrite in a directory this user may not write is exit 10 before any work (as uid 65534)") {
   require_root("switching to uid 65534");
-  Scratch scratch;
+  Scratch scratch{"mq-unit-store"};
   if (!open_to_nobody(scratch)) return;
   const std::string file = (scratch / "passwords").string();
   const std::string cause = "the directory '" + scratch.path().string() +
@@ -269,18 +210,18 @@ TEST_CASE("a rewrite in a directory this user may not write is exit 10 before an
     }
     return false;
   };
-  CHECK(as_nobody([&] { return refused([&] { check_rewrite(file); }); }) == 0);
-  CHECK(as_nobody([&] { return refused([&] { PasswordStore store{file}; }); }) == 0);
+  CHECK(nobody_finds([&] { return refused([&] { check_rewrite(file); }); }));
+  CHECK(nobody_finds([&] { return refused([&] { PasswordStore store{file}; }); }));
   CHECK_FALSE(fs::exists(file));
 }
 
 TEST_CASE("a link into a directory of another user is exit 10 and names the real path (as root)") {
   require_root("a directory of uid 65534");
-  Scratch scratch;
+  Scratch scratch{"mq-unit-store"};
   const fs::path theirs = scratch / "theirs";
   fs::create_directory(theirs);
   REQUIRE(::chown(theirs.c_str(), nobody, nobody) == 0);
-  put(theirs / "passwords", "alice:x\n");
+  put(theirs / "passwords", "alice:x\n", 0600);
   const std::string link = (scratch / "passwords").string();
   fs::create_symlink(theirs / "passwords", link);
 
@@ -301,9 +242,9 @@ TEST_CASE("a link into a directory of another user is exit 10 and names the real
 }
 
 TEST_CASE("a link into a directory of this user is followed: its target is rewritten, the link stays") {
-  Scratch scratch;
+  Scratch scratch{"mq-unit-store"};
   fs::create_directory(scratch / "mine");
-  put(scratch / "mine" / "passwords", "alice:x\n");
+  put(scratch / "mine" / "passwords", "alice:x\n", 0600);
   const std::string link = (scratch / "passwords").string();
   fs::create_symlink(scratch / "mine" / "passwords", link);
   CHECK(check_rewrite(link));
@@ -315,7 +256,7 @@ TEST_CASE("a link into a directory of this user is followed: its target is rewri
 }
 
 TEST_CASE("a store says whether the file exists, reads it and replaces it, a new file with mode 0600") {
-  Scratch scratch;
+  Scratch scratch{"mq-unit-store"};
   const std::string file = (scratch / "passwords").string();
   CHECK_FALSE(check_rewrite(file));
   {
@@ -335,7 +276,7 @@ TEST_CASE("a store says whether the file exists, reads it and replaces it, a new
 }
 
 TEST_CASE("a password file other users can read is read, with a warning that says how to close it") {
-  Scratch scratch;
+  Scratch scratch{"mq-unit-store"};
   const std::string shared = (scratch / "shared").string();
   const std::string own = (scratch / "own").string();
   put(shared, "alice:x\n", 0640);
@@ -359,13 +300,13 @@ TEST_CASE("a password file other users can read is read, with a warning that say
 }
 
 TEST_CASE("a store removes the temporary files killed runs left beside the file, and only those") {
-  Scratch scratch;
+  Scratch scratch{"mq-unit-store"};
   const std::string file = (scratch / "passwords").string();
-  put(file, "alice:x\n");
+  put(file, "alice:x\n", 0600);
   const std::string prefix = ".passwords." + program() + "-";
-  put(scratch / (prefix + "Ab3xYz"), "half a rewrite");
-  put(scratch / (prefix + "short"), "not ours: the suffix is not 6 letters");
-  put(scratch / (".other." + program() + "-Ab3xYz"), "another file's");
+  put(scratch / (prefix + "Ab3xYz"), "half a rewrite", 0600);
+  put(scratch / (prefix + "short"), "not ours: the suffix is not 6 letters", 0600);
+  put(scratch / (".other." + program() + "-Ab3xYz"), "another file's", 0600);
   PasswordStore store{file};
   CHECK_FALSE(fs::exists(scratch / (prefix + "Ab3xYz")));
   CHECK(fs::exists(scratch / (prefix + "short")));
@@ -374,9 +315,9 @@ TEST_CASE("a store removes the temporary files killed runs left beside the file,
 }
 
 TEST_CASE("a store waits for another holding the directory's lock, and says so") {
-  Scratch scratch;
+  Scratch scratch{"mq-unit-store"};
   const std::string file = (scratch / "passwords").string();
-  put(file, "alice:x\n");
+  put(file, "alice:x\n", 0600);
   const int held = ::open(scratch.path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   REQUIRE(held >= 0);
   REQUIRE(::flock(held, LOCK_EX) == 0);

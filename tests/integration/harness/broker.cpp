@@ -65,6 +65,14 @@ std::filesystem::path make_dynamic_security_file(const Workspace& workspace, con
 
 }  // namespace
 
+void add_psk_listener(BrokerSetup& setup, const Workspace& workspace, int port, const std::string& identity,
+                      const std::string& hex_key, bool identity_as_username) {
+  setup.extra_lines.push_back("psk_file " + workspace.write("psk", identity + ":" + hex_key + "\n").string());
+  setup.extra_lines.push_back("listener " + std::to_string(port) + " 127.0.0.1");
+  setup.extra_lines.push_back("psk_hint mq-test");
+  if (identity_as_username) setup.extra_lines.push_back("use_identity_as_username true");
+}
+
 Broker::Broker(const Workspace& workspace, BrokerSetup setup)
     : workspace_(workspace), setup_(std::move(setup)) {
   if (setup_.tls) certificates_ = make_certificates(workspace_ / "certs");

@@ -44,6 +44,12 @@ struct BrokerSetup {
   std::string address = "127.0.0.1";        // the loopback address its listeners are bound to
 };
 
+/// Adds to `setup` a listener on 127.0.0.1:`port` for TLS with a pre-shared key instead of
+/// certificates, knowing `identity` with `hex_key`; with `identity_as_username` the broker takes
+/// the identity as the client's username.
+void add_psk_listener(BrokerSetup& setup, const Workspace& workspace, int port, const std::string& identity,
+                      const std::string& hex_key, bool identity_as_username = false);
+
 /// A real mosquitto on kernel-chosen loopback ports with its own configuration in the
 /// workspace. It is ready (accepting connections) when the constructor returns, and stopped
 /// by the destructor.
