@@ -200,6 +200,12 @@ TEST_CASE("each libmosquitto refusal of a request has its exit code and words") 
   const Row rows[] = {
       {MOSQ_ERR_NO_CONN,
        {Exit::network, "cannot publish to 't'", "the connection to the broker is down", "check the broker"}},
+      {MOSQ_ERR_CONN_LOST,
+       {Exit::network, "cannot publish to 't'", "the connection to the broker broke while it was sent",
+        "check the broker and its log"}},
+      {MOSQ_ERR_ERRNO,
+       {Exit::network, "cannot publish to 't'", "the connection to the broker broke while it was sent",
+        "check the broker and its log"}},
       {MOSQ_ERR_PAYLOAD_SIZE, {Exit::usage, oversize, "", "send a smaller payload"}},
       {MOSQ_ERR_OVERSIZE_PACKET, {Exit::usage, oversize, "", "send a smaller payload"}},
       {MOSQ_ERR_QOS_NOT_SUPPORTED,

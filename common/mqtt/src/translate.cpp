@@ -577,6 +577,10 @@ Error request_error(int mosq_rc, std::string_view request) {
   switch (mosq_rc) {
   case MOSQ_ERR_NO_CONN:
     return Error{Exit::network, what, "the connection to the broker is down", "check the broker"};
+  case MOSQ_ERR_CONN_LOST:
+  case MOSQ_ERR_ERRNO:  // the write of the request failed: the connection broke under it
+    return Error{Exit::network, what, "the connection to the broker broke while it was sent",
+                 "check the broker and its log"};
   case MOSQ_ERR_PAYLOAD_SIZE:
   case MOSQ_ERR_OVERSIZE_PACKET:
     return usage_error(what + ": the message is larger than the broker or MQTT allows",
