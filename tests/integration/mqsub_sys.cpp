@@ -113,9 +113,10 @@ TEST_CASE("the health check of mqsub(1) and the README passes on a fresh broker,
         std::string::npos);
   Workspace workspace;
   Broker broker{workspace, sys_broker(5)};
-  std::string here = command;
-  here.replace(here.find("mqsub -h broker.example"), std::string{"mqsub -h broker.example"}.size(),
-               tool_path("mqsub") + " -h 127.0.0.1 -p " + broker.port_text());
+  const std::string documented_start = "mqsub -h broker.example";
+  REQUIRE(command.starts_with(documented_start));
+  const std::string here =
+      tool_path("mqsub") + " -h 127.0.0.1 -p " + broker.port_text() + command.substr(documented_start.size());
   const Outcome outcome = run(Command{{"sh", "-c", here}, {}, {}}, workspace.path());
   CHECK_MESSAGE(outcome.exit_code == 0, here, "\n", outcome.err);
   CHECK(outcome.out == "true\n");  // jq -e prints the value it tested

@@ -75,6 +75,8 @@ MeasuredOutcome run_tool_measuring_memory(const Workspace& workspace, const std:
   MeasuredOutcome measured{run(command, workspace.path())};
   // The last line: before it, time says "Command exited with non-zero status N" when it did.
   const std::string lines = read_file(report);
+  if (lines.empty())
+    throw std::runtime_error("/usr/bin/time wrote no peak memory (scripts/setup installs time)");
   measured.peak_memory_kib = std::stol(lines.substr(lines.rfind('\n', lines.size() - 2) + 1));
   return measured;
 }
