@@ -117,25 +117,15 @@ void add_message_options(CLI::App& app, MessageOptions& message) {
 }
 
 void add_source_options(CLI::App& app, SourceOptions& source) {
-  auto* message = app.add_option("-m,--message", source.message, "Publish this text")->group(source_group);
-  auto* file = app.add_option("-f,--file", source.file, "Publish the whole file (binary safe)")
-                   ->type_name("FILE")
-                   ->group(source_group);
-  auto* whole =
-      app.add_flag("-s,--stdin-file", source.stdin_file, "Publish all of standard input as one message")
-          ->group(source_group);
+  std::vector<CLI::Option*> sources = add_whole_message_options(app, source, source_group);
   auto* lines = app.add_flag("-l,--stdin-line", source.stdin_lines,
                              "Publish each line of standard input as a message (read after connecting)")
                     ->group(source_group);
-  auto* empty =
-      app.add_flag("-n,--null-message", source.null_message, "Publish an empty message")->group(source_group);
+  for (CLI::Option* whole : sources)
+    lines->excludes(whole);
   app.add_flag("--json-lines", source.json_lines,
                "With -l: each line is a JSON object {topic, payload|payload_base64, qos, retain, properties}")
       ->group(source_group);
-  const std::vector<CLI::Option*> sources{message, file, whole, lines, empty};
-  for (CLI::Option* one : sources)
-    for (CLI::Option* other : sources)
-      if (one != other) one->excludes(other);
 }
 
 void add_pacing_options(CLI::App& app, PacingOptions& pacing) {

@@ -7,6 +7,7 @@
 #include "mq/cli_forward.hpp"
 #include "mq/client_options.hpp"
 #include "mq/error.hpp"
+#include "mq/message_input.hpp"
 #include "mq/properties.hpp"
 
 namespace mq::pub {
@@ -21,14 +22,10 @@ struct MessageOptions {
 /// Registers -t -q -r.
 void add_message_options(CLI::App& app, MessageOptions& message);
 
-/// What to publish: exactly one source.
-struct SourceOptions {
-  std::optional<std::string> message;  // -m
-  std::optional<std::string> file;     // -f: the whole file, binary safe
-  bool stdin_file = false;             // -s: all of standard input as one message
-  bool stdin_lines = false;            // -l: one message per line
-  bool null_message = false;           // -n: an empty message
-  bool json_lines = false;             // --json-lines: each -l line is a JSON message
+/// What to publish: exactly one source, one message (-m -f -s -n) or a line each (-l).
+struct SourceOptions : WholeMessageOptions {
+  bool stdin_lines = false;  // -l: one message per line
+  bool json_lines = false;   // --json-lines: each -l line is a JSON message
 };
 /// Registers -m -f -s -l -n --json-lines.
 void add_source_options(CLI::App& app, SourceOptions& source);

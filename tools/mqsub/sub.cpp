@@ -21,7 +21,6 @@
 #include "mq/topic.hpp"
 #include "mq/translate.hpp"
 #include "sys_dashboard.hpp"
-#include "writer.hpp"
 
 namespace mq::sub {
 namespace {
@@ -72,16 +71,6 @@ private:
   std::uint32_t keep_per_million_;  // 0: keep everything
   std::minstd_rand random_;
 };
-
-// The subscription options byte of SUBSCRIBE (MQTT v5 only).
-int subscription_options(const SubscribeOptions& options) {
-  int bits = 0;
-  if (options.retain_as_published) bits |= MQTT_SUB_OPT_RETAIN_AS_PUBLISHED;
-  // -R also asks the broker not to send retained messages, unless they are wanted for removal.
-  const RetainHandling handling = options.retain_handling.value_or(
-      options.no_retained && !options.remove_retained ? RetainHandling::never : RetainHandling::always);
-  return bits | static_cast<int>(handling) << 4;
-}
 
 std::optional<Clock::time_point> earliest(std::optional<Clock::time_point> a,
                                           std::optional<Clock::time_point> b) {
@@ -145,9 +134,11 @@ public:
                              connack.session_present ? " (the broker kept the session)" : ""));
     pending_requests_.clear();
     if (!filters_.empty())
-      pending_requests_.insert(session_->subscribe(filters_, subscribe.qos,
-                                                   v5 ? subscription_options(subscribe) : 0,
-                                                   v5 ? subscribe.subscribe_properties.get() : nullptr));
+      pending_requests_.insert(session_->subscribe(
+          filters_, subscribe.qos,
+          v5 ? subscription_options(subscribe.retain, subscribe.no_retained && !subscribe.remove_retained)
+             : 0,
+          v5 ? subscribe.subscribe_properties.get() : nullptr));
     if (!subscribe.unsubscribe.empty())
       pending_requests_.insert(session_->unsubscribe(subscribe.unsubscribe,
                                                      v5 ? subscribe.unsubscribe_properties.get() : nullptr));
@@ -351,15 +342,6 @@ Error timed_out(const Options& options, bool stale_sys) {
   return Error{Exit::timeout, what};
 }
 
-RetainHandling parse_retain_handling(const std::string& text) {
-  static const std::map<std::string, RetainHandling> names{
-      {"always", RetainHandling::always}, {"new", RetainHandling::if_new}, {"never", RetainHandling::never}};
-  const auto found = names.find(text);
-  if (found == names.end())
-    throw CLI::ValidationError("--retain-handling", fmt::format("'{}' is not one of always|new|never", text));
-  return found->second;
-}
-
 void check_filters(const std::vector<std::string>& filters, std::string_view option) {
   for (const std::string& filter : filters)
     check_topic_filter(filter, option);
@@ -368,9 +350,7 @@ void check_filters(const std::vector<std::string>& filters, std::string_view opt
 void check_v5_only(const Options& options) {
   const auto& protocol = options.client.connection.protocol;
   if (!protocol || *protocol == ProtocolVersion::v5) return;
-  const char* option = options.subscribe.retain_as_published ? "--retain-as-published"
-                       : options.subscribe.retain_handling   ? "--retain-handling"
-                                                             : nullptr;
+  const char* option = options.subscribe.retain.v5_option_given();
   if (option)
     throw usage_error(fmt::format("{} needs MQTT v5, but -V asks for {}", option, protocol_name(*protocol)),
                       "drop -V or use -V 5");
@@ -395,8 +375,8 @@ void check_sys(const Options& options) {
       {subscribe.remove_retained, "--remove-retained"},
       {subscribe.random_filter.has_value(), "--random-filter"},
       // The live updates must arrive as such, after the whole retained tree.
-      {subscribe.retain_as_published, "--retain-as-published"},
-      {subscribe.retain_handling.has_value(), "--retain-handling"},
+      {subscribe.retain.retain_as_published, "--retain-as-published"},
+      {subscribe.retain.retain_handling.has_value(), "--retain-handling"},
       {subscribe.exit_after_subscribe, "-E"},
       {output.format.has_value(), "-F"},
       {output.verbose, "-v"},
@@ -446,33 +426,15 @@ void add_subscribe_options(CLI::App& app, SubscribeOptions& subscribe) {
                  "Print only this percentage of the messages, at random")
       ->check(real_number(0.1, 100.0))
       ->group(subscribe_group);
-  app.add_flag("--retain-as-published", subscribe.retain_as_published,
-               "Keep the publisher's retain flag on forwarded messages (MQTT v5)")
-      ->group(subscribe_group);
-  app.add_option_function<std::string>(
-         "--retain-handling",
-         [&subscribe](const std::string& text) { subscribe.retain_handling = parse_retain_handling(text); },
-         "Retained messages at subscribe time: always, new (only for a new subscription) or never (MQTT v5)")
-      ->type_name("always|new|never")
-      ->group(subscribe_group);
+  add_retain_options(app, subscribe.retain, subscribe_group);
 }
 
 void add_output_options(CLI::App& app, OutputOptions& output) {
-  auto* verbose = app.add_flag("-v,--verbose", output.verbose, "Print the topic before each payload")
-                      ->group(output_group);
-  auto* no_eol = app.add_flag("-N", output.no_end_of_line, "Do not print a newline after each message")
-                     ->group(output_group);
-  auto* format =
-      app.add_option("-F,--format", output.format,
-                     "Print each message in this format: %t topic, %p payload, %j JSON... (mqsub(1))")
-          ->group(output_group);
-  app.add_flag("--pretty", output.pretty, "Print JSON over several indented lines")->group(output_group);
-  auto* json = app.add_flag("--json", output.json,
-                            "Print each message as one line of JSON (payload in base64 if it is not UTF-8)")
-                   ->excludes(format)
-                   ->excludes(verbose)
-                   ->excludes(no_eol)
-                   ->group(output_group);
+  add_print_options(app, output, output_group);
+  auto* json = app.get_option("--json");
+  auto* format = app.get_option("--format");
+  auto* verbose = app.get_option("--verbose");
+  auto* no_eol = app.get_option("-N");
   auto* watch = app.add_flag("-w,--watch", output.watch,
                              "Print each topic on its own line of the terminal, rewritten in place")
                     ->excludes(json)
@@ -519,8 +481,7 @@ void add_property_options(CLI::App& app, Options& options) {
 }
 
 void require_v5_for_subscription_options(Options& options) {
-  if (options.subscribe.retain_as_published || options.subscribe.retain_handling ||
-      qos2_count_from_session(options))
+  if (options.subscribe.retain.v5_option_given() || qos2_count_from_session(options))
     options.client.connection.requires_v5 = true;
 }
 

@@ -7,12 +7,11 @@
 #include "mq/cli_forward.hpp"
 #include "mq/client_options.hpp"
 #include "mq/error.hpp"
+#include "mq/message_writer.hpp"
 #include "mq/properties.hpp"
+#include "mq/subscription.hpp"
 
 namespace mq::sub {
-
-/// Retained messages at subscribe time (MQTT v5 retain handling).
-enum class RetainHandling { always = 0, if_new = 1, never = 2 };
 
 /// What to subscribe to, which messages to keep, and when to stop.
 struct SubscribeOptions {
@@ -20,32 +19,25 @@ struct SubscribeOptions {
   std::vector<std::string> filter_out;   // -T: received but not printed
   std::vector<std::string> unsubscribe;  // -U: sent after subscribing
   int qos = 0;
-  std::optional<int> count;                       // -C: stop after this many printed messages
-  std::optional<double> timeout;                  // -W: give up after this many seconds (exit 8)
-  bool exit_after_subscribe = false;              // -E
-  bool no_retained = false;                       // -R: do not print retained messages
-  bool retained_only = false;                     // --retained-only: stop at the first fresh message
-  bool remove_retained = false;                   // --remove-retained
-  std::optional<double> random_filter;            // --random-filter: percentage of messages printed
-  bool retain_as_published = false;               // --retain-as-published (v5)
-  std::optional<RetainHandling> retain_handling;  // --retain-handling (v5)
-  Properties subscribe_properties;                // -D subscribe ... (v5)
-  Properties unsubscribe_properties;              // -D unsubscribe ... (v5)
+  std::optional<int> count;             // -C: stop after this many printed messages
+  std::optional<double> timeout;        // -W: give up after this many seconds (exit 8)
+  bool exit_after_subscribe = false;    // -E
+  bool no_retained = false;             // -R: do not print retained messages
+  bool retained_only = false;           // --retained-only: stop at the first fresh message
+  bool remove_retained = false;         // --remove-retained
+  std::optional<double> random_filter;  // --random-filter: percentage of messages printed
+  RetainOptions retain;                 // --retain-as-published, --retain-handling (v5)
+  Properties subscribe_properties;      // -D subscribe ... (v5)
+  Properties unsubscribe_properties;    // -D unsubscribe ... (v5)
 };
 /// Registers -t -T -U -q -C -W -E -R --retained-only --remove-retained --random-filter
 /// --retain-as-published --retain-handling.
 void add_subscribe_options(CLI::App& app, SubscribeOptions& subscribe);
 
-/// How received messages are printed.
-struct OutputOptions {
-  bool verbose = false;               // -v: "topic payload"
-  bool no_end_of_line = false;        // -N
-  std::optional<std::string> format;  // -F
-  bool pretty = false;                // --pretty: JSON over several lines
-  bool json = false;                  // --json: one JSON object per message
-  bool watch = false;                 // -w: one terminal line per topic
-  bool message_rate = false;          // --message-rate: messages per second instead of messages
-  bool sys = false;                   // --sys: the broker's $SYS tree as a dashboard
+/// How received messages are printed: the options mqsub shares with mqrr, and its own.
+struct OutputOptions : PrintOptions {
+  bool message_rate = false;  // --message-rate: messages per second instead of messages
+  bool sys = false;           // --sys: the broker's $SYS tree as a dashboard
 };
 /// Registers -v -N -F --pretty --json -w --message-rate --sys.
 void add_output_options(CLI::App& app, OutputOptions& output);

@@ -43,10 +43,11 @@ LoopExit Session::run_until(const std::function<bool()>& done, std::optional<Clo
   }
 }
 
-bool Session::finish_until(const std::function<bool()>& done, Clock::time_point deadline) {
+bool Session::finish_until(const std::function<bool()>& done, Clock::time_point deadline,
+                           LoopExtras* extras) {
   while (!failed() && !done() && Clock::now() < deadline) {
     const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
-    poll_once(static_cast<int>(std::clamp<long long>(left, 0, 100)), false, nullptr);
+    poll_once(static_cast<int>(std::clamp<long long>(left, 0, 100)), false, extras);
   }
   return done();
 }

@@ -58,4 +58,11 @@ std::size_t publish_packet_size(const PublishShape& shape) {
   return 1 + varint_bytes(remaining) + remaining;
 }
 
+std::size_t max_payload(const PublishShape& shape) {
+  PublishShape empty = shape;
+  empty.payload_bytes = 0;
+  const std::size_t overhead = publish_remaining_length(empty);
+  return overhead >= mqtt_max_remaining_length ? 0 : mqtt_max_remaining_length - overhead;
+}
+
 }  // namespace mq

@@ -154,7 +154,8 @@ public:
                      LoopExtras* extras = nullptr);
   /// Like run_until, but ignores stop signals (and the deadline is required): for finishing
   /// outstanding work after one arrived. Returns whether `done()` became true.
-  bool finish_until(const std::function<bool()>& done, Clock::time_point deadline);
+  bool finish_until(const std::function<bool()>& done, Clock::time_point deadline,
+                    LoopExtras* extras = nullptr);
   /// Reconnect after a lost connection instead of failing (the default is to fail).
   void set_reconnect_policy(ReconnectPolicy policy) { reconnect_.set_policy(policy); }
 

@@ -31,6 +31,10 @@ std::size_t publish_remaining_length(const PublishShape& shape);
 /// The whole packet as the broker's maximum packet size counts it: the fixed header too.
 std::size_t publish_packet_size(const PublishShape& shape);
 
+/// The most payload a PUBLISH of this shape (its payload_bytes aside) can carry: MQTT's limit on
+/// a packet, less everything else in it.
+std::size_t max_payload(const PublishShape& shape);
+
 /// The bytes a property list takes in a packet (without its own length prefix).
 std::size_t property_list_bytes(const mosquitto_property* properties);
 

@@ -1,12 +1,31 @@
-#include "writer.hpp"
+#include "mq/message_writer.hpp"
 
+#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include "mq/json_output.hpp"
 
-namespace mq::sub {
+namespace mq {
 
-MessageWriter::MessageWriter(const OutputOptions& options, std::string broker)
+void add_print_options(CLI::App& app, PrintOptions& print, const char* group) {
+  auto* verbose =
+      app.add_flag("-v,--verbose", print.verbose, "Print the topic before each payload")->group(group);
+  auto* no_eol =
+      app.add_flag("-N", print.no_end_of_line, "Do not print a newline after each message")->group(group);
+  auto* format =
+      app.add_option("-F,--format", print.format,
+                     "Print each message in this format: %t topic, %p payload, %j JSON... (mqsub(1))")
+          ->group(group);
+  app.add_flag("--pretty", print.pretty, "Print JSON over several indented lines")->group(group);
+  app.add_flag("--json", print.json,
+               "Print each message as one line of JSON (payload in base64 if it is not UTF-8)")
+      ->excludes(format)
+      ->excludes(verbose)
+      ->excludes(no_eol)
+      ->group(group);
+}
+
+MessageWriter::MessageWriter(const PrintOptions& options, std::string broker)
     : style_(options.format    ? Style::format
              : options.json    ? Style::json
              : options.verbose ? Style::verbose
@@ -68,4 +87,4 @@ void MessageWriter::write_body(const Message& message, const timespec& when, std
   if (end_of_line_) out += '\n';
 }
 
-}  // namespace mq::sub
+}  // namespace mq

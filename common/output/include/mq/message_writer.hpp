@@ -1,14 +1,29 @@
 #pragma once
 
+#include <ctime>
 #include <optional>
 #include <string>
 #include <unordered_map>
 
+#include "mq/cli_forward.hpp"
 #include "mq/format.hpp"
 #include "mq/message.hpp"
-#include "sub.hpp"
 
-namespace mq::sub {
+// How the tools that print received messages (mqsub, mqrr) print them: mosquitto_sub's and
+// mosquitto_rr's output options, byte for byte, and --json.
+namespace mq {
+
+/// How each received message is printed.
+struct PrintOptions {
+  bool verbose = false;               // -v: "topic payload"
+  bool no_end_of_line = false;        // -N
+  std::optional<std::string> format;  // -F
+  bool pretty = false;                // --pretty: JSON over several lines
+  bool json = false;                  // --json: one JSON object per message
+  bool watch = false;                 // -w (mqsub): one terminal line per topic
+};
+/// Registers -v -N -F --pretty --json in --help's group `group`, --json excluding the others.
+void add_print_options(CLI::App& app, PrintOptions& print, const char* group);
 
 /// Turns each message to print into bytes, as the output options ask: the payload, "topic
 /// payload" (-v), a -F format or a JSON object (--json), each followed by a newline unless -N;
@@ -17,7 +32,7 @@ namespace mq::sub {
 class MessageWriter {
 public:
   /// `broker` names the broker in the -w screen header. Throws a usage Error for a bad -F.
-  MessageWriter(const OutputOptions& options, std::string broker);
+  MessageWriter(const PrintOptions& options, std::string broker);
 
   /// What is written once, before any message (the -w screen header), or nothing.
   std::string preamble() const;
@@ -43,4 +58,4 @@ private:
   int next_watch_line_ = 2;  // line 1 holds the header
 };
 
-}  // namespace mq::sub
+}  // namespace mq

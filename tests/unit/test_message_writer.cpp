@@ -1,10 +1,10 @@
-// mqsub's MessageWriter: the payload, -v, -N, -F, --json and -w layouts.
+// MessageWriter (mqsub, mqrr): the payload, -v, -N, -F, --json and -w layouts.
 #include <doctest/doctest.h>
 
 #include <cstdlib>
 #include <ctime>
 
-#include "writer.hpp"
+#include "mq/message_writer.hpp"
 
 namespace {
 
@@ -15,19 +15,19 @@ const bool in_utc = [] {
   return true;
 }();
 
-std::string write(mq::sub::MessageWriter& writer, std::string_view topic, std::string_view payload) {
+std::string write(mq::MessageWriter& writer, std::string_view topic, std::string_view payload) {
   std::string out, problem;
   writer.write(mq::Message{topic, payload, 0, false, 0, nullptr}, received, out, problem);
   return out;
 }
 
-std::string write(const mq::sub::OutputOptions& options, std::string_view topic, std::string_view payload) {
-  mq::sub::MessageWriter writer{options, "localhost"};
+std::string write(const mq::PrintOptions& options, std::string_view topic, std::string_view payload) {
+  mq::MessageWriter writer{options, "localhost"};
   return write(writer, topic, payload);
 }
 
-mq::sub::OutputOptions output(bool verbose, bool no_end_of_line) {
-  mq::sub::OutputOptions options;
+mq::PrintOptions output(bool verbose, bool no_end_of_line) {
+  mq::PrintOptions options;
   options.verbose = verbose;
   options.no_end_of_line = no_end_of_line;
   return options;
@@ -49,7 +49,7 @@ TEST_CASE("-v prints 'topic payload', and 'topic (null)' for an empty payload un
 }
 
 TEST_CASE("-F takes precedence over -v, and -N drops its newline") {
-  mq::sub::OutputOptions options = output(true, false);
+  mq::PrintOptions options = output(true, false);
   options.format = "%t=%p";
   CHECK(write(options, "k", "v") == "k=v\n");
   options.no_end_of_line = true;
@@ -57,9 +57,9 @@ TEST_CASE("-F takes precedence over -v, and -N drops its newline") {
 }
 
 TEST_CASE("--json writes one line of %j's JSON") {
-  mq::sub::OutputOptions options;
+  mq::PrintOptions options;
   options.json = true;
-  mq::sub::MessageWriter writer{options, "localhost"};
+  mq::MessageWriter writer{options, "localhost"};
   CHECK(writer.needs_time());
   CHECK(
       write(writer, "t", "x") ==
@@ -68,21 +68,21 @@ TEST_CASE("--json writes one line of %j's JSON") {
 }
 
 TEST_CASE("-w clears the screen once, then writes each topic on its own line") {
-  mq::sub::OutputOptions options = output(true, false);
+  mq::PrintOptions options = output(true, false);
   options.watch = true;
-  mq::sub::MessageWriter writer{options, "broker.example"};
+  mq::MessageWriter writer{options, "broker.example"};
   CHECK(writer.preamble() == "\033[2J\033[1;1HBroker: broker.example\n");
   CHECK(write(writer, "a", "1") == "\033[2;1H\033[2Ka 1\n\033[2;1H\n");
   CHECK(write(writer, "b", "2") == "\033[3;1H\033[2Kb 2\n\033[3;1H\n");
   CHECK(write(writer, "a", "3") == "\033[2;1H\033[2Ka 3\n\033[3;1H\n");
-  CHECK(mq::sub::MessageWriter{output(false, false), "x"}.preamble() == "");
+  CHECK(mq::MessageWriter{output(false, false), "x"}.preamble() == "");
 }
 
 TEST_CASE("only formats with time or JSON read the clock") {
-  CHECK_FALSE(mq::sub::MessageWriter{output(true, false), "x"}.needs_time());
-  mq::sub::OutputOptions options;
+  CHECK_FALSE(mq::MessageWriter{output(true, false), "x"}.needs_time());
+  mq::PrintOptions options;
   options.format = "%t %p";
-  CHECK_FALSE(mq::sub::MessageWriter{options, "x"}.needs_time());
+  CHECK_FALSE(mq::MessageWriter{options, "x"}.needs_time());
   options.format = "@H %p";
-  CHECK(mq::sub::MessageWriter{options, "x"}.needs_time());
+  CHECK(mq::MessageWriter{options, "x"}.needs_time());
 }
