@@ -1,0 +1,351 @@
+#include <fmt/format.h>
+#include <mqtt_protocol.h>
+#include <nlohmann/json.hpp>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "command_job.hpp"
+#include "mq/diagnostics.hpp"
+#include "mq/packet_size.hpp"
+#include "mq/session.hpp"
+#include "mq/signals.hpp"
+#include "mq/text.hpp"
+#include "mq/topic.hpp"
+#include "mq/translate.hpp"
+#include "rr.hpp"
+
+namespace mq::rr {
+namespace {
+
+// Ctrl-C lets the running commands finish for this long when no --job-timeout bounds them.
+constexpr auto default_finish_grace = std::chrono::seconds(60);
+
+// One request as the responder keeps it until its answer is published.
+struct Request {
+  std::uint64_t number = 0;  // 1 for the first request received
+  std::string topic;
+  std::string response_topic;
+  std::string correlation_data;  // empty: none
+  int qos = 0;
+  JobInput job;
+};
+
+// A finished job and the request it answers.
+struct Answer {
+  Request request;
+  JobOutcome outcome;
+};
+
+std::string hex(std::string_view bytes) {
+  std::string text;
+  for (const char byte : bytes)
+    text += fmt::format("{:02x}", static_cast<unsigned char>(byte));
+  return text;
+}
+
+// The environment a command gets: the request's topic, QoS, retain flag, and its v5 properties.
+std::vector<std::string> request_environment(const Message& message, const std::string& response_topic,
+                                             const std::string& correlation_data) {
+  std::vector<std::string> variables{
+      "MQ_TOPIC=" + std::string{message.topic},
+      fmt::format("MQ_QOS={}", message.qos),
+      fmt::format("MQ_RETAIN={}", message.retain ? 1 : 0),
+      "MQ_RESPONSE_TOPIC=" + response_topic,
+      "MQ_CORRELATION_DATA=" + hex(correlation_data),
+  };
+  nlohmann::json user_properties = nlohmann::json::array();
+  for (const ReadProperty& property : read_properties(message.properties)) {
+    if (property.identifier == MQTT_PROP_CONTENT_TYPE)
+      variables.push_back("MQ_CONTENT_TYPE=" + std::string{property.bytes.view()});
+    if (property.identifier == MQTT_PROP_USER_PROPERTY)
+      user_properties.push_back({std::string{property.pair_name.view()}, std::string{property.bytes.view()}});
+  }
+  variables.push_back("MQ_USER_PROPERTIES=" +
+                      user_properties.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  return variables;
+}
+
+// --reply-topic with {topic} replaced by the request's topic.
+std::string reply_topic_for(const std::string& pattern, std::string_view topic) {
+  std::string result = pattern;
+  for (std::size_t at = result.find("{topic}"); at != std::string::npos;
+       at = result.find("{topic}", at + topic.size()))
+    result.replace(at, 7, topic);
+  return result;
+}
+
+// Runs the commands of --serve, up to --jobs at once, each on a thread of its own that only
+// waits for its process; the session's loop learns of finished jobs through an eventfd.
+class JobPool {
+public:
+  explicit JobPool(int jobs)
+      : capacity_(static_cast<std::size_t>(jobs)), wake_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {}
+  ~JobPool() {
+    cancel_ = true;
+    for (std::thread& thread : threads_)
+      thread.join();
+    ::close(wake_);
+  }
+  JobPool(const JobPool&) = delete;
+  JobPool& operator=(const JobPool&) = delete;
+
+  /// Readable when a job finished.
+  int wake_fd() const { return wake_; }
+  bool has_room() const { return running_ < capacity_; }
+  std::size_t running() const { return running_; }
+
+  void start(Request request) {
+    ++running_;
+    threads_.emplace_back([this, request = std::move(request)]() mutable {
+      JobOutcome outcome = run_command(request.job, cancel_);
+      const std::lock_guard lock{mutex_};
+      finished_.push_back(Answer{std::move(request), std::move(outcome)});
+      const std::uint64_t one = 1;
+      [[maybe_unused]] const ssize_t written = ::write(wake_, &one, sizeof one);
+    });
+  }
+
+  /// The jobs that finished since the last call.
+  std::deque<Answer> take_finished() {
+    std::uint64_t count = 0;
+    [[maybe_unused]] const ssize_t n = ::read(wake_, &count, sizeof count);
+    std::deque<Answer> done;
+    {
+      const std::lock_guard lock{mutex_};
+      done.swap(finished_);
+    }
+    running_ -= done.size();
+    reap_threads();
+    return done;
+  }
+
+  /// Kills every running command (their answers then say so).
+  void cancel() { cancel_ = true; }
+
+private:
+  // Joins the threads whose jobs are done; a thread ends right after posting its answer.
+  void reap_threads() {
+    if (running_ > 0) return;  // joining one that has not posted yet would wait for its command
+    for (std::thread& thread : threads_)
+      thread.join();
+    threads_.clear();
+  }
+
+  std::size_t capacity_;
+  std::size_t running_ = 0;
+  int wake_;
+  std::atomic<bool> cancel_{false};
+  std::mutex mutex_;
+  std::deque<Answer> finished_;
+  std::vector<std::thread> threads_;
+};
+
+// The responder: subscribes to -t on every CONNACK, queues each request, runs its command and
+// publishes the command's output to the request's Response Topic with its Correlation Data.
+class Responder : public SessionEvents {
+public:
+  explicit Responder(const Options& options)
+      : options_(options), filter_(options.topic.topic.value_or(options.client.url_topic.value_or(""))),
+        pool_(options.serve.jobs) {}
+
+  void attach(Session& session) { session_ = &session; }
+  JobPool& pool() { return pool_; }
+
+  void on_connected(const ConnackInfo& connack) override {
+    if (connections_++ > 0) diag::info(fmt::format("subscribing again to {}", filter_));
+    subscribe_mid_ = session_->subscribe(
+        {filter_}, options_.topic.qos, 0,
+        connack.protocol == ProtocolVersion::v5 ? options_.request.subscribe_properties.get() : nullptr);
+    publish_held_answers();
+  }
+
+  void on_subscribed(int mid, std::span<const int> granted) override {
+    if (mid != subscribe_mid_) return;
+    if (!granted.empty() && granted[0] >= 0x80)
+      session_->fail(subscribe_refused_error(filter_, granted[0], session_->protocol()));
+    else
+      diag::debug("serving {}{}", filter_, connections_ > 1 ? " again" : "");
+  }
+
+  void on_publish_done(int mid, int reason_code) override {
+    const auto answer = published_.find(mid);
+    if (answer == published_.end()) return;
+    if (reason_code >= 0x80)
+      diag::warning(fmt::format("the broker refused the response to request {} on '{}': {}",
+                                answer->second.first, answer->second.second,
+                                reason_text(reason_code, session_->protocol())));
+    published_.erase(answer);
+  }
+
+  void on_message(const Message& message) override {
+    if (stopping_) return;
+    ++received_;
+    std::optional<Request> request = make_request(message);
+    if (!request) return;
+    queue_.push_back(std::move(*request));
+    start_jobs();
+  }
+
+  /// A job finished: publish its answer, start the next.
+  void on_jobs_finished() {
+    for (Answer& answer : pool_.take_finished())
+      answer_request(std::move(answer));
+    start_jobs();
+  }
+
+  /// Ctrl-C: take no more requests; the running jobs finish and are answered.
+  void stop() {
+    stopping_ = true;
+    if (!queue_.empty())
+      diag::warning(fmt::format("{} request{} received but not started {} not answered", queue_.size(),
+                                queue_.size() == 1 ? "" : "s", queue_.size() == 1 ? "is" : "are"));
+    queue_.clear();
+  }
+
+  bool idle() const { return pool_.running() == 0 && published_.empty() && held_.empty(); }
+
+private:
+  std::optional<Request> make_request(const Message& message) {
+    Request request;
+    request.number = received_;
+    request.topic = std::string{message.topic};
+    request.qos = message.qos;
+    if (const auto topic = find_property(message.properties, MQTT_PROP_RESPONSE_TOPIC))
+      request.response_topic = std::string{topic->bytes.view()};
+    else if (options_.serve.reply_topic)
+      request.response_topic = reply_topic_for(*options_.serve.reply_topic, message.topic);
+    if (request.response_topic.empty()) {
+      diag::warning(
+          fmt::format("skipped request {} on '{}': it has no Response Topic (an MQTT v3.1.1 client?); "
+                      "--reply-topic TOPIC answers such requests",
+                      received_, message.topic));
+      return std::nullopt;
+    }
+    if (const auto correlation = find_property(message.properties, MQTT_PROP_CORRELATION_DATA))
+      request.correlation_data = std::string{correlation->bytes.view()};
+    request.job.command = options_.serve.command;
+    request.job.environment = request_environment(message, request.response_topic, request.correlation_data);
+    request.job.input = std::string{message.payload};
+    if (options_.serve.job_timeout)
+      request.job.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::duration<double>(*options_.serve.job_timeout));
+    request.job.output_limit = max_payload(PublishShape{request.response_topic.size(), 0, request.qos,
+                                                        session_->protocol(), nullptr}) -
+                               1024;  // room for the properties of the answer
+    diag::debug("request {} on {}: running {}", request.number, request.topic,
+                options_.serve.command.front());
+    return request;
+  }
+
+  void start_jobs() {
+    while (!queue_.empty() && pool_.has_room()) {
+      pool_.start(std::move(queue_.front()));
+      queue_.pop_front();
+    }
+  }
+
+  Properties answer_properties(const Answer& answer) const {
+    Properties properties = options_.request.publish_properties;
+    if (!answer.request.correlation_data.empty())
+      properties.add_binary(MQTT_PROP_CORRELATION_DATA, answer.request.correlation_data);
+    if (!answer.outcome.succeeded()) {
+      properties.add_string_pair(MQTT_PROP_USER_PROPERTY, "exit-code",
+                                 std::to_string(answer.outcome.exit_code));
+      properties.add_string_pair(MQTT_PROP_USER_PROPERTY, "error", printable(answer.outcome.error_line));
+    }
+    return properties;
+  }
+
+  void answer_request(Answer answer) {
+    const Request& request = answer.request;
+    if (!answer.outcome.succeeded())
+      diag::warning(fmt::format("request {} on '{}': the command exited with {}{}{}", request.number,
+                                request.topic, answer.outcome.exit_code,
+                                answer.outcome.error_line.empty() ? "" : ": ",
+                                printable(answer.outcome.error_line)));
+    if (!session_->connected()) {
+      held_.push_back(std::move(answer));  // published once connected again
+      return;
+    }
+    publish_answer(answer);
+  }
+
+  void publish_answer(const Answer& answer) {
+    const Request& request = answer.request;
+    const Properties properties = answer_properties(answer);
+    const bool v5 = session_->protocol() == ProtocolVersion::v5;
+    PublishResult result = session_->try_publish(request.response_topic, answer.outcome.output, request.qos,
+                                                 false, v5 ? properties.get() : nullptr);
+    if (result.refused) {
+      diag::warning(
+          fmt::format("the response to request {} was not sent: {}", request.number, result.refused->what()));
+      return;
+    }
+    if (request.qos > 0)
+      published_.emplace(result.mid, std::make_pair(request.number, request.response_topic));
+    diag::debug("request {}: answered on {} ({} bytes)", request.number, request.response_topic,
+                answer.outcome.output.size());
+  }
+
+  void publish_held_answers() {
+    std::deque<Answer> held;
+    held.swap(held_);
+    for (const Answer& answer : held)
+      publish_answer(answer);
+  }
+
+  const Options& options_;
+  std::string filter_;
+  JobPool pool_;
+  Session* session_ = nullptr;
+  std::deque<Request> queue_;                                       // received, waiting for a free job
+  std::deque<Answer> held_;                                         // answered while the connection was down
+  std::map<int, std::pair<std::uint64_t, std::string>> published_;  // QoS 1/2 answers awaiting their ack
+  std::uint64_t received_ = 0;
+  int subscribe_mid_ = -1;
+  int connections_ = 0;
+  bool stopping_ = false;
+};
+
+void check_command(const Options& options) {
+  const std::string& program = options.serve.command.front();
+  if (!program_exists(program))
+    throw usage_error(fmt::format("the command '{}' cannot be run: no such executable{}", program,
+                                  program.find('/') == std::string::npos ? " in PATH" : ""),
+                      "give the program's path, or install it; mqrr runs it without a shell");
+}
+
+}  // namespace
+
+Exit serve(const Options& options) {
+  check_command(options);
+  Responder responder{options};
+  StopSignals::install();  // from here on, Ctrl-C ends with a clean shutdown and exit 130
+  Session session{options.client, responder};
+  responder.attach(session);
+  // Like mqsub, keep reconnecting (and resubscribing) unless told otherwise.
+  session.set_reconnect_policy(ReconnectPolicy{options.client.connection.reconnect_attempts.value_or(-1)});
+  session.connect();
+
+  LoopExtras extras;
+  extras.watches.push_back(LoopExtras::Watch{responder.pool().wake_fd(), [] { return true; },
+                                             [&responder] { responder.on_jobs_finished(); }});
+  session.run_until([] { return false; }, std::nullopt, &extras);
+  // Interrupted: the running commands finish (within their timeout) and are answered.
+  responder.stop();
+  const auto grace =
+      options.serve.job_timeout ? seconds(*options.serve.job_timeout) : Clock::duration{default_finish_grace};
+  if (!session.finish_until([&responder] { return responder.idle(); }, Clock::now() + grace, &extras)) {
+    responder.pool().cancel();
+    session.finish_until([&responder] { return responder.idle(); }, Clock::now() + std::chrono::seconds(5),
+                         &extras);
+  }
+  session.disconnect();
+  throw interrupted_error(StopSignals::received());
+}
+
+}  // namespace mq::rr
