@@ -99,6 +99,29 @@ TEST_CASE("a command past --job-timeout is killed, with what it started, and ans
   CHECK(properties.at("error") == "killed: it ran longer than --job-timeout (0.5 s)");
 }
 
+TEST_CASE("a command that closes its output and goes on running is still killed at --job-timeout") {
+  Workspace workspace;
+  Broker broker{workspace};
+  auto responder = start_responder(workspace, broker, "svc/detached", {"--job-timeout", "0.5"},
+                                   {"sh", "-c", "printf early; exec >&- 2>&-; sleep 60"});
+  const Outcome answered = request(
+      workspace, broker, {"-t", "svc/detached", "-e", "reply/detached", "-m", "x", "--json", "-W", "20"});
+  REQUIRE(answered.exit_code == 0);
+  CHECK(nlohmann::json::parse(answered.out)["payload"] == "early");
+  CHECK(user_properties(answered.out).at("exit-code") == "137");
+}
+
+TEST_CASE("a command that reads none of a large request is answered all the same") {
+  Workspace workspace;
+  Broker broker{workspace};
+  auto ignorer = start_responder(workspace, broker, "svc/ignore", {}, {"printf", "ignored"});
+  const Outcome answered =
+      request(workspace, broker, {"-t", "svc/ignore", "-e", "reply/ignore", "-s", "-W", "20"},
+              std::string(1'000'000, 'x'));
+  CHECK(answered.exit_code == 0);
+  CHECK(answered.out == "ignored\n");
+}
+
 TEST_CASE("--jobs 4 keeps four commands running, and each answer goes to its own request") {
   Workspace workspace;
   Broker broker{workspace};

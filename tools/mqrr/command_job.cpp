@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -82,18 +83,31 @@ class Conversation {
 public:
   Conversation(const JobInput& job, pid_t child, Pipe& input, Pipe& output, Pipe& error,
                const std::atomic<bool>& cancel)
-      : job_(job), child_(child), input_(input), output_(output), error_(error), cancel_(cancel) {
+      : job_(job), child_(child), exit_(static_cast<int>(::syscall(SYS_pidfd_open, child, 0))), input_(input),
+        output_(output), error_(error), cancel_(cancel) {
     if (job.timeout) deadline_ = Clock::now() + *job.timeout;
     if (job.input.empty()) input_.close_write();
     for (int fd : {input_.write, output_.read, error_.read})
       if (fd >= 0) set_nonblocking(fd);
   }
 
+  ~Conversation() {
+    if (exit_ >= 0) ::close(exit_);
+  }
+  Conversation(const Conversation&) = delete;
+  Conversation& operator=(const Conversation&) = delete;
+
+  // Until the command has exited and its output and error are at their end: one that closes
+  // them and goes on running is still under --job-timeout.
   void run(JobOutcome& outcome) {
-    while (output_.read >= 0 || error_.read >= 0) {
-      std::array<pollfd, 3> watched{pollfd{input_.write, POLLOUT, 0}, pollfd{output_.read, POLLIN, 0},
-                                    pollfd{error_.read, POLLIN, 0}};
+    while (output_.read >= 0 || error_.read >= 0 || exit_ >= 0) {
+      std::array<pollfd, 4> watched{pollfd{input_.write, POLLOUT, 0}, pollfd{output_.read, POLLIN, 0},
+                                    pollfd{error_.read, POLLIN, 0}, pollfd{exit_, POLLIN, 0}};
       ::poll(watched.data(), watched.size(), static_cast<int>(cancel_check.count()));
+      if (watched[3].revents != 0) {
+        ::close(exit_);  // exited: waitpid collects its status
+        exit_ = -1;
+      }
       if (watched[0].revents != 0) feed();
       if (watched[1].revents != 0) drain(output_, outcome.output, job_.output_limit, "output");
       if (watched[2].revents != 0) drain(error_, errors_, kept_error_bytes, nullptr);
@@ -144,6 +158,7 @@ private:
 
   const JobInput& job_;
   pid_t child_;
+  int exit_;  // a pidfd, readable once the command exited; -1 after (or without pidfd support)
   Pipe& input_;
   Pipe& output_;
   Pipe& error_;

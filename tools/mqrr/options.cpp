@@ -1,5 +1,6 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <mqtt_protocol.h>
 
 #include "mq/option_checks.hpp"
 #include "mq/property_options.hpp"
@@ -62,6 +63,18 @@ void refuse_without_serve(const Options& options) {
     if (given)
       throw usage_error(fmt::format("{} is only for --serve", name),
                         "add --serve to answer requests with a command");
+}
+
+// mqrr sets the Response Topic of a request and the Correlation Data of a request or a response.
+void refuse_own_properties(const Options& options) {
+  const mosquitto_property* properties = options.request.publish_properties.get();
+  if (find_property(properties, MQTT_PROP_CORRELATION_DATA))
+    throw usage_error("-D publish correlation-data cannot be given to mqrr",
+                      "drop it: mqrr sends a fresh random Correlation Data with each request, and --serve "
+                      "answers with the request's");
+  if (!options.serve.serve && find_property(properties, MQTT_PROP_RESPONSE_TOPIC))
+    throw usage_error("-D publish response-topic cannot be combined with -e",
+                      "drop it: mqrr sends -e as the request's Response Topic");
 }
 
 void check_request(const Options& options, const std::string& topic) {
@@ -144,6 +157,7 @@ void add_property_options(CLI::App& app, Options& options) {
 }
 
 void check_options(const Options& options) {
+  refuse_own_properties(options);
   const std::optional<std::string>& topic =
       options.topic.topic ? options.topic.topic : options.client.url_topic;
   if (!topic)
