@@ -122,6 +122,26 @@ TEST_CASE("a command that reads none of a large request is answered all the same
   CHECK(answered.out == "ignored\n");
 }
 
+TEST_CASE(
+    "a request whose Response Topic is no topic name is skipped with a warning, and the service goes on") {
+  Workspace workspace;
+  Broker broker{workspace};
+  auto responder = start_responder(workspace, broker, "svc/echo", {}, {"cat"});
+  REQUIRE(run(Command{{"mosquitto_pub", "-p", broker.port_text(), "-V", "5", "-t", "svc/echo", "-m", "x",
+                       "-D", "publish", "response-topic", "bad/#"},
+                      std::nullopt,
+                      {}},
+              workspace.path())
+              .exit_code == 0);
+  CHECK(responder->wait_for_stderr(
+      "mqrr: warning: skipped request 1 on 'svc/echo': the Response Topic 'bad/#' is "
+      "not valid"));
+  const Outcome answered =
+      request(workspace, broker, {"-t", "svc/echo", "-e", "reply/echo", "-m", "y", "-W", "10"});
+  CHECK(answered.exit_code == 0);
+  CHECK(answered.out == "y\n");
+}
+
 TEST_CASE("--jobs 4 keeps four commands running, and each answer goes to its own request") {
   Workspace workspace;
   Broker broker{workspace};

@@ -167,6 +167,8 @@ void check_options(const Options& options) {
   if (options.serve.serve) {
     refuse_with_serve(options);
     check_topic_filter(*topic, "--topic");
+    // A template whose topics could not be published to: every v3.1.1 request would be lost.
+    if (options.serve.reply_topic) check_topic_name(*options.serve.reply_topic, "--reply-topic");
     return;
   }
   refuse_without_serve(options);

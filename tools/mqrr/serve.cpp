@@ -225,6 +225,12 @@ private:
                       received_, message.topic));
       return std::nullopt;
     }
+    try {
+      check_topic_name(request.response_topic, "the Response Topic");
+    } catch (const Error& invalid) {
+      diag::warning(fmt::format("skipped request {} on '{}': {}", received_, message.topic, invalid.what()));
+      return std::nullopt;
+    }
     if (const auto correlation = find_property(message.properties, MQTT_PROP_CORRELATION_DATA))
       request.correlation_data = std::string{correlation->bytes.view()};
     request.job.command = options_.serve.command;
@@ -278,8 +284,13 @@ private:
     const Request& request = answer.request;
     const Properties properties = answer_properties(answer);
     const bool v5 = session_->protocol() == ProtocolVersion::v5;
-    PublishResult result = session_->try_publish(request.response_topic, answer.outcome.output, request.qos,
-                                                 false, v5 ? properties.get() : nullptr);
+    PublishResult result;
+    try {
+      result = session_->try_publish(request.response_topic, answer.outcome.output, request.qos, false,
+                                     v5 ? properties.get() : nullptr);
+    } catch (const Error& failure) {
+      result.refused = failure;  // one answer that cannot go must not end the service
+    }
     if (result.refused) {
       diag::warning(
           fmt::format("the response to request {} was not sent: {}", request.number, result.refused->what()));
