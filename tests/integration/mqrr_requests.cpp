@@ -203,3 +203,28 @@ TEST_CASE("missing pieces and the options of the other side are usage errors tha
     CHECK(outcome.err.substr(0, start.size()) == start);
   }
 }
+
+TEST_CASE("a request the ACL denies is exit 6 at QoS 1, in mqpub's words") {
+  Workspace workspace;
+  BrokerSetup setup;
+  setup.acl = "topic readwrite reply/#\n";
+  Broker broker{workspace, setup};
+  const Outcome refused =
+      request(workspace, broker, {"-t", "secret/x", "-e", "reply/x", "-m", "?", "-q", "1", "-W", "5"});
+  CHECK(refused.exit_code == 6);
+  CHECK(refused.err.substr(0, refused.err.find('\n')) ==
+        "mqrr: error: the broker refused the message to 'secret/x' (not authorized, reason code 0x87)");
+}
+
+TEST_CASE("a connection lost while waiting for the response is exit 3, as mqsub's") {
+  Workspace workspace;
+  Broker broker{workspace};
+  auto requester =
+      start_tool(workspace, "mqrr",
+                 {"-p", broker.port_text(), "-t", "svc/x", "-e", "reply/x", "-m", "?", "-W", "30", "-d"});
+  REQUIRE(requester->wait_for_stderr("debug: sent the request to svc/x"));
+  broker.stop();
+  const Outcome lost = requester->finish();
+  CHECK(lost.exit_code == 3);
+  CHECK(contains(lost.err, "mqrr: error: "));
+}
