@@ -11,6 +11,7 @@
 #include <set>
 
 #include "mq/diagnostics.hpp"
+#include "mq/json_output.hpp"
 #include "mq/local_time.hpp"
 #include "mq/option_checks.hpp"
 #include "mq/output.hpp"
@@ -18,6 +19,7 @@
 #include "mq/session.hpp"
 #include "mq/signals.hpp"
 #include "mq/socket_reads.hpp"
+#include "mq/text.hpp"
 #include "mq/topic.hpp"
 #include "mq/translate.hpp"
 #include "sys_dashboard.hpp"
@@ -241,13 +243,44 @@ private:
   void print(const Message& message) {
     const timespec when = writer_.needs_time() ? wall_clock_now() : timespec{};
     std::string& buffer = out_.buffer();
-    writer_.write(message, when, buffer, problem_);
+    const std::optional<DecodedPayload> decoded = decode(message);
+    writer_.write(message, when, buffer, problem_, decoded ? &*decoded : nullptr);
     out_.flush_if_full();
     if (!problem_.empty()) {
       diag::warning(problem_);
       problem_.clear();
     }
     if (options_.subscribe.count && ++printed_ >= *options_.subscribe.count) stop();
+  }
+
+public:
+  /// How many payloads --decode could not decode.
+  long undecodable() const { return undecodable_; }
+
+private:
+  // --decode: the payload as JSON, when a format applies to it and it decodes; otherwise it is
+  // printed as it is, with a warning when it did not decode. An empty payload (a retained
+  // message being cleared) has nothing to decode.
+  std::optional<DecodedPayload> decode(const Message& message) {
+    const std::optional<DecodeChoice>& choice = options_.output.decode;
+    if (!choice || message.payload.empty()) return std::nullopt;
+    std::optional<PayloadFormat> format = choice->format;
+    if (!format) {
+      const std::optional<ReadProperty> content_type =
+          find_property(message.properties, MQTT_PROP_CONTENT_TYPE);
+      format =
+          auto_format(content_type ? std::optional{content_type->bytes.view()} : std::nullopt, message.topic);
+      if (!format) return std::nullopt;  // auto found no format: printed as it is, as expected
+    }
+    DecodeResult result = decode_payload(*format, message.payload, message.topic, &aliases_);
+    if (!result.value) {
+      ++undecodable_;
+      diag::warning(fmt::format("the payload on '{}' was printed as it is: {}", printable(message.topic),
+                                result.error));
+      return std::nullopt;
+    }
+    decoded_value_ = std::move(*result.value);
+    return DecodedPayload{&decoded_value_, format_name(*format)};
   }
 
   // Ends the run. DISCONNECT goes out at once, ahead of the acknowledgement of any message that
@@ -286,6 +319,9 @@ private:
   OutputBuffer out_;
   std::string scratch_;
   std::string problem_;
+  SparkplugAliases aliases_;  // --decode: what the Sparkplug births of this run announced
+  JsonValue decoded_value_;   // the payload being printed, decoded
+  long undecodable_ = 0;
   std::set<int> pending_requests_;       // SUBSCRIBE and UNSUBSCRIBE awaiting their ack
   std::map<int, std::string> removals_;  // --remove-retained publishes awaiting PUBACK
   bool acknowledged_ = false;
@@ -402,6 +438,7 @@ void check_sys(const Options& options) {
       {output.verbose, "-v"},
       {output.no_end_of_line, "-N"},
       {output.watch, "-w"},
+      {output.decode.has_value(), "--decode"},
   };
   for (const auto& [given, option] : conflicts) {
     if (given)
@@ -467,6 +504,7 @@ void add_output_options(CLI::App& app, OutputOptions& output) {
                      "Print each message in this format: %t topic, %p payload, %j JSON... (mqsub(1))")
           ->group(output_group);
   app.add_flag("--pretty", output.pretty, "Print JSON over several indented lines")->group(output_group);
+  add_decode_option(app, output.decode, output_group);
   auto* json = app.add_flag("--json", output.json,
                             "Print each message as one line of JSON (payload in base64 if it is not UTF-8)")
                    ->excludes(format)
@@ -494,6 +532,9 @@ std::vector<std::string> check_options(const Options& options) {
   check_sys(options);
   if (options.output.message_rate && options.subscribe.count)
     throw usage_error("--message-rate cannot be combined with -C",
+                      "--message-rate prints counts, not messages");
+  if (options.output.message_rate && options.output.decode)
+    throw usage_error("--message-rate cannot be combined with --decode",
                       "--message-rate prints counts, not messages");
   check_v5_only(options);
   check_filters(options.subscribe.filter_out, "--filter-out");
@@ -550,6 +591,12 @@ Exit run(const Options& options) {
   const bool stale_sys = exit == LoopExit::timed_out && receiver.on_timeout();
   receiver.finish();
   session.disconnect();
+  if (receiver.undecodable() > 0)
+    diag::warning(
+        fmt::format("{} {} not decoded (--decode {}) and printed as {} arrived", receiver.undecodable(),
+                    receiver.undecodable() == 1 ? "payload was" : "payloads were",
+                    options.output.decode->format ? format_name(*options.output.decode->format) : "auto",
+                    receiver.undecodable() == 1 ? "it" : "they"));
   if (exit == LoopExit::interrupted) throw interrupted_error(StopSignals::received());
   if (exit == LoopExit::timed_out) throw timed_out(options, stale_sys);
   return Exit::ok;

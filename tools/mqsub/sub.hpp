@@ -6,6 +6,7 @@
 
 #include "mq/cli_forward.hpp"
 #include "mq/client_options.hpp"
+#include "mq/codec.hpp"
 #include "mq/error.hpp"
 #include "mq/properties.hpp"
 
@@ -38,16 +39,17 @@ void add_subscribe_options(CLI::App& app, SubscribeOptions& subscribe);
 
 /// How received messages are printed.
 struct OutputOptions {
-  bool verbose = false;               // -v: "topic payload"
-  bool no_end_of_line = false;        // -N
-  std::optional<std::string> format;  // -F
-  bool pretty = false;                // --pretty: JSON over several lines
-  bool json = false;                  // --json: one JSON object per message
-  bool watch = false;                 // -w: one terminal line per topic
-  bool message_rate = false;          // --message-rate: messages per second instead of messages
-  bool sys = false;                   // --sys: the broker's $SYS tree as a dashboard
+  bool verbose = false;                // -v: "topic payload"
+  bool no_end_of_line = false;         // -N
+  std::optional<std::string> format;   // -F
+  bool pretty = false;                 // --pretty: JSON over several lines
+  bool json = false;                   // --json: one JSON object per message
+  bool watch = false;                  // -w: one terminal line per topic
+  bool message_rate = false;           // --message-rate: messages per second instead of messages
+  bool sys = false;                    // --sys: the broker's $SYS tree as a dashboard
+  std::optional<DecodeChoice> decode;  // --decode: payloads shown as JSON
 };
-/// Registers -v -N -F --pretty --json -w --message-rate --sys.
+/// Registers -v -N -F --pretty --json --decode -w --message-rate --sys.
 void add_output_options(CLI::App& app, OutputOptions& output);
 
 /// Every option of mqsub.

@@ -82,7 +82,7 @@ void append_json_number(std::string& out, double value) {
   out += text;
 }
 
-void append_value(std::string& out, const Json& value, bool pretty, int depth) {
+void append_value(std::string& out, const Json& value, bool pretty, int depth, bool exact) {
   switch (value.type()) {
   case Json::value_t::object: {
     out += '{';
@@ -92,7 +92,7 @@ void append_value(std::string& out, const Json& value, bool pretty, int depth) {
       if (pretty) append_tabs(out, inner);
       append_json_string(out, item.key());
       out += pretty ? ":\t" : ":";
-      append_value(out, item.value(), pretty, inner);
+      append_value(out, item.value(), pretty, inner, exact);
       if (std::next(item) != value.end()) out += ',';
       if (pretty) out += '\n';
     }
@@ -103,7 +103,7 @@ void append_value(std::string& out, const Json& value, bool pretty, int depth) {
   case Json::value_t::array:
     out += '[';
     for (auto item = value.begin(); item != value.end(); ++item) {
-      append_value(out, *item, pretty, depth + 1);
+      append_value(out, *item, pretty, depth + 1, exact);
       if (std::next(item) != value.end()) out += pretty ? ", " : ",";
     }
     out += ']';
@@ -115,7 +115,13 @@ void append_value(std::string& out, const Json& value, bool pretty, int depth) {
     out += value.get<bool>() ? "true" : "false";
     break;
   case Json::value_t::number_integer:
+    if (!exact) return append_json_number(out, value.get<double>());
+    fmt::format_to(std::back_inserter(out), "{}", value.get<std::int64_t>());
+    break;
   case Json::value_t::number_unsigned:
+    if (!exact) return append_json_number(out, value.get<double>());
+    fmt::format_to(std::back_inserter(out), "{}", value.get<std::uint64_t>());
+    break;
   case Json::value_t::number_float:
     append_json_number(out, value.get<double>());
     break;
@@ -166,7 +172,12 @@ Json properties_json(const mosquitto_property* properties) {
   return object;
 }
 
-void add_payload(Json& root, std::string_view payload, JsonPayload mode) {
+void add_payload(Json& root, std::string_view payload, JsonPayload mode, const DecodedPayload* decoded) {
+  if (decoded != nullptr && decoded->value != nullptr) {
+    root["payload_format"] = std::string{decoded->format};
+    root["payload"] = *decoded->value;
+    return;
+  }
   if (payload.empty()) {
     root["payload"] = nullptr;
     return;
@@ -191,12 +202,13 @@ std::string iso8601_microseconds(const timespec& when) {
   return fmt::format("{}.{:06}{}", date, when.tv_nsec / 1000, zone);
 }
 
-void append_cjson_layout(std::string& out, const nlohmann::ordered_json& value, bool pretty) {
-  append_value(out, value, pretty, 0);
+void append_cjson_layout(std::string& out, const nlohmann::ordered_json& value, bool pretty,
+                         bool exact_integers) {
+  append_value(out, value, pretty, 0, exact_integers);
 }
 
 void append_message_json(std::string& out, const Message& message, const timespec& received,
-                         JsonPayload payload, bool pretty) {
+                         JsonPayload payload, bool pretty, const DecodedPayload* decoded) {
   Json root = Json::object();
   root["tst"] = iso8601_microseconds(received);
   add_text(root, "topic", message.topic);
@@ -205,8 +217,8 @@ void append_message_json(std::string& out, const Message& message, const timespe
   root["payloadlen"] = message.payload.size();
   if (message.qos > 0) root["mid"] = message.mid;
   if (message.properties != nullptr) root["properties"] = properties_json(message.properties);
-  add_payload(root, message.payload, payload);
-  append_cjson_layout(out, root, pretty);
+  add_payload(root, message.payload, payload, decoded);
+  append_cjson_layout(out, root, pretty, decoded != nullptr);
 }
 
 }  // namespace mq
