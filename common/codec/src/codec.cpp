@@ -111,7 +111,8 @@ public:
 
   enum class Mode { decode, parse };
 
-  Builder(Mode mode, std::size_t value_budget) : mode_(mode), value_budget_(value_budget) {}
+  Builder(Mode mode, std::size_t value_budget, bool bson = false)
+      : mode_(mode), value_budget_(value_budget), bson_(bson) {}
 
   bool null() { return add(nullptr); }
   bool boolean(bool value) { return add(value); }
@@ -126,8 +127,9 @@ public:
   }
   bool binary(binary_t& value) {
     const std::string_view bytes{reinterpret_cast<const char*>(value.data()), value.size()};
-    return add(binary_json(bytes, value.has_subtype() ? std::optional<std::uint64_t>{value.subtype()}
-                                                      : std::nullopt));
+    // BSON's generic subtype 0 is what BSON gives bytes that had none: not shown.
+    const bool subtype = value.has_subtype() && !(bson_ && value.subtype() == 0);
+    return add(binary_json(bytes, subtype ? std::optional<std::uint64_t>{value.subtype()} : std::nullopt));
   }
   bool start_object(std::size_t) { return open(JsonValue::object()); }
   bool key(string_t& value) {
@@ -207,9 +209,10 @@ private:
         return fail(fmt::format("\"$binary\": \"{}\" is not base64", printable(text->get<std::string>())));
       if (subtype && (!subtype->is_number_unsigned() || subtype->get<std::uint64_t>() > 255))
         return fail("\"$subtype\" must be a whole number from 0 to 255");
-      JsonValue::binary_t binary{std::vector<std::uint8_t>(bytes->begin(), bytes->end())};
-      if (subtype) binary.set_subtype(static_cast<std::uint8_t>(subtype->get<std::uint64_t>()));
-      object = JsonValue::binary(std::move(binary));
+      std::vector<std::uint8_t> data(bytes->begin(), bytes->end());
+      object = subtype ? JsonValue::binary(std::move(data),
+                                           static_cast<std::uint8_t>(subtype->get<std::uint64_t>()))
+                       : JsonValue::binary(std::move(data));
       return true;
     }
     if (const JsonValue* name = member("$float"); name != nullptr) {
@@ -226,6 +229,7 @@ private:
 
   Mode mode_;
   std::size_t value_budget_;
+  bool bson_;
   std::size_t values_ = 0;
   JsonValue root_;
   std::vector<JsonValue*> open_;
@@ -263,8 +267,9 @@ std::string in_our_words(std::string_view title, std::string_view library, std::
 // CBOR tags: nlohmann/json skips each by recursing once, with no SAX event to stop it, so a run
 // of tags could exhaust the stack. This walk of the item heads (iterative, nothing decoded)
 // measures the nesting of arrays, maps, indefinite strings and tags; malformed input is left to
-// the decoder to describe.
-bool cbor_nesting_within(std::string_view bytes, int limit) {
+// the decoder to describe. It also notes where the tags 0 to 5 are (dates, bignums), which
+// nlohmann/json 3.11 takes for invalid bytes: see with_long_tags.
+bool cbor_nesting_within(std::string_view bytes, int limit, std::vector<std::size_t>& small_tags) {
   struct Level {
     std::uint64_t remaining;  // items still to come; ignored when indefinite
     bool indefinite;
@@ -304,6 +309,7 @@ bool cbor_nesting_within(std::string_view bytes, int limit) {
     }
     const bool indefinite = info == 31;
     if (major == 6) {
+      if (info <= 5) small_tags.push_back(at - 1);
       if (++tags + depth > limit) return false;
       continue;
     }
@@ -334,18 +340,42 @@ bool cbor_nesting_within(std::string_view bytes, int limit) {
   return true;
 }
 
+// The same CBOR with each one-byte tag head 0xC0 to 0xC5 written in its two-byte form (0xD8 n),
+// which nlohmann/json skips as it should.
+std::string with_long_tags(std::string_view bytes, const std::vector<std::size_t>& small_tags) {
+  std::string out;
+  out.reserve(bytes.size() + small_tags.size());
+  std::size_t from = 0;
+  for (const std::size_t at : small_tags) {
+    out.append(bytes.substr(from, at - from));
+    out += '\xD8';
+    out += static_cast<char>(bytes[at] & 0x1F);
+    from = at + 1;
+  }
+  out.append(bytes.substr(from));
+  return out;
+}
+
 std::optional<JsonValue> parse_binary(PayloadFormat format, std::string_view bytes, std::string& error) {
   const std::string_view title = facts(format).title;
   if (bytes.empty()) {
     error = fmt::format("not valid {}: the payload is empty", title);
     return std::nullopt;
   }
-  if (format == PayloadFormat::cbor && !cbor_nesting_within(bytes, max_nesting)) {
-    error = fmt::format("not decoded: it nests values deeper than {} levels", max_nesting);
-    return std::nullopt;
+  std::string rewritten;
+  if (format == PayloadFormat::cbor) {
+    std::vector<std::size_t> small_tags;
+    if (!cbor_nesting_within(bytes, max_nesting, small_tags)) {
+      error = fmt::format("not decoded: it nests values deeper than {} levels", max_nesting);
+      return std::nullopt;
+    }
+    if (!small_tags.empty()) {
+      rewritten = with_long_tags(bytes, small_tags);
+      bytes = rewritten;
+    }
   }
   // A value takes at least one byte, except UBJSON's typed containers of nulls and booleans.
-  Builder builder{Builder::Mode::decode, bytes.size() * 8 + 1024};
+  Builder builder{Builder::Mode::decode, bytes.size() * 8 + 1024, format == PayloadFormat::bson};
   using Adapter = decltype(nlohmann::detail::input_adapter(bytes.begin(), bytes.end()));
   using Reader = nlohmann::detail::binary_reader<JsonValue, Adapter, Builder>;
   const auto input_format = format == PayloadFormat::cbor      ? nlohmann::detail::input_format_t::cbor

@@ -255,7 +255,7 @@ JsonValue metadata_json(const pb::Payload::MetaData& m) {
 
 JsonValue dataset_json(const pb::Payload::DataSet& set, const std::string& where) {
   JsonValue json = JsonValue::object();
-  if (set.has_num_of_columns()) json["num_of_columns"] = set.num_of_columns();
+  json["num_of_columns"] = set.num_of_columns();  // required by the specification: 0 when absent
   JsonValue columns = JsonValue::array();
   for (const std::string& column : set.columns())
     columns.push_back(text_json(column));
@@ -724,11 +724,8 @@ std::string metric_where(const JsonValue& json, std::size_t index) {
 }  // namespace
 
 DecodeResult decode_sparkplug(std::string_view bytes, std::string_view topic, SparkplugAliases* aliases) {
+  // No bytes are a protobuf message with no fields: {"metrics": []}, as the encoder writes it.
   DecodeResult result;
-  if (bytes.empty()) {
-    result.error = "not valid Sparkplug B: the payload is empty";
-    return result;
-  }
   pb::Payload payload;
   if (bytes.size() > static_cast<std::size_t>(INT32_MAX) ||
       !payload.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
