@@ -303,3 +303,71 @@ TEST_CASE("--decode with -F: %v is the decoded JSON, %p the payload's bytes, --d
   CHECK(sys.exit_code == 2);
   CHECK(contains(sys.err, "--sys cannot be combined with --decode"));
 }
+
+TEST_CASE("the README's Sparkplug B stream is what mqsub --decode auto --json prints for that edge node") {
+  Workspace workspace;
+  Broker broker{workspace};
+  // The README's console block: its command line, then the lines it printed.
+  std::istringstream readme{read_file(std::string{MQ_SOURCE_DIR} + "/README.md")};
+  std::vector<std::string> expected;
+  bool in_block = false;
+  for (std::string line; std::getline(readme, line);) {
+    if (line == "$ mqsub -t 'spBv1.0/#' --decode auto --json | jq -c '{topic, payload}'") {
+      in_block = true;
+    } else if (in_block) {
+      if (line.starts_with("```")) break;
+      expected.push_back(line);
+    }
+  }
+  REQUIRE_MESSAGE(expected.size() == 2, "the README has no Sparkplug B console block of two lines");
+
+  // The edge node of the README, in Python with Debian's protobuf.
+  REQUIRE(run(Command{{"protoc", "--proto_path=" MQ_SOURCE_DIR "/common/codec/proto",
+                       "--python_out=" + workspace.path().string(),
+                       MQ_SOURCE_DIR "/common/codec/proto/sparkplug_b.proto"},
+                      std::nullopt,
+                      {}},
+              workspace.path())
+              .exit_code == 0);
+  workspace.write("edge.py", R"(import os, sys
+sys.path.insert(0, sys.argv[1])
+os.chdir(sys.argv[1])
+import sparkplug_b_pb2 as sp
+b = sp.Payload(timestamp=1764535200000, seq=0)
+b.metrics.add(name="bdSeq", alias=0, datatype=8, long_value=0)
+b.metrics.add(name="Node Control/Rebirth", alias=1, datatype=11, boolean_value=False)
+b.metrics.add(name="Line 3/Temperature", alias=2, datatype=10, double_value=71.25)
+b.metrics.add(name="Line 3/Motor RPM", alias=3, datatype=7, int_value=1450)
+open("nbirth.bin", "wb").write(b.SerializeToString())
+d = sp.Payload(timestamp=1764535205000, seq=1)
+d.metrics.add(alias=2, timestamp=1764535204990, datatype=10, double_value=71.5)
+d.metrics.add(alias=3, timestamp=1764535204990, datatype=7, int_value=1475)
+open("ndata.bin", "wb").write(d.SerializeToString())
+)");
+  REQUIRE(run(Command{{"/usr/bin/python3", (workspace / "edge.py").string(), workspace.path().string()},
+                      std::nullopt,
+                      {}},
+              workspace.path())
+              .exit_code == 0);
+  auto subscriber = start_subscriber(workspace, {"-p", broker.port_text(), "-t", "spBv1.0/#", "-q", "1", "-C",
+                                                 "2", "--decode", "auto", "--json"});
+  REQUIRE(reference_publish(
+              workspace, broker,
+              {"-t", "spBv1.0/Plant1/NBIRTH/Edge7", "-q", "1", "-f", (workspace / "nbirth.bin").string()})
+              .exit_code == 0);
+  REQUIRE(reference_publish(
+              workspace, broker,
+              {"-t", "spBv1.0/Plant1/NDATA/Edge7", "-q", "1", "-f", (workspace / "ndata.bin").string()})
+              .exit_code == 0);
+  const Outcome outcome = subscriber->finish();
+  REQUIRE(outcome.exit_code == 0);
+  std::istringstream lines{outcome.out};
+  for (const std::string& want : expected) {
+    std::string line;
+    REQUIRE(std::getline(lines, line));
+    // jq -c '{topic, payload}': those two keys, in that order, the payload as printed
+    const nlohmann::ordered_json object = nlohmann::ordered_json::parse(line);
+    const nlohmann::ordered_json shown{{"topic", object["topic"]}, {"payload", object["payload"]}};
+    CHECK(shown.dump() == want);
+  }
+}
