@@ -204,8 +204,9 @@ private:
       const JsonValue* subtype = member("$subtype");
       if (object.size() != (subtype ? 2u : 1u) || !text->is_string())
         return fail("a \"$binary\" object holds one string of base64, and \"$subtype\" at most");
+      // Canonical base64 only (unused bits zero), so that the bytes are shown as they were given.
       std::optional<std::string> bytes = base64_decode(text->get_ref<const std::string&>());
-      if (!bytes)
+      if (!bytes || base64_encode(*bytes) != text->get_ref<const std::string&>())
         return fail(fmt::format("\"$binary\": \"{}\" is not base64", printable(text->get<std::string>())));
       if (subtype && (!subtype->is_number_unsigned() || subtype->get<std::uint64_t>() > 255))
         return fail("\"$subtype\" must be a whole number from 0 to 255");
