@@ -20,6 +20,8 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
+constexpr int max_json_payload_depth = 256;  // as mq::max_nesting for --decode
+
 void append_tabs(std::string& out, int count) { out.append(static_cast<std::size_t>(count), '\t'); }
 
 // cJSON escapes the two JSON specials, the five short control escapes and every other control
@@ -183,8 +185,14 @@ void add_payload(Json& root, std::string_view payload, JsonPayload mode, const D
     return;
   }
   if (mode == JsonPayload::json) {
-    Json parsed = Json::parse(payload, nullptr, /*allow_exceptions=*/false);
-    if (!parsed.is_discarded()) {
+    // Printing recurses: a payload nested deeper than anyone writes by hand is shown as text.
+    bool too_deep = false;
+    const auto limit_depth = [&too_deep](int depth, nlohmann::detail::parse_event_t, Json&) {
+      too_deep = too_deep || depth > max_json_payload_depth;
+      return !too_deep;
+    };
+    Json parsed = Json::parse(payload, limit_depth, /*allow_exceptions=*/false);
+    if (!parsed.is_discarded() && !too_deep) {
       root["payload"] = std::move(parsed);
       return;
     }
