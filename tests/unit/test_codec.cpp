@@ -360,3 +360,23 @@ TEST_CASE("format names and content types") {
   CHECK(mq::format_of_content_type(mq::content_type_of(PayloadFormat::sparkplug)) ==
         PayloadFormat::sparkplug);
 }
+
+TEST_CASE("PayloadDecoder: auto picks per message, empty payloads are skipped, failures are counted") {
+  mq::PayloadDecoder decoder{mq::DecodeChoice{}};
+  std::string why;
+  CHECK(decoder.choice_name() == "auto");
+  const JsonValue* value = decoder.decode(bytes({0x81, 0x01}), "application/cbor", "a", why);
+  REQUIRE(value != nullptr);
+  CHECK(*value == JsonValue::parse("[1]"));
+  CHECK(decoder.format() == PayloadFormat::cbor);
+  CHECK(decoder.decode(bytes({0x81, 0x01}), std::nullopt, "a", why) == nullptr);  // nothing says CBOR
+  CHECK(decoder.decode("", "application/cbor", "a", why) == nullptr);
+  CHECK(why.empty());
+  CHECK(decoder.undecodable() == 0);
+  CHECK(decoder.decode("{", std::nullopt, "spBv1.0/STATE/host", why) == nullptr);
+  CHECK(why.starts_with("not valid JSON"));
+  CHECK(decoder.undecodable() == 1);
+  mq::PayloadDecoder cbor{mq::DecodeChoice{PayloadFormat::cbor}};
+  CHECK(cbor.choice_name() == "cbor");
+  CHECK(cbor.decode(bytes({0x01}), "application/json", "a", why) != nullptr);  // the choice wins
+}

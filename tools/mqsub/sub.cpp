@@ -103,6 +103,7 @@ public:
   Receiver(const Options& options, std::vector<std::string> filters)
       : options_(options), filters_(std::move(filters)), selection_(options.subscribe),
         writer_(options.output, broker_name(options.client)) {
+    if (options.output.decode) decoder_.emplace(*options.output.decode);
     if (options.output.sys) {
       const bool terminal = isatty(STDOUT_FILENO) == 1 && !options.output.json;
       dashboard_.emplace(broker_name(options.client), sys_snapshots(), terminal, options.output.pretty);
@@ -255,32 +256,24 @@ private:
 
 public:
   /// How many payloads --decode could not decode.
-  long undecodable() const { return undecodable_; }
+  long undecodable() const { return decoder_ ? decoder_->undecodable() : 0; }
 
 private:
   // --decode: the payload as JSON, when a format applies to it and it decodes; otherwise it is
-  // printed as it is, with a warning when it did not decode. An empty payload (a retained
-  // message being cleared) has nothing to decode.
+  // printed as it is, with a warning when it did not decode.
   std::optional<DecodedPayload> decode(const Message& message) {
-    const std::optional<DecodeChoice>& choice = options_.output.decode;
-    if (!choice || message.payload.empty()) return std::nullopt;
-    std::optional<PayloadFormat> format = choice->format;
-    if (!format) {
-      const std::optional<ReadProperty> content_type =
-          find_property(message.properties, MQTT_PROP_CONTENT_TYPE);
-      format =
-          auto_format(content_type ? std::optional{content_type->bytes.view()} : std::nullopt, message.topic);
-      if (!format) return std::nullopt;  // auto found no format: printed as it is, as expected
-    }
-    DecodeResult result = decode_payload(*format, message.payload, message.topic, &aliases_);
-    if (!result.value) {
-      ++undecodable_;
-      diag::warning(fmt::format("the payload on '{}' was printed as it is: {}", printable(message.topic),
-                                result.error));
-      return std::nullopt;
-    }
-    decoded_value_ = std::move(*result.value);
-    return DecodedPayload{&decoded_value_, format_name(*format)};
+    if (!decoder_) return std::nullopt;
+    const std::optional<ReadProperty> content_type =
+        find_property(message.properties, MQTT_PROP_CONTENT_TYPE);
+    std::string why;
+    const JsonValue* value = decoder_->decode(
+        message.payload, content_type ? std::optional{content_type->bytes.view()} : std::nullopt,
+        message.topic, why);
+    if (value != nullptr) return DecodedPayload{value, format_name(decoder_->format())};
+    if (!why.empty())
+      diag::warning(
+          fmt::format("the payload on '{}' was printed as it is: {}", printable(message.topic), why));
+    return std::nullopt;
   }
 
   // Ends the run. DISCONNECT goes out at once, ahead of the acknowledgement of any message that
@@ -319,11 +312,9 @@ private:
   OutputBuffer out_;
   std::string scratch_;
   std::string problem_;
-  SparkplugAliases aliases_;  // --decode: what the Sparkplug births of this run announced
-  JsonValue decoded_value_;   // the payload being printed, decoded
-  long undecodable_ = 0;
-  std::set<int> pending_requests_;       // SUBSCRIBE and UNSUBSCRIBE awaiting their ack
-  std::map<int, std::string> removals_;  // --remove-retained publishes awaiting PUBACK
+  std::optional<PayloadDecoder> decoder_;  // --decode
+  std::set<int> pending_requests_;         // SUBSCRIBE and UNSUBSCRIBE awaiting their ack
+  std::map<int, std::string> removals_;    // --remove-retained publishes awaiting PUBACK
   bool acknowledged_ = false;
   bool failed_removal_ = false;
   bool stopping_ = false;

@@ -507,6 +507,24 @@ DecodeResult decode_payload(PayloadFormat format, std::string_view bytes, std::s
   return result;
 }
 
+const JsonValue* PayloadDecoder::decode(std::string_view payload,
+                                        std::optional<std::string_view> content_type, std::string_view topic,
+                                        std::string& error) {
+  if (payload.empty()) return nullptr;  // a retained message being cleared: nothing to decode
+  const std::optional<PayloadFormat> format =
+      choice_.format ? choice_.format : auto_format(content_type, topic);
+  if (!format) return nullptr;
+  DecodeResult result = decode_payload(*format, payload, topic, &aliases_);
+  if (!result.value) {
+    ++undecodable_;
+    error = std::move(result.error);
+    return nullptr;
+  }
+  format_ = *format;
+  value_ = std::move(*result.value);
+  return &value_;
+}
+
 std::optional<JsonValue> parse_json_text(std::string_view text, std::string& error) {
   return parse_json(text, Builder::Mode::parse, error);
 }

@@ -88,6 +88,33 @@ struct DecodeChoice {
   std::optional<PayloadFormat> format;
 };
 
+/// What a tool that prints messages does with --decode: picks the format of each message (auto:
+/// by content type and topic), decodes it, keeps the Sparkplug aliases of the run, and counts the
+/// payloads that did not decode. One per run (the aliases are the run's).
+class PayloadDecoder {
+public:
+  explicit PayloadDecoder(DecodeChoice choice) : choice_(choice) {}
+
+  /// The payload as JSON, valid until the next call; nullptr when no format applies (auto found
+  /// none, or the payload is empty) or when it did not decode: then `error` says why, in words
+  /// that follow "the payload on 'TOPIC' ...: ", and undecodable() counts it.
+  const JsonValue* decode(std::string_view payload, std::optional<std::string_view> content_type,
+                          std::string_view topic, std::string& error);
+  /// The format of the last payload decoded.
+  PayloadFormat format() const { return format_; }
+  /// How many payloads did not decode.
+  long undecodable() const { return undecodable_; }
+  /// "cbor", ..., or "auto".
+  std::string_view choice_name() const { return choice_.format ? format_name(*choice_.format) : "auto"; }
+
+private:
+  DecodeChoice choice_;
+  PayloadFormat format_ = PayloadFormat::json;
+  SparkplugAliases aliases_;
+  JsonValue value_;
+  long undecodable_ = 0;
+};
+
 /// Registers --decode FORMAT (cbor, msgpack, bson, ubjson, json, sparkplug, auto) in `group`.
 void add_decode_option(CLI::App& app, std::optional<DecodeChoice>& decode, const char* group);
 /// Registers --encode FORMAT (cbor, msgpack, bson, ubjson, sparkplug) in `group`.
