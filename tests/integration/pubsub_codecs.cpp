@@ -371,3 +371,25 @@ open("ndata.bin", "wb").write(d.SerializeToString())
     CHECK(shown.dump() == want);
   }
 }
+
+TEST_CASE(
+    "--encode sets the content type beside the -D publish properties, and -D publish content-type wins") {
+  Workspace workspace;
+  Broker broker{workspace};
+  auto subscriber =
+      start_subscriber(workspace, {"-p", broker.port_text(), "-t", "ct", "-q", "1", "-C", "2", "--json"});
+  REQUIRE(run_tool(workspace, "mqpub",
+                   {"-p", broker.port_text(), "-t", "ct", "-q", "1", "--encode", "cbor", "-m", "1", "-D",
+                    "publish", "user-property", "k", "v", "-D", "publish", "message-expiry-interval", "3600"})
+              .exit_code == 0);
+  REQUIRE(run_tool(workspace, "mqpub",
+                   {"-p", broker.port_text(), "-t", "ct", "-q", "1", "--encode", "cbor", "-m", "2", "-D",
+                    "publish", "content-type", "application/x-mine"})
+              .exit_code == 0);
+  const auto objects = json_lines(subscriber->finish().out);
+  REQUIRE(objects.size() == 2);
+  CHECK(objects[0]["properties"]["content-type"] == "application/cbor");
+  CHECK(objects[0]["properties"]["user-properties"] == json::array({{{"k", "v"}}}));
+  CHECK(objects[0]["properties"].contains("message-expiry-interval"));
+  CHECK(objects[1]["properties"]["content-type"] == "application/x-mine");
+}

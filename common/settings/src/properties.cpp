@@ -182,9 +182,36 @@ Properties& Properties::operator=(Properties&& other) noexcept {
   return *this;
 }
 
+// Property by property: libmosquitto 2.0.11's mosquitto_property_copy_all copies only the first
+// of a list (a test of -D publish with --encode's content type showed it).
 Properties::Properties(const Properties& other) {
-  if (other.list_ && mosquitto_property_copy_all(&list_, other.list_) != MOSQ_ERR_SUCCESS)
-    throw std::bad_alloc{};
+  for (const ReadProperty& property : read_properties(other.list_)) {
+    switch (property.type) {
+    case PropertyType::byte:
+      add_byte(property.identifier, static_cast<std::uint8_t>(property.number));
+      break;
+    case PropertyType::int16:
+      add_int16(property.identifier, static_cast<std::uint16_t>(property.number));
+      break;
+    case PropertyType::int32:
+      add_int32(property.identifier, property.number);
+      break;
+    case PropertyType::varint:
+      add_varint(property.identifier, property.number);
+      break;
+    case PropertyType::binary:
+      add_binary(property.identifier, property.bytes.view());
+      break;
+    case PropertyType::string:
+      add_string(property.identifier, property.bytes.view());
+      break;
+    case PropertyType::string_pair:
+      add_string_pair(property.identifier, property.pair_name.view(), property.bytes.view());
+      break;
+    case PropertyType::unknown:
+      break;
+    }
+  }
 }
 
 Properties& Properties::operator=(const Properties& other) {
