@@ -191,6 +191,18 @@ TEST_CASE("nesting deeper than the limit is refused by every decoder before it c
   CHECK(mq::decode_payload(PayloadFormat::cbor, std::string(255, '\x81') + '\x01', "t", nullptr).value);
 }
 
+TEST_CASE("a CBOR integer below int64's range is refused rather than wrapped around") {
+  // -1 - 2^63 and -2^64: major type 1 with arguments 2^63 and 2^64 - 1
+  CHECK(decode_error(PayloadFormat::cbor, bytes({0x3B, 0x80, 0, 0, 0, 0, 0, 0, 0}))
+            .find("below -9223372036854775808") != std::string::npos);
+  CHECK(decode_error(PayloadFormat::cbor, bytes({0x81, 0x3B, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF}))
+            .find("below") != std::string::npos);
+  // -2^63 itself is fine
+  CHECK(*mq::decode_payload(PayloadFormat::cbor,
+                            bytes({0x3B, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF}), "t", nullptr)
+             .value == JsonValue(INT64_MIN));
+}
+
 TEST_CASE("a UBJSON container declaring billions of nulls in a few bytes is refused, not filled") {
   // [ $ Z # L <2^62>: an array of 2^62 nulls
   const std::string payload = bytes({'[', '$', 'Z', '#', 'L', 0x40, 0, 0, 0, 0, 0, 0, 0});

@@ -270,7 +270,8 @@ std::string in_our_words(std::string_view title, std::string_view library, std::
 // measures the nesting of arrays, maps, indefinite strings and tags; malformed input is left to
 // the decoder to describe. It also notes where the tags 0 to 5 are (dates, bignums), which
 // nlohmann/json 3.11 takes for invalid bytes: see with_long_tags.
-bool cbor_nesting_within(std::string_view bytes, int limit, std::vector<std::size_t>& small_tags) {
+bool cbor_nesting_within(std::string_view bytes, int limit, std::vector<std::size_t>& small_tags,
+                         bool& too_small_integer) {
   struct Level {
     std::uint64_t remaining;  // items still to come; ignored when indefinite
     bool indefinite;
@@ -309,6 +310,11 @@ bool cbor_nesting_within(std::string_view bytes, int limit, std::vector<std::siz
       return true;
     }
     const bool indefinite = info == 31;
+    if (major == 1 && argument > static_cast<std::uint64_t>(INT64_MAX)) {
+      // -1 - argument is below int64's range: nlohmann/json would wrap it around.
+      too_small_integer = true;
+      return true;
+    }
     if (major == 6) {
       if (info <= 5) small_tags.push_back(at - 1);
       if (++tags + depth > limit) return false;
@@ -366,8 +372,13 @@ std::optional<JsonValue> parse_binary(PayloadFormat format, std::string_view byt
   std::string rewritten;
   if (format == PayloadFormat::cbor) {
     std::vector<std::size_t> small_tags;
-    if (!cbor_nesting_within(bytes, max_nesting, small_tags)) {
+    bool too_small_integer = false;
+    if (!cbor_nesting_within(bytes, max_nesting, small_tags, too_small_integer)) {
       error = fmt::format("not decoded: it nests values deeper than {} levels", max_nesting);
+      return std::nullopt;
+    }
+    if (too_small_integer) {
+      error = "not decoded: it holds an integer below -9223372036854775808, which mq cannot show exactly";
       return std::nullopt;
     }
     if (!small_tags.empty()) {
