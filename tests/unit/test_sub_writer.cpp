@@ -89,8 +89,8 @@ TEST_CASE("only formats with time or JSON read the clock") {
 
 TEST_CASE("--decode: the decoded value replaces the payload in every layout, -F's %p keeps the bytes, %v "
           "shows it") {
-  const mq::JsonValue value =
-      mq::JsonValue::parse(R"({"t": 21.5, "big": 18446744073709551615, "b": [true]})");
+  const mq::JsonValue value = mq::JsonValue::parse(
+      R"({"t": 21.5, "big": 18446744073709551615, "b": [true], "f": 3.0, "z": -0.0, "e": 1e300})");
   const mq::DecodedPayload decoded{&value, "cbor"};
   const auto with = [&](const mq::sub::OutputOptions& options) {
     mq::sub::MessageWriter writer{options, "localhost"};
@@ -98,7 +98,7 @@ TEST_CASE("--decode: the decoded value replaces the payload in every layout, -F'
     writer.write(mq::Message{"s/1", "\xA1raw", 0, false, 0, nullptr}, received, out, problem, &decoded);
     return out;
   };
-  const std::string shown = R"({"t":21.5,"big":18446744073709551615,"b":[true]})";
+  const std::string shown = R"({"t":21.5,"big":18446744073709551615,"b":[true],"f":3.0,"z":-0.0,"e":1e+300})";
   CHECK(with(output(false, false)) == shown + "\n");
   CHECK(with(output(true, false)) == "s/1 " + shown + "\n");
   mq::sub::OutputOptions format = output(false, false);

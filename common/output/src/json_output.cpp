@@ -125,6 +125,13 @@ void append_value(std::string& out, const Json& value, bool pretty, int depth, b
     fmt::format_to(std::back_inserter(out), "{}", value.get<std::uint64_t>());
     break;
   case Json::value_t::number_float:
+    if (exact && std::isfinite(value.get<double>())) {
+      // The shortest text that reads back as the same double, and a float stays one: 3.0, -0.0.
+      const std::string text = fmt::format("{}", value.get<double>());
+      out += text;
+      if (text.find_first_of(".e") == std::string::npos) out += ".0";
+      break;
+    }
     append_json_number(out, value.get<double>());
     break;
   default:  // null, and the binary and discarded kinds a parse never produces here

@@ -32,7 +32,8 @@ void append_message_json(std::string& out, const Message& message, const timespe
 
 /// Appends `value` laid out as cJSON (mosquitto_sub's JSON library) prints it: compact, or
 /// tab-indented; numbers as cJSON writes doubles ("27" for 27.0), or, with `exact_integers`,
-/// whole numbers with all their digits (a decoded 2^64-1 stays itself). Strings must be UTF-8.
+/// whole numbers with all their digits (a decoded 2^64-1 stays itself) and floating-point numbers
+/// in the shortest form that reads back the same, as floating point ("27.0"). Strings must be UTF-8.
 void append_cjson_layout(std::string& out, const nlohmann::ordered_json& value, bool pretty,
                          bool exact_integers = false);
 
