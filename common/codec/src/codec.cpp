@@ -386,8 +386,10 @@ std::optional<JsonValue> parse_binary(PayloadFormat format, std::string_view byt
       bytes = rewritten;
     }
   }
-  // A value takes at least one byte, except UBJSON's typed containers of nulls and booleans.
-  Builder builder{Builder::Mode::decode, bytes.size() * 8 + 1024, format == PayloadFormat::bson};
+  // A value takes at least one byte, except in UBJSON's typed containers of nulls and booleans:
+  // those may not declare more values than the payload has bytes (and a thousand), so that the
+  // memory a payload costs stays in proportion to its size.
+  Builder builder{Builder::Mode::decode, bytes.size() + 1024, format == PayloadFormat::bson};
   using Adapter = decltype(nlohmann::detail::input_adapter(bytes.begin(), bytes.end()));
   using Reader = nlohmann::detail::binary_reader<JsonValue, Adapter, Builder>;
   const auto input_format = format == PayloadFormat::cbor      ? nlohmann::detail::input_format_t::cbor
