@@ -228,3 +228,27 @@ TEST_CASE("a connection lost while waiting for the response is exit 3, as mqsub'
   CHECK(lost.exit_code == 3);
   CHECK(contains(lost.err, "mqrr: error: "));
 }
+
+TEST_CASE(
+    "--encode sends the JSON request as CBOR with its content type, --decode shows the CBOR answer as JSON") {
+  Workspace workspace;
+  Broker broker{workspace};
+  // The command answers with the request's bytes and says what content type it saw.
+  auto responder = start_responder(workspace, broker, "svc/cbor", {},
+                                   {"sh", "-c", "cat; echo \"$MQ_CONTENT_TYPE\" >&2; exit 1"});
+  const Outcome answered =
+      request(workspace, broker,
+              {"-t", "svc/cbor", "-e", "reply/cbor", "--encode", "cbor", "-m",
+               R"({"t": 21.5, "raw": {"$binary": "AAE="}})", "--decode", "cbor", "--json", "-W", "10"});
+  REQUIRE(answered.exit_code == 0);
+  const nlohmann::json message = nlohmann::json::parse(answered.out);
+  CHECK(message["payload_format"] == "cbor");
+  CHECK(message["payload"] == nlohmann::json::parse(R"({"t": 21.5, "raw": {"$binary": "AAE="}})"));
+  CHECK(responder->wait_for_stderr("the command exited with 1: application/cbor"));
+
+  const Outcome not_json =
+      request(workspace, broker,
+              {"-t", "svc/cbor", "-e", "reply/cbor", "--encode", "cbor", "-m", "{oops", "-W", "10"});
+  CHECK(not_json.exit_code == 2);
+  CHECK(not_json.err.substr(0, 48) == "mqrr: error: the -m message cannot be sent as cb");
+}

@@ -118,3 +118,11 @@ TEST_CASE("UTF-8 validation") {
   CHECK_FALSE(mq::is_valid_utf8("long ascii text then a bad byte \xff"));
   CHECK_FALSE(mq::is_valid_utf8("\xed\xa0\x80"));
 }
+
+TEST_CASE("%J shows a payload nested deeper than 256 levels as text, never recursing that deep") {
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  const nlohmann::json object = nlohmann::json::parse(json(deep, mq::JsonPayload::json));
+  CHECK(object["payload"] == deep);
+  const std::string shallow = std::string(200, '[') + std::string(200, ']');
+  CHECK(nlohmann::json::parse(json(shallow, mq::JsonPayload::json))["payload"].is_array());
+}

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <ctime>
 
+#include "mq/codec.hpp"
 #include "mq/message_writer.hpp"
 
 namespace {
@@ -85,4 +86,33 @@ TEST_CASE("only formats with time or JSON read the clock") {
   CHECK_FALSE(mq::MessageWriter{options, "x"}.needs_time());
   options.format = "@H %p";
   CHECK(mq::MessageWriter{options, "x"}.needs_time());
+}
+
+TEST_CASE("--decode: the decoded value replaces the payload in every layout, -F's %p keeps the bytes, %v "
+          "shows it") {
+  const mq::JsonValue value = mq::JsonValue::parse(
+      R"({"t": 21.5, "big": 18446744073709551615, "b": [true], "f": 3.0, "z": -0.0, "e": 1e300})");
+  const mq::DecodedPayload decoded{&value, "cbor"};
+  const auto with = [&](const mq::PrintOptions& options) {
+    mq::MessageWriter writer{options, "localhost"};
+    std::string out, problem;
+    writer.write(mq::Message{"s/1", "\xA1raw", 0, false, 0, nullptr}, received, out, problem, &decoded);
+    return out;
+  };
+  const std::string shown = R"({"t":21.5,"big":18446744073709551615,"b":[true],"f":3.0,"z":-0.0,"e":1e+300})";
+  CHECK(with(output(false, false)) == shown + "\n");
+  CHECK(with(output(true, false)) == "s/1 " + shown + "\n");
+  mq::PrintOptions format = output(false, false);
+  format.format = "%t %v %p";
+  CHECK(with(format) == "s/1 " + shown + " \xA1raw\n");
+  mq::PrintOptions json = output(false, false);
+  json.json = true;
+  CHECK(with(json) == R"({"tst":"2020-05-06T22:12:00.123456+0000","topic":"s/1","qos":0,"retain":false,)"
+                      R"("payloadlen":4,"payload_format":"cbor","payload":)" +
+                          shown + "}\n");
+  // %v without a decoded value is the payload
+  std::string out, problem;
+  mq::MessageWriter plain{format, "localhost"};
+  plain.write(mq::Message{"s/1", "raw", 0, false, 0, nullptr}, received, out, problem);
+  CHECK(out == "s/1 raw raw\n");
 }

@@ -134,3 +134,21 @@ TEST_CASE("a value longer than MQTT's 65,535 bytes is a usage error naming the p
   CHECK_THROWS_WITH_AS(properties.add_string(MQTT_PROP_CONTENT_TYPE, long_value),
                        doctest::Contains("property content-type cannot take this value"), mq::Error);
 }
+
+TEST_CASE("a copy keeps every property of the list, in order (libmosquitto 2.0.11 copies only the first)") {
+  Properties properties;
+  properties.add_string(MQTT_PROP_CONTENT_TYPE, "text/plain");
+  properties.add_binary(MQTT_PROP_CORRELATION_DATA, "c-42");
+  properties.add_int32(MQTT_PROP_MESSAGE_EXPIRY_INTERVAL, 3600);
+  properties.add_byte(MQTT_PROP_PAYLOAD_FORMAT_INDICATOR, 1);
+  properties.add_string_pair(MQTT_PROP_USER_PROPERTY, "k", "v");
+  const Properties copy{properties};
+  const auto read = read_properties(copy.get());
+  REQUIRE(read.size() == 5);
+  CHECK(read[0].bytes.view() == "text/plain");
+  CHECK(read[1].bytes.view() == "c-42");
+  CHECK(read[2].number == 3600);
+  CHECK(read[3].number == 1);
+  CHECK(read[4].pair_name.view() == "k");
+  CHECK(read[4].bytes.view() == "v");
+}

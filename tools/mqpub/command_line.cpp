@@ -20,6 +20,8 @@ void define_command_line(ToolApp& app, CommandLine& command_line) {
       {"Publish a reading; exit 0 only once the broker acknowledged it",
        "mqpub -h broker.example -t sensors/room1 -m 21.5 -q 1"},
       {"Publish a file as one message, binary safe", "mqpub -t firmware/v2 -f image.bin -q 1"},
+      {"Publish JSON as CBOR (MQTT v5: content type application/cbor)",
+       "mqpub -t sensors/room1 --encode cbor -m '{\"t\": 21.5}'"},
       {"One message per line, 100 a second at most; exit 9 with the counts if any is lost",
        "mqpub -t logs/app -l -q 1 --rate 100 < app.log"},
       {"CI health check over TLS: connect, print what the broker said, exit with the cause",

@@ -13,13 +13,19 @@
 namespace mq {
 namespace {
 
-using Json = nlohmann::json;
+using Json = nlohmann::ordered_json;  // a payload to --encode keeps its order of keys
 
 [[noreturn]] void reject(std::string why) { throw usage_error(std::move(why)); }
 
-std::string payload_of(const Json& object) {
+std::string payload_of(const Json& object, bool payload_as_json) {
   const bool text = object.contains("payload");
   const bool binary = object.contains("payload_base64");
+  if (payload_as_json) {
+    if (binary)
+      reject("with --encode, give the JSON value to convert as \"payload\", not \"payload_base64\"");
+    if (!text) reject("give the JSON value to convert as \"payload\"");
+    return object["payload"].dump();
+  }
   if (text == binary) reject("give exactly one of \"payload\" and \"payload_base64\"");
   if (text) {
     if (!object["payload"].is_string()) reject("\"payload\" must be a string");
@@ -71,7 +77,7 @@ Properties properties_of(const Json& object) {
 
 }  // namespace
 
-JsonMessage parse_json_message(std::string_view text) {
+JsonMessage parse_json_message(std::string_view text, bool payload_as_json) {
   const Json object = Json::parse(text, nullptr, false);
   if (object.is_discarded()) reject("it is not valid JSON");
   if (!object.is_object()) reject("it is not a JSON object");
@@ -82,7 +88,7 @@ JsonMessage parse_json_message(std::string_view text) {
       reject(fmt::format("unknown field \"{}\"", key));
   }
   JsonMessage message;
-  message.payload = payload_of(object);
+  message.payload = payload_of(object, payload_as_json);
   if (object.contains("topic")) {
     if (!object["topic"].is_string()) reject("\"topic\" must be a string");
     message.topic = object["topic"].get<std::string>();

@@ -20,7 +20,9 @@ struct JsonMessage {
   std::optional<Properties> properties;
 };
 
-/// Parses one JSON object; throws a usage Error saying which field is wrong and why.
-JsonMessage parse_json_message(std::string_view text);
+/// Parses one JSON object; throws a usage Error saying which field is wrong and why. With
+/// `payload_as_json` (mqpub --encode), "payload" may be any JSON value, and `payload` is its
+/// JSON text, to be encoded; "payload_base64" is refused.
+JsonMessage parse_json_message(std::string_view text, bool payload_as_json = false);
 
 }  // namespace mq

@@ -33,7 +33,7 @@ class Pump {
 public:
   Pump(MessageSource& source, Publisher& publisher, const Options& options, Clock::time_point start)
       : source_(source), publisher_(publisher), schedule_(pacing_rate(options.pacing), start),
-        catch_up_(catch_up_messages(options.pacing)), fallback_(options.message.properties) {}
+        catch_up_(catch_up_messages(options.pacing)), fallback_(publish_properties(options)) {}
 
   // One turn of the loop: publish everything that is due; says when to come back.
   std::optional<Clock::time_point> turn() {
@@ -63,7 +63,7 @@ private:
   Publisher& publisher_;
   Schedule schedule_;
   std::uint64_t catch_up_;
-  const Properties& fallback_;
+  Properties fallback_;
   std::optional<Error> input_error_;
 };
 
@@ -114,6 +114,7 @@ void add_message_options(CLI::App& app, MessageOptions& message) {
       ->check(whole_number(0, 2))
       ->group(message_group);
   app.add_flag("-r,--retain", message.retain, "Ask the broker to retain the message")->group(message_group);
+  add_encode_option(app, message.encode, message_group);
 }
 
 void add_source_options(CLI::App& app, SourceOptions& source) {
@@ -199,6 +200,13 @@ Exit run(const Options& options) {
   if (exit == LoopExit::interrupted) throw with_counts(interrupted_error(StopSignals::received()), counts);
   if (publisher.refusal()) throw with_counts(*publisher.refusal(), counts);
   if (pump.input_error()) throw with_counts(*pump.input_error(), counts);
+  if (counts.not_encoded != 0)
+    throw Error{Exit::usage,
+                fmt::format("{} {} not published: --encode {} could not convert {}", counts.not_encoded,
+                            counts.not_encoded == 1 ? "line was" : "lines were",
+                            format_name(*options.message.encode), counts.not_encoded == 1 ? "it" : "them"),
+                fmt::format("the warnings above name each line and say why; messages: {}", counts.text()),
+                "make each line one JSON value the format can hold, and publish those lines again"};
   if (counts.lost != 0)
     throw Error{Exit::incomplete,
                 fmt::format("{} QoS 0 messages were lost with a broken connection", counts.lost),

@@ -6,6 +6,7 @@
 
 #include "mq/cli_forward.hpp"
 #include "mq/client_options.hpp"
+#include "mq/codec.hpp"
 #include "mq/error.hpp"
 #include "mq/message_input.hpp"
 #include "mq/properties.hpp"
@@ -17,9 +18,10 @@ struct MessageOptions {
   std::optional<std::string> topic;  // -t; else the topic of -L
   int qos = 0;
   bool retain = false;
-  Properties properties;  // -D publish ...
+  Properties properties;                // -D publish ...
+  std::optional<PayloadFormat> encode;  // --encode: the JSON message converted to this format
 };
-/// Registers -t -q -r.
+/// Registers -t -q -r --encode.
 void add_message_options(CLI::App& app, MessageOptions& message);
 
 /// What to publish: exactly one source, one message (-m -f -s -n) or a line each (-l).

@@ -15,6 +15,7 @@ std::string DeliveryCounts::text() const {
       fmt::format("sent {}, acknowledged {}, not acknowledged {}", sent, acknowledged, unacknowledged());
   if (refused != 0) text += fmt::format(", refused {}", refused);
   if (lost != 0) text += fmt::format(", QoS 0 lost with the connection {}", lost);
+  if (not_encoded != 0) text += fmt::format(", not encoded (not sent) {}", not_encoded);
   return text;
 }
 
@@ -30,6 +31,11 @@ void Publisher::publish(const Outgoing& message, const Properties& fallback) {
   const Properties& properties = message.properties ? *message.properties : fallback;
   const mosquitto_property* sent_properties =
       session_->protocol() == ProtocolVersion::v5 ? properties.get() : nullptr;
+  if (!message.not_encoded.empty()) {  // --encode could not convert it: said, counted, and the others go
+    ++counts_.not_encoded;
+    diag::warning(fmt::format("{} was {}", source_.describe(message.number), message.not_encoded));
+    return;
+  }
   ++counts_.sent;
   const std::size_t bytes = message.payload.size();
   last_bytes_ = bytes;

@@ -18,6 +18,7 @@ struct DeliveryCounts {
   std::uint64_t acknowledged = 0;  // QoS 1/2: PUBACK/PUBCOMP; QoS 0: written to the socket
   std::uint64_t refused = 0;       // too large to send, or the broker answered a reason code >= 0x80
   std::uint64_t lost = 0;          // QoS 0 messages still queued when a connection broke
+  std::uint64_t not_encoded = 0;   // lines --encode could not convert: never sent
 
   std::uint64_t unacknowledged() const { return sent - acknowledged - refused - lost; }
   /// "sent 10, acknowledged 8, not acknowledged 2" (and refused / lost when there are any).

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <mqtt_protocol.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,6 +29,20 @@ std::size_t max_payload(const Options& options, const std::string& topic) {
   return mq::max_payload(PublishShape{topic.size(), 0, options.message.qos,
                                       options.client.connection.protocol.value_or(ProtocolVersion::v5),
                                       options.message.properties.get()});
+}
+
+// The fix of a message --encode cannot convert.
+std::string encode_fix(PayloadFormat format) {
+  switch (format) {
+  case PayloadFormat::bson:
+    return "give one JSON object: BSON holds a document at the top";
+  case PayloadFormat::sparkplug:
+    return "give a Sparkplug B payload as mqsub --decode sparkplug --json prints it: {\"timestamp\": ..., "
+           "\"metrics\": [{\"name\": ..., \"datatype\": \"Double\", \"value\": ...}], \"seq\": ...} "
+           "(mqpub(1))";
+  default:
+    return "give one JSON value, e.g. {\"temperature\": 21.5}";
+  }
 }
 
 // -m, -f, -s or -n: one payload, published --repeat times without a copy.
@@ -192,16 +207,33 @@ private:
   }
 
   Outgoing plain(std::string line) const {
-    return Outgoing{
-        topic_,      Payload{std::move(line)}, options_.message.qos, options_.message.retain, std::nullopt, 0,
-        std::nullopt};
+    Outgoing message{topic_,
+                     Payload{std::move(line)},
+                     options_.message.qos,
+                     options_.message.retain,
+                     std::nullopt,
+                     0,
+                     std::nullopt,
+                     {}};
+    if (options_.message.encode) encode(message);
+    return message;
+  }
+
+  // --encode: the payload, JSON text, converted; or, when it cannot be, why (not_encoded).
+  void encode(Outgoing& message) const {
+    EncodeResult encoded = encode_json_text(*options_.message.encode, message.payload.view());
+    if (encoded.bytes)
+      message.payload = Payload{std::move(*encoded.bytes)};
+    else
+      message.not_encoded =
+          fmt::format("not published as {}: {}", format_name(*options_.message.encode), encoded.error);
   }
 
   Outgoing from_json(const std::string& line) const {
     const std::string where = fmt::format("--json-lines line {}", produced_);
     JsonMessage message;
     try {
-      message = parse_json_message(line);
+      message = parse_json_message(line, options_.message.encode.has_value());
     } catch (const Error& malformed) {
       throw usage_error(fmt::format("{}: {}", where, malformed.what()),
                         "write one JSON object per line, e.g. {\"topic\": \"a/b\", \"payload\": \"text\"}");
@@ -211,13 +243,19 @@ private:
     if (topic.empty())
       throw usage_error(fmt::format("{}: no \"topic\", and no -t to fall back to", where),
                         "add \"topic\" to the line or -t TOPIC to the command");
-    return Outgoing{topic,
-                    Payload{std::move(message.payload)},
-                    message.qos.value_or(options_.message.qos),
-                    message.retain.value_or(options_.message.retain),
-                    std::move(message.properties),
-                    0,
-                    std::nullopt};
+    if (options_.message.encode && message.properties &&
+        !find_property(message.properties->get(), MQTT_PROP_CONTENT_TYPE))
+      message.properties->add_string(MQTT_PROP_CONTENT_TYPE, content_type_of(*options_.message.encode));
+    Outgoing outgoing{topic,
+                      Payload{std::move(message.payload)},
+                      message.qos.value_or(options_.message.qos),
+                      message.retain.value_or(options_.message.retain),
+                      std::move(message.properties),
+                      0,
+                      std::nullopt,
+                      {}};
+    if (options_.message.encode) encode(outgoing);
+    return outgoing;
   }
 
   const Options& options_;
@@ -236,17 +274,39 @@ private:
 
 }  // namespace
 
+Properties publish_properties(const Options& options) {
+  Properties properties = options.message.properties;
+  if (options.message.encode && !find_property(properties.get(), MQTT_PROP_CONTENT_TYPE))
+    properties.add_string(MQTT_PROP_CONTENT_TYPE, content_type_of(*options.message.encode));
+  return properties;
+}
+
 std::unique_ptr<MessageSource> make_source(const Options& options, const std::string& topic) {
   const SourceOptions& source = options.source;
   if (source.stdin_lines) return std::make_unique<LineSource>(options, topic);
-  WholeMessage whole = read_whole_message(source, max_payload(options, topic), topic);
+  if (options.message.encode && source.null_message)
+    throw usage_error("--encode converts a JSON message, and -n publishes an empty one",
+                      "give the JSON with -m, -f, -s or -l, or drop --encode");
+  const std::size_t limit = max_payload(options, topic);
+  WholeMessage whole = read_whole_message(source, limit, topic);
+  if (const std::optional<PayloadFormat> format = options.message.encode) {
+    EncodeResult encoded = encode_json_text(*format, whole.payload);
+    if (!encoded.bytes)
+      throw usage_error(
+          fmt::format("{} cannot be published as {}: {}", whole.name, format_name(*format), encoded.error),
+          encode_fix(*format));
+    whole.payload = std::move(*encoded.bytes);
+    if (whole.payload.size() > limit)
+      throw payload_too_large(whole.name, std::to_string(whole.payload.size()), limit, topic);
+  }
   Outgoing message{topic,
                    Payload{std::make_shared<const std::string>(std::move(whole.payload))},
                    options.message.qos,
                    options.message.retain,
                    std::nullopt,
                    0,
-                   std::nullopt};
+                   std::nullopt,
+                   {}};
   return std::make_unique<RepeatedMessage>(std::move(message), options.pacing.repeat, std::move(whole.name));
 }
 

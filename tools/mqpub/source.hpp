@@ -37,6 +37,8 @@ struct Outgoing {
   std::uint64_t number = 0;              // 1 for the source's first message
   /// A line longer than MQTT allows: its length. It was skipped, never held in memory.
   std::optional<std::size_t> skipped_size;
+  /// A line --encode could not convert: why. It is not published.
+  std::string not_encoded;
 };
 
 /// Where mqpub's messages come from. Sources that read input say so through wants_input(),
@@ -60,6 +62,10 @@ public:
   /// Names message `number` for the user: "line 3", "--file 'a.bin'", "the -m message (repeat 2 of 5)".
   virtual std::string describe(std::uint64_t number) const = 0;
 };
+
+/// The -D publish properties, and with --encode the content type of its format unless they
+/// have one (MQTT v5 only sends them).
+Properties publish_properties(const Options& options);
 
 /// The source the options ask for. `topic` is -t (or the -L topic), empty with --json-lines
 /// lines that carry their own. Reads -f and -s at once, refusing a payload larger than MQTT

@@ -22,7 +22,7 @@ struct SideOption {
 
 void refuse_with_serve(const Options& options) {
   const RequestOptions& request = options.request;
-  const PrintOptions& print = options.print;
+  const OutputOptions& print = options.print;
   const SideOption requester_only[] = {
       {request.response_topic.has_value(), "-e"},
       {request.message.message.has_value(), "-m"},
@@ -40,6 +40,8 @@ void refuse_with_serve(const Options& options) {
       {print.format.has_value(), "-F"},
       {print.pretty, "--pretty"},
       {print.json, "--json"},
+      {print.decode.has_value(), "--decode"},
+      {request.encode.has_value(), "--encode"},
   };
   for (const auto& [given, name] : requester_only)
     if (given)
@@ -87,6 +89,9 @@ void check_request(const Options& options, const std::string& topic) {
   if (!request.message.given())
     throw usage_error("no request to send",
                       "add -m TEXT, -f FILE, -s (standard input) or -n (an empty request)");
+  if (request.encode && request.message.null_message)
+    throw usage_error("--encode converts a JSON request, and -n sends an empty one",
+                      "give the JSON with -m, -f or -s, or drop --encode");
   const auto& protocol = options.client.connection.protocol;
   if (protocol && *protocol != ProtocolVersion::v5)
     if (const char* option = request.retain.v5_option_given())
@@ -111,6 +116,7 @@ void add_request_options(CLI::App& app, RequestOptions& request) {
                  "Topic to wait on for the response (subscribed to, and sent as the Response Topic)")
       ->group(request_group);
   add_whole_message_options(app, request.message, request_group);
+  add_encode_option(app, request.encode, request_group);
   app.add_option("-W,--timeout", request.timeout,
                  "Give up when a response has not come this many seconds after its request (exit 8)")
       ->check(real_number(0.001, 1e9))
@@ -127,7 +133,10 @@ void add_request_options(CLI::App& app, RequestOptions& request) {
   add_retain_options(app, request.retain, request_group);
 }
 
-void add_output_options(CLI::App& app, PrintOptions& print) { add_print_options(app, print, output_group); }
+void add_output_options(CLI::App& app, OutputOptions& output) {
+  add_print_options(app, output, output_group);
+  add_decode_option(app, output.decode, output_group);
+}
 
 void add_serve_options(CLI::App& app, ServeOptions& serve) {
   app.add_flag("--serve", serve.serve,

@@ -6,6 +6,7 @@
 
 #include "mq/diagnostics.hpp"
 #include "mq/local_time.hpp"
+#include "mq/message_decoding.hpp"
 #include "mq/output.hpp"
 #include "mq/packet_size.hpp"
 #include "mq/session.hpp"
@@ -30,6 +31,14 @@ std::string new_correlation_data() {
   return bytes;
 }
 
+// -D publish's properties, with the content type of --encode's format unless -D gives one.
+Properties request_properties(const Options& options) {
+  Properties properties = options.request.publish_properties;
+  if (options.request.encode && !find_property(properties.get(), MQTT_PROP_CONTENT_TYPE))
+    properties.add_string(MQTT_PROP_CONTENT_TYPE, content_type_of(*options.request.encode));
+  return properties;
+}
+
 std::string request_topic(const Options& options) {
   return options.topic.topic.value_or(options.client.url_topic.value_or(""));
 }
@@ -41,7 +50,9 @@ class Requester : public SessionEvents {
 public:
   Requester(const Options& options, std::string payload)
       : options_(options), topic_(request_topic(options)), response_topic_(*options.request.response_topic),
-        payload_(std::move(payload)), writer_(options.print, "") {}
+        payload_(std::move(payload)), writer_(options.print, "") {
+    if (options.print.decode) decoder_.emplace(*options.print.decode);
+  }
 
   void attach(Session& session) { session_ = &session; }
 
@@ -135,7 +146,12 @@ public:
                     topic_)};
   }
 
-  void finish() { out_.flush(); }
+  void finish() {
+    out_.flush();
+    if (decoder_)
+      if (const std::string summary = undecodable_summary(*decoder_); !summary.empty())
+        diag::warning(summary);
+  }
 
 private:
   struct Request {
@@ -168,7 +184,7 @@ private:
     Request request;
     if (v5_) {
       request.correlation_data = new_correlation_data();
-      request.properties = options_.request.publish_properties;
+      request.properties = request_properties(options_);
       request.properties.add_string(MQTT_PROP_RESPONSE_TOPIC, response_topic_);
       request.properties.add_binary(MQTT_PROP_CORRELATION_DATA, request.correlation_data);
     }
@@ -191,7 +207,9 @@ private:
 
   void print(const Message& message) {
     const timespec when = writer_.needs_time() ? wall_clock_now() : timespec{};
-    writer_.write(message, when, out_.buffer(), problem_);
+    const std::optional<DecodedPayload> decoded =
+        decoder_ ? decode_message(*decoder_, message) : std::nullopt;
+    writer_.write(message, when, out_.buffer(), problem_, decoded ? &*decoded : nullptr);
     out_.flush();
     if (!problem_.empty()) {
       diag::warning(problem_);
@@ -204,6 +222,7 @@ private:
   std::string response_topic_;
   std::string payload_;
   MessageWriter writer_;
+  std::optional<PayloadDecoder> decoder_;  // --decode
   OutputBuffer out_;
   std::string problem_;
   Session* session_ = nullptr;
@@ -225,7 +244,7 @@ private:
 // The most payload the request can carry: its topic, QoS, -D publish properties, and the
 // Response Topic and Correlation Data mqrr adds.
 std::size_t max_request_payload(const Options& options, const std::string& topic) {
-  Properties properties = options.request.publish_properties;
+  Properties properties = request_properties(options);
   properties.add_string(MQTT_PROP_RESPONSE_TOPIC, *options.request.response_topic);
   properties.add_binary(MQTT_PROP_CORRELATION_DATA, std::string(correlation_bytes, '\0'));
   return max_payload(PublishShape{topic.size(), 0, options.topic.qos,
@@ -243,8 +262,18 @@ void print_round_trips(const Options& options, const Requester& requester) {
 
 Exit request(const Options& options) {
   const std::string topic = request_topic(options);
-  WholeMessage request =
-      read_whole_message(options.request.message, max_request_payload(options, topic), topic);
+  const std::size_t limit = max_request_payload(options, topic);
+  WholeMessage request = read_whole_message(options.request.message, limit, topic);
+  if (const std::optional<PayloadFormat> format = options.request.encode) {
+    EncodeResult encoded = encode_json_text(*format, request.payload);
+    if (!encoded.bytes)
+      throw usage_error(
+          fmt::format("{} cannot be sent as {}: {}", request.name, format_name(*format), encoded.error),
+          "give the request as JSON that the format can hold (mqpub(1), --encode)");
+    request.payload = std::move(*encoded.bytes);
+    if (request.payload.size() > limit)
+      throw payload_too_large(request.name, std::to_string(request.payload.size()), limit, topic);
+  }
   Requester requester{options, std::move(request.payload)};
   StopSignals::install();  // from here on, Ctrl-C ends with a clean shutdown and exit 130
   Session session{options.client, requester};

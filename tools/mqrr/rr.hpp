@@ -6,6 +6,7 @@
 
 #include "mq/cli_forward.hpp"
 #include "mq/client_options.hpp"
+#include "mq/codec.hpp"
 #include "mq/error.hpp"
 #include "mq/message_input.hpp"
 #include "mq/message_writer.hpp"
@@ -33,14 +34,20 @@ struct RequestOptions {
   double interval = 0;                        // --interval: seconds from a response to the next request
   bool no_retained = false;                   // -R: a retained message is no response
   RetainOptions retain;                       // --retain-as-published, --retain-handling
+  std::optional<PayloadFormat> encode;        // --encode: the request is JSON, sent in this format
   Properties publish_properties;              // -D publish ...
   Properties subscribe_properties;            // -D subscribe ...
 };
-/// Registers -e -m -f -s -n -W --repeat --interval -R --retain-as-published --retain-handling.
+/// Registers -e -m -f -s -n --encode -W --repeat --interval -R --retain-as-published
+/// --retain-handling.
 void add_request_options(CLI::App& app, RequestOptions& request);
 
-/// Registers -v -N -F --pretty --json: how the response is printed, as mosquitto_rr does.
-void add_output_options(CLI::App& app, PrintOptions& print);
+/// How the response is printed: as mosquitto_rr does, and decoded.
+struct OutputOptions : PrintOptions {
+  std::optional<DecodeChoice> decode;  // --decode: the response shown as JSON
+};
+/// Registers -v -N -F --pretty --json --decode.
+void add_output_options(CLI::App& app, OutputOptions& output);
 
 /// The responder's options.
 struct ServeOptions {
@@ -58,7 +65,7 @@ struct Options {
   ClientOptions client;
   TopicOptions topic;
   RequestOptions request;
-  PrintOptions print;
+  OutputOptions print;
   ServeOptions serve;
 };
 /// Registers -D for the packets mqrr sends (connect, publish, subscribe, disconnect, will).

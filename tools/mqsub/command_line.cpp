@@ -22,6 +22,8 @@ void define_command_line(ToolApp& app, CommandLine& command_line) {
       {"CI health check: exit non-zero unless the broker accepts a connection",
        "mqsub -h broker.example --probe=json | jq -e .connected"},
       {"The broker's $SYS figures as a live dashboard", "mqsub -h broker.example --sys"},
+      {"Sparkplug B (and CBOR, MessagePack... by content type) as JSON",
+       "mqsub -t 'spBv1.0/#' --decode auto --json | jq .payload.metrics"},
   });
 }
 

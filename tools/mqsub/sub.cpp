@@ -11,13 +11,16 @@
 #include <set>
 
 #include "mq/diagnostics.hpp"
+#include "mq/json_output.hpp"
 #include "mq/local_time.hpp"
+#include "mq/message_decoding.hpp"
 #include "mq/option_checks.hpp"
 #include "mq/output.hpp"
 #include "mq/property_options.hpp"
 #include "mq/session.hpp"
 #include "mq/signals.hpp"
 #include "mq/socket_reads.hpp"
+#include "mq/text.hpp"
 #include "mq/topic.hpp"
 #include "mq/translate.hpp"
 #include "sys_dashboard.hpp"
@@ -90,6 +93,7 @@ public:
   Receiver(const Options& options, std::vector<std::string> filters)
       : options_(options), filters_(std::move(filters)), selection_(options.subscribe),
         writer_(options.output, broker_name(options.client)) {
+    if (options.output.decode) decoder_.emplace(*options.output.decode);
     if (options.output.sys) {
       const bool terminal = isatty(STDOUT_FILENO) == 1 && !options.output.json;
       dashboard_.emplace(broker_name(options.client), sys_snapshots(), terminal, options.output.pretty);
@@ -114,6 +118,9 @@ public:
   }
 
   void finish() { out_.flush(); }
+
+  /// The warning that ends a run in which --decode could not decode every payload, or "".
+  std::string undecodable_summary() const { return decoder_ ? mq::undecodable_summary(*decoder_) : ""; }
 
   /// -W expired. Returns whether a stale $SYS snapshot was written: only retained values came.
   bool on_timeout() {
@@ -232,7 +239,9 @@ private:
   void print(const Message& message) {
     const timespec when = writer_.needs_time() ? wall_clock_now() : timespec{};
     std::string& buffer = out_.buffer();
-    writer_.write(message, when, buffer, problem_);
+    const std::optional<DecodedPayload> decoded =
+        decoder_ ? decode_message(*decoder_, message) : std::nullopt;
+    writer_.write(message, when, buffer, problem_, decoded ? &*decoded : nullptr);
     out_.flush_if_full();
     if (!problem_.empty()) {
       diag::warning(problem_);
@@ -241,6 +250,7 @@ private:
     if (options_.subscribe.count && ++printed_ >= *options_.subscribe.count) stop();
   }
 
+private:
   // Ends the run. DISCONNECT goes out at once, ahead of the acknowledgement of any message that
   // arrives meanwhile (libmosquitto writes its packets in order and closes the connection after
   // the DISCONNECT): a persistent session keeps those for the next run. Removals of retained
@@ -277,8 +287,9 @@ private:
   OutputBuffer out_;
   std::string scratch_;
   std::string problem_;
-  std::set<int> pending_requests_;       // SUBSCRIBE and UNSUBSCRIBE awaiting their ack
-  std::map<int, std::string> removals_;  // --remove-retained publishes awaiting PUBACK
+  std::optional<PayloadDecoder> decoder_;  // --decode
+  std::set<int> pending_requests_;         // SUBSCRIBE and UNSUBSCRIBE awaiting their ack
+  std::map<int, std::string> removals_;    // --remove-retained publishes awaiting PUBACK
   bool acknowledged_ = false;
   bool failed_removal_ = false;
   bool stopping_ = false;
@@ -382,6 +393,7 @@ void check_sys(const Options& options) {
       {output.verbose, "-v"},
       {output.no_end_of_line, "-N"},
       {output.watch, "-w"},
+      {output.decode.has_value(), "--decode"},
   };
   for (const auto& [given, option] : conflicts) {
     if (given)
@@ -431,6 +443,7 @@ void add_subscribe_options(CLI::App& app, SubscribeOptions& subscribe) {
 
 void add_output_options(CLI::App& app, OutputOptions& output) {
   add_print_options(app, output, output_group);
+  add_decode_option(app, output.decode, output_group);
   auto* json = app.get_option("--json");
   auto* format = app.get_option("--format");
   auto* verbose = app.get_option("--verbose");
@@ -456,6 +469,9 @@ std::vector<std::string> check_options(const Options& options) {
   check_sys(options);
   if (options.output.message_rate && options.subscribe.count)
     throw usage_error("--message-rate cannot be combined with -C",
+                      "--message-rate prints counts, not messages");
+  if (options.output.message_rate && options.output.decode)
+    throw usage_error("--message-rate cannot be combined with --decode",
                       "--message-rate prints counts, not messages");
   check_v5_only(options);
   check_filters(options.subscribe.filter_out, "--filter-out");
@@ -511,6 +527,7 @@ Exit run(const Options& options) {
   const bool stale_sys = exit == LoopExit::timed_out && receiver.on_timeout();
   receiver.finish();
   session.disconnect();
+  if (const std::string summary = receiver.undecodable_summary(); !summary.empty()) diag::warning(summary);
   if (exit == LoopExit::interrupted) throw interrupted_error(StopSignals::received());
   if (exit == LoopExit::timed_out) throw timed_out(options, stale_sys);
   return Exit::ok;

@@ -6,6 +6,7 @@
 
 #include "mq/cli_forward.hpp"
 #include "mq/client_options.hpp"
+#include "mq/codec.hpp"
 #include "mq/error.hpp"
 #include "mq/message_writer.hpp"
 #include "mq/properties.hpp"
@@ -36,10 +37,11 @@ void add_subscribe_options(CLI::App& app, SubscribeOptions& subscribe);
 
 /// How received messages are printed: the options mqsub shares with mqrr, and its own.
 struct OutputOptions : PrintOptions {
-  bool message_rate = false;  // --message-rate: messages per second instead of messages
-  bool sys = false;           // --sys: the broker's $SYS tree as a dashboard
+  bool message_rate = false;           // --message-rate: messages per second instead of messages
+  bool sys = false;                    // --sys: the broker's $SYS tree as a dashboard
+  std::optional<DecodeChoice> decode;  // --decode: payloads shown as JSON
 };
-/// Registers -v -N -F --pretty --json -w --message-rate --sys.
+/// Registers -v -N -F --pretty --json --decode -w --message-rate --sys.
 void add_output_options(CLI::App& app, OutputOptions& output);
 
 /// Every option of mqsub.

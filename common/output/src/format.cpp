@@ -18,11 +18,11 @@
 namespace mq {
 namespace {
 
-constexpr std::string_view conversion_letters = "%ACDdEFfIjJlmPpqRrStUxX";
+constexpr std::string_view conversion_letters = "%ACDdEFfIjJlmPpqRrStUvxX";
 // mosquitto_sub 2.1 takes any of these after the precision as the separator of hex groups.
 constexpr std::string_view separator_characters = "!\"#$&'()*+,-./:;<=>?@[\\]^_`{|}~ ";
 constexpr std::string_view conversions_fix =
-    "the conversions are %% %A %C %D %d %E %F %f %I %j %J %l %m %P %p %q %R %r %S %t %U %x %X "
+    "the conversions are %% %A %C %D %d %E %F %f %I %j %J %l %m %P %p %q %R %r %S %t %U %v %x %X "
     "(FORMAT in mqsub(1)); write %% for a literal %";
 // "  cause: " in front of the format, so that the caret lines up under it.
 constexpr std::size_t cause_indent = 9;
@@ -334,7 +334,7 @@ const std::string& OutputFormat::time_text(std::size_t piece_index, const timesp
 }
 
 void OutputFormat::render(const Message& message, const timespec& when, std::string& out,
-                          std::string* problem) const {
+                          std::string* problem, const DecodedPayload* decoded) const {
   for (std::size_t i = 0; i < pieces_.size(); ++i) {
     const FormatPiece& piece = pieces_[i];
     switch (piece.kind) {
@@ -351,14 +351,15 @@ void OutputFormat::render(const Message& message, const timespec& when, std::str
       if (piece.letter == 'I')
         append_text(out, time_text(i, when), piece.options);
       else
-        render_conversion(piece, message, when, out, problem);
+        render_conversion(piece, message, when, out, problem, decoded);
       break;
     }
   }
 }
 
 void OutputFormat::render_conversion(const FormatPiece& piece, const Message& message, const timespec& when,
-                                     std::string& out, std::string* problem) const {
+                                     std::string& out, std::string* problem,
+                                     const DecodedPayload* decoded) const {
   const FieldOptions& options = piece.options;
   const mosquitto_property* properties = message.properties;
   switch (piece.letter) {
@@ -384,7 +385,13 @@ void OutputFormat::render_conversion(const FormatPiece& piece, const Message& me
   case 'j':
   case 'J':
     append_message_json(out, message, when, piece.letter == 'j' ? JsonPayload::text : JsonPayload::json,
-                        pretty_json_);
+                        pretty_json_, decoded);
+    break;
+  case 'v':  // the decoded payload as JSON; the payload itself when there is none
+    if (decoded != nullptr && decoded->value != nullptr)
+      append_cjson_layout(out, *decoded->value, pretty_json_, /*exact_integers=*/true);
+    else
+      append_payload(out, message.payload, HexCase::none, options);
     break;
   case 'l':
     append_int(out, static_cast<long long>(message.payload.size()), options);

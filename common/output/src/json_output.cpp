@@ -20,6 +20,8 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
+constexpr int max_json_payload_depth = 256;  // as mq::max_nesting for --decode
+
 void append_tabs(std::string& out, int count) { out.append(static_cast<std::size_t>(count), '\t'); }
 
 // cJSON escapes the two JSON specials, the five short control escapes and every other control
@@ -82,7 +84,7 @@ void append_json_number(std::string& out, double value) {
   out += text;
 }
 
-void append_value(std::string& out, const Json& value, bool pretty, int depth) {
+void append_value(std::string& out, const Json& value, bool pretty, int depth, bool exact) {
   switch (value.type()) {
   case Json::value_t::object: {
     out += '{';
@@ -92,7 +94,7 @@ void append_value(std::string& out, const Json& value, bool pretty, int depth) {
       if (pretty) append_tabs(out, inner);
       append_json_string(out, item.key());
       out += pretty ? ":\t" : ":";
-      append_value(out, item.value(), pretty, inner);
+      append_value(out, item.value(), pretty, inner, exact);
       if (std::next(item) != value.end()) out += ',';
       if (pretty) out += '\n';
     }
@@ -103,7 +105,7 @@ void append_value(std::string& out, const Json& value, bool pretty, int depth) {
   case Json::value_t::array:
     out += '[';
     for (auto item = value.begin(); item != value.end(); ++item) {
-      append_value(out, *item, pretty, depth + 1);
+      append_value(out, *item, pretty, depth + 1, exact);
       if (std::next(item) != value.end()) out += pretty ? ", " : ",";
     }
     out += ']';
@@ -115,8 +117,21 @@ void append_value(std::string& out, const Json& value, bool pretty, int depth) {
     out += value.get<bool>() ? "true" : "false";
     break;
   case Json::value_t::number_integer:
+    if (!exact) return append_json_number(out, value.get<double>());
+    fmt::format_to(std::back_inserter(out), "{}", value.get<std::int64_t>());
+    break;
   case Json::value_t::number_unsigned:
+    if (!exact) return append_json_number(out, value.get<double>());
+    fmt::format_to(std::back_inserter(out), "{}", value.get<std::uint64_t>());
+    break;
   case Json::value_t::number_float:
+    if (exact && std::isfinite(value.get<double>())) {
+      // The shortest text that reads back as the same double, and a float stays one: 3.0, -0.0.
+      const std::string text = fmt::format("{}", value.get<double>());
+      out += text;
+      if (text.find_first_of(".e") == std::string::npos) out += ".0";
+      break;
+    }
     append_json_number(out, value.get<double>());
     break;
   default:  // null, and the binary and discarded kinds a parse never produces here
@@ -166,14 +181,25 @@ Json properties_json(const mosquitto_property* properties) {
   return object;
 }
 
-void add_payload(Json& root, std::string_view payload, JsonPayload mode) {
+void add_payload(Json& root, std::string_view payload, JsonPayload mode, const DecodedPayload* decoded) {
+  if (decoded != nullptr && decoded->value != nullptr) {
+    root["payload_format"] = std::string{decoded->format};
+    root["payload"] = *decoded->value;
+    return;
+  }
   if (payload.empty()) {
     root["payload"] = nullptr;
     return;
   }
   if (mode == JsonPayload::json) {
-    Json parsed = Json::parse(payload, nullptr, /*allow_exceptions=*/false);
-    if (!parsed.is_discarded()) {
+    // Printing recurses: a payload nested deeper than anyone writes by hand is shown as text.
+    bool too_deep = false;
+    const auto limit_depth = [&too_deep](int depth, nlohmann::detail::parse_event_t, Json&) {
+      too_deep = too_deep || depth > max_json_payload_depth;
+      return !too_deep;
+    };
+    Json parsed = Json::parse(payload, limit_depth, /*allow_exceptions=*/false);
+    if (!parsed.is_discarded() && !too_deep) {
       root["payload"] = std::move(parsed);
       return;
     }
@@ -191,12 +217,13 @@ std::string iso8601_microseconds(const timespec& when) {
   return fmt::format("{}.{:06}{}", date, when.tv_nsec / 1000, zone);
 }
 
-void append_cjson_layout(std::string& out, const nlohmann::ordered_json& value, bool pretty) {
-  append_value(out, value, pretty, 0);
+void append_cjson_layout(std::string& out, const nlohmann::ordered_json& value, bool pretty,
+                         bool exact_integers) {
+  append_value(out, value, pretty, 0, exact_integers);
 }
 
 void append_message_json(std::string& out, const Message& message, const timespec& received,
-                         JsonPayload payload, bool pretty) {
+                         JsonPayload payload, bool pretty, const DecodedPayload* decoded) {
   Json root = Json::object();
   root["tst"] = iso8601_microseconds(received);
   add_text(root, "topic", message.topic);
@@ -205,8 +232,8 @@ void append_message_json(std::string& out, const Message& message, const timespe
   root["payloadlen"] = message.payload.size();
   if (message.qos > 0) root["mid"] = message.mid;
   if (message.properties != nullptr) root["properties"] = properties_json(message.properties);
-  add_payload(root, message.payload, payload);
-  append_cjson_layout(out, root, pretty);
+  add_payload(root, message.payload, payload, decoded);
+  append_cjson_layout(out, root, pretty, decoded != nullptr);
 }
 
 }  // namespace mq

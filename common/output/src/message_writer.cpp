@@ -48,21 +48,26 @@ int MessageWriter::watch_line(std::string_view topic) {
 }
 
 void MessageWriter::write(const Message& message, const timespec& when, std::string& out,
-                          std::string& problem) {
+                          std::string& problem, const DecodedPayload* decoded) {
   if (!watch_) {
-    write_body(message, when, out, problem);
+    write_body(message, when, out, problem, decoded);
     return;
   }
   // Move to the topic's line and clear it, print, then park the cursor below the last line.
   fmt::format_to(std::back_inserter(out), "\033[{};1H\033[2K", watch_line(message.topic));
-  write_body(message, when, out, problem);
+  write_body(message, when, out, problem, decoded);
   fmt::format_to(std::back_inserter(out), "\033[{};1H\n", next_watch_line_ - 1);
 }
 
 void MessageWriter::write_body(const Message& message, const timespec& when, std::string& out,
-                               std::string& problem) {
+                               std::string& problem, const DecodedPayload* decoded) {
+  const bool shown_decoded = decoded != nullptr && decoded->value != nullptr;
   switch (style_) {
   case Style::payload:
+    if (shown_decoded) {  // the decoded value on one line (or --pretty over several)
+      append_cjson_layout(out, *decoded->value, pretty_, /*exact_integers=*/true);
+      break;
+    }
     if (message.payload.empty()) return;  // mosquitto_sub prints nothing for an empty payload
     out += message.payload;
     break;
@@ -74,14 +79,17 @@ void MessageWriter::write_body(const Message& message, const timespec& when, std
     } else {
       out += message.topic;
       out += ' ';
-      out += message.payload;
+      if (shown_decoded)
+        append_cjson_layout(out, *decoded->value, pretty_, /*exact_integers=*/true);
+      else
+        out += message.payload;
     }
     break;
   case Style::format:
-    format_->render(message, when, out, &problem);
+    format_->render(message, when, out, &problem, decoded);
     break;
   case Style::json:
-    append_message_json(out, message, when, JsonPayload::text, pretty_);
+    append_message_json(out, message, when, JsonPayload::text, pretty_, decoded);
     break;
   }
   if (end_of_line_) out += '\n';

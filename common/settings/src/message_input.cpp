@@ -17,16 +17,6 @@ namespace {
 
 constexpr std::size_t join_chunk = 1024 * 1024;  // -s from a pipe: read in pieces of this size
 
-Error payload_too_large(std::string_view source, std::string_view size, std::size_t limit,
-                        std::string_view topic) {
-  return Error{
-      Exit::usage, fmt::format("{} is larger than MQTT allows", source),
-      fmt::format("it has {} bytes, and a PUBLISH packet to '{}' can carry at most {} bytes of payload "
-                  "(MQTT allows {} bytes after the packet's header)",
-                  size, topic, limit, mqtt_max_remaining_length),
-      "send a smaller message: split or compress it"};
-}
-
 // Fills `piece` from `fd`; returns how many bytes came (fewer at the end of input).
 std::size_t read_fully(int fd, std::string& piece, std::string_view what) {
   std::size_t filled = 0;
@@ -104,6 +94,16 @@ std::string read_standard_input(std::size_t limit, std::string_view topic) {
 }
 
 }  // namespace
+
+Error payload_too_large(std::string_view source, std::string_view size, std::size_t limit,
+                        std::string_view topic) {
+  return Error{
+      Exit::usage, fmt::format("{} is larger than MQTT allows", source),
+      fmt::format("it has {} bytes, and a PUBLISH packet to '{}' can carry at most {} bytes of payload "
+                  "(MQTT allows {} bytes after the packet's header)",
+                  size, topic, limit, mqtt_max_remaining_length),
+      "send a smaller message: split or compress it"};
+}
 
 std::vector<CLI::Option*> add_whole_message_options(CLI::App& app, WholeMessageOptions& options,
                                                     const char* group) {

@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mq/json_output.hpp"
 #include "mq/message.hpp"
 
 // mosquitto_sub's -F output format, parsed once and rendered for every message: % conversions
@@ -46,9 +47,10 @@ public:
 
   /// Appends `message`, received at `when`, as the format says (without a newline). A
   /// conversion that cannot be printed for this message (%f on a payload that is not 4 bytes)
-  /// prints nothing and, if `problem` is given, is described there.
-  void render(const Message& message, const timespec& when, std::string& out,
-              std::string* problem = nullptr) const;
+  /// prints nothing and, if `problem` is given, is described there. A `decoded` payload
+  /// (--decode) is what %v prints and %j and %J show; %p stays the payload's bytes.
+  void render(const Message& message, const timespec& when, std::string& out, std::string* problem = nullptr,
+              const DecodedPayload* decoded = nullptr) const;
 
   /// Whether rendering reads the clock (@ sequences, %I, %U, %j, %J).
   bool uses_time() const { return uses_time_; }
@@ -57,7 +59,7 @@ public:
 
 private:
   void render_conversion(const FormatPiece& piece, const Message& message, const timespec& when,
-                         std::string& out, std::string* problem) const;
+                         std::string& out, std::string* problem, const DecodedPayload* decoded) const;
   const std::string& time_text(std::size_t piece_index, const timespec& when) const;
 
   std::vector<FormatPiece> pieces_;

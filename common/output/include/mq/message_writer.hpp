@@ -37,15 +37,18 @@ public:
   /// What is written once, before any message (the -w screen header), or nothing.
   std::string preamble() const;
   /// Appends `message`, received at `when` (read only if needs_time()). A problem with this
-  /// message (a %f payload that is not a float) is described in `problem`.
-  void write(const Message& message, const timespec& when, std::string& out, std::string& problem);
+  /// message (a %f payload that is not a float) is described in `problem`. A `decoded` payload
+  /// (--decode) is printed as JSON in place of the payload; -F's %p still prints the bytes.
+  void write(const Message& message, const timespec& when, std::string& out, std::string& problem,
+             const DecodedPayload* decoded = nullptr);
   /// Whether write() reads the time of arrival.
   bool needs_time() const;
 
 private:
   enum class Style { payload, verbose, format, json };
 
-  void write_body(const Message& message, const timespec& when, std::string& out, std::string& problem);
+  void write_body(const Message& message, const timespec& when, std::string& out, std::string& problem,
+                  const DecodedPayload* decoded);
   int watch_line(std::string_view topic);
 
   Style style_;

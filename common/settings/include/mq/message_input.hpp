@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "mq/cli_forward.hpp"
+#include "mq/error.hpp"
 
 // The one message a publishing tool sends from -m, -f, -s or -n (mqpub without -l, mqrr's
 // request): registered and read the same way by each, binary safe, and refused before it is
@@ -26,6 +27,11 @@ struct WholeMessageOptions {
 /// that a tool's own sources (mqpub's -l) can exclude them too.
 std::vector<CLI::Option*> add_whole_message_options(CLI::App& app, WholeMessageOptions& options,
                                                     const char* group);
+
+/// The refusal of a payload of `size` bytes from `source` ("--file 'a.bin'") that is larger than
+/// the `limit` of a PUBLISH to `topic`.
+Error payload_too_large(std::string_view source, std::string_view size, std::size_t limit,
+                        std::string_view topic);
 
 /// A message read whole, and how to name it to the user ("--file 'a.bin'").
 struct WholeMessage {
