@@ -49,7 +49,7 @@ TEST_CASE("over MQTT v3.1.1 the responder answers on --reply-topic and the reque
 }
 
 TEST_CASE(
-    "a v5 request to a v3.1.1 responder without --reply-topic is answered; a v3.1.1 one is skipped, named") {
+    "a v5 request to a v3.1.1 responder without --reply-topic is answered, a v3.1.1 one is skipped, named") {
   Workspace workspace;
   Broker broker{workspace};
   auto responder = start_responder(workspace, broker, "svc/echo", {}, {"cat"});
@@ -119,7 +119,7 @@ TEST_CASE("every output option prints the response byte for byte as mosquitto_rr
 }
 
 TEST_CASE(
-    "--json prints the response as mqsub does; --repeat adds the round-trip times, on stderr and in JSON") {
+    "--json prints the response as mqsub does, --repeat adds the round-trip times, on stderr and in JSON") {
   Workspace workspace;
   Broker broker{workspace};
   auto responder = start_responder(workspace, broker, "svc/echo", {}, {"cat"});

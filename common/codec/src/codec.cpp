@@ -250,6 +250,34 @@ std::string in_our_words(std::string_view title, std::string_view library, std::
     return fmt::format("not valid {}: it ends after {} bytes, in the middle of a value", title, size);
   if (text.find("expected end of input") != std::string::npos)
     return fmt::format("not valid {}: more bytes follow the end of its value", title);
+  // JSON text: "line 1, column 2: syntax error while parsing object key - invalid literal; last
+  // read: '{o'; expected string literal" says where and what came; the rest is the parser's.
+  const std::size_t parse_error = text.find("parse error at ");
+  const std::string_view last_read = "last read: '";
+  const std::string_view unexpected = "unexpected '";
+  const std::size_t read = text.find(last_read);
+  const std::size_t found = read != std::string::npos ? read + last_read.size()
+                            : text.find(unexpected) != std::string::npos
+                                ? text.find(unexpected) + unexpected.size()
+                                : std::string::npos;
+  if (parse_error != std::string::npos && found != std::string::npos) {
+    const std::size_t where = parse_error + std::string_view{"parse error at "}.size();
+    const std::size_t quote_end =
+        text.find("';", found) != std::string::npos ? text.find("';", found) : text.rfind('\'');
+    const std::string_view token{text.data() + found, quote_end > found ? quote_end - found : 0};
+    return fmt::format("not valid {}: at {}, near '{}'", title,
+                       text.substr(where, text.find(':', where) - where), printable(token));
+  }
+  // "line 1, column 6: syntax error while parsing object separator - unexpected number literal;
+  // expected ':'": what came, by kind.
+  if (const std::size_t kind = text.find("unexpected ");
+      parse_error != std::string::npos && kind != std::string::npos) {
+    const std::size_t where = parse_error + std::string_view{"parse error at "}.size();
+    const std::size_t from = kind + std::string_view{"unexpected "}.size();
+    return fmt::format("not valid {}: at {}, an unexpected {}", title,
+                       text.substr(where, text.find(':', where) - where),
+                       text.substr(from, text.find(';', from) - from));
+  }
   for (const std::string_view noise : {"syntax error while parsing ", "parse error at "}) {
     for (std::size_t at; (at = text.find(noise)) != std::string::npos;)
       text.erase(at, noise.size());
