@@ -12,3 +12,8 @@ TEST_CASE("printable keeps UTF-8 text and escapes control and invalid bytes") {
   CHECK(mq::printable("\xed\xa0\x80") == "\\xed\\xa0\\x80");  // surrogate
   CHECK(mq::printable("\xf0\x9f\x98\x80") == "\xf0\x9f\x98\x80");
 }
+
+TEST_CASE("hex writes two lower-case digits a byte, NUL and high bytes included") {
+  CHECK(mq::hex("") == "");
+  CHECK(mq::hex(std::string_view{"\x00\x0a\xff Z", 5}) == "000aff205a");
+}

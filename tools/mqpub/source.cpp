@@ -13,6 +13,7 @@
 
 #include "json_message.hpp"
 #include "mq/error.hpp"
+#include "mq/message_encoding.hpp"
 #include "mq/message_input.hpp"
 #include "mq/packet_size.hpp"
 #include "mq/text.hpp"
@@ -23,26 +24,13 @@ namespace {
 
 constexpr std::size_t read_chunk = 64 * 1024;
 
-// The most payload a PUBLISH to `topic` can carry with the options' QoS, protocol and -D publish
-// properties.
+// The most payload a PUBLISH to `topic` can carry with the options' QoS, protocol and properties
+// (-D publish, and --encode's content type).
 std::size_t max_payload(const Options& options, const std::string& topic) {
+  const Properties properties = publish_properties(options);
   return mq::max_payload(PublishShape{topic.size(), 0, options.message.qos,
                                       options.client.connection.protocol.value_or(ProtocolVersion::v5),
-                                      options.message.properties.get()});
-}
-
-// The fix of a message --encode cannot convert.
-std::string encode_fix(PayloadFormat format) {
-  switch (format) {
-  case PayloadFormat::bson:
-    return "give one JSON object: BSON holds a document at the top";
-  case PayloadFormat::sparkplug:
-    return "give a Sparkplug B payload as mqsub --decode sparkplug --json prints it: {\"timestamp\": ..., "
-           "\"metrics\": [{\"name\": ..., \"datatype\": \"Double\", \"value\": ...}], \"seq\": ...} "
-           "(mqpub(1))";
-  default:
-    return "give one JSON value, e.g. {\"temperature\": 21.5}";
-  }
+                                      properties.get()});
 }
 
 // -m, -f, -s or -n: one payload, published --repeat times without a copy.
@@ -243,9 +231,8 @@ private:
     if (topic.empty())
       throw usage_error(fmt::format("{}: no \"topic\", and no -t to fall back to", where),
                         "add \"topic\" to the line or -t TOPIC to the command");
-    if (options_.message.encode && message.properties &&
-        !find_property(message.properties->get(), MQTT_PROP_CONTENT_TYPE))
-      message.properties->add_string(MQTT_PROP_CONTENT_TYPE, content_type_of(*options_.message.encode));
+    if (options_.message.encode && message.properties)
+      add_content_type(*message.properties, *options_.message.encode);
     Outgoing outgoing{topic,
                       Payload{std::move(message.payload)},
                       message.qos.value_or(options_.message.qos),
@@ -276,29 +263,15 @@ private:
 
 Properties publish_properties(const Options& options) {
   Properties properties = options.message.properties;
-  if (options.message.encode && !find_property(properties.get(), MQTT_PROP_CONTENT_TYPE))
-    properties.add_string(MQTT_PROP_CONTENT_TYPE, content_type_of(*options.message.encode));
+  if (options.message.encode) add_content_type(properties, *options.message.encode);
   return properties;
 }
 
 std::unique_ptr<MessageSource> make_source(const Options& options, const std::string& topic) {
   const SourceOptions& source = options.source;
   if (source.stdin_lines) return std::make_unique<LineSource>(options, topic);
-  if (options.message.encode && source.null_message)
-    throw usage_error("--encode converts a JSON message, and -n publishes an empty one",
-                      "give the JSON with -m, -f, -s or -l, or drop --encode");
-  const std::size_t limit = max_payload(options, topic);
-  WholeMessage whole = read_whole_message(source, limit, topic);
-  if (const std::optional<PayloadFormat> format = options.message.encode) {
-    EncodeResult encoded = encode_json_text(*format, whole.payload);
-    if (!encoded.bytes)
-      throw usage_error(
-          fmt::format("{} cannot be published as {}: {}", whole.name, format_name(*format), encoded.error),
-          encode_fix(*format));
-    whole.payload = std::move(*encoded.bytes);
-    if (whole.payload.size() > limit)
-      throw payload_too_large(whole.name, std::to_string(whole.payload.size()), limit, topic);
-  }
+  WholeMessage whole =
+      read_encoded_message(source, options.message.encode, max_payload(options, topic), topic);
   Outgoing message{topic,
                    Payload{std::make_shared<const std::string>(std::move(whole.payload))},
                    options.message.qos,

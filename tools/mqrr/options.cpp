@@ -89,9 +89,6 @@ void check_request(const Options& options, const std::string& topic) {
   if (!request.message.given())
     throw usage_error("no request to send",
                       "add -m TEXT, -f FILE, -s (standard input) or -n (an empty request)");
-  if (request.encode && request.message.null_message)
-    throw usage_error("--encode converts a JSON request, and -n sends an empty one",
-                      "give the JSON with -m, -f or -s, or drop --encode");
   const auto& protocol = options.client.connection.protocol;
   if (protocol && *protocol != ProtocolVersion::v5)
     if (const char* option = request.retain.v5_option_given())
@@ -165,23 +162,26 @@ void add_property_options(CLI::App& app, Options& options) {
                                            &client.connection.requires_v5});
 }
 
+std::string topic_of(const Options& options) {
+  return options.topic.topic.value_or(options.client.url_topic.value_or(""));
+}
+
 void check_options(const Options& options) {
   refuse_own_properties(options);
-  const std::optional<std::string>& topic =
-      options.topic.topic ? options.topic.topic : options.client.url_topic;
-  if (!topic)
+  const std::string topic = topic_of(options);
+  if (topic.empty())
     throw usage_error(options.serve.serve ? "no topic filter to serve" : "no request topic",
                       options.serve.serve ? "add -t FILTER, for example -t 'svc/+/request'"
                                           : "add -t TOPIC: the request is published there");
   if (options.serve.serve) {
     refuse_with_serve(options);
-    check_topic_filter(*topic, "--topic");
+    check_topic_filter(topic, "--topic");
     // A template whose topics could not be published to: every v3.1.1 request would be lost.
     if (options.serve.reply_topic) check_topic_name(*options.serve.reply_topic, "--reply-topic");
     return;
   }
   refuse_without_serve(options);
-  check_request(options, *topic);
+  check_request(options, topic);
   if (options.print.format) MessageWriter{options.print, ""};  // a bad -F is a usage error now
 }
 

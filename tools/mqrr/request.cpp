@@ -2,11 +2,14 @@
 #include <mqtt_protocol.h>
 #include <sys/random.h>
 
+#include <cerrno>
+#include <cstring>
 #include <optional>
 
 #include "mq/diagnostics.hpp"
 #include "mq/local_time.hpp"
 #include "mq/message_decoding.hpp"
+#include "mq/message_encoding.hpp"
 #include "mq/output.hpp"
 #include "mq/packet_size.hpp"
 #include "mq/session.hpp"
@@ -26,6 +29,9 @@ std::string new_correlation_data() {
   std::size_t filled = 0;
   while (filled < bytes.size()) {
     const ssize_t n = getrandom(bytes.data() + filled, bytes.size() - filled, 0);
+    if (n < 0 && errno != EINTR)
+      throw Error{Exit::internal,
+                  fmt::format("cannot make a random Correlation Data: {}", std::strerror(errno))};
     if (n > 0) filled += static_cast<std::size_t>(n);
   }
   return bytes;
@@ -34,13 +40,8 @@ std::string new_correlation_data() {
 // -D publish's properties, with the content type of --encode's format unless -D gives one.
 Properties request_properties(const Options& options) {
   Properties properties = options.request.publish_properties;
-  if (options.request.encode && !find_property(properties.get(), MQTT_PROP_CONTENT_TYPE))
-    properties.add_string(MQTT_PROP_CONTENT_TYPE, content_type_of(*options.request.encode));
+  if (options.request.encode) add_content_type(properties, *options.request.encode);
   return properties;
-}
-
-std::string request_topic(const Options& options) {
-  return options.topic.topic.value_or(options.client.url_topic.value_or(""));
 }
 
 // The requester: subscribes to -e on every CONNACK, publishes each request once subscribed, and
@@ -49,7 +50,7 @@ std::string request_topic(const Options& options) {
 class Requester : public SessionEvents {
 public:
   Requester(const Options& options, std::string payload)
-      : options_(options), topic_(request_topic(options)), response_topic_(*options.request.response_topic),
+      : options_(options), topic_(topic_of(options)), response_topic_(*options.request.response_topic),
         payload_(std::move(payload)), writer_(options.print, "") {
     if (options.print.decode) decoder_.emplace(*options.print.decode);
   }
@@ -166,13 +167,6 @@ private:
     return fmt::format("request {} of {}", answered_ + 1, wanted());
   }
 
-  static std::optional<Clock::time_point> earliest(std::optional<Clock::time_point> a,
-                                                   std::optional<Clock::time_point> b) {
-    if (!a) return b;
-    if (!b) return a;
-    return std::min(*a, *b);
-  }
-
   bool answers_request(const Message& message) const {
     const std::optional<ReadProperty> correlation =
         find_property(message.properties, MQTT_PROP_CORRELATION_DATA);
@@ -261,19 +255,9 @@ void print_round_trips(const Options& options, const Requester& requester) {
 }  // namespace
 
 Exit request(const Options& options) {
-  const std::string topic = request_topic(options);
-  const std::size_t limit = max_request_payload(options, topic);
-  WholeMessage request = read_whole_message(options.request.message, limit, topic);
-  if (const std::optional<PayloadFormat> format = options.request.encode) {
-    EncodeResult encoded = encode_json_text(*format, request.payload);
-    if (!encoded.bytes)
-      throw usage_error(
-          fmt::format("{} cannot be sent as {}: {}", request.name, format_name(*format), encoded.error),
-          "give the request as JSON that the format can hold (mqpub(1), --encode)");
-    request.payload = std::move(*encoded.bytes);
-    if (request.payload.size() > limit)
-      throw payload_too_large(request.name, std::to_string(request.payload.size()), limit, topic);
-  }
+  const std::string topic = topic_of(options);
+  WholeMessage request = read_encoded_message(options.request.message, options.request.encode,
+                                              max_request_payload(options, topic), topic);
   Requester requester{options, std::move(request.payload)};
   StopSignals::install();  // from here on, Ctrl-C ends with a clean shutdown and exit 130
   Session session{options.client, requester};

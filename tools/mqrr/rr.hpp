@@ -71,6 +71,9 @@ struct Options {
 /// Registers -D for the packets mqrr sends (connect, publish, subscribe, disconnect, will).
 void add_property_options(CLI::App& app, Options& options);
 
+/// The request topic, or with --serve the filter served: -t, else the topic of -L; "" for none.
+std::string topic_of(const Options& options);
+
 /// Checks the rules between the options after parsing (and finalize_client_options): the
 /// options of one side are refused on the other. Throws a usage Error naming the option.
 void check_options(const Options& options);

@@ -75,13 +75,6 @@ private:
   std::minstd_rand random_;
 };
 
-std::optional<Clock::time_point> earliest(std::optional<Clock::time_point> a,
-                                          std::optional<Clock::time_point> b) {
-  if (!a) return b;
-  if (!b) return a;
-  return std::min(*a, *b);
-}
-
 std::string broker_name(const ClientOptions& client) {
   return client.connection.unix_socket.value_or(client.connection.host);
 }

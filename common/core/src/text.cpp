@@ -51,6 +51,14 @@ bool is_valid_utf8(std::string_view text) {
   return true;
 }
 
+std::string hex(std::string_view bytes) {
+  std::string text;
+  text.reserve(bytes.size() * 2);
+  for (const char byte : bytes)
+    fmt::format_to(std::back_inserter(text), "{:02x}", static_cast<unsigned char>(byte));
+  return text;
+}
+
 std::string printable(std::string_view bytes) {
   std::string text;
   text.reserve(bytes.size());

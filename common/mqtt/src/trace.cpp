@@ -18,9 +18,7 @@ namespace {
 constexpr std::size_t binary_shown = 32;  // bytes of a binary property printed in hex
 
 std::string hex_text(std::string_view bytes) {
-  std::string text;
-  for (std::size_t i = 0; i < bytes.size() && i < binary_shown; ++i)
-    text += fmt::format("{:02x}", static_cast<unsigned char>(bytes[i]));
+  std::string text = hex(bytes.substr(0, binary_shown));
   if (bytes.size() > binary_shown) text += fmt::format("... ({} bytes)", bytes.size());
   return text;
 }

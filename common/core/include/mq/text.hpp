@@ -9,6 +9,9 @@ namespace mq {
 /// of valid UTF-8 become \xNN, so a message never carries a NUL or a terminal escape.
 std::string printable(std::string_view bytes);
 
+/// `bytes` in lower-case hexadecimal, two digits a byte ("0a1f").
+std::string hex(std::string_view bytes);
+
 /// Length of the valid UTF-8 sequence starting at `text[at]`, or 0 if it is not valid.
 std::size_t utf8_sequence_length(std::string_view text, std::size_t at);
 

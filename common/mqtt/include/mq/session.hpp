@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -30,6 +31,14 @@ using Clock = std::chrono::steady_clock;
 /// A duration given in (fractional) seconds on the command line, as the clock counts it.
 inline Clock::duration seconds(double count) {
   return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(count));
+}
+
+/// The earlier of two times, either of which may be unset ("no time").
+inline std::optional<Clock::time_point> earliest(std::optional<Clock::time_point> a,
+                                                 std::optional<Clock::time_point> b) {
+  if (!a) return b;
+  if (!b) return a;
+  return std::min(*a, *b);
 }
 
 /// What the broker said when it accepted us.
