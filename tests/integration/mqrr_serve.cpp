@@ -84,6 +84,17 @@ TEST_CASE("a failing command is answered with its output, its exit code and the 
       "mqrr: warning: request 1 on 'svc/fail': the command exited with 3: disk full"));
 }
 
+TEST_CASE("the error of a failed command is cut to its first 1024 bytes in the answer") {
+  Workspace workspace;
+  Broker broker{workspace};
+  auto responder = start_responder(workspace, broker, "svc/loud", {},
+                                   {"sh", "-c", "head -c 3000 /dev/zero | tr '\\0' e >&2; exit 2"});
+  const Outcome answered =
+      request(workspace, broker, {"-t", "svc/loud", "-e", "reply/loud", "-m", "x", "--json", "-W", "10"});
+  REQUIRE(answered.exit_code == 0);
+  CHECK(user_properties(answered.out).at("error") == std::string(1024, 'e'));
+}
+
 TEST_CASE("a command past --job-timeout is killed, with what it started, and answered as killed") {
   Workspace workspace;
   Broker broker{workspace};
@@ -164,6 +175,27 @@ TEST_CASE("--jobs 4 keeps four commands running, and each answer goes to its own
     CHECK(answered.out == "request " + std::to_string(i) + "\n");
   }
   CHECK_FALSE(contains(responder->err(), "warning"));
+}
+
+TEST_CASE("a busy responder keeps a thread only for each running command, not one for each finished") {
+  Workspace workspace;
+  Broker broker{workspace};
+  // "hold" keeps one command running throughout; every other request ends at once.
+  auto responder = start_responder(workspace, broker, "svc/mixed", {"--jobs", "2"},
+                                   {"sh", "-c", "if [ \"$(cat)\" = hold ]; then sleep 30; fi; printf ok"});
+  auto holder =
+      start_tool(workspace, "mqrr",
+                 {"-p", broker.port_text(), "-t", "svc/mixed", "-e", "reply/hold", "-m", "hold", "-W", "60"});
+  REQUIRE(responder->wait_for_stderr("request 1 on svc/mixed: running sh"));
+  for (int i = 0; i < 10; ++i)
+    REQUIRE(
+        request(workspace, broker, {"-t", "svc/mixed", "-e", "reply/quick", "-m", "quick", "-W", "10"}).out ==
+        "ok\n");
+  std::size_t threads = 0;
+  for ([[maybe_unused]] const auto& task :
+       std::filesystem::directory_iterator{"/proc/" + std::to_string(responder->pid()) + "/task"})
+    ++threads;
+  CHECK(threads == 2);  // mqrr's own, and the one waiting for the holding command
 }
 
 TEST_CASE("Ctrl-C lets the running command finish, answers it, and exits 130") {

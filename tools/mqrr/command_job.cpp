@@ -180,9 +180,7 @@ int wait_for(pid_t child) {
 
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
-}  // namespace
-
-JobOutcome run_command(const JobInput& job, const std::atomic<bool>& cancel) {
+JobOutcome spawn_and_converse(const JobInput& job, const std::atomic<bool>& cancel) {
   JobOutcome outcome;
   Pipe input, output, error;
   posix_spawn_file_actions_t actions;
@@ -232,6 +230,19 @@ JobOutcome run_command(const JobInput& job, const std::atomic<bool>& cancel) {
     outcome.error_line = first_line(conversation.errors());
   }
   return outcome;
+}
+
+}  // namespace
+
+JobOutcome run_command(const JobInput& job, const std::atomic<bool>& cancel) {
+  try {
+    return spawn_and_converse(job, cancel);
+  } catch (const std::exception& failure) {  // no pipe (too many open files), no memory: this job fails
+    JobOutcome outcome;
+    outcome.exit_code = 127;
+    outcome.error_line = fmt::format("cannot run '{}': {}", job.command.front(), failure.what());
+    return outcome;
+  }
 }
 
 bool program_exists(const std::string& program) {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <deque>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -23,6 +24,8 @@ namespace {
 
 // Ctrl-C lets the running commands finish for this long when no --job-timeout bounds them.
 constexpr auto default_finish_grace = std::chrono::seconds(60);
+// The most of a failed command's error line an answer carries (the "error" user property).
+constexpr std::size_t answered_error_bytes = 1024;
 
 // One request as the responder keeps it until its answer is published.
 struct Request {
@@ -39,13 +42,6 @@ struct Answer {
   Request request;
   JobOutcome outcome;
 };
-
-std::string hex(std::string_view bytes) {
-  std::string text;
-  for (const char byte : bytes)
-    text += fmt::format("{:02x}", static_cast<unsigned char>(byte));
-  return text;
-}
 
 // The environment a command gets: the request's topic, QoS, retain flag, and its v5 properties.
 std::vector<std::string> request_environment(const Message& message, const std::string& response_topic,
@@ -69,6 +65,41 @@ std::vector<std::string> request_environment(const Message& message, const std::
   return variables;
 }
 
+// `text` cut to at most `limit` bytes, at the start of a UTF-8 sequence.
+std::string utf8_prefix(std::string text, std::size_t limit) {
+  if (text.size() <= limit) return text;
+  std::size_t end = limit;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80)
+    --end;
+  text.resize(end);
+  return text;
+}
+
+// What an answer carries besides the output: -D publish's properties, the request's Correlation
+// Data, and for a failed command its exit code and (the start of) its error line.
+Properties answer_properties(const Properties& publish_properties, const std::string& correlation_data,
+                             const JobOutcome& outcome) {
+  Properties properties = publish_properties;
+  if (!correlation_data.empty()) properties.add_binary(MQTT_PROP_CORRELATION_DATA, correlation_data);
+  if (!outcome.succeeded()) {
+    properties.add_string_pair(MQTT_PROP_USER_PROPERTY, "exit-code", std::to_string(outcome.exit_code));
+    properties.add_string_pair(MQTT_PROP_USER_PROPERTY, "error",
+                               utf8_prefix(printable(outcome.error_line), answered_error_bytes));
+  }
+  return properties;
+}
+
+// The most output an answer to `request` can carry: what a PUBLISH to its Response Topic holds
+// beside the properties of a failed command's answer, the largest it sends.
+std::size_t output_limit(const Properties& publish_properties, const std::string& response_topic,
+                         const std::string& correlation_data, int qos, ProtocolVersion protocol) {
+  JobOutcome failed;
+  failed.exit_code = 255;
+  failed.error_line.assign(answered_error_bytes, 'x');
+  const Properties largest = answer_properties(publish_properties, correlation_data, failed);
+  return max_payload(PublishShape{response_topic.size(), 0, qos, protocol, largest.get()});
+}
+
 // --reply-topic with {topic} replaced by the request's topic.
 std::string reply_topic_for(const std::string& pattern, std::string_view topic) {
   std::string result = pattern;
@@ -86,7 +117,7 @@ public:
       : capacity_(static_cast<std::size_t>(jobs)), wake_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {}
   ~JobPool() {
     cancel_ = true;
-    for (std::thread& thread : threads_)
+    for (auto& [id, thread] : threads_)
       thread.join();
     ::close(wake_);
   }
@@ -100,48 +131,56 @@ public:
 
   void start(Request request) {
     ++running_;
-    threads_.emplace_back([this, request = std::move(request)]() mutable {
+    std::thread worker{[this, request = std::move(request)]() mutable {
       JobOutcome outcome = run_command(request.job, cancel_);
       const std::lock_guard lock{mutex_};
-      finished_.push_back(Answer{std::move(request), std::move(outcome)});
+      finished_.push_back(
+          Finished{std::this_thread::get_id(), Answer{std::move(request), std::move(outcome)}});
       const std::uint64_t one = 1;
       [[maybe_unused]] const ssize_t written = ::write(wake_, &one, sizeof one);
-    });
+    }};
+    // Before the job can be taken as finished: take_finished() runs on this thread too.
+    const std::thread::id id = worker.get_id();
+    threads_.emplace(id, std::move(worker));
   }
 
-  /// The jobs that finished since the last call.
-  std::deque<Answer> take_finished() {
+  /// The jobs that finished since the last call; their threads are joined (each ends right after
+  /// posting its answer), so that a busy service keeps only the threads of running jobs.
+  std::vector<Answer> take_finished() {
     std::uint64_t count = 0;
     [[maybe_unused]] const ssize_t n = ::read(wake_, &count, sizeof count);
-    std::deque<Answer> done;
+    std::vector<Finished> done;
     {
       const std::lock_guard lock{mutex_};
       done.swap(finished_);
     }
-    running_ -= done.size();
-    reap_threads();
-    return done;
+    std::vector<Answer> answers;
+    for (Finished& job : done) {
+      const auto thread = threads_.find(job.thread);
+      thread->second.join();
+      threads_.erase(thread);
+      answers.push_back(std::move(job.answer));
+    }
+    running_ -= answers.size();
+    return answers;
   }
 
   /// Kills every running command (their answers then say so).
   void cancel() { cancel_ = true; }
 
 private:
-  // Joins the threads whose jobs are done; a thread ends right after posting its answer.
-  void reap_threads() {
-    if (running_ > 0) return;  // joining one that has not posted yet would wait for its command
-    for (std::thread& thread : threads_)
-      thread.join();
-    threads_.clear();
-  }
+  struct Finished {
+    std::thread::id thread;
+    Answer answer;
+  };
 
   std::size_t capacity_;
   std::size_t running_ = 0;
   int wake_;
   std::atomic<bool> cancel_{false};
   std::mutex mutex_;
-  std::deque<Answer> finished_;
-  std::vector<std::thread> threads_;
+  std::vector<Finished> finished_;                  // posted by the job threads, under mutex_
+  std::map<std::thread::id, std::thread> threads_;  // one per running job
 };
 
 // The responder: subscribes to -t on every CONNACK, queues each request, runs its command and
@@ -149,8 +188,7 @@ private:
 class Responder : public SessionEvents {
 public:
   explicit Responder(const Options& options)
-      : options_(options), filter_(options.topic.topic.value_or(options.client.url_topic.value_or(""))),
-        pool_(options.serve.jobs) {}
+      : options_(options), filter_(topic_of(options)), pool_(options.serve.jobs) {}
 
   void attach(Session& session) { session_ = &session; }
   JobPool& pool() { return pool_; }
@@ -239,9 +277,8 @@ private:
     if (options_.serve.job_timeout)
       request.job.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
           std::chrono::duration<double>(*options_.serve.job_timeout));
-    request.job.output_limit = max_payload(PublishShape{request.response_topic.size(), 0, request.qos,
-                                                        session_->protocol(), nullptr}) -
-                               1024;  // room for the properties of the answer
+    request.job.output_limit = output_limit(options_.request.publish_properties, request.response_topic,
+                                            request.correlation_data, request.qos, session_->protocol());
     diag::debug("request {} on {}: running {}", request.number, request.topic,
                 options_.serve.command.front());
     return request;
@@ -252,18 +289,6 @@ private:
       pool_.start(std::move(queue_.front()));
       queue_.pop_front();
     }
-  }
-
-  Properties answer_properties(const Answer& answer) const {
-    Properties properties = options_.request.publish_properties;
-    if (!answer.request.correlation_data.empty())
-      properties.add_binary(MQTT_PROP_CORRELATION_DATA, answer.request.correlation_data);
-    if (!answer.outcome.succeeded()) {
-      properties.add_string_pair(MQTT_PROP_USER_PROPERTY, "exit-code",
-                                 std::to_string(answer.outcome.exit_code));
-      properties.add_string_pair(MQTT_PROP_USER_PROPERTY, "error", printable(answer.outcome.error_line));
-    }
-    return properties;
   }
 
   void answer_request(Answer answer) {
@@ -282,7 +307,8 @@ private:
 
   void publish_answer(const Answer& answer) {
     const Request& request = answer.request;
-    const Properties properties = answer_properties(answer);
+    const Properties properties =
+        answer_properties(options_.request.publish_properties, request.correlation_data, answer.outcome);
     const bool v5 = session_->protocol() == ProtocolVersion::v5;
     PublishResult result;
     try {
