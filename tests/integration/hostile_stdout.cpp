@@ -19,7 +19,7 @@ void check_refused(const Outcome& outcome, const std::string& tool) {
 
 TEST_CASE("--help, --version and --completion into a full stdout are exit 10, for every tool") {
   Workspace workspace;
-  for (const std::string tool : {"mqpub", "mqsub", "mqpasswd", "mqbench"}) {
+  for (const std::string tool : {"mqpub", "mqsub", "mqrr", "mqpasswd", "mqbench"}) {
     CAPTURE(tool);
     check_refused(run_tool_writing_to(workspace, "/dev/full", tool, {"--help"}), tool);
     check_refused(run_tool_writing_to(workspace, "/dev/full", tool, {"--version"}), tool);
@@ -27,7 +27,7 @@ TEST_CASE("--help, --version and --completion into a full stdout are exit 10, fo
   }
 }
 
-TEST_CASE("results into a full stdout are exit 10: mqpub --probe, mqsub, mqpasswd --list, mqbench") {
+TEST_CASE("results into a full stdout are exit 10: mqpub --probe, mqsub, mqrr, mqpasswd --list, mqbench") {
   Workspace workspace;
   Broker broker{workspace};
   const std::string port = broker.port_text();
@@ -40,6 +40,12 @@ TEST_CASE("results into a full stdout are exit 10: mqpub --probe, mqsub, mqpassw
   check_refused(run_tool_writing_to(workspace, "/dev/full", "mqsub",
                                     {"-p", port, "-t", "full/a", "-C", "1", "-W", "10"}),
                 "mqsub");
+
+  // Over MQTT v3.1.1 the retained message on -e is the response.
+  check_refused(
+      run_tool_writing_to(workspace, "/dev/full", "mqrr",
+                          {"-p", port, "-V", "311", "-t", "full/ask", "-e", "full/a", "-m", "?", "-W", "10"}),
+      "mqrr");
 
   const auto file = workspace.write("passwd", "");
   REQUIRE(run_tool(workspace, "mqpasswd", {"-b", file.string(), "alice", "secret"}).exit_code == 0);

@@ -2,6 +2,7 @@
 // mosquitto_rr prints it.
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
+#include <signal.h>
 
 #include "mqrr_support.hpp"
 
@@ -250,5 +251,17 @@ TEST_CASE(
       request(workspace, broker,
               {"-t", "svc/cbor", "-e", "reply/cbor", "--encode", "cbor", "-m", "{oops", "-W", "10"});
   CHECK(not_json.exit_code == 2);
-  CHECK(not_json.err.substr(0, 48) == "mqrr: error: the -m message cannot be sent as cb");
+  CHECK(not_json.err.substr(0, 53) == "mqrr: error: the -m message cannot be published as cb");
+}
+
+TEST_CASE("Ctrl-C while waiting for the response is exit 130, after a clean disconnect") {
+  Workspace workspace;
+  Broker broker{workspace};
+  auto requester = start_tool(workspace, "mqrr",
+                              {"-p", broker.port_text(), "-t", "svc/x", "-e", "reply/x", "-m", "?", "-d"});
+  REQUIRE(requester->wait_for_stderr("debug: sent the request to svc/x"));
+  requester->signal(SIGINT);
+  const Outcome interrupted = requester->finish();
+  CHECK(interrupted.exit_code == 130);
+  CHECK(contains(interrupted.err, "sending DISCONNECT"));
 }
