@@ -16,8 +16,8 @@
 namespace {
 
 bool operator==(const mq::BrokerUrl& a, const mq::BrokerUrl& b) {
-  return a.tls == b.tls && a.host == b.host && a.port == b.port && a.username == b.username &&
-         a.password == b.password && a.topic == b.topic;
+  return a.tls == b.tls && a.websocket == b.websocket && a.host == b.host && a.port == b.port &&
+         a.username == b.username && a.password == b.password && a.topic == b.topic;
 }
 
 // Every byte but letters and digits as %XX: safe in the user name and password.
@@ -31,7 +31,7 @@ std::string escaped(std::string_view text) {
 }
 
 std::string written(const mq::BrokerUrl& url) {
-  std::string text = url.tls ? "mqtts://" : "mqtt://";
+  std::string text = fmt::format("{}{}://", url.websocket ? "ws" : "mqtt", url.tls ? "s" : "");
   if (url.username) {
     text += escaped(*url.username);
     if (url.password) text += ":" + escaped(*url.password);

@@ -20,7 +20,7 @@ namespace {
 
 ConnectAttempt attempt_to(std::string host, int port, bool tls = false) {
   ConnectAttempt attempt;
-  attempt.endpoint = Endpoint{std::move(host), port, "", tls};
+  attempt.endpoint = Endpoint{std::move(host), port, "", tls, ""};
   return attempt;
 }
 
@@ -739,8 +739,8 @@ TEST_CASE("names that do not resolve, and addresses of the wrong family, name th
 }
 
 TEST_CASE("a message the broker closes the connection on each time is exit 9, blamed on its size") {
-  const Error closed =
-      closed_on_message_error("line 3", "a/b", 5000, Endpoint{"b", 1883, "", false}, ProtocolVersion::v311);
+  const Error closed = closed_on_message_error("line 3", "a/b", 5000, Endpoint{"b", 1883, "", false, ""},
+                                               ProtocolVersion::v311);
   CHECK(closed.code() == Exit::incomplete);
   CHECK(std::string{closed.what()} == "line 3 (5000 bytes to 'a/b') was not delivered: the broker at b:1883 "
                                       "closed the connection each time it received it");
@@ -748,7 +748,9 @@ TEST_CASE("a message the broker closes the connection on each time is exit 9, bl
 }
 
 TEST_CASE("an endpoint is named as a user would write it: host:port, [IPv6]:port, or its socket") {
-  CHECK(Endpoint{"b", 1883, "", false}.text() == "b:1883");
-  CHECK(Endpoint{"::1", 8883, "", true}.text() == "[::1]:8883");
-  CHECK(Endpoint{"b", 1883, "/run/m.sock", false}.text() == "unix socket /run/m.sock");
+  CHECK(Endpoint{"b", 1883, "", false, ""}.text() == "b:1883");
+  CHECK(Endpoint{"::1", 8883, "", true, ""}.text() == "[::1]:8883");
+  CHECK(Endpoint{"b", 1883, "/run/m.sock", false, ""}.text() == "unix socket /run/m.sock");
+  CHECK(Endpoint{"b", 8080, "", false, "/mqtt"}.text() == "ws://b:8080/mqtt");
+  CHECK(Endpoint{"::1", 443, "", true, "/"}.text() == "wss://[::1]:443/");
 }

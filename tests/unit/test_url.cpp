@@ -66,7 +66,7 @@ TEST_CASE("the topic keeps wildcards and later slashes verbatim") {
 
 TEST_CASE("malformed URLs are usage errors that say what is wrong") {
   const std::pair<const char*, const char*> cases[] = {
-      {"http://h/t", "must start with mqtt:// or mqtts://"},
+      {"http://h/t", "must start with mqtt://, mqtts://, ws:// or wss://"},
       {"mqtt://h", "topic after the host is missing"},
       {"mqtt://h/", "topic after the host is missing"},
       {"mqtt:///t", "host is empty"},
@@ -90,4 +90,18 @@ TEST_CASE("malformed URLs are usage errors that say what is wrong") {
       CHECK(std::string{error.what()}.find("--url") != std::string::npos);
     }
   }
+}
+
+TEST_CASE("ws:// and wss:// are WebSocket URLs whose path is the topic, as in mosquitto 2.1") {
+  const auto plain = parse_broker_url("ws://alice@broker.example/sensors/#");
+  CHECK(plain.websocket);
+  CHECK_FALSE(plain.tls);
+  CHECK_FALSE(plain.port.has_value());
+  CHECK(plain.topic == "sensors/#");
+  const auto secure = parse_broker_url("wss://[::1]:8084/t");
+  CHECK(secure.websocket);
+  CHECK(secure.tls);
+  CHECK(secure.host == "::1");
+  CHECK(secure.port == 8084);
+  CHECK_FALSE(parse_broker_url("mqtts://h/t").websocket);
 }

@@ -59,6 +59,14 @@ std::string hex(std::string_view bytes) {
   return text;
 }
 
+std::string ascii_lowercase(std::string_view text) {
+  std::string lower{text};
+  for (char& c : lower) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return lower;
+}
+
 std::string printable(std::string_view bytes) {
   std::string text;
   text.reserve(bytes.size());

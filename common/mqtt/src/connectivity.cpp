@@ -279,7 +279,8 @@ Exit run_probe(const ClientOptions& client, const ProbeOptions& probe) {
   ProbeReport report;
   const ConnectionOptions& connection = client.connection;
   report.broker = Endpoint{connection.host, connection.effective_port(client.tls.enabled()),
-                           connection.unix_socket.value_or(""), client.tls.enabled()}
+                           connection.unix_socket.value_or(""), client.tls.enabled(),
+                           client.transport.websocket ? client.transport.path() : ""}
                       .text();
   report.keepalive = connection.keepalive;
   try {

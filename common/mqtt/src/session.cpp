@@ -18,6 +18,7 @@
 #include "mq/packet_size.hpp"
 #include "mq/port_probe.hpp"
 #include "mq/properties.hpp"
+#include "mq/relay.hpp"
 #include "mq/signals.hpp"
 #include "mq/socket_reads.hpp"
 #include "mq/tls.hpp"
@@ -154,8 +155,11 @@ Session::Session(const ClientOptions& options, SessionEvents& events, SessionOve
       client_id_override_(std::move(overrides.client_id)) {
   const ConnectionOptions& connection = options.connection;
   const bool tls = options.tls.enabled();
+  const TransportOptions& transport = options.transport;
   attempt_.endpoint =
-      Endpoint{connection.host, connection.effective_port(tls), connection.unix_socket.value_or(""), tls};
+      Endpoint{connection.host, connection.effective_port(tls), connection.unix_socket.value_or(""), tls,
+               transport.websocket ? transport.path() : ""};
+  relayed_ = transport.relayed();
   attempt_.protocol = connection.protocol.value_or(ProtocolVersion::v5);
   attempt_.protocol_given = connection.protocol.has_value();
   attempt_.sent_username = options.auth.username.has_value();
@@ -193,7 +197,14 @@ void Session::configure() {
   // protocol error. Accepting the MQTT maximum keeps fast QoS 2 subscribers connected.
   mosquitto_int_option(handle, MOSQ_OPT_RECEIVE_MAXIMUM, UINT16_MAX);
   if (connection.nodelay) mosquitto_int_option(handle, MOSQ_OPT_TCP_NODELAY, 1);
-  if (tls_) {
+  const std::optional<ProxyUrl>& proxy = options_.transport.proxy;
+  if (proxy && proxy->kind == ProxyUrl::Kind::socks5) {
+    const int rc = mosquitto_socks5_set(handle, proxy->host.c_str(), proxy->port,
+                                        proxy->username ? proxy->username->c_str() : nullptr,
+                                        proxy->password ? proxy->password->c_str() : nullptr);
+    if (rc != MOSQ_ERR_SUCCESS) throw request_error(rc, "use the SOCKS5 proxy");
+  }
+  if (tls_ && !relayed_) {
     // Without the defaults libmosquitto uses our context as configured (design.md §5).
     mosquitto_int_option(handle, MOSQ_OPT_SSL_CTX_WITH_DEFAULTS, 0);
     mosquitto_void_option(handle, MOSQ_OPT_SSL_CTX, tls_->native());
@@ -267,8 +278,13 @@ void Session::open_connection() {
               tls_ ? " over TLS" : "");
   tried_.clear();
   target_ = 0;
-  if (!endpoint.unix_path.empty()) {
+  const std::optional<ProxyUrl>& proxy = options_.transport.proxy;
+  if (relayed_) {
+    open_relay();
+  } else if (!endpoint.unix_path.empty()) {
     targets_ = {DialTarget{endpoint.unix_path, ""}};
+  } else if (proxy && proxy->kind == ProxyUrl::Kind::socks5) {
+    targets_ = {DialTarget{endpoint.host, ""}};  // socks5h: the proxy resolves the name
   } else {
     Resolution resolution = resolve_broker(endpoint.host, options_.connection.bind_address);
     if (resolution.lookup_error != 0)
@@ -290,11 +306,19 @@ void Session::store_connect_properties() {
   mosquitto_connect_bind_v5(handle_.get(), "", -1, options_.connection.keepalive, nullptr, properties);
 }
 
+// The relay makes the connection to the broker (and the TLS and WebSocket handshakes) before
+// libmosquitto connects to it; a failure is thrown as the connect's.
+void Session::open_relay() {
+  relay_.reset();
+  relay_ = Relay::open(options_, attempt_, tls_.get(), connect_deadline_);
+  targets_ = {DialTarget{relay_->socket_path(), ""}};
+}
+
 void Session::dial() {
   const DialTarget& target = targets_[target_];
   const Endpoint& endpoint = attempt_.endpoint;
-  const bool unix_socket = !endpoint.unix_path.empty();
-  if (tls_) tls_->start_handshake();
+  const bool unix_socket = !endpoint.unix_path.empty() || relayed_;
+  if (tls_ && !relayed_) tls_->start_handshake();
   tcp_established_ = false;
   ++socket_serial_;
   const auto now = Clock::now();
@@ -312,6 +336,7 @@ void Session::dial() {
   const int error_number = errno;
   dial_errno_ = error_number;
   if (rc == MOSQ_ERR_ERRNO && refused_connect(error_number)) return give_up_address(error_number);
+  if (relay_) relay_->accept_client();
   if (rc != MOSQ_ERR_SUCCESS) return end_attempt(rc, error_number);
   if (read_buffer_) read_buffer_->adopt(socket());
   // A connect on loopback may be done already, and CONNECT or the TLS greeting written with it.
@@ -355,7 +380,7 @@ int Session::failed_connect_error(int fd) const {
 }
 
 bool Session::tls_handshaking() const {
-  return tls_ && tcp_established_ && !connected_ && !tls_->observation().handshake_done;
+  return tls_ && !relayed_ && tcp_established_ && !connected_ && !tls_->observation().handshake_done;
 }
 
 // The current address could not be reached: the next one gets its turn, or, after the last,
@@ -380,7 +405,7 @@ void Session::give_up_address(int error_number) {
 // The connect call itself failed after reaching the broker: on a fast loopback the whole TLS
 // handshake, and the broker's refusal of it, can happen inside the call.
 void Session::end_attempt(int mosq_rc, int error_number) {
-  if (failed_after_tcp_connect(mosq_rc, error_number))
+  if (failed_after_tcp_connect(mosq_rc, error_number) && !relayed_)
     second_look_ = second_look_for(mosq_rc, false, attempt_, tls_.get());
   Error failure = connect_call_error(mosq_rc, error_number, attempt_, tls_.get());
   close_socket();
@@ -440,7 +465,8 @@ bool Session::request_disconnect() {
 void Session::disconnect() {
   const auto deadline = Clock::now() + disconnect_grace;
   if (request_disconnect()) {
-    while (socket() >= 0 && Clock::now() < deadline)
+    // The relay still carries the DISCONNECT after libmosquitto closed its end.
+    while ((socket() >= 0 || (relay_ && relay_->active())) && Clock::now() < deadline)
       poll_once(100, false, nullptr);
   }
   await_broker_close(deadline);  // also after a DISCONNECT requested from a handler
@@ -454,6 +480,11 @@ void Session::disconnect() {
 void Session::await_broker_close(Clock::time_point deadline) {
   if (lingering_fd_ < 0) return;
   const int fd = std::exchange(lingering_fd_, -1);
+  if (relay_) {
+    // disconnect() ran the relay until the broker closed the tunnel: the same proof.
+    ::close(fd);
+    return;
+  }
   if (socket() < 0) {  // the DISCONNECT is out
     ::shutdown(fd, SHUT_WR);
     char discarded[16384];
@@ -584,11 +615,14 @@ void Session::note_disconnect(int rc, int error_number, const mosquitto_property
   loss_reported_ = true;
   if (disconnecting_ || fallback_wanted_ || rc == MOSQ_ERR_SUCCESS || failed()) return;
   Error cause = rc >= 0x80 ? broker_disconnect_error(broker_reason(rc, properties), attempt_)
-                           : connection_ended_error(rc, error_number, was_connected, attempt_, tls_.get());
+                : relay_ && relay_->failure()
+                    ? *relay_->failure()
+                    : connection_ended_error(rc, error_number, was_connected, attempt_, tls_.get());
   const bool may_reconnect = rc < 0x80 || worth_reconnecting(rc);
   if ((was_connected || reconnect_.active()) && may_reconnect && reconnect_.enabled())
     return start_reconnecting(cause);
-  if (!answered_ && rc < 0x80) second_look_ = second_look_for(rc, was_connected, attempt_, tls_.get());
+  if (!answered_ && rc < 0x80 && !relayed_)
+    second_look_ = second_look_for(rc, was_connected, attempt_, tls_.get());
   fail(std::move(cause));
 }
 

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <vector>
 
+#include "mq/relay.hpp"
 #include "mq/session.hpp"
 #include "mq/signals.hpp"
 #include "mq/socket_reads.hpp"
@@ -63,6 +64,7 @@ void Session::poll_once(int timeout_ms, bool wake_on_stop_signal, LoopExtras* ex
     start_reconnecting(connect_timeout_error(options_.connection.connect_timeout, attempt_, tls_.get()));
     return;
   }
+  if (socket() < 0 && relay_ && relay_->active()) return poll_relay_only(timeout_ms);
   if (socket() < 0) {
     if (reconnect_.active()) {
       wait_and_reconnect(timeout_ms, wake_on_stop_signal);
@@ -90,20 +92,36 @@ void Session::poll_once(int timeout_ms, bool wake_on_stop_signal, LoopExtras* ex
     for (const LoopExtras::Watch& watch : extras->watches)
       watched.push_back({watch.wanted() ? watch.fd : -1, POLLIN, 0});
   }
-  if (::poll(watched.data(), watched.size(), buffered_input ? 0 : timeout_ms) < 0) {
+  const std::size_t extras_end = watched.size();
+  if (relay_) relay_->add_watches(watched);
+  const bool relay_input = relay_ && relay_->has_buffered_input();
+  if (::poll(watched.data(), watched.size(), buffered_input || relay_input ? 0 : timeout_ms) < 0) {
     if (errno != EINTR) fail(Error{Exit::internal, fmt::format("poll failed: {}", std::strerror(errno))});
     return;
   }
-  if (buffered_input || (watched[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+  // The relay hands libmosquitto what the broker sent this turn, then carries what it wrote.
+  if (relay_) relay_->pump();
+  if (buffered_input || relay_ || (watched[0].revents & (POLLIN | POLLHUP | POLLERR))) {
     const auto started = Clock::now();
     handle_readable();
     reads_resume_ = started + read_window_;  // in the past when reading took the whole window
   }
   if ((watched[0].revents & POLLOUT) && socket() >= 0) handle_writable();
   if (socket() >= 0) handle_housekeeping();
-  for (std::size_t i = 2; extras && i < watched.size(); ++i) {
+  if (relay_) relay_->pump();
+  for (std::size_t i = 2; extras && i < extras_end; ++i) {
     if (watched[i].revents != 0) extras->watches[i - 2].on_ready();
   }
+}
+
+// libmosquitto has closed its end (after a DISCONNECT); the relay still carries the last bytes.
+void Session::poll_relay_only(int timeout_ms) {
+  std::vector<pollfd> watched;
+  relay_->add_watches(watched);
+  if (::poll(watched.data(), watched.size(), relay_->has_buffered_input() ? 0 : timeout_ms) < 0 &&
+      errno != EINTR)
+    return fail(Error{Exit::internal, fmt::format("poll failed: {}", std::strerror(errno))});
+  relay_->pump();
 }
 
 int Session::socket() const { return handle_ ? mosquitto_socket(handle_.get()) : -1; }

@@ -313,8 +313,10 @@ Error dropped_before_connack_error(int mosq_rc, int error_number, const ConnectA
 
 std::string Endpoint::text() const {
   if (!unix_path.empty()) return fmt::format("unix socket {}", unix_path);
-  if (host.find(':') != std::string::npos) return fmt::format("[{}]:{}", host, port);
-  return fmt::format("{}:{}", host, port);
+  const std::string host_port = host.find(':') != std::string::npos ? fmt::format("[{}]:{}", host, port)
+                                                                    : fmt::format("{}:{}", host, port);
+  if (!web_path.empty()) return fmt::format("{}://{}{}", tls ? "wss" : "ws", host_port, web_path);
+  return host_port;
 }
 
 BrokerReason broker_reason(int code, const mosquitto_property* properties) {

@@ -2,14 +2,18 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <map>
 
 #include "mq/diagnostics.hpp"
 #include "mq/error.hpp"
 #include "mq/option_checks.hpp"
 #include "mq/output_file.hpp"
+#include "mq/text.hpp"
 #include "mq/topic.hpp"
 #include "mq/url.hpp"
 
@@ -21,6 +25,7 @@ constexpr const char* auth_group = "Authentication";
 constexpr const char* will_group = "Last will";
 constexpr const char* tls_group = "TLS";
 constexpr const char* log_group = "Diagnostics";
+constexpr const char* transport_group = "WebSocket and proxy";
 constexpr std::int64_t never_expires = -1;
 
 ProtocolVersion parse_protocol_version(const std::string& text) {
@@ -58,6 +63,7 @@ void apply_url(ClientOptions& client) {
   if (url.username) client.auth.username = url.username;
   if (url.password) client.auth.password = url.password;
   client.tls.requested_by_url = url.tls;
+  if (url.websocket) client.transport.websocket = true;
   client.url_topic = url.topic;
 }
 
@@ -69,6 +75,102 @@ void resolve_password(AuthOptions& auth) {
   if (auth.password && !auth.username)
     throw usage_error("a password was given without a username",
                       "add -u USERNAME (MQTT sends a password only with a username)");
+}
+
+bool is_token_character(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
+         std::string_view{"!#$%&'*+-.^_`|~"}.find(c) != std::string_view::npos;
+}
+
+bool is_token(std::string_view text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), is_token_character);
+}
+
+// Visible ASCII, spaces and tabs, and any byte of UTF-8: nothing that could end the header line.
+bool is_header_value(std::string_view text) {
+  return std::none_of(text.begin(), text.end(), [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return (byte < 0x20 && c != '\t') || byte == 0x7f;
+  });
+}
+
+// The headers mq writes itself: a second copy would make the handshake ambiguous.
+bool is_handshake_header(std::string_view name) {
+  static constexpr std::string_view ours[] = {"host",
+                                              "upgrade",
+                                              "connection",
+                                              "sec-websocket-key",
+                                              "sec-websocket-version",
+                                              "sec-websocket-protocol",
+                                              "origin",
+                                              "content-length",
+                                              "transfer-encoding"};
+  const std::string lower = ascii_lowercase(name);
+  return std::find(std::begin(ours), std::end(ours), lower) != std::end(ours);
+}
+
+void check_ws_header(const std::string& header) {
+  const std::size_t colon = header.find(':');
+  const std::string_view name = std::string_view{header}.substr(0, colon);
+  if (colon == std::string::npos || !is_token(name))
+    throw usage_error(fmt::format("--ws-header '{}' is not a header", header),
+                      "write it as 'Name: value', e.g. --ws-header 'Authorization: Bearer TOKEN'");
+  if (!is_header_value(std::string_view{header}.substr(colon + 1)))
+    throw usage_error(fmt::format("--ws-header '{}' has a control character in its value", name),
+                      "give the value on one line, without control characters");
+  if (is_handshake_header(name))
+    throw usage_error(fmt::format("--ws-header cannot set {}: mq writes it for the handshake", name),
+                      "use --ws-origin for Origin and --ws-subprotocol for Sec-WebSocket-Protocol; "
+                      "drop the others");
+}
+
+void check_websocket_options(const TransportOptions& transport) {
+  const bool tuned =
+      transport.ws_path || !transport.ws_headers.empty() || transport.ws_origin || transport.ws_subprotocol;
+  if (tuned && !transport.websocket)
+    throw usage_error("--ws-path, --ws-header, --ws-origin and --ws-subprotocol need WebSockets",
+                      "add --ws, or give the broker as -L ws://HOST/TOPIC or wss://HOST/TOPIC");
+  const std::string path = transport.path();
+  if (!path.starts_with('/') || !std::all_of(path.begin(), path.end(), [](char c) {
+        const auto byte = static_cast<unsigned char>(c);
+        return byte > 0x20 && byte < 0x7f;
+      }))
+    throw usage_error(fmt::format("--ws-path '{}' is not an HTTP path", path),
+                      "give a path that starts with '/' and has no spaces or control characters (%XX "
+                      "escapes them), e.g. /mqtt");
+  if (!transport.subprotocol().empty() && !is_token(transport.subprotocol()))
+    throw usage_error(fmt::format("--ws-subprotocol '{}' is not a subprotocol name", transport.subprotocol()),
+                      "give one word without spaces or separators, e.g. mqtt; '' asks for none");
+  if (transport.ws_origin && !is_header_value(*transport.ws_origin))
+    throw usage_error("--ws-origin has a control character",
+                      "give the origin as one line, e.g. https://example.com");
+  for (const std::string& header : transport.ws_headers)
+    check_ws_header(header);
+}
+
+void resolve_proxy(TransportOptions& transport) {
+  if (transport.proxy_option) {
+    transport.proxy = parse_proxy_url(*transport.proxy_option, "--proxy");
+  } else if (const char* from_environment = std::getenv("MQ_PROXY");
+             from_environment && *from_environment && !transport.no_proxy) {
+    transport.proxy = parse_proxy_url(from_environment, "MQ_PROXY");
+  }
+}
+
+void check_transport_rules(const ClientOptions& client) {
+  const TransportOptions& transport = client.transport;
+  if (client.connection.unix_socket && (transport.websocket || transport.proxy))
+    throw usage_error(
+        fmt::format("--unix cannot be combined with {}", transport.websocket ? "WebSockets" : "a proxy"),
+        transport.websocket ? "drop --unix, or drop --ws"
+                            : "drop --unix, or unset MQ_PROXY (or add --no-proxy)");
+  if (transport.websocket && transport.proxy && transport.proxy->kind == ProxyUrl::Kind::socks5)
+    throw usage_error("WebSockets through a SOCKS5 proxy are not supported yet",
+                      "use an HTTP proxy (--proxy http://HOST:PORT), or plain MQTT through the SOCKS5 proxy");
+  if (transport.proxy && transport.proxy->kind == ProxyUrl::Kind::socks5 &&
+      !client.connection.bind_address.empty())
+    throw usage_error("-A/--bind-address cannot be combined with a SOCKS5 proxy",
+                      "drop -A: the proxy makes the connection to the broker");
 }
 
 void check_session_rules(const ConnectionOptions& connection) {
@@ -243,6 +345,34 @@ void add_tls_options(CLI::App& app, TlsOptions& tls) {
       ->group(tls_group);
 }
 
+void add_transport_options(CLI::App& app, TransportOptions& transport) {
+  app.add_flag("--ws", transport.websocket, "Speak MQTT over WebSockets (as -L ws:// or wss:// do)")
+      ->group(transport_group);
+  app.add_option("--ws-path", transport.ws_path, "HTTP path of the WebSocket handshake [default: /mqtt]")
+      ->type_name("PATH")
+      ->group(transport_group);
+  app.add_option("--ws-header", transport.ws_headers,
+                 "Extra header for the WebSocket handshake, as 'Name: value' (repeatable)")
+      ->type_name("HEADER")
+      ->allow_extra_args(false)
+      ->group(transport_group);
+  app.add_option("--ws-origin", transport.ws_origin, "Origin header of the WebSocket handshake")
+      ->type_name("URL")
+      ->group(transport_group);
+  app.add_option("--ws-subprotocol", transport.ws_subprotocol,
+                 "WebSocket subprotocol to ask for; '' asks for none [default: mqtt]")
+      ->type_name("NAME")
+      ->group(transport_group);
+  auto* proxy = app.add_option("--proxy", transport.proxy_option,
+                               "Proxy to reach the broker through: http://[user:pass@]host:port (HTTP "
+                               "CONNECT) or socks5h://[user:pass@]host[:port] [default: MQ_PROXY]")
+                    ->type_name("URL")
+                    ->group(transport_group);
+  app.add_flag("--no-proxy", transport.no_proxy, "Connect directly even if MQ_PROXY is set")
+      ->excludes(proxy)
+      ->group(transport_group);
+}
+
 void add_log_options(CLI::App& app, LogOptions& log) {
   auto* debug =
       app.add_flag("-d,--debug", log.debug, "Trace packets, the TLS handshake and reconnects on stderr")
@@ -257,6 +387,7 @@ void add_client_options(CLI::App& app, ClientOptions& client) {
   add_auth_options(app, client.auth);
   add_tls_options(app, client.tls);
   add_will_options(app, client.will);
+  add_transport_options(app, client.transport);
   add_log_options(app, client.log);
 }
 
@@ -291,6 +422,9 @@ void finalize_client_options(ClientOptions& client) {
     diag::warning("--insecure: the broker's certificate is not checked against its host name, so another "
                   "server can pose as it (for testing only)");
   resolve_password(client.auth);
+  resolve_proxy(client.transport);
+  check_websocket_options(client.transport);
+  check_transport_rules(client);
   check_session_rules(client.connection);
   if (client.will.topic) check_topic_name(*client.will.topic, "--will-topic");
   open_key_log(client.tls);

@@ -24,6 +24,7 @@ struct mosquitto;
 namespace mq {
 
 class ReadBuffering;
+class Relay;
 class TlsContext;
 
 using Clock = std::chrono::steady_clock;
@@ -219,6 +220,8 @@ private:
   bool tcp_connect_done();
   int failed_connect_error(int fd) const;
   bool tls_handshaking() const;
+  void open_relay();
+  void poll_relay_only(int timeout_ms);
   void give_up_address(int error_number);
   void end_attempt(int mosq_rc, int error_number);
   void close_socket();
@@ -234,6 +237,8 @@ private:
   const ClientOptions& options_;
   SessionEvents& events_;
   std::shared_ptr<TlsContext> tls_;
+  bool relayed_ = false;          // WebSockets or an HTTP proxy: libmosquitto talks to relay_
+  std::unique_ptr<Relay> relay_;  // the current connection's, when relayed
   std::string client_id_override_;
   std::unique_ptr<mosquitto, HandleDeleter> handle_;
   ConnectAttempt attempt_;

@@ -25,8 +25,9 @@ struct Endpoint {
   int port = 0;
   std::string unix_path;  // set for --unix
   bool tls = false;
+  std::string web_path;  // set for WebSockets: the HTTP path
 
-  /// "localhost:1883", "[::1]:8883" or "unix socket /run/mosquitto.sock".
+  /// "localhost:1883", "[::1]:8883", "unix socket /run/mosquitto.sock" or "ws://localhost:8080/mqtt".
   std::string text() const;
 };
 

@@ -5,10 +5,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "mq/cli_forward.hpp"
 #include "mq/diagnostics.hpp"
 #include "mq/properties.hpp"
+#include "mq/url.hpp"
 
 // The option groups every client tool shares, one struct and one registration function per
 // concern. Rules between options of one group are declared by its add_* function; rules that
@@ -116,6 +118,28 @@ struct TlsOptions {
 /// --tls-use-os-certs --psk --psk-identity --tls-keylog --no-tls.
 void add_tls_options(CLI::App& app, TlsOptions& tls);
 
+/// How the MQTT bytes reach the broker: over WebSockets instead of bare TCP, through a proxy.
+struct TransportOptions {
+  bool websocket = false;                     // --ws, or -L ws:// and wss://
+  std::optional<std::string> ws_path;         // unset: /mqtt
+  std::vector<std::string> ws_headers;        // "Name: value", sent in the handshake
+  std::optional<std::string> ws_origin;       // the Origin header
+  std::optional<std::string> ws_subprotocol;  // unset: mqtt; "": none asked for
+  std::optional<std::string> proxy_option;    // --proxy as given
+  bool no_proxy = false;                      // --no-proxy: ignore MQ_PROXY
+  std::optional<ProxyUrl> proxy;              // --proxy or MQ_PROXY, parsed by finalize_client_options
+
+  /// The HTTP path of the WebSocket handshake.
+  std::string path() const { return ws_path.value_or("/mqtt"); }
+  /// The subprotocol asked for ("" for none).
+  std::string subprotocol() const { return ws_subprotocol.value_or("mqtt"); }
+  /// Whether the bytes go through mq's own relay (WebSockets or an HTTP proxy) rather than
+  /// straight from libmosquitto to the broker (which also speaks SOCKS5 itself).
+  bool relayed() const { return websocket || (proxy && proxy->kind == ProxyUrl::Kind::http); }
+};
+/// Registers --ws --ws-path --ws-header --ws-origin --ws-subprotocol --proxy --no-proxy.
+void add_transport_options(CLI::App& app, TransportOptions& transport);
+
 /// How much the tool says on stderr.
 struct LogOptions {
   bool debug = false;
@@ -133,6 +157,7 @@ struct ClientOptions {
   AuthOptions auth;
   WillOptions will;
   TlsOptions tls;
+  TransportOptions transport;
   LogOptions log;
   std::optional<std::string> url_topic;  // the topic part of -L, set by finalize_client_options
 };
@@ -141,7 +166,7 @@ void add_client_options(CLI::App& app, ClientOptions& client);
 
 /// Completes the options once, after parsing and before anything runs (each tool's
 /// run_command_line): applies -L, reads the password from --pw-file or
-/// MQ_PASSWORD, checks the rules that cross groups and opens
+/// MQ_PASSWORD and the proxy from --proxy or MQ_PROXY, checks the rules that cross groups and opens
 /// the --tls-keylog file. Throws a usage Error naming the offending option (Exit::file when the
 /// key log cannot be written).
 void finalize_client_options(ClientOptions& client);
