@@ -126,3 +126,42 @@ TEST_CASE("-c with -i keeps the session") {
   CHECK_FALSE(options.connection.clean_session);
   CHECK(options.connection.client_id == "worker-1");
 }
+
+TEST_CASE(
+    "-L ws:// turns WebSockets on with the default path /mqtt and subprotocol mqtt, and wss:// TLS too") {
+  const auto plain = parse({"-L", "ws://broker/t"});
+  CHECK(plain.transport.websocket);
+  CHECK_FALSE(plain.tls.enabled());
+  CHECK(plain.connection.effective_port(false) == 1883);
+  CHECK(plain.transport.path() == "/mqtt");
+  CHECK(plain.transport.subprotocol() == "mqtt");
+  const auto secure = parse({"-L", "wss://broker/t"});
+  CHECK(secure.transport.websocket);
+  CHECK(secure.tls.enabled());
+  CHECK(secure.connection.effective_port(true) == 8883);
+}
+
+TEST_CASE("--ws-header repeats, one header each, and WebSocket options need WebSockets") {
+  const auto options =
+      parse({"--ws", "--ws-header", "A: 1", "--ws-header", "B: two words", "--ws-subprotocol", ""});
+  CHECK(options.transport.ws_headers == std::vector<std::string>{"A: 1", "B: two words"});
+  CHECK(options.transport.subprotocol().empty());
+  CHECK(usage_error_of({"--ws-origin", "https://x"}) ==
+        "--ws-path, --ws-header, --ws-origin and --ws-subprotocol need WebSockets");
+  CHECK(usage_error_of({"--ws", "--ws-header", "Sec-WebSocket-Key: x"}) ==
+        "--ws-header cannot set Sec-WebSocket-Key: mq writes it for the handshake");
+  CHECK(usage_error_of({"--ws", "--ws-header", "X: a\rb"}) ==
+        "--ws-header 'X' has a control character in its value");
+}
+
+TEST_CASE("--proxy wins over MQ_PROXY, --no-proxy ignores it, and proxies are relayed") {
+  ::setenv("MQ_PROXY", "http://env-proxy:3128", 1);
+  CHECK(parse({}).transport.proxy->host == "env-proxy");
+  CHECK(parse({"--proxy", "socks5h://other"}).transport.proxy->host == "other");
+  CHECK_FALSE(parse({"--no-proxy"}).transport.proxy.has_value());
+  CHECK(parse({}).transport.relayed());
+  CHECK(parse({"--proxy", "socks5h://other"}).transport.relayed());
+  CHECK_FALSE(parse({"--no-proxy"}).transport.relayed());
+  ::unsetenv("MQ_PROXY");
+  CHECK_FALSE(parse({}).transport.proxy.has_value());
+}

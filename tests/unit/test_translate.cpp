@@ -159,7 +159,7 @@ TEST_CASE("a refused login names the user, and says when no password was sent") 
 }
 
 TEST_CASE("a message too large names its packet size and the limit: the broker's or MQTT's") {
-  const Endpoint endpoint{"h", 1883, "", false};
+  const Endpoint endpoint{"h", 1883, "", false, ""};
   const PublishShape shape{3, 2000, 1, ProtocolVersion::v5, nullptr};
   const Error broker = message_too_large_error("a/b", shape, 1000, endpoint);
   CHECK(broker.code() == Exit::incomplete);

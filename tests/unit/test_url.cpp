@@ -105,3 +105,22 @@ TEST_CASE("ws:// and wss:// are WebSocket URLs whose path is the topic, as in mo
   CHECK(secure.port == 8084);
   CHECK_FALSE(parse_broker_url("mqtts://h/t").websocket);
 }
+
+TEST_CASE(
+    "a proxy URL: http:// needs a port, socks5h:// defaults to 1080, and the password is masked in text()") {
+  const auto http = mq::parse_proxy_url("http://alice:p%40ss@proxy.example:3128");
+  CHECK(http.kind == mq::ProxyUrl::Kind::http);
+  CHECK(http.host == "proxy.example");
+  CHECK(http.port == 3128);
+  CHECK(http.username == "alice");
+  CHECK(http.password == "p@ss");
+  CHECK(http.text() == "http://alice:***@proxy.example:3128");
+  const auto socks = mq::parse_proxy_url("socks5h://[::1]/");
+  CHECK(socks.kind == mq::ProxyUrl::Kind::socks5);
+  CHECK(socks.port == 1080);
+  CHECK(socks.text() == "socks5h://[::1]:1080");
+  for (const char* bad : {"http://proxy", "socks5://h:1", "https://h:1", "http://h:1/path", "http://:1"}) {
+    CAPTURE(bad);
+    CHECK_THROWS_AS(mq::parse_proxy_url(bad), mq::Error);
+  }
+}

@@ -13,6 +13,7 @@
 
 #include "mq/diagnostics.hpp"
 #include "mq/port_probe.hpp"
+#include "mq/text.hpp"
 #include "mq/websocket_handshake.hpp"
 
 namespace mq {

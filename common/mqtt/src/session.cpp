@@ -197,13 +197,6 @@ void Session::configure() {
   // protocol error. Accepting the MQTT maximum keeps fast QoS 2 subscribers connected.
   mosquitto_int_option(handle, MOSQ_OPT_RECEIVE_MAXIMUM, UINT16_MAX);
   if (connection.nodelay) mosquitto_int_option(handle, MOSQ_OPT_TCP_NODELAY, 1);
-  const std::optional<ProxyUrl>& proxy = options_.transport.proxy;
-  if (proxy && proxy->kind == ProxyUrl::Kind::socks5) {
-    const int rc = mosquitto_socks5_set(handle, proxy->host.c_str(), proxy->port,
-                                        proxy->username ? proxy->username->c_str() : nullptr,
-                                        proxy->password ? proxy->password->c_str() : nullptr);
-    if (rc != MOSQ_ERR_SUCCESS) throw request_error(rc, "use the SOCKS5 proxy");
-  }
   if (tls_ && !relayed_) {
     // Without the defaults libmosquitto uses our context as configured (design.md §5).
     mosquitto_int_option(handle, MOSQ_OPT_SSL_CTX_WITH_DEFAULTS, 0);
@@ -278,13 +271,10 @@ void Session::open_connection() {
               tls_ ? " over TLS" : "");
   tried_.clear();
   target_ = 0;
-  const std::optional<ProxyUrl>& proxy = options_.transport.proxy;
   if (relayed_) {
     open_relay();
   } else if (!endpoint.unix_path.empty()) {
     targets_ = {DialTarget{endpoint.unix_path, ""}};
-  } else if (proxy && proxy->kind == ProxyUrl::Kind::socks5) {
-    targets_ = {DialTarget{endpoint.host, ""}};  // socks5h: the proxy resolves the name
   } else {
     Resolution resolution = resolve_broker(endpoint.host, options_.connection.bind_address);
     if (resolution.lookup_error != 0)

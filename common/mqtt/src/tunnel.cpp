@@ -139,6 +139,31 @@ void trace_head(std::string_view direction, std::string_view head, const std::ve
   }
 }
 
+std::string socks_reply_text(int code) {
+  static constexpr const char* replies[] = {"succeeded",
+                                            "general SOCKS server failure",
+                                            "connection not allowed by ruleset",
+                                            "network unreachable",
+                                            "host unreachable",
+                                            "connection refused",
+                                            "TTL expired",
+                                            "command not supported",
+                                            "address type not supported"};
+  if (code >= 0 && code < static_cast<int>(std::size(replies)))
+    return fmt::format("{} ({})", replies[code], code);
+  return fmt::format("reply code {}", code);
+}
+
+// RFC 1928's CONNECT with the broker's name (address type 3): the proxy resolves it (socks5h).
+std::string socks_connect_request(const Endpoint& broker) {
+  std::string request{"\x05\x01\x00\x03", 4};
+  request += static_cast<char>(broker.host.size());
+  request += broker.host;
+  request += static_cast<char>((broker.port >> 8) & 0xff);
+  request += static_cast<char>(broker.port & 0xff);
+  return request;
+}
+
 void check_proxy_answer(const HttpResponse& answer, const ProxyUrl& proxy, const Endpoint& broker) {
   if (answer.status >= 200 && answer.status < 300) return;
   const std::string target = host_and_port(broker.host, broker.port);
@@ -160,13 +185,12 @@ void check_proxy_answer(const HttpResponse& answer, const ProxyUrl& proxy, const
 Tunnel Tunnel::open(const ClientOptions& options, const ConnectAttempt& attempt, TlsContext* tls,
                     TunnelClock::time_point deadline) {
   const std::optional<ProxyUrl>& proxy = options.transport.proxy;
-  const bool via_proxy = proxy && proxy->kind == ProxyUrl::Kind::http;
   const Endpoint& broker = attempt.endpoint;
   const std::string& bind = options.connection.bind_address;
-  const TcpOutcome outcome = via_proxy ? connect_tcp(proxy->host, proxy->port, "", deadline)
-                                       : connect_tcp(broker.host, broker.port, bind, deadline);
+  const TcpOutcome outcome = proxy ? connect_tcp(proxy->host, proxy->port, bind, deadline)
+                                   : connect_tcp(broker.host, broker.port, bind, deadline);
   if (outcome.fd < 0) {
-    if (via_proxy) throw proxy_unreachable_error(*proxy, outcome);
+    if (proxy) throw proxy_unreachable_error(*proxy, outcome);
     if (outcome.resolution.lookup_error != 0) throw resolve_error(outcome.resolution, attempt, bind);
     if (outcome.resolution.targets.empty()) throw unpaired_error(outcome.resolution, attempt, bind);
     throw connect_call_error(MOSQ_ERR_ERRNO, outcome.error_number, attempt, nullptr);
@@ -177,7 +201,8 @@ Tunnel Tunnel::open(const ClientOptions& options, const ConnectAttempt& attempt,
     const int on = 1;
     setsockopt(tunnel.fd_, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
   }
-  if (via_proxy) tunnel.connect_through_proxy(options, attempt);
+  if (proxy && proxy->kind == ProxyUrl::Kind::http) tunnel.connect_through_proxy(*proxy, attempt);
+  if (proxy && proxy->kind == ProxyUrl::Kind::socks5) tunnel.connect_through_socks(*proxy, attempt);
   if (tls) tunnel.start_tls(attempt, *tls);
   return tunnel;
 }
@@ -201,8 +226,7 @@ Tunnel::~Tunnel() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-void Tunnel::connect_through_proxy(const ClientOptions& options, const ConnectAttempt& attempt) {
-  const ProxyUrl& proxy = *options.transport.proxy;
+void Tunnel::connect_through_proxy(const ProxyUrl& proxy, const ConnectAttempt& attempt) {
   const std::string peer = fmt::format("the proxy {}", proxy.text());
   diag::debug("asking {} to connect to {}", peer,
               host_and_port(attempt.endpoint.host, attempt.endpoint.port));
@@ -215,6 +239,78 @@ void Tunnel::connect_through_proxy(const ClientOptions& options, const ConnectAt
       },
       {"proxy-authorization"});
   check_proxy_answer(answer, proxy, attempt.endpoint);
+}
+
+void Tunnel::connect_through_socks(const ProxyUrl& proxy, const ConnectAttempt& attempt) {
+  const Endpoint& broker = attempt.endpoint;
+  const std::string peer = fmt::format("the SOCKS5 proxy {}", proxy.text());
+  const std::string target = host_and_port(broker.host, broker.port);
+  const std::string what = fmt::format("{} refused to connect to {}", peer, target);
+  diag::debug("asking {} to connect to {}", peer, target);
+  const Error timeout{Exit::network, fmt::format("no answer from {} within {} s", peer, timeout_seconds_),
+                      "it accepted the connection but did not answer in SOCKS5",
+                      "check that --proxy names a SOCKS5 proxy; --connect-timeout sets the limit"};
+  const auto ended = [&peer] {
+    return Error{Exit::network, fmt::format("{} closed the connection during the SOCKS5 handshake", peer),
+                 "it is not a SOCKS5 proxy, or it refused us",
+                 "check --proxy (or MQ_PROXY); http:// names an HTTP proxy"};
+  };
+  const bool login = proxy.username.has_value();
+  send_all(login ? std::string_view{"\x05\x02\x00\x02", 4} : std::string_view{"\x05\x01\x00", 3}, timeout,
+           ended);
+  const std::string method = receive_exactly(2, timeout, ended);
+  if (method[0] != 5)
+    throw Error{Exit::network, fmt::format("{} does not speak SOCKS5", peer),
+                fmt::format("its first byte was {}", static_cast<int>(static_cast<unsigned char>(method[0]))),
+                "check --proxy (or MQ_PROXY); http:// names an HTTP proxy"};
+  if (method[1] == '\x02' && login) {
+    const std::string user = proxy.username->substr(0, 255);
+    const std::string password = proxy.password.value_or("").substr(0, 255);
+    send_all(fmt::format("\x01{}{}{}{}", static_cast<char>(user.size()), user,
+                         static_cast<char>(password.size()), password),
+             timeout, ended);
+    if (receive_exactly(2, timeout, ended)[1] != 0)
+      throw Error{Exit::authentication, what, "it did not accept the username and password",
+                  "give the proxy's credentials in the URL: --proxy socks5h://USER:PASSWORD@HOST:PORT"};
+  } else if (method[1] != 0) {
+    throw Error{Exit::authentication, what,
+                login ? "it accepts none of the ways to log in we offer" : "it wants a username and password",
+                "give the proxy's credentials in the URL: --proxy socks5h://USER:PASSWORD@HOST:PORT"};
+  }
+  send_all(socks_connect_request(broker), timeout, ended);
+  const std::string reply = receive_exactly(4, timeout, ended);
+  if (reply[1] != 0)
+    throw Error{Exit::network, what,
+                fmt::format("it answered {}", socks_reply_text(static_cast<unsigned char>(reply[1]))),
+                "check that the broker runs at that host and port, and that the proxy may reach it"};
+  const auto address_type = static_cast<unsigned char>(reply[3]);
+  const std::size_t address_size = address_type == 1 ? 4
+                                   : address_type == 4
+                                       ? 16
+                                       : static_cast<unsigned char>(receive_exactly(1, timeout, ended)[0]);
+  receive_exactly(address_size + 2, timeout, ended);  // the proxy's own address and port
+  diag::debug("{} connected us to {}", peer, target);
+}
+
+void Tunnel::send_all(std::string_view bytes, const Error& on_timeout, const std::function<Error()>& on_end) {
+  for (std::size_t sent = 0; sent < bytes.size();) {
+    const TunnelIo io = write(bytes.data() + sent, bytes.size() - sent);
+    if (io.state == TunnelIo::State::ended) throw on_end();
+    if (io.state == TunnelIo::State::would_block) wait_for(POLLOUT, on_timeout);
+    sent += io.bytes;
+  }
+}
+
+std::string Tunnel::receive_exactly(std::size_t size, const Error& on_timeout,
+                                    const std::function<Error()>& on_end) {
+  std::string received(size, '\0');
+  for (std::size_t done = 0; done < size;) {
+    const TunnelIo io = read(received.data() + done, size - done);
+    if (io.state == TunnelIo::State::ended) throw on_end();
+    if (io.state == TunnelIo::State::would_block) wait_for(POLLIN, on_timeout);
+    done += io.bytes;
+  }
+  return received;
 }
 
 void Tunnel::start_tls(const ConnectAttempt& attempt, TlsContext& tls) {
@@ -310,12 +406,7 @@ HttpResponse Tunnel::exchange_http(std::string_view request, const std::string& 
   const Error timeout{Exit::network, fmt::format("no answer from {} within {} s", peer, timeout_seconds_),
                       "it accepted the connection but did not answer our HTTP request",
                       "check that this host and port serve HTTP; --connect-timeout sets the limit"};
-  for (std::size_t sent = 0; sent < request.size();) {
-    const TunnelIo io = write(request.data() + sent, request.size() - sent);
-    if (io.state == TunnelIo::State::ended) throw on_silence();
-    if (io.state == TunnelIo::State::would_block) wait_for(POLLOUT, timeout);
-    sent += io.bytes;
-  }
+  send_all(request, timeout, on_silence);
   std::string received;
   for (;;) {
     const std::size_t head_size = http_head_size(received);

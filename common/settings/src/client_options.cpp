@@ -164,13 +164,6 @@ void check_transport_rules(const ClientOptions& client) {
         fmt::format("--unix cannot be combined with {}", transport.websocket ? "WebSockets" : "a proxy"),
         transport.websocket ? "drop --unix, or drop --ws"
                             : "drop --unix, or unset MQ_PROXY (or add --no-proxy)");
-  if (transport.websocket && transport.proxy && transport.proxy->kind == ProxyUrl::Kind::socks5)
-    throw usage_error("WebSockets through a SOCKS5 proxy are not supported yet",
-                      "use an HTTP proxy (--proxy http://HOST:PORT), or plain MQTT through the SOCKS5 proxy");
-  if (transport.proxy && transport.proxy->kind == ProxyUrl::Kind::socks5 &&
-      !client.connection.bind_address.empty())
-    throw usage_error("-A/--bind-address cannot be combined with a SOCKS5 proxy",
-                      "drop -A: the proxy makes the connection to the broker");
 }
 
 void check_session_rules(const ConnectionOptions& connection) {

@@ -80,6 +80,8 @@ Broker::Broker(const Workspace& workspace, BrokerSetup setup)
   for (int attempt = 1;; ++attempt) {
     port_ = free_port();
     tls_port_ = setup_.tls ? free_port() : 0;
+    ws_port_ = setup_.websockets ? free_port() : 0;
+    wss_port_ = setup_.websockets && setup_.tls ? free_port() : 0;
     try {
       start();
       return;
@@ -137,6 +139,12 @@ void Broker::write_config() const {
     config += "keyfile " + certificates_.server_key.string() + "\n";
     if (setup_.require_certificate) config += "require_certificate true\n";
   }
+  if (setup_.websockets) config += "listener " + std::to_string(ws_port_) + "\nprotocol websockets\n";
+  if (setup_.websockets && setup_.tls) {
+    config += "listener " + std::to_string(wss_port_) + "\nprotocol websockets\n";
+    config += "certfile " + certificates_.server_cert.string() + "\n";
+    config += "keyfile " + certificates_.server_key.string() + "\n";
+  }
   workspace_.write("mosquitto.conf", config);
 }
 
@@ -150,7 +158,9 @@ void Broker::start() {
     if (!process_->running())
       throw std::runtime_error("mosquitto exited at start: " + process_->err() + log());
     if (accepts_connections(port_, setup_.address) &&
-        (!setup_.tls || accepts_connections(tls_port_, setup_.address)))
+        (!setup_.tls || accepts_connections(tls_port_, setup_.address)) &&
+        (ws_port_ == 0 || accepts_connections(ws_port_)) &&
+        (wss_port_ == 0 || accepts_connections(wss_port_)))
       return;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }

@@ -42,6 +42,9 @@ struct BrokerSetup {
   std::vector<std::string> extra_lines;     // appended to the global section
   std::vector<std::string> listener_lines;  // settings of each listener (e.g. max_qos), after its line
   std::string address = "127.0.0.1";        // the loopback address its listeners are bound to
+  bool websockets = false;  // also a WebSocket listener (and a TLS one with `tls`); mosquitto 2.0.11
+                            // starts those only without a bind address, so they listen on every
+                            // address (the tests still connect over loopback only)
 };
 
 /// Adds to `setup` a listener on 127.0.0.1:`port` for TLS with a pre-shared key instead of
@@ -64,6 +67,9 @@ public:
   int tls_port() const { return tls_port_; }
   std::string port_text() const { return std::to_string(port_); }
   std::string tls_port_text() const { return std::to_string(tls_port_); }
+  /// The WebSocket listeners' ports (BrokerSetup::websockets), plain and TLS.
+  int ws_port() const { return ws_port_; }
+  int wss_port() const { return wss_port_; }
   /// The CA, server and client files (TLS setups only).
   const Certificates& certificates() const { return certificates_; }
   /// Stops the broker (SIGTERM, then SIGKILL) and waits for it.
@@ -84,6 +90,8 @@ private:
   Certificates certificates_;
   int port_ = 0;
   int tls_port_ = 0;
+  int ws_port_ = 0;
+  int wss_port_ = 0;
   std::unique_ptr<Process> process_;
 };
 

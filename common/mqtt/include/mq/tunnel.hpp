@@ -14,7 +14,7 @@
 using SSL = struct ssl_st;
 
 // The byte stream mq's relay carries MQTT over: a TCP connection to the broker, perhaps through
-// an HTTP CONNECT proxy, perhaps with TLS made through the session's TlsContext (so a failed
+// an HTTP CONNECT or a SOCKS5 proxy, perhaps with TLS made through the session's TlsContext (so a failed
 // handshake is diagnosed as over mqtts). Opening it blocks until it is made, the deadline
 // passes or a stop signal arrives; reading and writing it never block.
 namespace mq {
@@ -61,7 +61,11 @@ public:
 
 private:
   Tunnel(int fd, TunnelClock::time_point deadline) : fd_(fd), deadline_(deadline) {}
-  void connect_through_proxy(const ClientOptions& options, const ConnectAttempt& attempt);
+  void connect_through_proxy(const ProxyUrl& proxy, const ConnectAttempt& attempt);
+  void connect_through_socks(const ProxyUrl& proxy, const ConnectAttempt& attempt);
+  void send_all(std::string_view bytes, const Error& on_timeout, const std::function<Error()>& on_end);
+  std::string receive_exactly(std::size_t size, const Error& on_timeout,
+                              const std::function<Error()>& on_end);
   void start_tls(const ConnectAttempt& attempt, TlsContext& tls);
   void wait_for(short events, const Error& on_timeout);
 

@@ -133,9 +133,9 @@ struct TransportOptions {
   std::string path() const { return ws_path.value_or("/mqtt"); }
   /// The subprotocol asked for ("" for none).
   std::string subprotocol() const { return ws_subprotocol.value_or("mqtt"); }
-  /// Whether the bytes go through mq's own relay (WebSockets or an HTTP proxy) rather than
-  /// straight from libmosquitto to the broker (which also speaks SOCKS5 itself).
-  bool relayed() const { return websocket || (proxy && proxy->kind == ProxyUrl::Kind::http); }
+  /// Whether the bytes go through mq's own relay (WebSockets or a proxy) rather than straight
+  /// from libmosquitto to the broker.
+  bool relayed() const { return websocket || proxy.has_value(); }
 };
 /// Registers --ws --ws-path --ws-header --ws-origin --ws-subprotocol --proxy --no-proxy.
 void add_transport_options(CLI::App& app, TransportOptions& transport);

@@ -1,0 +1,86 @@
+# A WebSocket server that misbehaves on purpose, for what mosquitto cannot show. Serves one
+# connection after another on a kernel-chosen loopback port, which it prints first; writes each
+# request head it receives to REQUESTS (appended). BEHAVIOUR is one of:
+#   status "404 Not Found"   answers with that status and closes
+#   no_upgrade               answers 101 without Upgrade and Connection
+#   bad_accept               answers 101 with a Sec-WebSocket-Accept for another key
+#   no_subprotocol           answers 101 without Sec-WebSocket-Protocol
+#   close CODE REASON        accepts the handshake, then closes with that code and reason
+#   stall                    reads the request and never answers
+#   huge_head                answers with a head of 20 KiB that never ends
+#   close_mid_frame          accepts, sends half a binary frame, closes
+import base64, hashlib, socket, struct, sys
+
+GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+
+def read_head(connection):
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = connection.recv(4096)
+        if not chunk:
+            return None
+        data += chunk
+    return data.split(b"\r\n\r\n")[0].decode("latin-1")
+
+
+def accept_for(head):
+    for line in head.split("\r\n"):
+        name, _, value = line.partition(":")
+        if name.strip().lower() == "sec-websocket-key":
+            return base64.b64encode(hashlib.sha1(value.strip().encode() + GUID).digest()).decode()
+    return ""
+
+
+def upgraded(accept, protocol=True):
+    return ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            f"Sec-WebSocket-Accept: {accept}\r\n" + ("Sec-WebSocket-Protocol: mqtt\r\n" if protocol else "") + "\r\n")
+
+
+def serve(connection, behaviour, requests):
+    head = read_head(connection)
+    if head is None:
+        return
+    with open(requests, "a") as out:
+        out.write(head + "\n\n")
+    kind = behaviour[0]
+    if kind == "status":
+        connection.sendall(f"HTTP/1.1 {behaviour[1]}\r\nContent-Length: 0\r\n\r\n".encode())
+    elif kind == "no_upgrade":
+        connection.sendall(f"HTTP/1.1 101 Switching Protocols\r\nSec-WebSocket-Accept: {accept_for(head)}\r\n\r\n".encode())
+    elif kind == "bad_accept":
+        connection.sendall(upgraded("dGhlIHNhbXBsZSBub25jZQ==").encode())
+    elif kind == "no_subprotocol":
+        connection.sendall(upgraded(accept_for(head), protocol=False).encode())
+    elif kind == "close":
+        payload = struct.pack("!H", int(behaviour[1])) + behaviour[2].encode()
+        connection.sendall(upgraded(accept_for(head)).encode() + bytes([0x88, len(payload)]) + payload)
+        while connection.recv(4096):
+            pass
+    elif kind == "stall":
+        while connection.recv(4096):
+            pass
+    elif kind == "huge_head":
+        connection.sendall(b"HTTP/1.1 101 Switching Protocols\r\nX-Filler: " + b"x" * 20480)
+        while connection.recv(4096):
+            pass
+    elif kind == "close_mid_frame":
+        connection.sendall(upgraded(accept_for(head)).encode() + bytes([0x82, 10, 0x20, 0x02]))
+
+
+def main():
+    requests, behaviour = sys.argv[1], sys.argv[2:]
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    print(listener.getsockname()[1], flush=True)
+    while True:
+        connection, _ = listener.accept()
+        try:
+            serve(connection, behaviour, requests)
+        except OSError:
+            pass
+        connection.close()
+
+
+main()
