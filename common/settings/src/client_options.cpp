@@ -240,7 +240,7 @@ void add_broker_connection_options(CLI::App& app, ConnectionOptions& connection,
       app.add_option("--unix", connection.unix_socket, "Connect through a Unix domain socket at this path")
           ->group(connection_group);
   app.add_option("-L,--url", connection.url,
-                 "Broker and topic as mqtt[s]://[user[:password]@]host[:port]/topic")
+                 "Broker and topic as mqtt[s]://[user[:password]@]host[:port]/topic, or ws[s]://")
       ->excludes(host)
       ->excludes(port)
       ->excludes(unix_socket)
@@ -342,8 +342,7 @@ void add_transport_options(CLI::App& app, TransportOptions& transport) {
   app.add_flag("--ws", transport.websocket, "Speak MQTT over WebSockets (as -L ws:// or wss:// do)")
       ->group(transport_group);
   app.add_option("--ws-path", transport.ws_path, "HTTP path of the WebSocket handshake [default: /mqtt]")
-      ->type_name("PATH")
-      ->group(transport_group);
+      ->group(transport_group);  // TEXT, not PATH: completion would offer local files
   app.add_option("--ws-header", transport.ws_headers,
                  "Extra header for the WebSocket handshake, as 'Name: value' (repeatable)")
       ->type_name("HEADER")
@@ -356,11 +355,12 @@ void add_transport_options(CLI::App& app, TransportOptions& transport) {
                  "WebSocket subprotocol to ask for; '' asks for none [default: mqtt]")
       ->type_name("NAME")
       ->group(transport_group);
-  auto* proxy = app.add_option("--proxy", transport.proxy_option,
-                               "Proxy to reach the broker through: http://[user:pass@]host:port (HTTP "
-                               "CONNECT) or socks5h://[user:pass@]host[:port] [default: MQ_PROXY]")
-                    ->type_name("URL")
-                    ->group(transport_group);
+  auto* proxy =
+      app.add_option("--proxy", transport.proxy_option,
+                     "Proxy to reach the broker through, else MQ_PROXY: http://[user:pass@]host:port (HTTP "
+                     "CONNECT) or socks5h://[user:pass@]host[:port] (SOCKS5)")
+          ->type_name("URL")
+          ->group(transport_group);
   app.add_flag("--no-proxy", transport.no_proxy, "Connect directly even if MQ_PROXY is set")
       ->excludes(proxy)
       ->group(transport_group);
