@@ -11,27 +11,7 @@
 
 using namespace mq::test;
 
-namespace {
-
-std::size_t occurrences(const std::string& text, const std::string& part) {
-  std::size_t count = 0;
-  for (std::size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1))
-    ++count;
-  return count;
-}
-
-// Waits until `text` was written to stderr `times` times (the second subscription, ...).
-bool wait_for_stderr_count(Process& process, const std::string& text, std::size_t times) {
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (std::chrono::steady_clock::now() < give_up) {
-    if (occurrences(process.err(), text) >= times) return true;
-    if (!process.running()) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return false;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE("when the broker goes away, mqsub says so, reconnects, subscribes again and goes on") {
   Workspace workspace;

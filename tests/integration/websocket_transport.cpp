@@ -257,3 +257,36 @@ TEST_CASE("mqbench refuses ws:// for now (exit 2) rather than connecting without
   CHECK(outcome.exit_code == 2);
   CHECK(contains(outcome.err, "mqbench does not speak MQTT over WebSockets yet"));
 }
+
+TEST_CASE("when the broker restarts, mqsub over ws:// reconnects through a new relay and goes on") {
+  Workspace workspace;
+  Broker broker{workspace, websocket_broker()};
+  auto subscriber = start_subscriber(workspace, {"-L", ws_url(broker.ws_port(), "again"), "-C", "2", "-v"});
+  REQUIRE(run_tool(workspace, "mqpub", {"-p", broker.port_text(), "-t", "again", "-m", "before"}).exit_code ==
+          0);
+  REQUIRE(subscriber->wait_for_stdout("again before\n"));
+
+  broker.stop();
+  REQUIRE(subscriber->wait_for_stderr("reconnecting"));
+  broker.start();
+  REQUIRE(subscriber->wait_for_stderr("reconnected to ws://localhost:" + std::to_string(broker.ws_port()) +
+                                      "/mqtt"));
+  REQUIRE(wait_for_stderr_count(*subscriber, "debug: subscribed to again", 2));
+  REQUIRE(run_tool(workspace, "mqpub", {"-p", broker.port_text(), "-t", "again", "-m", "after"}).exit_code ==
+          0);
+  const Outcome outcome = subscriber->finish();
+  CHECK(outcome.exit_code == 0);
+  CHECK(outcome.out == "again before\nagain after\n");
+}
+
+TEST_CASE("a proxy that accepts the connection but never answers CONNECT is exit 3 after --connect-timeout") {
+  Workspace workspace;
+  FakeWebSocketServer stalling{workspace, {"stall"}};
+  const Outcome outcome =
+      run_tool(workspace, "mqpub",
+               {"-L", "ws://localhost:1/t", "--proxy", "http://127.0.0.1:" + stalling.port_text(),
+                "--connect-timeout", "0.5", "-m", "x"});
+  CHECK(outcome.exit_code == 3);
+  CHECK(contains(outcome.err,
+                 "no answer from the proxy http://127.0.0.1:" + stalling.port_text() + " within 0.5 s"));
+}

@@ -3,9 +3,11 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
+#include <thread>
 
 namespace mq::test {
 namespace {
@@ -106,6 +108,27 @@ Outcome run_tool_resolving(const Workspace& workspace, const NameResolution& res
 
 void require_root(const std::string& what) {
   REQUIRE_MESSAGE(::geteuid() == 0, what, " needs root (CI runs the tests as root)");
+}
+
+namespace {
+
+std::size_t occurrences(const std::string& text, const std::string& part) {
+  std::size_t count = 0;
+  for (std::size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1))
+    ++count;
+  return count;
+}
+
+}  // namespace
+
+bool wait_for_stderr_count(Process& process, const std::string& text, std::size_t times) {
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < give_up) {
+    if (occurrences(process.err(), text) >= times) return true;
+    if (!process.running()) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
 }
 
 std::unique_ptr<Process> start_subscriber(const Workspace& workspace,

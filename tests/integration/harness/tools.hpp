@@ -73,6 +73,10 @@ Outcome run_tool_resolving(const Workspace& workspace, const NameResolution& res
 /// check its claim must not pass without checking it.
 void require_root(const std::string& what);
 
+/// Waits (at most 30 s) until `text` was written to stderr `times` times (a second
+/// subscription, ...); false when the program exits first or time runs out.
+bool wait_for_stderr_count(Process& process, const std::string& text, std::size_t times);
+
 /// Starts mqsub with `arguments` (plus -d) and returns once the broker acknowledged the
 /// subscription, so that what is published next is sure to reach it.
 std::unique_ptr<Process> start_subscriber(const Workspace& workspace,
