@@ -183,26 +183,25 @@ void Relay::accept_client() {
 
 void Relay::add_watches(std::vector<pollfd>& watched) const {
   const std::size_t backlog = framing_ ? wslay_event_get_queued_msg_length(framing_) : to_broker_.size();
-  if (client_fd_ >= 0) {
-    const short reading = !client_ended_ && backlog < backlog_limit ? POLLIN : 0;
-    watched.push_back({client_fd_, static_cast<short>(reading | (to_client_.empty() ? 0 : POLLOUT)), 0});
-  }
-  if (!tunnel_ended_) {
-    const bool sending = framing_ ? wslay_event_want_write(framing_) != 0 : !to_broker_.empty();
-    const short reading = to_client_.size() < backlog_limit ? POLLIN : 0;
-    watched.push_back({tunnel_.fd(), static_cast<short>(reading | (sending ? POLLOUT : 0)), 0});
-  }
+  const short client_reading = !client_ended_ && backlog < backlog_limit ? POLLIN : 0;
+  watched.push_back({client_fd_, static_cast<short>(client_reading | (to_client_.empty() ? 0 : POLLOUT)), 0});
+  const bool sending = framing_ ? wslay_event_want_write(framing_) != 0 : !to_broker_.empty();
+  const short tunnel_reading = to_client_.size() < backlog_limit ? POLLIN : 0;
+  watched.push_back(
+      {tunnel_ended_ ? -1 : tunnel_.fd(), static_cast<short>(tunnel_reading | (sending ? POLLOUT : 0)), 0});
 }
 
 bool Relay::has_buffered_input() const {
   return !tunnel_ended_ && tunnel_.has_buffered_input() && to_client_.size() < backlog_limit;
 }
 
-void Relay::pump() {
-  read_client();
-  if (!tunnel_ended_) exchange_with_broker();
-  write_client();
+bool Relay::pump(short client_events, short tunnel_events) {
+  constexpr short ready = POLLIN | POLLHUP | POLLERR;
+  if ((client_events & ready) != 0) read_client();
+  if (!tunnel_ended_) exchange_with_broker((tunnel_events & ready) != 0 || tunnel_.has_buffered_input());
+  const bool delivered = write_client();
   if (tunnel_ended_ && (to_client_.empty() || client_ended_)) close_client();
+  return delivered;
 }
 
 // libmosquitto's packets, framed or as they are, until its end closes (after its DISCONNECT).
@@ -227,7 +226,8 @@ void Relay::read_client() {
   }
 }
 
-void Relay::exchange_with_broker() {
+// Sends what is queued for the broker; receives only when the tunnel has input (`readable`).
+void Relay::exchange_with_broker(bool readable) {
   if (framing_) {
     if (wslay_event_want_write(framing_) && wslay_event_send(framing_) != 0) return end_tunnel(0);
     // wslay sends control frames first: the close waits until libmosquitto's last bytes are out.
@@ -237,7 +237,7 @@ void Relay::exchange_with_broker() {
       if (wslay_event_send(framing_) != 0) return end_tunnel(0);
     }
     if (tunnel_ended_) return;
-    if (wslay_event_want_read(framing_) && wslay_event_recv(framing_) != 0) return end_tunnel(0);
+    if (readable && wslay_event_want_read(framing_) && wslay_event_recv(framing_) != 0) return end_tunnel(0);
     // After both close frames, the WebSocket is done.
     if (!wslay_event_want_read(framing_) && !wslay_event_want_write(framing_)) end_tunnel(0);
     return;
@@ -250,7 +250,7 @@ void Relay::exchange_with_broker() {
   }
   if (client_ended_ && to_broker_.empty()) ::shutdown(tunnel_.fd(), SHUT_WR);
   char buffer[read_chunk];
-  while (to_client_.size() < backlog_limit) {
+  while (readable && to_client_.size() < backlog_limit) {
     const TunnelIo io = tunnel_.read(buffer, sizeof buffer);
     if (io.state == TunnelIo::State::ended) return end_tunnel(io.error_number);
     if (io.state == TunnelIo::State::would_block) break;
@@ -258,17 +258,20 @@ void Relay::exchange_with_broker() {
   }
 }
 
-void Relay::write_client() {
+bool Relay::write_client() {
+  bool delivered = false;
   while (client_fd_ >= 0 && !client_ended_ && !to_client_.empty()) {
     const ssize_t sent =
         ::send(client_fd_, to_client_.data(), to_client_.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
-    if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
+    if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) break;
     if (sent < 0) {
       client_ended_ = true;
-      return;
+      break;
     }
     to_client_.erase(0, static_cast<std::size_t>(sent));
+    delivered = true;
   }
+  return delivered;
 }
 
 void Relay::end_tunnel(int error_number) {

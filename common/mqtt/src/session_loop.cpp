@@ -93,22 +93,27 @@ void Session::poll_once(int timeout_ms, bool wake_on_stop_signal, LoopExtras* ex
       watched.push_back({watch.wanted() ? watch.fd : -1, POLLIN, 0});
   }
   const std::size_t extras_end = watched.size();
-  if (relay_) relay_->add_watches(watched);
-  const bool relay_input = relay_ && relay_->has_buffered_input();
+  if (relay_) {
+    relay_->add_watches(watched);
+    // Coalesced reads (coalesce_reads) hold the broker's input back in the tunnel, where it arrives.
+    if (holding_reads) watched[extras_end + 1].events &= static_cast<short>(~POLLIN);
+  }
+  const bool relay_input = relay_ && !holding_reads && relay_->has_buffered_input();
   if (::poll(watched.data(), watched.size(), buffered_input || relay_input ? 0 : timeout_ms) < 0) {
     if (errno != EINTR) fail(Error{Exit::internal, fmt::format("poll failed: {}", std::strerror(errno))});
     return;
   }
-  // The relay hands libmosquitto what the broker sent this turn, then carries what it wrote.
-  if (relay_) relay_->pump();
-  if (buffered_input || relay_ || (watched[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+  // The relay hands libmosquitto what the broker sent this turn; what libmosquitto writes makes
+  // its connection readable for the relay's next turn.
+  const bool relayed_input =
+      relay_ && relay_->pump(watched[extras_end].revents, watched[extras_end + 1].revents);
+  if (buffered_input || relayed_input || (watched[0].revents & (POLLIN | POLLHUP | POLLERR))) {
     const auto started = Clock::now();
     handle_readable();
     reads_resume_ = started + read_window_;  // in the past when reading took the whole window
   }
   if ((watched[0].revents & POLLOUT) && socket() >= 0) handle_writable();
   if (socket() >= 0) handle_housekeeping();
-  if (relay_) relay_->pump();
   for (std::size_t i = 2; extras && i < extras_end; ++i) {
     if (watched[i].revents != 0) extras->watches[i - 2].on_ready();
   }
@@ -121,7 +126,7 @@ void Session::poll_relay_only(int timeout_ms) {
   if (::poll(watched.data(), watched.size(), relay_->has_buffered_input() ? 0 : timeout_ms) < 0 &&
       errno != EINTR)
     return fail(Error{Exit::internal, fmt::format("poll failed: {}", std::strerror(errno))});
-  relay_->pump();
+  relay_->pump(watched[0].revents, watched[1].revents);
 }
 
 int Session::socket() const { return handle_ ? mosquitto_socket(handle_.get()) : -1; }

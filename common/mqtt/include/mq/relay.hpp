@@ -37,12 +37,14 @@ public:
   /// Takes libmosquitto's connection (its connect call has returned) and removes the path, so
   /// that nothing else can connect.
   void accept_client();
-  /// Appends the descriptors to poll for the relay's next step.
+  /// Appends the relay's two entries to a poll set: libmosquitto's connection, then the tunnel
+  /// (each with fd -1 when it needs no watching now).
   void add_watches(std::vector<pollfd>& watched) const;
   /// Whether the relay has work without waiting (input decrypted or received ahead).
   bool has_buffered_input() const;
-  /// Moves whatever can move without blocking, both ways.
-  void pump();
+  /// Moves what the events poll reported for the two entries allow, both ways, without
+  /// blocking; returns whether libmosquitto was handed new bytes to read.
+  bool pump(short client_events, short tunnel_events);
   /// Whether bytes are still on their way: libmosquitto's last packets (its DISCONNECT) to the
   /// broker, or the broker's to libmosquitto.
   bool active() const { return client_fd_ >= 0 || (!tunnel_ended_ && client_ended_); }
@@ -57,8 +59,8 @@ private:
   void listen_privately();
   void start_framing();
   void read_client();
-  void write_client();
-  void exchange_with_broker();
+  bool write_client();
+  void exchange_with_broker(bool readable);
   void end_tunnel(int error_number);
   void close_client();
 
