@@ -22,6 +22,7 @@ namespace {
 constexpr std::size_t backlog_limit = 1024 * 1024;  // bytes held for one side before reading the other
 constexpr std::size_t read_chunk = 64 * 1024;
 constexpr auto second_look_limit = std::chrono::milliseconds(2000);
+constexpr auto close_grace = std::chrono::seconds(2);  // for the broker's end after libmosquitto's
 
 // The close codes a new connection may overcome: the server going away or busy.
 bool server_went_away(int code) { return code == 1000 || code == 1001 || code == 1012 || code == 1013; }
@@ -191,6 +192,11 @@ void Relay::add_watches(std::vector<pollfd>& watched) const {
       {tunnel_ended_ ? -1 : tunnel_.fd(), static_cast<short>(tunnel_reading | (sending ? POLLOUT : 0)), 0});
 }
 
+bool Relay::active() const {
+  if (!client_ended_) return client_fd_ >= 0;
+  return client_fd_ >= 0 && !tunnel_ended_ && TunnelClock::now() < client_ended_at_ + close_grace;
+}
+
 bool Relay::has_buffered_input() const {
   return !tunnel_ended_ && tunnel_.has_buffered_input() && to_client_.size() < backlog_limit;
 }
@@ -214,6 +220,7 @@ void Relay::read_client() {
     if (received < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
     if (received <= 0) {
       client_ended_ = true;
+      client_ended_at_ = TunnelClock::now();
       return;
     }
     if (!framing_) {
@@ -266,6 +273,7 @@ bool Relay::write_client() {
     if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) break;
     if (sent < 0) {
       client_ended_ = true;
+      client_ended_at_ = TunnelClock::now();
       break;
     }
     to_client_.erase(0, static_cast<std::size_t>(sent));

@@ -46,8 +46,9 @@ public:
   /// blocking; returns whether libmosquitto was handed new bytes to read.
   bool pump(short client_events, short tunnel_events);
   /// Whether bytes are still on their way: libmosquitto's last packets (its DISCONNECT) to the
-  /// broker, or the broker's to libmosquitto.
-  bool active() const { return client_fd_ >= 0 || (!tunnel_ended_ && client_ended_); }
+  /// broker, or the broker's to libmosquitto. A broker that does not close its end within a
+  /// grace after libmosquitto closed its own is not waited for any longer.
+  bool active() const;
   /// Why the broker's side ended, when it says more than a lost connection (a close code).
   const std::optional<Error>& failure() const { return failure_; }
   /// The subprotocol the server agreed to ("" for none or without WebSockets).
@@ -74,7 +75,8 @@ private:
   std::string to_client_;                   // from the broker, for libmosquitto
   std::string to_broker_;                   // from libmosquitto, without framing
   bool client_ended_ = false;               // libmosquitto closed its end
-  bool close_sent_ = false;                 // our WebSocket close frame is queued
+  TunnelClock::time_point client_ended_at_;
+  bool close_sent_ = false;  // our WebSocket close frame is queued
   bool tunnel_ended_ = false;
   int frame_opcode_ = 0;  // of the frame being received
   std::string subprotocol_;
