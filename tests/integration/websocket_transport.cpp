@@ -121,6 +121,16 @@ TEST_CASE("ws:// to a plain MQTT port is exit 7 and says to drop ws://") {
   CHECK(contains(outcome.err, "drop ws://"));
 }
 
+TEST_CASE("a subprotocol mosquitto does not serve is exit 7 naming it") {
+  Workspace workspace;
+  Broker broker{workspace, websocket_broker()};
+  const Outcome outcome = run_tool(
+      workspace, "mqpub", {"-L", ws_url(broker.ws_port(), "t"), "--ws-subprotocol", "mqttv9", "-m", "x"});
+  CHECK(outcome.exit_code == 7);
+  CHECK(contains(outcome.err, "it refuses the subprotocol 'mqttv9'"));
+  CHECK(contains(outcome.err, "drop --ws-subprotocol"));
+}
+
 TEST_CASE("ws:// to a closed port is exit 3, connection refused") {
   Workspace workspace;
   const Outcome outcome = run_tool(workspace, "mqpub", {"-L", ws_url(free_port(), "t"), "-m", "x"});

@@ -51,7 +51,9 @@ std::string handshake(Tunnel& tunnel, const ClientOptions& options, const Endpoi
   const bool proxied = transport.proxy.has_value();
   const HttpResponse answer = tunnel.exchange_http(
       websocket_request(transport, broker, key), fmt::format("the server {}", broker.text()),
-      [&] { return websocket_silence_error(broker, speaks_plain_mqtt(broker, proxied)); },
+      [&] {
+        return websocket_silence_error(broker, transport.subprotocol(), speaks_plain_mqtt(broker, proxied));
+      },
       masked_handshake_headers(transport));
   std::string agreed = check_websocket_answer(answer, transport, broker, key);
   diag::debug("WebSocket connection to {} open{}", broker.text(),

@@ -114,7 +114,7 @@ std::string check_websocket_answer(const HttpResponse& answer, const TransportOp
   return agreed;
 }
 
-Error websocket_silence_error(const Endpoint& broker, bool speaks_mqtt) {
+Error websocket_silence_error(const Endpoint& broker, const std::string& subprotocol, bool speaks_mqtt) {
   const std::string what = fmt::format("{} closed the connection at our WebSocket handshake", broker.text());
   if (speaks_mqtt)
     return Error{Exit::protocol, what,
@@ -122,6 +122,13 @@ Error websocket_silence_error(const Endpoint& broker, bool speaks_mqtt) {
                  fmt::format("drop ws:// (or --ws): -L mqtt://{}:{}/TOPIC, or give the port of the broker's "
                              "WebSocket listener",
                              broker.host, broker.port)};
+  if (!subprotocol.empty() && subprotocol != "mqtt")
+    return Error{
+        Exit::protocol, what,
+        fmt::format("the server sent no HTTP answer: it refuses the subprotocol '{}' (mosquitto closes "
+                    "the connection then), or the port speaks another protocol",
+                    subprotocol),
+        "ask for the subprotocol MQTT brokers serve: drop --ws-subprotocol (it defaults to mqtt)"};
   return Error{
       Exit::protocol, what, "the server sent no HTTP answer: the port speaks another protocol",
       "give the port of the broker's WebSocket listener (often 8080 or 8083, 443 or 8084 for wss://); a "

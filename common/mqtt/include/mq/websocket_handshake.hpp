@@ -31,9 +31,10 @@ std::vector<std::string> masked_handshake_headers(const TransportOptions& transp
 std::string check_websocket_answer(const HttpResponse& answer, const TransportOptions& transport,
                                    const Endpoint& broker, std::string_view key);
 
-/// The server closed the connection at our handshake without a word of HTTP. `speaks_mqtt`: a
-/// second look found that the port answers a plain MQTT CONNECT.
-Error websocket_silence_error(const Endpoint& broker, bool speaks_mqtt);
+/// The server closed the connection at our handshake without a word of HTTP, having been asked
+/// for `subprotocol`. `speaks_mqtt`: a second look found that the port answers a plain MQTT
+/// CONNECT.
+Error websocket_silence_error(const Endpoint& broker, const std::string& subprotocol, bool speaks_mqtt);
 
 /// "1008 policy violation": a WebSocket close code with its RFC 6455 name, when it has one.
 std::string close_code_text(int code);
