@@ -300,3 +300,34 @@ TEST_CASE("a proxy that accepts the connection but never answers CONNECT is exit
   CHECK(contains(outcome.err,
                  "no answer from the proxy http://127.0.0.1:" + stalling.port_text() + " within 0.5 s"));
 }
+
+TEST_CASE("a 3 MB message sent over wss:// arrives whole, split over many frames and TLS records") {
+  Workspace workspace;
+  Broker broker{workspace, websocket_broker(true)};
+  std::string payload;
+  for (int i = 0; payload.size() < 3'000'000; ++i)
+    payload += std::to_string(i) + ",";
+  const auto file = workspace.write("big", payload);
+  auto subscriber =
+      start_subscriber(workspace, {"-p", broker.port_text(), "-t", "big", "-C", "1", "-q", "1"});
+  const Outcome published = run_tool(workspace, "mqpub",
+                                     {"-L", wss_url(broker.wss_port(), "big"), "--cafile",
+                                      broker.certificates().ca.string(), "-q", "2", "-f", file.string()});
+  CHECK(published.exit_code == 0);
+  const Outcome received = subscriber->finish();
+  CHECK(received.exit_code == 0);
+  CHECK(received.out == payload + "\n");
+}
+
+// mosquitto 2.0.11's WebSocket listener sends a large message 4 KiB per turn of its loop, which
+// idles for up to 100 ms: 100 kB (25 frames) is enough to cross frame boundaries quickly.
+TEST_CASE("a 100 kB message received over ws:// arrives whole across the broker's frames") {
+  Workspace workspace;
+  Broker broker{workspace, websocket_broker()};
+  const std::string payload(100'000, 'w');
+  auto subscriber = start_subscriber(workspace, {"-L", ws_url(broker.ws_port(), "big"), "-C", "1"});
+  CHECK(run_tool(workspace, "mqpub", {"-p", broker.port_text(), "-t", "big", "-m", payload}).exit_code == 0);
+  const Outcome received = subscriber->finish();
+  CHECK(received.exit_code == 0);
+  CHECK(received.out == payload + "\n");
+}
