@@ -56,6 +56,7 @@ struct OutputOptions {
   std::optional<double> fail_rate;
   std::optional<std::uint64_t> fail_errors;
   std::optional<std::string> csv;         // "-": stdout
+  std::optional<std::string> html;        // "-": stdout
   std::vector<std::string> report_files;  // mqbench report FILE...
 
   /// The --fail-* limits; throws a usage Error when --fail-loss is malformed.

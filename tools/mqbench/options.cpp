@@ -155,6 +155,9 @@ void add_output_options(CLI::App& app, OutputOptions& output) {
   app.add_option("--csv", output.csv,
                  "Write a CSV row per second (with --find-max: per step) to FILE ('-': stdout)")
       ->group(output_group);
+  app.add_option("--html", output.html,
+                 "Write a report with plots to FILE, one HTML page readable offline ('-': stdout)")
+      ->group(output_group);
   app.add_option("--fail-p99", output.fail_p99, "Exit 11 if the p99 latency is above MS milliseconds")
       ->check(real_number(0.0, 1e12))
       ->group(output_group);

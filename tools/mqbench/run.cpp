@@ -21,6 +21,7 @@
 #include "csv.hpp"
 #include "engine.hpp"
 #include "find_max.hpp"
+#include "html_report.hpp"
 #include "limits.hpp"
 #include "live.hpp"
 #include "mq/connectivity.hpp"
@@ -67,31 +68,40 @@ std::size_t raise_file_limit() {
 // to a path that cannot be written; a regular file is whole or untouched, "-" and a FIFO are
 // streams.
 struct ResultFiles {
-  std::optional<OutputFile> json, csv;
+  std::optional<OutputFile> json, csv, html;
 
   explicit ResultFiles(const OutputOptions& output) {
-    if (output.json && output.csv && *output.json == "-" && *output.csv == "-")
-      throw usage_error("--json - and --csv - would both write to standard output",
-                        "write one of them to a file");
-    if (output.json)
-      json.emplace(OutputFile::open(*output.json, {.what = "the results", .option = "--json"}));
-    if (output.csv)
-      csv.emplace(OutputFile::open(*output.csv, {.what = "the results as CSV", .option = "--csv"}));
+    const int to_standard_output = (output.json == "-") + (output.csv == "-") + (output.html == "-");
+    if (to_standard_output > 1)
+      throw usage_error("more than one of --json, --csv and --html would write to standard output ('-')",
+                        "write all but one of them to files");
+    open(json, output.json, {.what = "the results", .option = "--json"});
+    open(csv, output.csv, {.what = "the results as CSV", .option = "--csv"});
+    open(html, output.html, {.what = "the HTML report", .option = "--html"});
   }
 
   bool take_standard_output() const {
-    return (json && json->is_standard_output()) || (csv && csv->is_standard_output());
+    for (const std::optional<OutputFile>* file : {&json, &csv, &html})
+      if (*file && (*file)->is_standard_output()) return true;
+    return false;
   }
 
-  void write(const Results& results) {
-    if (json) write_whole(*json, to_json(results).dump(2) + "\n");
-    if (csv) write_whole(*csv, results_csv(results));
+  /// Writes `results`; the HTML report shows `shown` (the files of a report side by side) or,
+  /// when empty, `results`. Every file is written before any is committed, so that a file that
+  /// fails (a full device) leaves the regular ones untouched.
+  void write(const Results& results, const std::vector<NamedResults>& shown) {
+    if (json) json->write(to_json(results).dump(2) + "\n");
+    if (csv) csv->write(results_csv(results));
+    if (html)
+      html->write(html_report(shown.empty() ? std::vector<NamedResults>{{"this run", results}} : shown));
+    for (std::optional<OutputFile>* file : {&json, &csv, &html})
+      if (*file) (*file)->commit();
   }
 
 private:
-  static void write_whole(OutputFile& file, const std::string& text) {
-    file.write(text);
-    file.commit();
+  static void open(std::optional<OutputFile>& file, const std::optional<std::string>& path,
+                   const OutputFileSettings& settings) {
+    if (path) file.emplace(OutputFile::open(*path, settings));
   }
 };
 
@@ -609,11 +619,11 @@ void warn_of_errors(const Results& results, const Limits& limits) {
 // Prints the table (unless a file goes to stdout) and writes the files, with the gates the limits
 // give. Then throws `failure`, if any, else an Error for the gates that did not pass.
 Exit finish(Results& results, ResultFiles& files, const Limits& limits,
-            const std::optional<Error>& failure = std::nullopt) {
+            const std::optional<Error>& failure = std::nullopt, const std::vector<NamedResults>& shown = {}) {
   const std::vector<Gate> gates = check_gates(results, limits);
   if (limits.any()) results.gates = gates;  // without limits, a report keeps the recorded ones
   if (!files.take_standard_output()) write_stdout(summary_table(results, colour_enabled(STDOUT_FILENO)));
-  files.write(results);
+  files.write(results, shown);
   if (failure) throw *failure;
   const std::vector<std::string> unmet = unmet_limits(gates);
   if (unmet.empty()) return Exit::ok;
@@ -705,8 +715,11 @@ Exit run(const Options& options) {
   if (options.scenario == Scenario::report) {
     const std::vector<Results> parts = load_results(options.output.report_files);
     if (!files.take_standard_output()) print_find_max_results(options.output.report_files, parts);
+    std::vector<NamedResults> shown;
+    for (std::size_t i = 0; i < parts.size(); ++i)
+      shown.push_back({std::filesystem::path{options.output.report_files[i]}.filename().string(), parts[i]});
     Results merged = merge(parts);
-    return finish(merged, files, limits);
+    return finish(merged, files, limits, std::nullopt, shown);
   }
   Plan plan = make_plan(options, raise_file_limit());
   MosquittoLibrary library;  // one initialisation for the whole run
