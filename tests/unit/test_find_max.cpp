@@ -172,3 +172,18 @@ TEST_CASE("--csv writes a row per second of a run, and a row per step of a searc
                  "1,100.000,100.000,100.000,100.000,1.500,1.500,0,0,0.200,false,the p99 latency 1.500 ms "
                  "is above --fail-p99 1\r\n"));
 }
+
+TEST_CASE("a starting rate above what the search tries starts at its highest") {
+  CHECK(search_settings(1e12, 5).start == SearchSettings{}.highest);
+  CHECK(search_settings(0.001, 5).lowest == 0.001);
+  CHECK_NOTHROW(RateSearch{search_settings(1e12, 0.1)});
+}
+
+TEST_CASE("a search stopped before its first step ends says so, for its scenario") {
+  FindMax search{search_settings(100, 5), {}};
+  const Results conclusion = search.conclusion(nlohmann::json{{"scenario", "pub"}}, true);
+  CHECK(conclusion.scenario == "pub");
+  CHECK(conclusion.interrupted);
+  CHECK(
+      contains(summary_table(conclusion), "no rate met the service level before the search was interrupted"));
+}

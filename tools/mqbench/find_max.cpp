@@ -78,8 +78,8 @@ Step judge_step(double asked, Results results, const ServiceLevel& level) {
 
 SearchSettings search_settings(double start, double percent) {
   SearchSettings settings;
-  settings.start = start;
-  settings.lowest = std::min(settings.lowest, start);
+  settings.start = std::min(start, settings.highest);  // --total-rate goes higher than the search
+  settings.lowest = std::min(settings.lowest, settings.start);
   settings.precision = percent / 100;
   return settings;
 }
@@ -96,6 +96,10 @@ const Step& FindMax::add(double asked, Results results) {
 Results FindMax::conclusion(nlohmann::json settings, bool interrupted) const {
   const Step* limit = limit_step(steps_);
   Results results = limit ? limit->results : steps_.empty() ? Results{} : steps_.back().results;
+  if (steps_.empty()) {  // stopped during the first step
+    results.scenario = settings.value("scenario", "");
+    results.description = "no step of --find-max finished";
+  }
   settings["find_max"] = {{"start_per_s", settings_.start},
                           {"growth", settings_.growth},
                           {"precision_percent", settings_.precision * 100},

@@ -29,7 +29,8 @@ struct ServiceLevel {
 /// Judges the results of a step that asked for `asked` messages per second in all.
 Step judge_step(double asked, Results results, const ServiceLevel& level);
 
-/// The search settings for the first step's rate `start` and --precision `percent`.
+/// The search settings for the first step's rate `start` (at most the search's highest) and
+/// --precision `percent`.
 SearchSettings search_settings(double start, double percent);
 
 /// A search under way: the rate of the next step, and the steps so far.

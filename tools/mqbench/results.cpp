@@ -521,8 +521,9 @@ std::string summary_table(const Results& results, bool colour) {
   std::string text =
       paint(fmt::format("mqbench {}: {}", results.scenario, results.description), Style::emphasis, colour) +
       "\n";
-  if (!results.steps.empty()) {
+  if (!results.steps.empty() || results.settings.contains("find_max")) {
     text += "\nfind-max steps\n" + find_max_summary(results.steps, results.interrupted);
+    if (results.steps.empty()) return text;  // stopped before a step ended: nothing measured to show
     const Step* limit = limit_step(results.steps);
     text += limit ? fmt::format("\nat the limit, {:.0f}/s:\n", limit->asked) : "\nthe last step:\n";
   } else if (results.interrupted) {
