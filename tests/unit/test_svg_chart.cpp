@@ -151,3 +151,16 @@ TEST_CASE("a chart without a point it can show is a sentence, not an empty plot"
   CHECK_FALSE(contains(text, "<svg"));
   CHECK(contains(text, "Latency: nothing was measured."));
 }
+
+TEST_CASE("the largest numbers a result can hold still give a few finite ticks") {
+  const double largest = std::numeric_limits<double>::max();
+  for (const Scale scale : {Scale::linear, Scale::log}) {
+    const Axis axis = fit_axis({0, 1e-300, largest}, scale, Unit::number, "x");
+    CHECK(std::isfinite(axis.high));
+    const std::vector<Tick> ticks = axis_ticks(axis, 6);
+    CHECK(ticks.size() >= 2);
+    CHECK(ticks.size() <= 6);
+  }
+  const Axis far = fit_axis({1e17, 1e17 + 1}, Scale::linear, Unit::seconds, "t");
+  CHECK(axis_ticks(far, 6).size() <= 6);
+}

@@ -8,11 +8,6 @@
 namespace mq::bench {
 namespace {
 
-// A rate as people read it: whole numbers from 100 up, three significant digits below.
-std::string rate_text(double rate) {
-  return rate >= 100 ? fmt::format("{:.0f}", rate) : fmt::format("{:.3g}", rate);
-}
-
 std::string milliseconds_text(const Histogram& latency, double percentile) {
   if (latency.empty()) return "-";
   return fmt::format("{:.3f}", static_cast<double>(latency.percentile(percentile)) / 1000.0);
@@ -58,6 +53,10 @@ std::string conclusion_lines(const std::vector<Step>& steps, bool interrupted) {
 
 }  // namespace
 
+std::string rate_text(double rate) {
+  return rate >= 100 ? fmt::format("{:.0f}", rate) : fmt::format("{:.3g}", rate);
+}
+
 Step judge_step(double asked, Results results, const ServiceLevel& level) {
   Step step;
   step.asked = asked;
@@ -93,9 +92,10 @@ const Step& FindMax::add(double asked, Results results) {
   return steps_.back();
 }
 
-Results FindMax::conclusion(nlohmann::json settings, bool interrupted) const {
+Results FindMax::conclusion(const nlohmann::json& run_settings, bool interrupted) const {
   const Step* limit = limit_step(steps_);
   Results results = limit ? limit->results : steps_.empty() ? Results{} : steps_.back().results;
+  nlohmann::json settings = steps_.empty() ? run_settings : results.settings;
   if (steps_.empty()) {  // stopped during the first step
     results.scenario = settings.value("scenario", "");
     results.description = "no step of --find-max finished";

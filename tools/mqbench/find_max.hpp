@@ -26,6 +26,9 @@ struct ServiceLevel {
   double receipts_per_message = 1;  // pubsub fan-out: each message reaches every subscriber
 };
 
+/// A rate as people read it: whole numbers from 100 up, three significant digits below.
+std::string rate_text(double rate);
+
 /// Judges the results of a step that asked for `asked` messages per second in all.
 Step judge_step(double asked, Results results, const ServiceLevel& level);
 
@@ -46,8 +49,8 @@ public:
   /// Why the search ended.
   std::optional<RateSearch::End> end() const { return search_.end(); }
   /// The outcome as one result: the highest passing step's (else the last step's), holding
-  /// every step; `settings` are the run's, with the search's added.
-  Results conclusion(nlohmann::json settings, bool interrupted) const;
+  /// every step, its settings with the search's added (`run_settings` when no step finished).
+  Results conclusion(const nlohmann::json& run_settings, bool interrupted) const;
 
 private:
   SearchSettings settings_;

@@ -675,20 +675,22 @@ Exit find_max(const Options& options, Plan& plan, ResultFiles& files) {
                  service_level(plan, options.output.limits())};
   LiveOutput live;
   std::optional<Error> failure;
+  bool interrupted = false;
   plan.count.reset();
   plan.duration = options.search.step_duration;
   live.line(step_heading());
   while (const auto rate = search.next_rate()) {
     if (!search.steps().empty() && !pause_between_steps(*plan.duration)) {
-      failure = interrupted_error(StopSignals::received());
+      interrupted = true;
       break;
     }
     plan.rate = *rate / plan.publishers;
     plan.run_tag = static_cast<std::uint32_t>(std::random_device{}());
-    live.line(fmt::format("step {}: {:.0f}/s for {} s", search.steps().size() + 1, *rate, *plan.duration));
+    live.line(
+        fmt::format("step {}: {}/s for {} s", search.steps().size() + 1, rate_text(*rate), *plan.duration));
     Results results = Run{plan, live}.execute();
     if (results.interrupted) {  // a step cut short says nothing about its rate
-      failure = interrupted_error(StopSignals::received());
+      interrupted = true;
       break;
     }
     if (results.totals.connections_made == 0) {
@@ -698,11 +700,13 @@ Exit find_max(const Options& options, Plan& plan, ResultFiles& files) {
     const Step& step = search.add(*rate, std::move(results));
     live.line(step_line(step, search.steps().size()));
   }
-  Results conclusion = search.conclusion(plan.settings(), failure.has_value());
-  if (!failure && !limit_step(search.steps()))
+  if (interrupted) failure = interrupted_error(StopSignals::received());
+  Results conclusion = search.conclusion(plan.settings(), interrupted);
+  const Step* lowest_failure = first_failure_above_limit(search.steps());
+  if (!failure && !limit_step(search.steps()) && lowest_failure)
     failure = Error{Exit::threshold, "no rate met the service level",
-                    fmt::format("the lowest rate tried, {:.3g}/s: {}", search.steps().back().asked,
-                                search.steps().back().failure),
+                    fmt::format("the lowest rate tried, {}/s: {}", rate_text(lowest_failure->asked),
+                                lowest_failure->failure),
                     "check the broker, or loosen the --fail-* limits"};
   return finish(conclusion, files, Limits{}, failure);
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 
 namespace mq::bench {
 namespace {
@@ -79,8 +80,11 @@ std::string label(const Axis& axis, double value) {
 std::vector<Tick> linear_ticks(const Axis& axis, int most) {
   const double step = step_for(axis, most);
   std::vector<Tick> ticks;
-  for (double k = std::ceil(axis.low / step - 1e-9); k * step <= axis.high * (1 + 1e-9) + 1e-12; ++k) {
-    const double value = k * step + 0.0;  // never -0
+  // Counted, so that no range (huge, or where adding a step changes nothing) runs away.
+  const double first = std::ceil(axis.low / step - 1e-9);
+  for (int k = 0; k < most; ++k) {
+    const double value = (first + k) * step + 0.0;  // never -0
+    if (value > axis.high * (1 + 1e-9) + 1e-12) break;
     ticks.push_back({value, label(axis, value)});
   }
   return ticks;
@@ -217,7 +221,7 @@ Axis fit_axis(const std::vector<double>& values, Scale scale, Unit unit, std::st
   if (scale == Scale::log) {
     const double low = kept.empty() ? 1 : *lowest, high = kept.empty() ? 10 : *highest;
     axis.low = std::pow(10, std::floor(std::log10(low)));
-    axis.high = std::pow(10, std::ceil(std::log10(high)));
+    axis.high = std::min(std::pow(10, std::ceil(std::log10(high))), std::numeric_limits<double>::max());
     if (axis.high <= axis.low) axis.high = axis.low * 10;
     return axis;
   }
@@ -226,7 +230,8 @@ Axis fit_axis(const std::vector<double>& values, Scale scale, Unit unit, std::st
   if (axis.high <= axis.low)
     axis.high = axis.low + (unit == Unit::seconds ? 1 : std::max(1.0, std::abs(axis.low)));
   const double step = step_for(axis, 6);
-  axis.high = std::ceil(axis.high / step - 1e-9) * step;
+  const double rounded = std::ceil(axis.high / step - 1e-9) * step;
+  if (std::isfinite(rounded)) axis.high = rounded;  // near the largest double, rounding up overflows
   return axis;
 }
 
