@@ -57,12 +57,12 @@ TEST_CASE("a step fails on the first limit it misses, in the order of the gates"
   CHECK(contains(step.failure, "--fail-p99 1"));
 }
 
-TEST_CASE("a step that meets the limits but not 90% of the asked rate fails on the rate") {
-  const Step kept = judge_step(1000, step_run(900, 100), {});
+TEST_CASE("a step that meets the limits but not 95% of the asked rate fails on the rate") {
+  const Step kept = judge_step(1000, step_run(950, 100), {});
   CHECK(kept.passed);
-  const Step short_of_it = judge_step(1000, step_run(899, 100), {});
+  const Step short_of_it = judge_step(1000, step_run(949, 100), {});
   CHECK_FALSE(short_of_it.passed);
-  CHECK(short_of_it.failure == "the received rate 899/s is below 90% of the 1000/s asked");
+  CHECK(short_of_it.failure == "the received rate 949/s is below 95% of the 1000/s asked");
 }
 
 TEST_CASE("in fan-out each message is expected at every subscriber") {
@@ -107,7 +107,7 @@ TEST_CASE("the summary says when the load generator, not the broker, failed abov
   steps.push_back(judge_step(2000, step_run(1200, 100, 0.99), {}));
   const std::string summary = find_max_summary(steps, false);
   CHECK(contains(summary, "limit: 1000/s"));
-  CHECK(contains(summary, "above it: at 2000/s the received rate 1200/s is below 90%"));
+  CHECK(contains(summary, "above it: at 2000/s the received rate 1200/s is below 95%"));
   CHECK(contains(summary, "limited by the load generator: mqbench's threads were busy 99%"));
   CHECK(contains(summary, "(mqbench saturated)"));
 }

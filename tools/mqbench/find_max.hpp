@@ -14,7 +14,7 @@ namespace mq::bench {
 
 /// The share of the asked rate a step must achieve to pass (what arrives during the drain after
 /// the step does not count).
-inline constexpr double kept_rate_share = 0.9;
+inline constexpr double kept_rate_share = 0.95;
 /// The share of the measured time mqbench's threads may be busy before they count as the bottleneck.
 inline constexpr double saturated_share = 0.9;
 /// --find-max's first step without --rate or --total-rate, messages per second.
