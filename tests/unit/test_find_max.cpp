@@ -187,3 +187,11 @@ TEST_CASE("a search stopped before its first step ends says so, for its scenario
   CHECK(
       contains(summary_table(conclusion), "no rate met the service level before the search was interrupted"));
 }
+
+TEST_CASE("--csv of a search stopped before its first step is the steps' heading alone") {
+  FindMax search{search_settings(100, 5), {}};
+  const Results conclusion = search.conclusion(nlohmann::json{{"scenario", "pubsub"}}, true);
+  const std::string rows = results_csv(conclusion);
+  CHECK(rows.rfind("step,asked_per_s,", 0) == 0);
+  CHECK(std::count(rows.begin(), rows.end(), '\n') == 1);
+}

@@ -58,7 +58,7 @@ std::string steps_csv(const Results& results) {
 }
 
 std::string results_csv(const Results& results) {
-  return results.steps.empty() ? series_csv(results) : steps_csv(results);
+  return results.from_find_max() ? steps_csv(results) : series_csv(results);
 }
 
 }  // namespace mq::bench

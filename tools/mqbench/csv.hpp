@@ -12,7 +12,8 @@ namespace mq::bench {
 std::string series_csv(const Results& results);
 /// One row per step of --find-max: the rate asked and achieved, latency, loss, busy, verdict.
 std::string steps_csv(const Results& results);
-/// The rows --csv writes: the steps of a --find-max result, else the seconds.
+/// The rows --csv writes: the steps of a --find-max result (none when it was stopped before its
+/// first step ended), else the seconds.
 std::string results_csv(const Results& results);
 
 }  // namespace mq::bench

@@ -521,7 +521,7 @@ std::string summary_table(const Results& results, bool colour) {
   std::string text =
       paint(fmt::format("mqbench {}: {}", results.scenario, results.description), Style::emphasis, colour) +
       "\n";
-  if (!results.steps.empty() || results.settings.contains("find_max")) {
+  if (results.from_find_max()) {
     text += "\nfind-max steps\n" + find_max_summary(results.steps, results.interrupted);
     if (results.steps.empty()) return text;  // stopped before a step ended: nothing measured to show
     const Step* limit = limit_step(results.steps);

@@ -114,6 +114,8 @@ struct Results {
   double main_rate() const;
   /// What main_rate() counts ("received", "acknowledged", "connections").
   std::string main_rate_name() const;
+  /// Whether this is the outcome of --find-max (even one stopped before its first step ended).
+  bool from_find_max() const { return !steps.empty() || settings.contains("find_max"); }
 };
 
 /// One step of --find-max: a run at one asked rate and how it fared against the service level.
