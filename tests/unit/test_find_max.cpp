@@ -73,9 +73,19 @@ TEST_CASE("in fan-out each message is expected at every subscriber") {
 }
 
 TEST_CASE("a step whose threads were busy 90% of the time is the load generator's limit") {
-  CHECK(judge_step(1000, step_run(500, 100, 0.95), {}).load_generator_limited);
-  CHECK_FALSE(judge_step(1000, step_run(500, 100, 0.5), {}).load_generator_limited);
-  CHECK_FALSE(judge_step(1000, step_run(500, 100, std::nullopt), {}).load_generator_limited);
+  Results waited_for_the_broker = step_run(500, 100, 0.95);
+  waited_for_the_broker.totals.window_full = 1;
+  CHECK(judge_step(1000, waited_for_the_broker, {}).load_generator_limited);
+  waited_for_the_broker.load_generator_busy = 0.5;
+  CHECK_FALSE(judge_step(1000, waited_for_the_broker, {}).load_generator_limited);
+  waited_for_the_broker.load_generator_busy.reset();
+  CHECK_FALSE(judge_step(1000, waited_for_the_broker, {}).load_generator_limited);
+}
+
+TEST_CASE(
+    "a step that sent less than asked without ever waiting for the broker is the load generator's limit") {
+  CHECK(judge_step(1000, step_run(500, 100, 0.5), {}).load_generator_limited);
+  CHECK_FALSE(judge_step(1000, step_run(990, 100, 0.5), {}).load_generator_limited);
 }
 
 TEST_CASE("a search over judged steps ends with the limit and what failed above it") {
@@ -108,7 +118,9 @@ TEST_CASE("the summary says when the load generator, not the broker, failed abov
   const std::string summary = find_max_summary(steps, false);
   CHECK(contains(summary, "limit: 1000/s"));
   CHECK(contains(summary, "above it: at 2000/s the received rate 1200/s is below 95%"));
-  CHECK(contains(summary, "limited by the load generator: mqbench's threads were busy 99%"));
+  CHECK(contains(summary,
+                 "limited by the load generator: at 2000/s mqbench sent 1200/s, its threads busy 99% of "
+                 "the time and never waiting for the broker"));
   CHECK(contains(summary, "(mqbench saturated)"));
 }
 

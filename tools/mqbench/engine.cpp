@@ -403,6 +403,8 @@ void WorkerLoop::run_publisher(Client& client, Clock::time_point now) {
   for (int budget = publish_budget; budget > 0 && client.schedule->due(now); --budget) {
     if (client.in_flight.size() >= window_) {
       client.blocked = true;
+      if (publishers_started_ && now >= measure_start_ && now < measure_end_)
+        ++accounting_.totals().window_full;
       break;
     }
     if (!flow_allows(client, now) || !publish_next(client, now)) break;

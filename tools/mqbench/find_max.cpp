@@ -43,12 +43,22 @@ std::string conclusion_lines(const std::vector<Step>& steps, bool interrupted) {
   text += fmt::format("above it: at {}/s {}\n", rate_text(failure->asked), failure->failure);
   if (failure->load_generator_limited)
     text += fmt::format(
-        "limited by the load generator: mqbench's threads were busy {} of the time at {}/s, so the broker "
-        "may take more (give --threads, or run mqbench on several machines and merge with mqbench report)\n",
-        busy_text(failure->results), rate_text(failure->asked));
+        "limited by the load generator: at {}/s mqbench sent {}/s, its threads busy {} of the time{}, so the "
+        "broker may take more (give --threads, or run mqbench on several machines)\n",
+        rate_text(failure->asked), rate_text(failure->results.rates.sent), busy_text(failure->results),
+        failure->results.totals.window_full == 0 ? " and never waiting for the broker" : "");
   else
     text += "limited by the broker\n";
   return text;
+}
+
+// mqbench, not the broker, held the step back: its threads never waited, or it sent less than
+// asked without ever waiting for the broker (no publisher found its -M window full).
+bool generator_limited(double asked, const Results& results) {
+  const bool saturated = results.load_generator_busy && *results.load_generator_busy >= saturated_share;
+  const bool behind_on_its_own =
+      results.rates.sent < kept_rate_share * asked && results.totals.window_full == 0;
+  return saturated || behind_on_its_own;
 }
 
 }  // namespace
@@ -68,8 +78,7 @@ Step judge_step(double asked, Results results, const ServiceLevel& level) {
   else if (const auto shortfall = rate_shortfall(asked, results, level))
     step.failure = *shortfall;
   step.passed = step.failure.empty();
-  step.load_generator_limited =
-      results.load_generator_busy && *results.load_generator_busy >= saturated_share;
+  step.load_generator_limited = generator_limited(asked, results);
   results.gates = gates;
   step.results = std::move(results);
   return step;

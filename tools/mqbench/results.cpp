@@ -315,6 +315,7 @@ nlohmann::json document_json(const Results& results) {
         {"duplicated", totals.duplicated},
         {"reordered", totals.reordered},
         {"behind_schedule", totals.behind_schedule},
+        {"window_full", totals.window_full},
         {"unrecognized", totals.unrecognized},
         {"errors", totals.errors()},
         {"errors_by_cause", totals.errors_by_cause},
@@ -436,6 +437,7 @@ Results results_from_json(const nlohmann::json& document, const std::string& sou
   counts.duplicated = read.count(totals, "duplicated");
   counts.reordered = read.count(totals, "reordered");
   counts.behind_schedule = read.count(totals, "behind_schedule");
+  counts.window_full = totals.contains("window_full") ? read.count(totals, "window_full") : 0;  // newer
   counts.unrecognized = read.count(totals, "unrecognized");
   const nlohmann::json& causes = read.field(totals, "errors_by_cause");
   if (!causes.is_object()) throw read.invalid("'errors_by_cause' is not an object");
@@ -487,6 +489,7 @@ Results merge(const std::vector<Results>& parts) {
     totals.duplicated += part.totals.duplicated;
     totals.reordered += part.totals.reordered;
     totals.behind_schedule += part.totals.behind_schedule;
+    totals.window_full += part.totals.window_full;
     totals.unrecognized += part.totals.unrecognized;
     totals.connections_attempted += part.totals.connections_attempted;
     totals.connections_made += part.totals.connections_made;

@@ -31,6 +31,7 @@ struct Totals {
   std::uint64_t duplicated = 0;       // received again
   std::uint64_t reordered = 0;        // received after a later message of the same publisher
   std::uint64_t behind_schedule = 0;  // sent more than 1 ms after its scheduled time
+  std::uint64_t window_full = 0;      // times a due message waited for the broker (-M in flight)
   std::uint64_t unrecognized = 0;     // received payloads mqbench did not send: not timed
   std::uint64_t connections_attempted = 0;
   std::uint64_t connections_made = 0;

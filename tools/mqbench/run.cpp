@@ -459,6 +459,7 @@ private:
     results.acked_in_time = results.acked_in_time.value_or(0) + part.acked_in_time;
     results.received_in_time = results.received_in_time.value_or(0) + part.received_in_time;
     totals.behind_schedule += part.behind_schedule;
+    totals.window_full += part.window_full;
     totals.unrecognized += part.unrecognized;
     totals.connections_attempted += part.connections_attempted;
     totals.connections_made += part.connections_made;
