@@ -1,5 +1,6 @@
 // Feeds arbitrary JSON to `mqbench report`'s reader. Properties: a document gives results or a
-// usage Error, nothing else; whatever is accepted can be merged, printed and written again, and
+// usage Error, nothing else; whatever is accepted can be merged, printed, written as CSV and as
+// an HTML report (alone, and beside the merge), and written again, and
 // results written by to_json (as text, as --json writes them) read back equal: written once
 // more, they give the same document.
 #include <nlohmann/json.hpp>
@@ -8,7 +9,9 @@
 #include <cstdint>
 #include <optional>
 
+#include "csv.hpp"
 #include "fuzz_input.hpp"
+#include "html_report.hpp"
 #include "results.hpp"
 
 namespace {
@@ -25,6 +28,10 @@ void check_accepted(const mq::bench::Results& results) {
   const mq::bench::Results merged = mq::bench::merge({results, results});
   fuzz::check(merged.totals.sent == 2 * results.totals.sent);
   static_cast<void>(mq::bench::summary_table(merged));
+  static_cast<void>(mq::bench::summary_table(results));
+  static_cast<void>(mq::bench::results_csv(results));
+  fuzz::check(mq::bench::html_report({{"a.json", results}, {"merged", merged}}).find("</html>") !=
+              std::string::npos);
   check_round_trip(merged);
 }
 

@@ -50,6 +50,8 @@ struct WorkerTotals {
   std::vector<SubscriberStreams> subscribers;
   std::optional<Clock::time_point> first_connect, last_connack, last_send, last_ack, first_receipt,
       last_receipt;
+  Clock::duration idle{};         // blocked waiting for the network or a timer while the load was measured
+  std::uint64_t window_full = 0;  // a due message waited for the broker to acknowledge (or take) earlier ones
 };
 
 /// Running totals a worker keeps current for the main thread (progress bar, drain, --count).

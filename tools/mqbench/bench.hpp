@@ -55,10 +55,19 @@ struct OutputOptions {
   std::optional<std::string> fail_loss;
   std::optional<double> fail_rate;
   std::optional<std::uint64_t> fail_errors;
+  std::optional<std::string> csv;         // "-": stdout
+  std::optional<std::string> html;        // "-": stdout
   std::vector<std::string> report_files;  // mqbench report FILE...
 
   /// The --fail-* limits; throws a usage Error when --fail-loss is malformed.
   Limits limits() const;
+};
+
+/// --find-max: search for the highest rate that meets the --fail-* limits.
+struct SearchOptions {
+  bool find_max = false;
+  double step_duration = 10;  // seconds measured per step
+  double precision = 5;  // percent: the search ends when the failing rate is this close above the passing one
 };
 
 /// Every option of mqbench.
@@ -68,6 +77,7 @@ struct Options {
   LoadOptions load;
   MessageOptions message;
   OutputOptions output;
+  SearchOptions search;
 };
 
 /// Registers the subcommands conn, pub, sub, pubsub and report with their options.

@@ -115,6 +115,7 @@ private:
   void open_tls_contexts();
   void turn(Clock::time_point now);
   void wait(Clock::time_point now);
+  void count_idle(Clock::time_point from, Clock::time_point to);
   void start_due_connects(Clock::time_point now);
   Clock::time_point connect_time(std::size_t position) const;
   void start_connect(Client& client, Clock::time_point now);
@@ -218,9 +219,20 @@ void WorkerLoop::wait(Clock::time_point now) {
   if (next_connect_ < clients_.size() &&
       (plan_.conn_rate > 0 || connecting_ < connects_in_flight_without_rate))
     until = std::min(until, connect_time(next_connect_));
-  reactor_.wait(until - Clock::now(), [this](void* client, std::uint32_t events) {
+  const Clock::time_point before = Clock::now();
+  const Clock::duration blocked = reactor_.wait(until - before, [this](void* client, std::uint32_t events) {
     handle(*static_cast<Client*>(client), events);
   });
+  count_idle(before, before + blocked);
+}
+
+// The time this thread spent blocked while the load was measured: what it had to spare. A loop
+// that never blocks is the bottleneck itself, whatever the broker could take.
+void WorkerLoop::count_idle(Clock::time_point from, Clock::time_point to) {
+  if (!publishers_started_) return;
+  const Clock::time_point start = std::max(from, measure_start_);
+  const Clock::time_point end = std::min(to, measure_end_);
+  if (end > start) accounting_.totals().idle += end - start;
 }
 
 // Client k of this thread is client k * threads + index of the run: with --conn-rate R it is
@@ -391,6 +403,8 @@ void WorkerLoop::run_publisher(Client& client, Clock::time_point now) {
   for (int budget = publish_budget; budget > 0 && client.schedule->due(now); --budget) {
     if (client.in_flight.size() >= window_) {
       client.blocked = true;
+      if (publishers_started_ && now >= measure_start_ && now < measure_end_)
+        ++accounting_.totals().window_full;
       break;
     }
     if (!flow_allows(client, now) || !publish_next(client, now)) break;

@@ -13,6 +13,7 @@ namespace {
 constexpr const char* load_group = "Load";
 constexpr const char* message_group = "Messages";
 constexpr const char* output_group = "Results";
+constexpr const char* search_group = "Finding the limit";
 
 struct SubcommandInfo {
   const char* name;
@@ -151,6 +152,12 @@ void add_output_options(CLI::App& app, OutputOptions& output) {
   app.add_option("--json", output.json,
                  "Write the whole result as JSON to FILE ('-': stdout, instead of the table)")
       ->group(output_group);
+  app.add_option("--csv", output.csv,
+                 "Write a CSV row per second (with --find-max: per step) to FILE ('-': stdout)")
+      ->group(output_group);
+  app.add_option("--html", output.html,
+                 "Write a report with plots to FILE, one HTML page readable offline ('-': stdout)")
+      ->group(output_group);
   app.add_option("--fail-p99", output.fail_p99, "Exit 11 if the p99 latency is above MS milliseconds")
       ->check(real_number(0.0, 1e12))
       ->group(output_group);
@@ -163,6 +170,27 @@ void add_output_options(CLI::App& app, OutputOptions& output) {
                  "Exit 11 if there were more than N errors (failed connects, lost connections, refusals)")
       ->check(whole_number(0, std::int64_t{1} << 53))
       ->group(output_group);
+}
+
+// --find-max and how it steps; --duration and --count belong to a single run.
+void add_search_options(CLI::App& app, SearchOptions& search) {
+  CLI::Option* find_max =
+      app.add_flag("--find-max", search.find_max,
+                   "Search for the highest total rate that meets the --fail-* limits, in steps")
+          ->excludes("--duration")
+          ->excludes("--count")
+          ->group(search_group);
+  app.add_option("--step-duration", search.step_duration, "Seconds each --find-max step measures")
+      ->check(real_number(1, 86'400))
+      ->needs(find_max)
+      ->capture_default_str()
+      ->group(search_group);
+  app.add_option("--precision", search.precision,
+                 "--find-max stops when the failing rate is within PERCENT above the passing one")
+      ->check(real_number(0.1, 100))
+      ->needs(find_max)
+      ->capture_default_str()
+      ->group(search_group);
 }
 
 const char* clients_help(Scenario scenario) {
@@ -203,6 +231,8 @@ void add_scenario(CLI::App& app, Options& options, const SubcommandInfo& info) {
     add_publish_options(*command, options.message);
   if (info.scenario == Scenario::pubsub) add_pattern_option(*command, options.message);
   add_output_options(*command, options.output);
+  if (info.scenario == Scenario::pub || info.scenario == Scenario::pubsub)
+    add_search_options(*command, options.search);
   add_connection_group(*command, options.client);
 }
 

@@ -52,17 +52,19 @@ bool Reactor::watch(Registration& registration, int fd, unsigned serial, std::ui
   return true;
 }
 
-void Reactor::wait(std::chrono::steady_clock::duration timeout,
-                   const std::function<void(void*, std::uint32_t)>& on_event) {
+std::chrono::steady_clock::duration Reactor::wait(std::chrono::steady_clock::duration timeout,
+                                                  const std::function<void(void*, std::uint32_t)>& on_event) {
   using namespace std::chrono_literals;
   const auto left = std::max(timeout, std::chrono::steady_clock::duration::zero());
   const timespec limit{static_cast<time_t>(std::chrono::duration_cast<std::chrono::seconds>(left).count()),
                        static_cast<long>((left % 1s).count())};
   epoll_event events[events_per_wait];
+  const auto before = std::chrono::steady_clock::now();
   int ready = epoll_pwait2(epoll_fd_, events, events_per_wait, &limit, nullptr);
   if (ready < 0 && errno == ENOSYS)  // a kernel older than 5.11: millisecond timers, rounded up
     ready = epoll_wait(epoll_fd_, events, events_per_wait,
                        static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(left).count()));
+  const auto blocked = std::chrono::steady_clock::now() - before;
   for (int i = 0; i < ready; ++i) {
     if (events[i].data.ptr == nullptr) {
       std::uint64_t drained = 0;
@@ -71,6 +73,7 @@ void Reactor::wait(std::chrono::steady_clock::duration timeout,
     }
     on_event(events[i].data.ptr, events[i].events);
   }
+  return blocked;
 }
 
 }  // namespace mq::bench

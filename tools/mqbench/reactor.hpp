@@ -28,9 +28,10 @@ public:
   /// handed back by wait(); fd -1 watches nothing. A closed socket has left the set by itself,
   /// and its number may be another socket's now. Returns false when epoll refused (see errno).
   bool watch(Registration& registration, int fd, unsigned serial, std::uint32_t events, void* tag);
-  /// Waits up to `timeout` and calls `on_event(tag, events)` for each ready socket.
-  void wait(std::chrono::steady_clock::duration timeout,
-            const std::function<void(void*, std::uint32_t)>& on_event);
+  /// Waits up to `timeout` and calls `on_event(tag, events)` for each ready socket; returns how
+  /// long the thread was blocked waiting (not counting the calls).
+  std::chrono::steady_clock::duration wait(std::chrono::steady_clock::duration timeout,
+                                           const std::function<void(void*, std::uint32_t)>& on_event);
 
 private:
   int epoll_fd_ = -1;

@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
+#include "find_max.hpp"
 #include "mq/error.hpp"
 #include "mq/terminal.hpp"
 #include "mq/version.hpp"
@@ -91,7 +93,7 @@ public:
 
   double number(const nlohmann::json& object, const char* name) const {
     const nlohmann::json& value = field(object, name);
-    if (!value.is_number() || value.get<double>() < 0)
+    if (!value.is_number() || !std::isfinite(value.get<double>()) || value.get<double>() < 0)
       throw invalid(fmt::format("'{}' is not a non-negative number", name));
     return value.get<double>();
   }
@@ -163,6 +165,41 @@ public:
       gates.push_back(std::move(gate));
     }
     return gates;
+  }
+
+  // A share from 0 to 1 that older results, and runs that cannot know it, leave out or null.
+  std::optional<double> optional_share(const nlohmann::json& object, const char* name) const {
+    if (!object.contains(name) || object.at(name).is_null()) return std::nullopt;
+    const double share = number(object, name);
+    if (share > 1) throw invalid(fmt::format("'{}' is more than 1", name));
+    return share;
+  }
+
+  // The steps of --find-max, each with the result of its run (which has no steps itself).
+  std::vector<Step> steps(const nlohmann::json& document) const {
+    std::vector<Step> steps;
+    if (!document.contains("steps")) return steps;
+    const nlohmann::json& list = document.at("steps");
+    if (!list.is_array()) throw invalid("'steps' is not a list");
+    for (const nlohmann::json& entry : list) {
+      Step step;
+      step.asked = number(entry, "asked_per_s");
+      step.passed = flag(entry, "passed");
+      step.failure = text(entry, "failure");
+      step.load_generator_limited = flag(entry, "load_generator_limited");
+      const nlohmann::json& result = field(entry, "result");
+      if (result.is_object() && result.contains("steps"))
+        throw invalid("a step's result has steps of its own");
+      step.results = results_from_json(result, source_);
+      steps.push_back(std::move(step));
+    }
+    return steps;
+  }
+
+  bool flag(const nlohmann::json& object, const char* name) const {
+    const nlohmann::json& value = field(object, name);
+    if (!value.is_boolean()) throw invalid(fmt::format("'{}' is not true or false", name));
+    return value.get<bool>();
   }
 
   // A latency in milliseconds, as whole microseconds (at most an hour, as the histograms).
@@ -251,6 +288,60 @@ std::string error_lines(const Totals& totals, bool colour) {
   return lines;
 }
 
+// The document of one run, without the steps of --find-max.
+nlohmann::json document_json(const Results& results) {
+  const Totals& totals = results.totals;
+  nlohmann::json series = nlohmann::json::array();
+  for (const SecondSample& sample : results.series)
+    series.push_back(sample_json(sample));
+  nlohmann::json gates = nlohmann::json::array();
+  for (const Gate& gate : results.gates)
+    gates.push_back(gate_json(gate));
+  return {
+      {"schema", schema_name},
+      {"mqbench", version},
+      {"scenario", results.scenario},
+      {"description", results.description},
+      {"sources", results.sources},
+      {"interrupted", results.interrupted},
+      {"settings", results.settings},
+      {"gates", gates},
+      {"totals",
+       {{"measured_s", results.measured_seconds},
+        {"sent", totals.sent},
+        {"acked", totals.acked},
+        {"received", totals.received},
+        {"lost", totals.lost},
+        {"duplicated", totals.duplicated},
+        {"reordered", totals.reordered},
+        {"behind_schedule", totals.behind_schedule},
+        {"window_full", totals.window_full},
+        {"unrecognized", totals.unrecognized},
+        {"errors", totals.errors()},
+        {"errors_by_cause", totals.errors_by_cause},
+        {"load_generator_busy", results.load_generator_busy ? nlohmann::json(*results.load_generator_busy)
+                                                            : nlohmann::json(nullptr)},
+        {"connections",
+         {{"attempted", totals.connections_attempted},
+          {"connected", totals.connections_made},
+          {"failed", totals.connections_failed()},
+          {"connect_s", results.connect_seconds}}},
+        {"rates",
+         {{"sent_per_s", results.rates.sent},
+          {"acked_per_s", results.rates.acked},
+          {"received_per_s", results.rates.received},
+          {"connects_per_s", results.rates.connects}}},
+        {"latency_ms", latency_json(results.latency)},
+        {"ack_latency_ms", latency_json(results.ack_latency)},
+        {"connect_latency_ms", latency_json(results.connect_latency)}}},
+      {"series", series},
+      {"histograms",
+       {{"latency", histogram_json(results.latency)},
+        {"ack_latency", histogram_json(results.ack_latency)},
+        {"connect_latency", histogram_json(results.connect_latency)}}},
+  };
+}
+
 }  // namespace
 
 std::uint64_t Totals::errors() const {
@@ -308,53 +399,17 @@ double Results::main_rate() const {
 }
 
 nlohmann::json to_json(const Results& results) {
-  const Totals& totals = results.totals;
-  nlohmann::json series = nlohmann::json::array();
-  for (const SecondSample& sample : results.series)
-    series.push_back(sample_json(sample));
-  nlohmann::json gates = nlohmann::json::array();
-  for (const Gate& gate : results.gates)
-    gates.push_back(gate_json(gate));
-  return {
-      {"schema", schema_name},
-      {"mqbench", version},
-      {"scenario", results.scenario},
-      {"description", results.description},
-      {"sources", results.sources},
-      {"interrupted", results.interrupted},
-      {"settings", results.settings},
-      {"gates", gates},
-      {"totals",
-       {{"measured_s", results.measured_seconds},
-        {"sent", totals.sent},
-        {"acked", totals.acked},
-        {"received", totals.received},
-        {"lost", totals.lost},
-        {"duplicated", totals.duplicated},
-        {"reordered", totals.reordered},
-        {"behind_schedule", totals.behind_schedule},
-        {"unrecognized", totals.unrecognized},
-        {"errors", totals.errors()},
-        {"errors_by_cause", totals.errors_by_cause},
-        {"connections",
-         {{"attempted", totals.connections_attempted},
-          {"connected", totals.connections_made},
-          {"failed", totals.connections_failed()},
-          {"connect_s", results.connect_seconds}}},
-        {"rates",
-         {{"sent_per_s", results.rates.sent},
-          {"acked_per_s", results.rates.acked},
-          {"received_per_s", results.rates.received},
-          {"connects_per_s", results.rates.connects}}},
-        {"latency_ms", latency_json(results.latency)},
-        {"ack_latency_ms", latency_json(results.ack_latency)},
-        {"connect_latency_ms", latency_json(results.connect_latency)}}},
-      {"series", series},
-      {"histograms",
-       {{"latency", histogram_json(results.latency)},
-        {"ack_latency", histogram_json(results.ack_latency)},
-        {"connect_latency", histogram_json(results.connect_latency)}}},
-  };
+  nlohmann::json document = document_json(results);
+  if (results.steps.empty()) return document;
+  nlohmann::json steps = nlohmann::json::array();
+  for (const Step& step : results.steps)
+    steps.push_back({{"asked_per_s", step.asked},
+                     {"passed", step.passed},
+                     {"failure", step.failure},
+                     {"load_generator_limited", step.load_generator_limited},
+                     {"result", document_json(step.results)}});
+  document["steps"] = std::move(steps);
+  return document;
 }
 
 Results results_from_json(const nlohmann::json& document, const std::string& source) {
@@ -382,6 +437,7 @@ Results results_from_json(const nlohmann::json& document, const std::string& sou
   counts.duplicated = read.count(totals, "duplicated");
   counts.reordered = read.count(totals, "reordered");
   counts.behind_schedule = read.count(totals, "behind_schedule");
+  counts.window_full = totals.contains("window_full") ? read.count(totals, "window_full") : 0;  // newer
   counts.unrecognized = read.count(totals, "unrecognized");
   const nlohmann::json& causes = read.field(totals, "errors_by_cause");
   if (!causes.is_object()) throw read.invalid("'errors_by_cause' is not an object");
@@ -404,6 +460,8 @@ Results results_from_json(const nlohmann::json& document, const std::string& sou
   if (!series.is_array()) throw read.invalid("'series' is not a list");
   for (const nlohmann::json& entry : series)
     results.series.push_back(read.sample(entry));
+  results.load_generator_busy = read.optional_share(totals, "load_generator_busy");
+  results.steps = read.steps(document);
   return results;
 }
 
@@ -431,6 +489,7 @@ Results merge(const std::vector<Results>& parts) {
     totals.duplicated += part.totals.duplicated;
     totals.reordered += part.totals.reordered;
     totals.behind_schedule += part.totals.behind_schedule;
+    totals.window_full += part.totals.window_full;
     totals.unrecognized += part.totals.unrecognized;
     totals.connections_attempted += part.totals.connections_attempted;
     totals.connections_made += part.totals.connections_made;
@@ -465,8 +524,21 @@ std::string summary_table(const Results& results, bool colour) {
   std::string text =
       paint(fmt::format("mqbench {}: {}", results.scenario, results.description), Style::emphasis, colour) +
       "\n";
+  if (results.from_find_max()) {
+    text += "\nfind-max steps\n" + find_max_summary(results.steps, results.interrupted);
+    if (results.steps.empty()) return text;  // stopped before a step ended: nothing measured to show
+    const Step* limit = limit_step(results.steps);
+    text += limit ? fmt::format("\nat the limit, {:.0f}/s:\n", limit->asked) : "\nthe last step:\n";
+  } else if (results.interrupted) {
+    text += "interrupted: the results cover the time until the stop signal\n";
+  }
   if (results.scenario != "conn") text += fmt::format("measured for {:.2f} s\n", results.measured_seconds);
-  if (results.interrupted) text += "interrupted: the results cover the time until the stop signal\n";
+  if (results.load_generator_busy && *results.load_generator_busy >= saturated_share)
+    text += paint(fmt::format("mqbench's threads were busy {:.0f}% of the measured time: mqbench itself may "
+                              "be the bottleneck (give --threads)",
+                              *results.load_generator_busy * 100),
+                  Style::error, colour) +
+            "\n";
   text += message_table(results, colour);
   text += latency_table(results);
   const Totals& totals = results.totals;

@@ -31,6 +31,7 @@ struct Totals {
   std::uint64_t duplicated = 0;       // received again
   std::uint64_t reordered = 0;        // received after a later message of the same publisher
   std::uint64_t behind_schedule = 0;  // sent more than 1 ms after its scheduled time
+  std::uint64_t window_full = 0;      // times a due message waited for the broker (-M in flight)
   std::uint64_t unrecognized = 0;     // received payloads mqbench did not send: not timed
   std::uint64_t connections_attempted = 0;
   std::uint64_t connections_made = 0;
@@ -74,6 +75,8 @@ struct SecondSample {
   std::optional<std::uint64_t> p50_us, p99_us, max_us;  // end-to-end, when anything was received
 };
 
+struct Step;
+
 /// Everything a run found out.
 struct Results {
   std::string scenario;     // conn, pub, sub, pubsub ("mixed" when merging different ones)
@@ -95,6 +98,12 @@ struct Results {
   Histogram connect_latency;  // connect start to CONNACK, µs
   std::vector<SecondSample> series;
   std::vector<Gate> gates;  // the --fail-* limits checked by the command that wrote the result
+  // The share of the measured time mqbench's own threads were busy (0 to 1): near 1, mqbench
+  // itself was the bottleneck. Known for a run that published for a --duration.
+  std::optional<double> load_generator_busy;
+  // --find-max: every step in order (this result is the highest passing one's, or the last's);
+  // empty for a plain run.
+  std::vector<Step> steps;
 
   /// Sets the rates: what happened within the measured time over that time; or, when that is not
   /// known, each count over the time it took, so that messages a broker delivers long after they
@@ -106,6 +115,17 @@ struct Results {
   double main_rate() const;
   /// What main_rate() counts ("received", "acknowledged", "connections").
   std::string main_rate_name() const;
+  /// Whether this is the outcome of --find-max (even one stopped before its first step ended).
+  bool from_find_max() const { return !steps.empty() || settings.contains("find_max"); }
+};
+
+/// One step of --find-max: a run at one asked rate and how it fared against the service level.
+struct Step {
+  double asked = 0;  // total messages (conn: connections) per second asked for
+  bool passed = false;
+  std::string failure;                  // what failed first: a --fail-* gate's sentence, or the rate not kept
+  bool load_generator_limited = false;  // mqbench's threads were saturated: the broker may have had more
+  Results results;
 };
 
 /// The document --json writes.

@@ -13,11 +13,15 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <random>
 #include <set>
 #include <sstream>
 
 #include "bench.hpp"
+#include "csv.hpp"
 #include "engine.hpp"
+#include "find_max.hpp"
+#include "html_report.hpp"
 #include "limits.hpp"
 #include "live.hpp"
 #include "mq/connectivity.hpp"
@@ -42,6 +46,7 @@ constexpr auto longest_drain = 10s;                // ... or after this long in 
 constexpr auto publish_start_delay = 10ms;         // so that every worker sees the start in time
 constexpr std::size_t descriptors_kept_free = 64;  // for the workers' epoll and files
 constexpr Clock::time_point never = Clock::time_point::max();
+constexpr auto longest_step_pause = 2s;  // --find-max: between two steps, after the drain and the disconnects
 
 double seconds_between(Clock::time_point from, Clock::time_point to) {
   return to > from ? std::chrono::duration<double>(to - from).count() : 0.0;
@@ -59,12 +64,46 @@ std::size_t raise_file_limit() {
   return usable > descriptors_kept_free ? static_cast<std::size_t>(usable) - descriptors_kept_free : 1;
 }
 
-// The --json file, opened (and checked) before the run so that a long run is not lost to a path
-// that cannot be written; a regular file is whole or untouched, "-" and a FIFO are streams.
-std::optional<OutputFile> open_results_file(const std::optional<std::string>& path) {
-  if (!path) return std::nullopt;
-  return OutputFile::open(*path, OutputFileSettings{.what = "the results", .option = "--json"});
-}
+// The --json and --csv files, opened (and checked) before the run so that a long run is not lost
+// to a path that cannot be written; a regular file is whole or untouched, "-" and a FIFO are
+// streams.
+struct ResultFiles {
+  std::optional<OutputFile> json, csv, html;
+
+  explicit ResultFiles(const OutputOptions& output) {
+    const int to_standard_output = (output.json == "-") + (output.csv == "-") + (output.html == "-");
+    if (to_standard_output > 1)
+      throw usage_error("more than one of --json, --csv and --html would write to standard output ('-')",
+                        "write all but one of them to files");
+    open(json, output.json, {.what = "the results", .option = "--json"});
+    open(csv, output.csv, {.what = "the results as CSV", .option = "--csv"});
+    open(html, output.html, {.what = "the HTML report", .option = "--html"});
+  }
+
+  bool take_standard_output() const {
+    for (const std::optional<OutputFile>* file : {&json, &csv, &html})
+      if (*file && (*file)->is_standard_output()) return true;
+    return false;
+  }
+
+  /// Writes `results`; the HTML report shows `shown` (the files of a report side by side) or,
+  /// when empty, `results`. Every file is written before any is committed, so that a file that
+  /// fails (a full device) leaves the regular ones untouched.
+  void write(const Results& results, const std::vector<NamedResults>& shown) {
+    if (json) json->write(to_json(results).dump(2) + "\n");
+    if (csv) csv->write(results_csv(results));
+    if (html)
+      html->write(html_report(shown.empty() ? std::vector<NamedResults>{{"this run", results}} : shown));
+    for (std::optional<OutputFile>* file : {&json, &csv, &html})
+      if (*file) (*file)->commit();
+  }
+
+private:
+  static void open(std::optional<OutputFile>& file, const std::optional<std::string>& path,
+                   const OutputFileSettings& settings) {
+    if (path) file.emplace(OutputFile::open(*path, settings));
+  }
+};
 
 // One connection before the load: a wrong host, password or certificate is reported once,
 // exactly, instead of as thousands of failed clients; and the protocol version the broker
@@ -369,9 +408,11 @@ private:
     std::vector<SubscriberStreams> subscribers;
     std::optional<Clock::time_point> first_connect, last_connack, last_send, last_ack, first_receipt,
         last_receipt;
+    Clock::duration idle{};
     for (auto& worker : workers_) {
       WorkerTotals part = worker->take_totals();
       add_counts(results, part);
+      idle += part.idle;
       for (const auto& [number, count] : part.published)
         published[number] = count;
       for (SubscriberStreams& streams : part.subscribers)
@@ -391,6 +432,7 @@ private:
       results.acked_in_time.reset();
       results.received_in_time.reset();
     }
+    results.load_generator_busy = busy_share(idle, results.measured_seconds);
     if (last_ack) results.ack_seconds = seconds_between(measure_start_, *last_ack);
     if (plan_.scenario == Scenario::sub)
       results.receive_seconds = results.measured_seconds;
@@ -398,6 +440,15 @@ private:
       results.receive_seconds = seconds_between(measure_start_, *last_receipt);
     results.compute_rates();
     return results;
+  }
+
+  // The share of the measured time the workers did not spend blocked, when publishers ran for a
+  // --duration (the window in which the workers count their idle time).
+  std::optional<double> busy_share(Clock::duration idle, double measured) const {
+    const bool publishes = plan_.scenario == Scenario::pub || plan_.scenario == Scenario::pubsub;
+    if (!publishes || !plan_.duration || measured <= 0) return std::nullopt;
+    const double available = measured * static_cast<double>(workers_.size());
+    return std::clamp(1 - std::chrono::duration<double>(idle).count() / available, 0.0, 1.0);
   }
 
   static void add_counts(Results& results, WorkerTotals& part) {
@@ -408,6 +459,7 @@ private:
     results.acked_in_time = results.acked_in_time.value_or(0) + part.acked_in_time;
     results.received_in_time = results.received_in_time.value_or(0) + part.received_in_time;
     totals.behind_schedule += part.behind_schedule;
+    totals.window_full += part.window_full;
     totals.unrecognized += part.unrecognized;
     totals.connections_attempted += part.connections_attempted;
     totals.connections_made += part.connections_made;
@@ -491,7 +543,7 @@ std::string read_file(const std::string& path) {
   return content.str();
 }
 
-Results load_results(const std::vector<std::string>& paths) {
+std::vector<Results> load_results(const std::vector<std::string>& paths) {
   std::vector<Results> parts;
   for (const std::string& path : paths) {
     const std::string text = read_file(path);
@@ -503,7 +555,7 @@ Results load_results(const std::vector<std::string>& paths) {
                         results_fix);
     parts.push_back(results_from_json(document, path));
   }
-  return merge(parts);
+  return parts;
 }
 
 // The error of a run that measured nothing (no connection, no message sent, acknowledged or
@@ -565,20 +617,14 @@ void warn_of_errors(const Results& results, const Limits& limits) {
       totals.errors(), totals.errors() == 1 ? "error" : "errors", failed, totals.most_common_cause()));
 }
 
-// Prints the table (or the JSON on stdout) and writes the file, with the gates the limits give.
-// Then throws `failure`, if any, else an Error for the gates that did not pass.
-Exit finish(Results& results, std::optional<OutputFile>& file, const Limits& limits,
-            const std::optional<Error>& failure = std::nullopt) {
+// Prints the table (unless a file goes to stdout) and writes the files, with the gates the limits
+// give. Then throws `failure`, if any, else an Error for the gates that did not pass.
+Exit finish(Results& results, ResultFiles& files, const Limits& limits,
+            const std::optional<Error>& failure = std::nullopt, const std::vector<NamedResults>& shown = {}) {
   const std::vector<Gate> gates = check_gates(results, limits);
   if (limits.any()) results.gates = gates;  // without limits, a report keeps the recorded ones
-  const std::string document = to_json(results).dump(2) + "\n";
-  if (!file || !file->is_standard_output()) {
-    write_stdout(summary_table(results, colour_enabled(STDOUT_FILENO)));
-  }
-  if (file) {
-    file->write(document);
-    file->commit();
-  }
+  if (!files.take_standard_output()) write_stdout(summary_table(results, colour_enabled(STDOUT_FILENO)));
+  files.write(results, shown);
   if (failure) throw *failure;
   const std::vector<std::string> unmet = unmet_limits(gates);
   if (unmet.empty()) return Exit::ok;
@@ -587,26 +633,110 @@ Exit finish(Results& results, std::optional<OutputFile>& file, const Limits& lim
               fmt::format("{}", fmt::join(unmet, "; "))};
 }
 
+// Each find-max result among several report files, by its file: merging cannot add up searches
+// that each went their own way, so their conclusions are shown side by side.
+void print_find_max_results(const std::vector<std::string>& paths, const std::vector<Results>& parts) {
+  if (parts.size() < 2) return;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (parts[i].steps.empty()) continue;
+    write_stdout(fmt::format("{}: mqbench {} --find-max: {}\n{}\n", paths[i], parts[i].scenario,
+                             parts[i].description, find_max_summary(parts[i].steps, parts[i].interrupted)));
+  }
+}
+
+// --find-max's first step: --total-rate, or --rate for every publisher, or the default.
+double start_rate(const Options& options, const Plan& plan) {
+  if (options.message.total_rate) return *options.message.total_rate;
+  if (options.message.rate > 0) return options.message.rate * plan.publishers;
+  return default_start_rate;
+}
+
+ServiceLevel service_level(const Plan& plan, const Limits& limits) {
+  const bool fan_out = plan.scenario == Scenario::pubsub && plan.pattern == Pattern::fan_out;
+  return ServiceLevel{limits, fan_out ? static_cast<double>(plan.subscribers) : 1.0};
+}
+
+// Waits between two steps, as long as a step up to two seconds, so that what the broker still
+// queues from one does not weigh on the next; false when a stop signal came.
+bool pause_between_steps(double step_seconds) {
+  const Clock::time_point end =
+      Clock::now() + std::min<Clock::duration>(longest_step_pause, seconds(step_seconds));
+  while (Clock::now() < end) {
+    if (StopSignals::received() != 0) return false;
+    poll(nullptr, 0, static_cast<int>(watch_period.count()));
+  }
+  return StopSignals::received() == 0;
+}
+
+// --find-max: a run per step at the rate the search asks for, each with fresh connections (and a
+// fresh tag, so that a late message of one step is never counted in the next), until the search
+// ends or a stop signal comes; then the steps and the limit, printed and written.
+Exit find_max(const Options& options, Plan& plan, ResultFiles& files) {
+  FindMax search{search_settings(start_rate(options, plan), options.search.precision),
+                 service_level(plan, options.output.limits())};
+  LiveOutput live;
+  std::optional<Error> failure;
+  bool interrupted = false;
+  plan.count.reset();
+  plan.duration = options.search.step_duration;
+  live.line(step_heading());
+  while (const auto rate = search.next_rate()) {
+    if (!search.steps().empty() && !pause_between_steps(*plan.duration)) {
+      interrupted = true;
+      break;
+    }
+    plan.rate = *rate / plan.publishers;
+    plan.run_tag = static_cast<std::uint32_t>(std::random_device{}());
+    live.line(
+        fmt::format("step {}: {}/s for {} s", search.steps().size() + 1, rate_text(*rate), *plan.duration));
+    Results results = Run{plan, live}.execute();
+    if (results.interrupted) {  // a step cut short says nothing about its rate
+      interrupted = true;
+      break;
+    }
+    if (results.totals.connections_made == 0) {
+      failure = nothing_measured(results, plan);
+      break;
+    }
+    const Step& step = search.add(*rate, std::move(results));
+    live.line(step_line(step, search.steps().size()));
+  }
+  if (interrupted) failure = interrupted_error(StopSignals::received());
+  Results conclusion = search.conclusion(plan.settings(), interrupted);
+  const Step* lowest_failure = first_failure_above_limit(search.steps());
+  if (!failure && !limit_step(search.steps()) && lowest_failure)
+    failure = Error{Exit::threshold, "no rate met the service level",
+                    fmt::format("the lowest rate tried, {}/s: {}", rate_text(lowest_failure->asked),
+                                lowest_failure->failure),
+                    "check the broker, or loosen the --fail-* limits"};
+  return finish(conclusion, files, Limits{}, failure);
+}
+
 }  // namespace
 
 Exit run(const Options& options) {
   const Limits limits = options.output.limits();
+  ResultFiles files{options.output};
   if (options.scenario == Scenario::report) {
-    std::optional<OutputFile> file = open_results_file(options.output.json);
-    Results merged = load_results(options.output.report_files);
-    return finish(merged, file, limits);
+    const std::vector<Results> parts = load_results(options.output.report_files);
+    if (!files.take_standard_output()) print_find_max_results(options.output.report_files, parts);
+    std::vector<NamedResults> shown;
+    for (std::size_t i = 0; i < parts.size(); ++i)
+      shown.push_back({std::filesystem::path{options.output.report_files[i]}.filename().string(), parts[i]});
+    Results merged = merge(parts);
+    return finish(merged, files, limits, std::nullopt, shown);
   }
-  std::optional<OutputFile> file = open_results_file(options.output.json);
   Plan plan = make_plan(options, raise_file_limit());
   MosquittoLibrary library;  // one initialisation for the whole run
   StopSignals::install();
   check_brokers(plan);
+  if (options.search.find_max) return find_max(options, plan, files);
   LiveOutput live;
   Results results = Run{plan, live}.execute();
-  if (results.interrupted) return finish(results, file, limits, interrupted_error(StopSignals::received()));
+  if (results.interrupted) return finish(results, files, limits, interrupted_error(StopSignals::received()));
   const std::optional<Error> failure = nothing_measured(results, plan);
   if (!failure) warn_of_errors(results, limits);
-  return finish(results, file, limits, failure);
+  return finish(results, files, limits, failure);
 }
 
 }  // namespace mq::bench

@@ -1,0 +1,24 @@
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "results.hpp"
+
+// --html: one self-contained page (no script, no font, nothing from the network) with the
+// settings, the summary, and SVG plots of the latency percentiles, the rates and latency over
+// time, and a --find-max search; several results side by side on the same axes, with a table of
+// their differences. No I/O: the caller writes the page through OutputFile.
+namespace mq::bench {
+
+/// A result and the name it goes by in a report (its file, or "this run").
+struct NamedResults {
+  std::string name;
+  Results results;
+};
+
+/// The page showing `runs`: one run, or several compared with the first.
+std::string html_report(const std::vector<NamedResults>& runs);
+
+}  // namespace mq::bench
