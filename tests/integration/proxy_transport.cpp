@@ -12,13 +12,6 @@ using namespace mq::test;
 
 namespace {
 
-BrokerSetup websocket_broker(bool tls = false) {
-  BrokerSetup setup;
-  setup.websockets = true;
-  setup.tls = tls;
-  return setup;
-}
-
 // Publishes `payload` with `arguments` while mqsub listens on the broker's plain port; returns
 // the publisher's outcome after checking that the message arrived.
 Outcome publish_and_receive(const Workspace& workspace, const Broker& broker,

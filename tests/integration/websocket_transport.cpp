@@ -13,13 +13,6 @@ using namespace mq::test;
 
 namespace {
 
-BrokerSetup websocket_broker(bool tls = false) {
-  BrokerSetup setup;
-  setup.websockets = true;
-  setup.tls = tls;
-  return setup;
-}
-
 std::string ws_url(int port, const std::string& topic) {
   return "ws://localhost:" + std::to_string(port) + "/" + topic;
 }

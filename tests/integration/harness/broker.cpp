@@ -65,6 +65,13 @@ std::filesystem::path make_dynamic_security_file(const Workspace& workspace, con
 
 }  // namespace
 
+BrokerSetup websocket_broker(bool tls) {
+  BrokerSetup setup;
+  setup.websockets = true;
+  setup.tls = tls;
+  return setup;
+}
+
 void add_psk_listener(BrokerSetup& setup, const Workspace& workspace, int port, const std::string& identity,
                       const std::string& hex_key, bool identity_as_username) {
   setup.extra_lines.push_back("psk_file " + workspace.write("psk", identity + ":" + hex_key + "\n").string());

@@ -47,6 +47,9 @@ struct BrokerSetup {
                             // address (the tests still connect over loopback only)
 };
 
+/// A broker with WebSocket listeners: a plain one, and with `tls` a TLS one too.
+BrokerSetup websocket_broker(bool tls = false);
+
 /// Adds to `setup` a listener on 127.0.0.1:`port` for TLS with a pre-shared key instead of
 /// certificates, knowing `identity` with `hex_key`; with `identity_as_username` the broker takes
 /// the identity as the client's username.
