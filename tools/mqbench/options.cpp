@@ -38,6 +38,7 @@ void add_connection_group(CLI::App& app, ClientOptions& client) {
       app, client.connection,
       ConnectionGroupWords{
           .host = "Broker host; a,b,c spreads the clients over several round-robin",
+          .url = "Broker and topic as mqtt[s]://[user[:password]@]host[:port]/topic (not yet ws[s]://)",
           .bind_address_names = "-A,--bind-address,--bind",
           .bind_address = "Local address(es) to connect from; a,b spreads the clients round-robin",
           .id = "Client id template: %i is the client's number (0, 1, ...)",
