@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <wslay/wslay.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -79,16 +80,16 @@ struct RelayCallbacks {
 
   static ssize_t receive(wslay_event_context* context, uint8_t* buffer, size_t length, int, void* user_data) {
     Relay& r = relay(user_data);
-    if (r.to_client_.size() >= backlog_limit) {
-      wslay_event_set_error(context, WSLAY_ERR_WOULDBLOCK);
+    const std::size_t waiting = r.read_ahead_end_ - r.read_ahead_begin_;
+    if (waiting == 0 || r.to_client_.size() >= backlog_limit) {
+      wslay_event_set_error(context, r.tunnel_ended_ && waiting == 0 ? WSLAY_ERR_CALLBACK_FAILURE
+                                                                     : WSLAY_ERR_WOULDBLOCK);
       return -1;
     }
-    const TunnelIo io = r.tunnel_.read(reinterpret_cast<char*>(buffer), length);
-    if (io.state == TunnelIo::State::moved) return static_cast<ssize_t>(io.bytes);
-    if (io.state == TunnelIo::State::ended) r.end_tunnel(io.error_number);
-    wslay_event_set_error(context, io.state == TunnelIo::State::ended ? WSLAY_ERR_CALLBACK_FAILURE
-                                                                      : WSLAY_ERR_WOULDBLOCK);
-    return -1;
+    const std::size_t taken = std::min(waiting, length);
+    std::memcpy(buffer, r.read_ahead_.data() + r.read_ahead_begin_, taken);
+    r.read_ahead_begin_ += taken;
+    return static_cast<ssize_t>(taken);
   }
 
   static ssize_t send(wslay_event_context* context, const uint8_t* bytes, size_t length, int,
@@ -158,6 +159,7 @@ void Relay::start_framing() {
   if (wslay_event_context_client_init(&framing_, &callbacks, this) != 0)
     throw Error{Exit::internal, "out of memory for the WebSocket framing"};
   wslay_event_config_set_no_buffering(framing_, 1);  // frames go to libmosquitto as they arrive
+  read_ahead_.resize(read_chunk);
   wslay_event_config_set_max_recv_msg_length(framing_, UINT64_MAX >> 1);
 }
 
@@ -200,13 +202,17 @@ bool Relay::active() const {
 }
 
 bool Relay::has_buffered_input() const {
-  return !tunnel_ended_ && tunnel_.has_buffered_input() && to_client_.size() < backlog_limit;
+  return !tunnel_ended_ && input_waiting() && to_client_.size() < backlog_limit;
+}
+
+bool Relay::input_waiting() const {
+  return read_ahead_begin_ < read_ahead_end_ || tunnel_.has_buffered_input();
 }
 
 bool Relay::pump(short client_events, short tunnel_events) {
   constexpr short ready = POLLIN | POLLHUP | POLLERR;
   if ((client_events & ready) != 0) read_client();
-  if (!tunnel_ended_) exchange_with_broker((tunnel_events & ready) != 0 || tunnel_.has_buffered_input());
+  if (!tunnel_ended_) exchange_with_broker((tunnel_events & ready) != 0 || input_waiting());
   const bool delivered = write_client();
   if (tunnel_ended_ && (to_client_.empty() || client_ended_)) close_client();
   return delivered;
@@ -246,7 +252,10 @@ void Relay::exchange_with_broker(bool readable) {
       if (wslay_event_send(framing_) != 0) return end_tunnel(0);
     }
     if (tunnel_ended_) return;
-    if (readable && wslay_event_want_read(framing_) && wslay_event_recv(framing_) != 0) return end_tunnel(0);
+    if (readable && wslay_event_want_read(framing_)) {
+      read_ahead();
+      if (wslay_event_recv(framing_) != 0) return end_tunnel(0);
+    }
     // After both close frames, the WebSocket is done.
     if (!wslay_event_want_read(framing_) && !wslay_event_want_write(framing_)) end_tunnel(0);
     return;
@@ -258,13 +267,22 @@ void Relay::exchange_with_broker(bool readable) {
     to_broker_.erase(0, io.bytes);
   }
   if (client_ended_ && to_broker_.empty()) ::shutdown(tunnel_.fd(), SHUT_WR);
+  // One read a turn: poll() reports the rest, and a drained socket costs no failed read.
   char buffer[read_chunk];
-  while (readable && to_client_.size() < backlog_limit) {
-    const TunnelIo io = tunnel_.read(buffer, sizeof buffer);
-    if (io.state == TunnelIo::State::ended) return end_tunnel(io.error_number);
-    if (io.state == TunnelIo::State::would_block) break;
-    to_client_.append(buffer, io.bytes);
-  }
+  if (!readable || to_client_.size() >= backlog_limit) return;
+  const TunnelIo io = tunnel_.read(buffer, sizeof buffer);
+  if (io.state == TunnelIo::State::ended) return end_tunnel(io.error_number);
+  to_client_.append(buffer, io.bytes);
+}
+
+// Reads what the tunnel has, when wslay has taken all that was read before; a drained
+// socket costs no failed read, since poll() said it was readable.
+void Relay::read_ahead() {
+  if (read_ahead_begin_ < read_ahead_end_ || to_client_.size() >= backlog_limit) return;
+  read_ahead_begin_ = read_ahead_end_ = 0;
+  const TunnelIo io = tunnel_.read(read_ahead_.data(), read_ahead_.size());
+  if (io.state == TunnelIo::State::ended) return end_tunnel(io.error_number);
+  read_ahead_end_ = io.bytes;
 }
 
 bool Relay::write_client() {

@@ -62,6 +62,8 @@ private:
   void read_client();
   bool write_client();
   void exchange_with_broker(bool readable);
+  void read_ahead();
+  bool input_waiting() const;
   void end_tunnel(int error_number);
   void close_client();
 
@@ -72,9 +74,13 @@ private:
   int listener_fd_ = -1;
   int client_fd_ = -1;
   wslay_event_context* framing_ = nullptr;  // null: the bytes go as they are
-  std::string to_client_;                   // from the broker, for libmosquitto
-  std::string to_broker_;                   // from libmosquitto, without framing
-  bool client_ended_ = false;               // libmosquitto closed its end
+  // What the tunnel gave ahead of wslay, which asks for 4 KiB at a time: one read a turn.
+  std::vector<char> read_ahead_;
+  std::size_t read_ahead_begin_ = 0;
+  std::size_t read_ahead_end_ = 0;
+  std::string to_client_;      // from the broker, for libmosquitto
+  std::string to_broker_;      // from libmosquitto, without framing
+  bool client_ended_ = false;  // libmosquitto closed its end
   TunnelClock::time_point client_ended_at_;
   bool close_sent_ = false;  // our WebSocket close frame is queued
   bool tunnel_ended_ = false;
