@@ -10,6 +10,7 @@
 
 #include "in_flight.hpp"
 #include "mq/session.hpp"
+#include "mq/socket_reads.hpp"
 #include "mq/tls.hpp"
 #include "publisher_turns.hpp"
 #include "reactor.hpp"
@@ -76,6 +77,7 @@ public:
   Reactor::Registration registration;
   int subscribe_mid = -1;
   bool was_ready = false;
+  bool input_buffered = false;  // in WorkerLoop::buffered_input_
   // Publishers.
   std::optional<Schedule> schedule;
   std::uint64_t sequence = 0;
@@ -134,6 +136,7 @@ private:
   void recheck_flow(Clock::time_point now);
   void finish_publisher(Client& client);
   void handle(Client& client, std::uint32_t events);
+  void handle_buffered_input();
   void after_call(Client& client);
   void sync_registration(Client& client);
   void fail(Client& client, const Error& failure);
@@ -147,6 +150,7 @@ private:
   Control& control_;
   FlowControl* flow_;
   std::vector<Client*> flow_waiting_;
+  std::vector<Client*> buffered_input_;  // input read ahead, which makes no socket readable
   Progress& progress_;
   int index_;
   std::vector<std::unique_ptr<Client>> clients_;
@@ -220,10 +224,24 @@ void WorkerLoop::wait(Clock::time_point now) {
       (plan_.conn_rate > 0 || connecting_ < connects_in_flight_without_rate))
     until = std::min(until, connect_time(next_connect_));
   const Clock::time_point before = Clock::now();
+  if (!buffered_input_.empty()) until = before;
   const Clock::duration blocked = reactor_.wait(until - before, [this](void* client, std::uint32_t events) {
     handle(*static_cast<Client*>(client), events);
   });
   count_idle(before, before + blocked);
+  handle_buffered_input();
+}
+
+// A client whose handle_readable() stopped at its limit with input still in the read buffer.
+void WorkerLoop::handle_buffered_input() {
+  std::vector<Client*> waiting;
+  waiting.swap(buffered_input_);
+  for (Client* client : waiting) {
+    client->input_buffered = false;
+    if (!client->session) continue;
+    client->session->handle_readable();
+    after_call(*client);
+  }
 }
 
 // The time this thread spent blocked while the load was measured: what it had to spare. A loop
@@ -265,6 +283,8 @@ void WorkerLoop::start_connect(Client& client, Clock::time_point due) {
     client.session =
         std::make_unique<Session>(plan_.shapes[client.plan.shape], client,
                                   SessionOverrides{client.plan.client_id, tls_[client.plan.shape]});
+    // One read() for many packets: libmosquitto makes three or four per packet.
+    client.session->enable_read_buffering(process_read_buffer());
     client.session->start_connect();
   } catch (const Error& failure) {
     fail(client, failure);
@@ -400,6 +420,7 @@ void WorkerLoop::run_publishers(Clock::time_point now) {
 
 void WorkerLoop::run_publisher(Client& client, Clock::time_point now) {
   if (client.state != State::ready || client.finished || !client.schedule) return;
+  bool batching = false;
   for (int budget = publish_budget; budget > 0 && client.schedule->due(now); --budget) {
     if (client.in_flight.size() >= window_) {
       client.blocked = true;
@@ -407,8 +428,14 @@ void WorkerLoop::run_publisher(Client& client, Clock::time_point now) {
         ++accounting_.totals().window_full;
       break;
     }
+    if (budget < publish_budget && !batching) {
+      // A burst: its messages leave as full segments, not one small segment each.
+      client.session->batch_writes(true);
+      batching = true;
+    }
     if (!flow_allows(client, now) || !publish_next(client, now)) break;
   }
+  if (batching && client.session) client.session->batch_writes(false);
   if (client.failed_publish) settle_failed_publish(client);
   after_call(client);
   if (client.state != State::ready || client.finished || client.blocked || client.flow_waiting) return;
@@ -537,6 +564,10 @@ void WorkerLoop::after_call(Client& client) {
   } else if (!client.session->connected() && client.counted_up) {
     client.counted_up = false;
     progress_.up.fetch_sub(1, std::memory_order_relaxed);
+  }
+  if (!client.input_buffered && client.session->has_buffered_input()) {
+    client.input_buffered = true;
+    buffered_input_.push_back(&client);
   }
   sync_registration(client);
 }

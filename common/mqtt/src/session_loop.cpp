@@ -1,6 +1,9 @@
 #include <fmt/format.h>
 #include <mosquitto.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -74,7 +77,7 @@ void Session::poll_once(int timeout_ms, bool wake_on_stop_signal, LoopExtras* ex
     return;
   }
   // Input already in our read buffer does not make the socket readable: do not wait for it.
-  const bool buffered_input = read_buffer_ && read_buffer_->pending(socket()) > 0;
+  const bool buffered_input = has_buffered_input();
   const auto now = Clock::now();
   const bool holding_reads = !buffered_input && now < reads_resume_;
   if (holding_reads) {
@@ -152,6 +155,8 @@ void Session::handle_readable() {
   events_.on_input_drained();
 }
 
+bool Session::has_buffered_input() const { return read_buffer_ && read_buffer_->pending(socket()) > 0; }
+
 void Session::handle_writable() {
   if (!tcp_connect_done()) return;
   // libmosquitto goes on with a TLS handshake only when asked to read.
@@ -159,6 +164,11 @@ void Session::handle_writable() {
   errno = 0;
   const int rc = mosquitto_loop_write(handle_.get(), 1);
   if (rc != MOSQ_ERR_SUCCESS) record_loop_result(rc);
+}
+
+void Session::batch_writes(bool on) {
+  const int value = on ? 1 : 0;
+  if (socket() >= 0) ::setsockopt(socket(), IPPROTO_TCP, TCP_CORK, &value, sizeof value);
 }
 
 void Session::handle_housekeeping() {

@@ -137,8 +137,8 @@ public:
   /// input unread, which resets the connection and drops what the broker had not read yet.
   void linger_on_disconnect() { linger_ = true; }
   /// Reads the socket through `buffer`, usually process_read_buffer() (see socket_reads.hpp):
-  /// far fewer system calls for a stream of small messages. One session per process; call
-  /// before connect().
+  /// far fewer system calls for a stream of small messages. Call before connect(); an external
+  /// loop then also asks has_buffered_input().
   void enable_read_buffering(ReadBuffering& buffer) { read_buffer_ = &buffer; }
   /// Under a steady stream, starts reading at most once per `window`, so that one wakeup
   /// handles many messages: less CPU per message for at most `window` more latency. A message
@@ -179,8 +179,15 @@ public:
   bool wants_write() const;
   /// Call when socket() is readable: handles every packet available without blocking.
   void handle_readable();
+  /// Whether input waits in the read buffer (enable_read_buffering), which does not make the
+  /// socket readable: call handle_readable() again without waiting for it.
+  bool has_buffered_input() const;
   /// Call when socket() is writable.
   void handle_writable();
+  /// While on, what the session writes waits in the kernel (TCP_CORK) until it is turned off:
+  /// a burst of small packets leaves as full segments instead of one segment each. Does nothing
+  /// without a TCP socket.
+  void batch_writes(bool on);
   /// Call at least once a second: keepalive and retries.
   void handle_housekeeping();
 
