@@ -130,15 +130,18 @@ TEST_CASE("the exposition names every family once, with HELP and TYPE, and label
   CHECK(lines_starting(text, "# TYPE mqbench_latency_seconds ") ==
         std::vector<std::string>{"# TYPE mqbench_latency_seconds histogram"});
   CHECK(lines_starting(text, "mqbench_latency_seconds_bucket{").size() == 23);
-  CHECK(lines_starting(text, "mqbench_latency_seconds_bucket{run=\"r1\",shard=\"2/3\",le=\"0.002\"} 1").size() == 1);
-  CHECK(lines_starting(text, "mqbench_latency_seconds_bucket{run=\"r1\",shard=\"2/3\",le=\"+Inf\"} 2").size() == 1);
+  CHECK(lines_starting(text, "mqbench_latency_seconds_bucket{run=\"r1\",shard=\"2/3\",le=\"0.002\"} 1")
+            .size() == 1);
+  CHECK(
+      lines_starting(text, "mqbench_latency_seconds_bucket{run=\"r1\",shard=\"2/3\",le=\"+Inf\"} 2").size() ==
+      1);
   CHECK(lines_starting(text, "mqbench_latency_seconds_sum{run=\"r1\",shard=\"2/3\"} 2.5015").size() == 1);
   CHECK(lines_starting(text, "mqbench_latency_seconds_count{run=\"r1\",shard=\"2/3\"} 2").size() == 1);
-  for (const char* family : {"mqbench_messages_sent_total", "mqbench_messages_acknowledged_total",
-                             "mqbench_messages_received_total", "mqbench_messages_duplicated_total",
-                             "mqbench_messages_lost", "mqbench_connections", "mqbench_errors_total",
-                             "mqbench_latency_seconds", "mqbench_acknowledgement_latency_seconds",
-                             "mqbench_connect_latency_seconds"}) {
+  for (const char* family :
+       {"mqbench_messages_sent_total", "mqbench_messages_acknowledged_total",
+        "mqbench_messages_received_total", "mqbench_messages_duplicated_total", "mqbench_messages_lost",
+        "mqbench_connections", "mqbench_errors_total", "mqbench_latency_seconds",
+        "mqbench_acknowledgement_latency_seconds", "mqbench_connect_latency_seconds"}) {
     CAPTURE(family);
     CHECK(lines_starting(text, std::string{"# HELP "} + family + " ").size() == 1);
     CHECK(lines_starting(text, std::string{"# TYPE "} + family + " ").size() == 1);
@@ -150,8 +153,8 @@ TEST_CASE("label values escape backslash, double quote and line feed") {
   state.errors_by_cause["the broker said \"no\"\nat C:\\"] = 1;
   const std::string text = mq::bench::exposition_text(state, RunIdentity{"a\"b", "1/1"});
   CHECK(lines_starting(text, "mqbench_errors_total{") ==
-        std::vector<std::string>{
-            "mqbench_errors_total{run=\"a\\\"b\",shard=\"1/1\",cause=\"the broker said \\\"no\\\"\\nat C:\\\\\"} 1"});
+        std::vector<std::string>{"mqbench_errors_total{run=\"a\\\"b\",shard=\"1/1\",cause=\"the broker said "
+                                 "\\\"no\\\"\\nat C:\\\\\"} 1"});
 }
 
 TEST_CASE("a negative count of missing messages (late arrivals first) shows as none") {

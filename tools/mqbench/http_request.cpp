@@ -19,7 +19,9 @@ bool is_token_character(char c) {
          std::string_view{"!#$%&'*+-.^_`|~"}.find(c) != std::string_view::npos;
 }
 
-bool is_token(std::string_view text) { return !text.empty() && std::all_of(text.begin(), text.end(), is_token_character); }
+bool is_token(std::string_view text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), is_token_character);
+}
 
 // Visible ASCII only: no spaces, controls or bytes above 0x7e in a target.
 bool is_visible(std::string_view text) {

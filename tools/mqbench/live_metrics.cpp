@@ -39,8 +39,8 @@ public:
   }
 
   void sample(std::string_view name, std::string_view extra_labels, auto value) {
-    fmt::format_to(std::back_inserter(text_), "{}{{{}{}{}}} {}\n", name, labels_, extra_labels.empty() ? "" : ",",
-                   extra_labels, value);
+    fmt::format_to(std::back_inserter(text_), "{}{{{}{}{}}} {}\n", name, labels_,
+                   extra_labels.empty() ? "" : ",", extra_labels, value);
   }
 
   void counter(std::string_view name, std::string_view help, std::uint64_t value) {
@@ -109,8 +109,10 @@ std::string exposition_text(const MetricsState& state, const RunIdentity& identi
   Exposition out{identity};
   out.counter("mqbench_messages_sent_total", "Measured messages handed to the broker.", state.sent);
   out.counter("mqbench_messages_acknowledged_total",
-              "Measured messages the broker acknowledged (QoS 1 and 2), or took (QoS 0).", state.acknowledged);
-  out.counter("mqbench_messages_received_total", "Measured messages the subscribers received.", state.received);
+              "Measured messages the broker acknowledged (QoS 1 and 2), or took (QoS 0).",
+              state.acknowledged);
+  out.counter("mqbench_messages_received_total", "Measured messages the subscribers received.",
+              state.received);
   out.counter("mqbench_messages_duplicated_total", "Messages a subscriber received more than once.",
               state.duplicated);
   out.family("mqbench_messages_lost", "gauge",
@@ -121,15 +123,16 @@ std::string exposition_text(const MetricsState& state, const RunIdentity& identi
   out.sample("mqbench_connections", "state=\"pending\"", state.connections.pending);
   out.sample("mqbench_connections", "state=\"connected\"", state.connections.connected);
   out.sample("mqbench_connections", "state=\"failed\"", state.connections.failed);
-  out.family("mqbench_errors_total", "counter", "Errors by cause: failed connects, lost connections, refusals.");
+  out.family("mqbench_errors_total", "counter",
+             "Errors by cause: failed connects, lost connections, refusals.");
   for (const auto& [cause, count] : state.errors_by_cause)
     out.sample("mqbench_errors_total", fmt::format("cause=\"{}\"", escaped(cause)), count);
-  out.histogram("mqbench_latency_seconds", "End-to-end latency: from a message's scheduled time to its receipt.",
-                state.latency);
+  out.histogram("mqbench_latency_seconds",
+                "End-to-end latency: from a message's scheduled time to its receipt.", state.latency);
   out.histogram("mqbench_acknowledgement_latency_seconds",
                 "From a message's scheduled time to the broker's acknowledgement.", state.ack_latency);
-  out.histogram("mqbench_connect_latency_seconds", "From the start (or due time) of a connect to its CONNACK.",
-                state.connect_latency);
+  out.histogram("mqbench_connect_latency_seconds",
+                "From the start (or due time) of a connect to its CONNACK.", state.connect_latency);
   return out.take();
 }
 

@@ -65,9 +65,10 @@ Error listen_error(int error, const std::string& where, int port) {
                  "give one of this machine's addresses (ip -brief address lists them), or leave "
                  "--metrics-bind out to listen on every address"};
   case EACCES:
-    return Error{Exit::network, what,
-                 fmt::format("ports below 1024 need root or the CAP_NET_BIND_SERVICE capability; port {}", port),
-                 "give a --metrics-port from 1024 up, or 0 for a free one"};
+    return Error{
+        Exit::network, what,
+        fmt::format("ports below 1024 need root or the CAP_NET_BIND_SERVICE capability; port {}", port),
+        "give a --metrics-port from 1024 up, or 0 for a free one"};
   default:
     return Error{Exit::network, what, std::strerror(error), "give another --metrics-port or --metrics-bind"};
   }
@@ -108,7 +109,8 @@ std::string http_answer(std::string_view status, std::string_view content_type, 
                      status, content_type, body.size(), extra_headers, body);
 }
 
-std::string plain_answer(std::string_view status, std::string_view text, std::string_view extra_headers = {}) {
+std::string plain_answer(std::string_view status, std::string_view text,
+                         std::string_view extra_headers = {}) {
   return http_answer(status, "text/plain; charset=utf-8", fmt::format("{}\n", text), extra_headers);
 }
 
@@ -123,8 +125,8 @@ MetricsServer::MetricsServer(const MetricsOptions& options, std::function<std::s
   stop_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (stop_ < 0) {
     close(listener_);
-    throw Error{Exit::internal, fmt::format("cannot make an eventfd for the metrics endpoint: {}",
-                                            std::strerror(errno))};
+    throw Error{Exit::internal,
+                fmt::format("cannot make an eventfd for the metrics endpoint: {}", std::strerror(errno))};
   }
   thread_ = std::thread{[this] { serve(); }};
 }
@@ -151,7 +153,8 @@ void MetricsServer::serve() {
       close(connection.fd);  // too slow to send its request, or to read the answer
       return true;
     });
-    std::vector<pollfd> watched{{stop_, POLLIN, 0}, {now >= accept_paused_until_ ? listener_ : -1, POLLIN, 0}};
+    std::vector<pollfd> watched{{stop_, POLLIN, 0},
+                                {now >= accept_paused_until_ ? listener_ : -1, POLLIN, 0}};
     auto wake = now + connection_time;
     for (const Connection& connection : connections_) {
       watched.push_back({connection.fd, static_cast<short>(connection.answer.empty() ? POLLIN : POLLOUT), 0});
@@ -197,7 +200,8 @@ void MetricsServer::accept_connections() {
 // its writing starts. False when the connection is over.
 bool MetricsServer::read_request(Connection& connection) {
   char buffer[4096];
-  const ssize_t got = recv(connection.fd, buffer, std::min(sizeof buffer, request_limit + 1 - connection.received.size()), 0);
+  const ssize_t got =
+      recv(connection.fd, buffer, std::min(sizeof buffer, request_limit + 1 - connection.received.size()), 0);
   if (got == 0) return false;
   if (got < 0) return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
   connection.received.append(buffer, static_cast<std::size_t>(got));

@@ -17,7 +17,7 @@ namespace mq::bench {
 class MetricsServer {
 public:
   static constexpr std::size_t request_limit = 8 * 1024;  // a longer head is answered 431
-  static constexpr std::size_t connection_limit = 16;      // more at once are closed at once
+  static constexpr std::size_t connection_limit = 16;     // more at once are closed at once
   static constexpr std::chrono::seconds connection_time{10};
 
   /// Listens at --metrics-bind (every address when empty) and --metrics-port (the kernel's

@@ -359,8 +359,9 @@ private:
   void update_connections() {
     if (!metrics_) return;
     const std::uint64_t ready_or_failed = resolved();
-    metrics_->set_connections({plan_.clients.size() - std::min<std::uint64_t>(ready_or_failed, plan_.clients.size()),
-                               total(&Progress::up), total(&Progress::failed)});
+    metrics_->set_connections(
+        {plan_.clients.size() - std::min<std::uint64_t>(ready_or_failed, plan_.clients.size()),
+         total(&Progress::up), total(&Progress::failed)});
   }
 
   void collect_seconds(bool everything) {
