@@ -30,6 +30,7 @@ void Accounting::connect_started(Clock::time_point due) {
 
 void Accounting::connected(Clock::time_point started, Clock::time_point now) {
   totals_.connect_latency.record(microseconds_between(started, now));
+  interval_.connect_latency.record(microseconds_between(started, now));
   ++totals_.connections_made;
   totals_.last_connack = now;
 }
@@ -44,6 +45,7 @@ void Accounting::sent(Clock::time_point scheduled, Clock::time_point now) {
 
 void Accounting::acknowledged(Clock::time_point scheduled, Clock::time_point now, bool in_time) {
   totals_.ack_latency.record(microseconds_between(scheduled, now));
+  interval_.ack_latency.record(microseconds_between(scheduled, now));
   totals_.last_ack = now;
   if (in_time) ++totals_.acked_in_time;
   ++totals_.acked;
@@ -64,9 +66,15 @@ void Accounting::received(std::uint64_t latency_us, Clock::time_point now, bool 
   totals_.last_receipt = now;
 }
 
+void Accounting::checked(SequenceChecker::Arrival arrival, std::int64_t missing_change) {
+  if (arrival == SequenceChecker::Arrival::duplicate) ++interval_.duplicated;
+  interval_.missing_change += missing_change;
+}
+
 void Accounting::error(const Error& failure) {
   const std::string cause = cause_of(failure);
   ++totals_.errors_by_cause[cause];
+  ++interval_.errors_by_cause[cause];
   totals_.cause_kinds.try_emplace(cause, CauseKind{failure.code(), failure.fix()});
   ++interval_.errors;
   bump(progress_.changes);

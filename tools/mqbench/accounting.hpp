@@ -29,6 +29,11 @@ struct Interval {
   std::uint64_t received = 0;
   std::uint64_t errors = 0;
   Histogram latency;
+  // For the live metrics: what the per-second series does not keep.
+  std::uint64_t duplicated = 0;
+  std::int64_t missing_change = 0;  // messages found missing, less those that arrived late
+  std::map<std::string, std::uint64_t> errors_by_cause;
+  Histogram ack_latency, connect_latency;
 };
 
 /// What a subscriber saw of each publisher, for the loss count at the end.
@@ -85,6 +90,9 @@ public:
   void sent(Clock::time_point scheduled, Clock::time_point now);
   void acknowledged(Clock::time_point scheduled, Clock::time_point now, bool in_time);
   void received(std::uint64_t latency_us, Clock::time_point now, bool in_time);
+  /// What the sequence check of a received message found; `missing_change`: how its count of
+  /// missing messages changed.
+  void checked(SequenceChecker::Arrival arrival, std::int64_t missing_change);
   /// A message without our stamp, or of another run.
   void unrecognized() { ++totals_.unrecognized; }
   void error(const Error& failure);

@@ -70,6 +70,12 @@ struct SearchOptions {
   double precision = 5;  // percent: the search ends when the failing rate is this close above the passing one
 };
 
+/// --metrics-port and --metrics-bind: the live metrics endpoint.
+struct MetricsOptions {
+  std::optional<int> port;  // unset: no endpoint; 0: a free port
+  std::string bind;         // a numeric address; empty: every address
+};
+
 /// Every option of mqbench.
 struct Options {
   Scenario scenario = Scenario::pubsub;
@@ -78,6 +84,7 @@ struct Options {
   MessageOptions message;
   OutputOptions output;
   SearchOptions search;
+  MetricsOptions metrics;
 };
 
 /// Registers the subcommands conn, pub, sub, pubsub and report with their options.

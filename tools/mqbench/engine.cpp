@@ -355,7 +355,10 @@ void WorkerLoop::received(Client& client, const Message& message) {
         plan_.scenario == Scenario::pubsub ? std::optional<std::uint64_t>{0} : std::nullopt;
     stream = client.streams.emplace(stamp->publisher, SequenceChecker{first}).first;
   }
-  stream->second.record(stamp->sequence);
+  const std::uint64_t missing_before = stream->second.missing();
+  const SequenceChecker::Arrival arrival = stream->second.record(stamp->sequence);
+  accounting_.checked(arrival, static_cast<std::int64_t>(stream->second.missing()) -
+                                   static_cast<std::int64_t>(missing_before));
   const std::uint64_t now_ns = wall_nanoseconds(now);
   const std::uint64_t latency_us = now_ns > stamp->scheduled_ns ? (now_ns - stamp->scheduled_ns) / 1000 : 0;
   accounting_.received(latency_us, now, in_time(now));

@@ -107,6 +107,19 @@ std::uint64_t Histogram::percentile(double percentile) const {
   return max_;
 }
 
+std::vector<std::uint64_t> Histogram::counts_at_or_below(const std::vector<std::uint64_t>& bounds) const {
+  std::vector<std::uint64_t> counts;
+  counts.reserve(bounds.size());
+  std::uint64_t seen = 0;
+  std::size_t index = lowest_used_;
+  for (const std::uint64_t bound : bounds) {
+    for (; index <= highest_used_ && highest_equivalent(index) <= bound; ++index)
+      seen += counts_[index];
+    counts.push_back(seen);
+  }
+  return counts;
+}
+
 Histogram::Snapshot Histogram::snapshot() const {
   Snapshot snapshot{{}, min(), max(), sum_};
   for (std::size_t index = lowest_used_; index <= highest_used_ && !empty(); ++index) {

@@ -36,10 +36,17 @@ public:
   std::uint64_t min() const { return empty() ? 0 : min_; }
   std::uint64_t max() const { return max_; }
   double mean() const { return empty() ? 0 : sum_ / static_cast<double>(count_); }
+  /// The sum of the values recorded.
+  double sum() const { return sum_; }
   /// The value below or at which `percentile` percent (0 to 100) of the values lie: the highest
   /// value of the bucket holding the value of that rank, so never below the exact answer and at
   /// most one part in a thousand above it; 0 when empty.
   std::uint64_t percentile(double percentile) const;
+
+  /// For each of the ascending `bounds`, how many values lie in buckets whose highest value is
+  /// at or below it: exact where a bound ends a bucket (every bound below 2048), else leaving
+  /// out the values of the bucket the bound cuts, which lie within a thousandth of it.
+  std::vector<std::uint64_t> counts_at_or_below(const std::vector<std::uint64_t>& bounds) const;
 
   Snapshot snapshot() const;
   /// Rebuilds a histogram from a snapshot; throws std::invalid_argument when it is inconsistent.

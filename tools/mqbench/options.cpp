@@ -14,6 +14,7 @@ constexpr const char* load_group = "Load";
 constexpr const char* message_group = "Messages";
 constexpr const char* output_group = "Results";
 constexpr const char* search_group = "Finding the limit";
+constexpr const char* metrics_group = "Live metrics";
 
 struct SubcommandInfo {
   const char* name;
@@ -194,6 +195,19 @@ void add_search_options(CLI::App& app, SearchOptions& search) {
       ->group(search_group);
 }
 
+void add_metrics_options(CLI::App& app, MetricsOptions& metrics) {
+  CLI::Option* port =
+      app.add_option("--metrics-port", metrics.port,
+                     "Serve Prometheus metrics at http://HOST:PORT/metrics while the run lasts; 0: a free "
+                     "port, printed on stderr")
+          ->check(whole_number(0, 65535))
+          ->group(metrics_group);
+  app.add_option("--metrics-bind", metrics.bind,
+                 "Address the metrics endpoint listens on, such as 127.0.0.1 [default: every address]")
+      ->needs(port)
+      ->group(metrics_group);
+}
+
 const char* clients_help(Scenario scenario) {
   switch (scenario) {
   case Scenario::conn:
@@ -234,6 +248,7 @@ void add_scenario(CLI::App& app, Options& options, const SubcommandInfo& info) {
   add_output_options(*command, options.output);
   if (info.scenario == Scenario::pub || info.scenario == Scenario::pubsub)
     add_search_options(*command, options.search);
+  add_metrics_options(*command, options.metrics);
   add_connection_group(*command, options.client);
 }
 

@@ -24,6 +24,8 @@
 #include "html_report.hpp"
 #include "limits.hpp"
 #include "live.hpp"
+#include "live_metrics.hpp"
+#include "metrics_server.hpp"
 #include "mq/connectivity.hpp"
 #include "mq/diagnostics.hpp"
 #include "mq/library.hpp"
@@ -34,6 +36,7 @@
 #include "mq/terminal.hpp"
 #include "plan.hpp"
 #include "results.hpp"
+#include "run_identity.hpp"
 
 namespace mq::bench {
 namespace {
@@ -198,7 +201,9 @@ private:
 // The main thread's side of a run.
 class Run {
 public:
-  Run(const Plan& plan, LiveOutput& live) : plan_(plan), live_(live), control_(Clock::now()), series_(0) {}
+  /// `metrics`: the live metrics to keep current, or null.
+  Run(const Plan& plan, LiveOutput& live, LiveMetrics* metrics)
+      : plan_(plan), live_(live), metrics_(metrics), control_(Clock::now()), series_(0) {}
 
   Results execute() {
     start_workers();
@@ -319,6 +324,7 @@ private:
   bool watch_until(const std::function<bool()>& done, Clock::time_point deadline = never) {
     for (;;) {
       collect_seconds(false);
+      update_connections();
       draw_progress();
       if (StopSignals::received() != 0) {
         interrupted_ = true;
@@ -350,10 +356,20 @@ private:
     }
   }
 
+  void update_connections() {
+    if (!metrics_) return;
+    const std::uint64_t ready_or_failed = resolved();
+    metrics_->set_connections(
+        {plan_.clients.size() - std::min<std::uint64_t>(ready_or_failed, plan_.clients.size()),
+         total(&Progress::up), total(&Progress::failed)});
+  }
+
   void collect_seconds(bool everything) {
     for (auto& worker : workers_) {
-      for (Interval& interval : worker->take_intervals())
+      for (Interval& interval : worker->take_intervals()) {
+        if (metrics_) metrics_->add(interval);
         series_.add(std::move(interval));
+      }
     }
     for (SecondSample& sample : series_.complete([&](int second) { return phase_at(second); }, everything)) {
       const bool bar_phase = sample.phase == "connect" || sample.phase == "ramp" || sample.phase == "warmup";
@@ -387,6 +403,7 @@ private:
     for (auto& worker : workers_)
       worker->join();
     collect_seconds(true);
+    update_connections();
   }
 
   std::uint64_t total(std::atomic<std::uint64_t> Progress::*counter) const {
@@ -517,6 +534,7 @@ private:
 
   const Plan& plan_;
   LiveOutput& live_;
+  LiveMetrics* metrics_;
   Control control_;
   std::unique_ptr<FlowControl> flow_;
   std::vector<std::unique_ptr<Worker>> workers_;
@@ -671,7 +689,7 @@ bool pause_between_steps(double step_seconds) {
 // --find-max: a run per step at the rate the search asks for, each with fresh connections (and a
 // fresh tag, so that a late message of one step is never counted in the next), until the search
 // ends or a stop signal comes; then the steps and the limit, printed and written.
-Exit find_max(const Options& options, Plan& plan, ResultFiles& files) {
+Exit find_max(const Options& options, Plan& plan, ResultFiles& files, LiveMetrics* metrics) {
   FindMax search{search_settings(start_rate(options, plan), options.search.precision),
                  service_level(plan, options.output.limits())};
   LiveOutput live;
@@ -689,7 +707,7 @@ Exit find_max(const Options& options, Plan& plan, ResultFiles& files) {
     plan.run_tag = static_cast<std::uint32_t>(std::random_device{}());
     live.line(
         fmt::format("step {}: {}/s for {} s", search.steps().size() + 1, rate_text(*rate), *plan.duration));
-    Results results = Run{plan, live}.execute();
+    Results results = Run{plan, live, metrics}.execute();
     if (results.interrupted) {  // a step cut short says nothing about its rate
       interrupted = true;
       break;
@@ -712,6 +730,23 @@ Exit find_max(const Options& options, Plan& plan, ResultFiles& files) {
   return finish(conclusion, files, Limits{}, failure);
 }
 
+// --metrics-port: the live metrics and their endpoint, for as long as the run (the server,
+// declared last, stops first).
+struct MetricsEndpoint {
+  MetricsEndpoint(const MetricsOptions& options, const Plan& plan)
+      : metrics(run_identity(plan)), server(options, [this] { return metrics.exposition(); }) {}
+  LiveMetrics metrics;
+  MetricsServer server;
+};
+
+std::unique_ptr<MetricsEndpoint> start_metrics(const MetricsOptions& options, const Plan& plan) {
+  if (!options.port) return nullptr;
+  auto endpoint = std::make_unique<MetricsEndpoint>(options, plan);
+  diag::info(fmt::format("metrics at {} (run {}, shard {})", endpoint->server.url(),
+                         endpoint->metrics.identity().run_id, endpoint->metrics.identity().shard));
+  return endpoint;
+}
+
 }  // namespace
 
 Exit run(const Options& options) {
@@ -729,10 +764,12 @@ Exit run(const Options& options) {
   Plan plan = make_plan(options, raise_file_limit());
   MosquittoLibrary library;  // one initialisation for the whole run
   StopSignals::install();
+  const std::unique_ptr<MetricsEndpoint> endpoint = start_metrics(options.metrics, plan);
+  LiveMetrics* const metrics = endpoint ? &endpoint->metrics : nullptr;
   check_brokers(plan);
-  if (options.search.find_max) return find_max(options, plan, files);
+  if (options.search.find_max) return find_max(options, plan, files, metrics);
   LiveOutput live;
-  Results results = Run{plan, live}.execute();
+  Results results = Run{plan, live, metrics}.execute();
   if (results.interrupted) return finish(results, files, limits, interrupted_error(StopSignals::received()));
   const std::optional<Error> failure = nothing_measured(results, plan);
   if (!failure) warn_of_errors(results, limits);
