@@ -69,15 +69,17 @@ void finish_shards(std::vector<std::unique_ptr<Process>>& shards) {
 
 }  // namespace
 
-TEST_CASE("three shards on three simulated hosts start at the barrier; collected, they are one process's run") {
+TEST_CASE(
+    "three shards on three simulated hosts start at the barrier; collected, they are one process's run") {
   Workspace workspace;
   SimulatedHosts hosts{workspace, 3};
   BrokerSetup setup;
   setup.address = hosts.hub_address();
   std::optional<Broker> broker;
   hosts.in_hub([&] { broker.emplace(workspace, setup); });
-  const std::vector<std::string> load{"pubsub", "-h", hosts.hub_address(), "-p", broker->port_text(), "-c", "6",
-                                      "--count", "600", "-q", "1", "-I", "sim-"};
+  const std::vector<std::string> load{
+      "pubsub", "-h",  hosts.hub_address(), "-p", broker->port_text(), "-c", "6", "--count", "600", "-q", "1",
+      "-I",     "sim-"};
 
   std::vector<std::unique_ptr<Process>> shards;
   for (int k = 1; k <= 3; ++k) {
@@ -91,17 +93,20 @@ TEST_CASE("three shards on three simulated hosts start at the barrier; collected
   finish_shards(shards);
   const std::string sharded_log = broker->log();
 
-  const Outcome collected = run(hosts.inside(0, mqbench({"report", "--collect", "-h", hosts.hub_address(), "-p",
-                                                         broker->port_text(), "--run-id", "sim-1", "--shards", "3",
-                                                         "--json", (workspace / "collected.json").string()})),
-                                workspace.path());
+  const Outcome collected =
+      run(hosts.inside(0, mqbench({"report", "--collect", "-h", hosts.hub_address(), "-p",
+                                   broker->port_text(), "--run-id", "sim-1", "--shards", "3", "--json",
+                                   (workspace / "collected.json").string()})),
+          workspace.path());
   INFO("collector's stderr: " << collected.err);
   REQUIRE(collected.exit_code == 0);
-  const Outcome single = run(hosts.inside(1, mqbench(joined(load, {"--json", (workspace / "single.json").string()}))),
-                             workspace.path());
+  const Outcome single =
+      run(hosts.inside(1, mqbench(joined(load, {"--json", (workspace / "single.json").string()}))),
+          workspace.path());
   REQUIRE(single.exit_code == 0);
 
-  const nlohmann::json merged = json_file(workspace, "collected.json"), one = json_file(workspace, "single.json");
+  const nlohmann::json merged = json_file(workspace, "collected.json"),
+                       one = json_file(workspace, "single.json");
   check_same_counts(merged, one);
   CHECK(merged["totals"]["sent"] == 600);
   CHECK(merged["totals"]["received"] == 600);
@@ -127,18 +132,20 @@ TEST_CASE("three shards on three simulated hosts start at the barrier; collected
 TEST_CASE("fan-in over shards on loopback source addresses: loss counted across shards, results cleared") {
   Workspace workspace;
   Broker broker{workspace};
-  const std::vector<std::string> load{"pubsub", "-p", broker.port_text(), "-c", "4", "--pattern", "fan-in",
-                                      "--total-rate", "400", "--count", "200", "-q", "1"};
+  const std::vector<std::string> load{
+      "pubsub",       "-p",  broker.port_text(), "-c",  "4",  "--pattern", "fan-in",
+      "--total-rate", "400", "--count",          "200", "-q", "1"};
   std::vector<std::unique_ptr<Process>> shards;
   for (int k = 1; k <= 2; ++k) {
     const std::string index = std::to_string(k);
-    shards.push_back(start_tool(workspace, "mqbench",
-                                joined(load, {"-A", "127.0.0." + std::to_string(k + 1), "--shard", index + "/2",
-                                              "--run-id", "fan-1", "--barrier", "--publish-result"})));
+    shards.push_back(
+        start_tool(workspace, "mqbench",
+                   joined(load, {"-A", "127.0.0." + std::to_string(k + 1), "--shard", index + "/2",
+                                 "--run-id", "fan-1", "--barrier", "--publish-result"})));
   }
   finish_shards(shards);
-  const std::vector<std::string> collect{"report", "--collect", "-p", broker.port_text(), "--run-id", "fan-1",
-                                         "--shards", "2", "--timeout", "5"};
+  const std::vector<std::string> collect{"report", "--collect", "-p", broker.port_text(), "--run-id",
+                                         "fan-1",  "--shards",  "2",  "--timeout",        "5"};
   const Outcome kept = run_tool(workspace, "mqbench", joined(collect, {"--keep"}));
   INFO("stderr: " << kept.err);
   REQUIRE(kept.exit_code == 0);
@@ -166,22 +173,27 @@ TEST_CASE("a shard that never shows up ends the barrier after --barrier-timeout 
   Workspace workspace;
   Broker broker{workspace};
   const Outcome alone = run_tool(workspace, "mqbench",
-                                 {"pub", "-p", broker.port_text(), "-c", "2", "--count", "10", "--shard", "1/2",
-                                  "--run-id", "alone-1", "--barrier", "--barrier-timeout", "1"});
+                                 {"pub", "-p", broker.port_text(), "-c", "2", "--count", "10", "--shard",
+                                  "1/2", "--run-id", "alone-1", "--barrier", "--barrier-timeout", "1"});
   CHECK(alone.exit_code == 3);
   CHECK(contains(alone.err, "mqbench: error: 1 of 2 shards were ready within --barrier-timeout 1 s"));
-  CHECK(contains(alone.err, "shards 2 never announced themselves on 'mqbench/_run/alone-1/ready/+'"));
+  CHECK(contains(alone.err, "shard 2 never announced itself on 'mqbench/_run/alone-1/ready/+'"));
   CHECK(contains(alone.err, "fix: start every shard"));
+  // It withdrew its announcement: the other shard alone does not pass the barrier either.
+  const Outcome other = run_tool(workspace, "mqbench",
+                                 {"pub", "-p", broker.port_text(), "-c", "2", "--count", "10", "--shard",
+                                  "2/2", "--run-id", "alone-1", "--barrier", "--barrier-timeout", "1"});
+  CHECK(other.exit_code == 3);
+  CHECK(contains(other.err, "shard 1 never announced itself"));
 }
 
 TEST_CASE("a shard takes K from JOB_COMPLETION_INDEX with MQBENCH_SHARDS, and --start-at starts it") {
   Workspace workspace;
   Broker broker{workspace};
-  const Outcome second =
-      run_tool(workspace, "mqbench",
-               {"pub", "-p", broker.port_text(), "-c", "3", "--count", "10", "--run-id", "job-1", "--start-at", "1",
-                "--json", "-"},
-               std::nullopt, {{"MQBENCH_SHARDS", "2"}, {"JOB_COMPLETION_INDEX", "1"}});
+  const Outcome second = run_tool(workspace, "mqbench",
+                                  {"pub", "-p", broker.port_text(), "-c", "3", "--count", "10", "--run-id",
+                                   "job-1", "--start-at", "1", "--json", "-"},
+                                  std::nullopt, {{"MQBENCH_SHARDS", "2"}, {"JOB_COMPLETION_INDEX", "1"}});
   INFO("stderr: " << second.err);
   REQUIRE(second.exit_code == 0);
   const nlohmann::json result = nlohmann::json::parse(second.out);

@@ -104,9 +104,8 @@ TEST_CASE("shard.resolve: K/N, /N with JOB_COMPLETION_INDEX, MQBENCH_SHARDS, and
   CHECK(Shard{}.text() == "1/1");
   CHECK(Shard{2, 3}.text() == "2/3");
   const auto error = [](const char* option, const char* shards, const char* index) {
-    return usage_error_of([&] {
-      resolve_shard(option ? std::optional<std::string>{option} : std::nullopt, shards, index);
-    });
+    return usage_error_of(
+        [&] { resolve_shard(option ? std::optional<std::string>{option} : std::nullopt, shards, index); });
   };
   CHECK(error("4/3", nullptr, nullptr) == "--shard '4/3' does not name one of 3 shards (1 to 3)");
   CHECK(error("0/3", nullptr, nullptr) == "--shard '0/3' does not name one of 3 shards (1 to 3)");
@@ -115,7 +114,8 @@ TEST_CASE("shard.resolve: K/N, /N with JOB_COMPLETION_INDEX, MQBENCH_SHARDS, and
   CHECK(error("1/-2", nullptr, nullptr) == "--shard gives '-2' shards: not a whole number from 1 to 100000");
   CHECK(error("+1/2", nullptr, nullptr) == "--shard '+1/2' does not name one of 2 shards (1 to 2)");
   CHECK(error("1/99999999999999999999", nullptr, nullptr).find("not a whole number") != std::string::npos);
-  CHECK(error("/3", nullptr, nullptr) == "--shard gives no shard number, and JOB_COMPLETION_INDEX is not set");
+  CHECK(error("/3", nullptr, nullptr) ==
+        "--shard gives no shard number, and JOB_COMPLETION_INDEX is not set");
   CHECK(error("/3", nullptr, "3") == "JOB_COMPLETION_INDEX is '3', not a number from 0 to 2 for 3 shards");
   CHECK(error(nullptr, "x", "0") == "MQBENCH_SHARDS gives 'x' shards: not a whole number from 1 to 100000");
 }
@@ -147,16 +147,17 @@ TEST_CASE("shard.start_at: RFC 3339 and Unix seconds") {
   CHECK(at("2026-12-01t10:00:00.5z") == 1'796'119'200'500);
   CHECK(at("2026-12-01 11:00:00+01:00") == 1'796'119'200'000);
   CHECK(at("2026-12-01T09:30:00-00:30") == 1'796'119'200'000);
-  for (const char* bad : {"", "-1", "nan", "inf", "1e9", "2026-12-01T10:00:00", "2026-02-31T10:00:00Z",
-                          "2026-12-01T25:00:00Z", "2026-12-01T10:00:00+1:00", "99999999999999999999", "1.",
-                          "2026-12-01T10:00:00.Z"})
+  for (const char* bad :
+       {"", "-1", "nan", "inf", "1e9", "2026-12-01T10:00:00", "2026-02-31T10:00:00Z", "2026-12-01T25:00:00Z",
+        "2026-12-01T10:00:00+1:00", "99999999999999999999", "1.", "2026-12-01T10:00:00.Z"})
     CHECK(usage_error_of([&] { parse_start_time(bad, "--start-at"); }).starts_with("--start-at"));
 }
 
 TEST_CASE("shard.plan: N shards make exactly the clients, ids, topics and quotas of one process") {
   for (const std::uint32_t shards : {1u, 2u, 3u, 5u}) {
     check_split({"pubsub", "-c", "5", "--count", "17", "-q", "1", "-I", "b-"}, shards);
-    check_split({"pubsub", "-c", "5", "--pattern", "fan-in", "--rate", "10", "-t", "t/%c/x", "-I", "b-"}, shards);
+    check_split({"pubsub", "-c", "5", "--pattern", "fan-in", "--rate", "10", "-t", "t/%c/x", "-I", "b-"},
+                shards);
     check_split({"pubsub", "-c", "5", "--pattern", "fan-out", "--rate", "10", "-I", "b-"}, shards);
     check_split({"pub", "-c", "7", "--count", "100", "-i", "p%i"}, shards);
     check_split({"sub", "-c", "6", "-t", "in/%i", "-I", "s"}, shards);
@@ -165,7 +166,8 @@ TEST_CASE("shard.plan: N shards make exactly the clients, ids, topics and quotas
 }
 
 TEST_CASE("shard.plan: a pair stays in one shard; the rates and the run's tag are the whole run's") {
-  const Plan second = plan_of_shard({"-c", "5", "--total-rate", "100", "--run-id", "r1", "-I", "b-"}, Shard{2, 3});
+  const Plan second =
+      plan_of_shard({"-c", "5", "--total-rate", "100", "--run-id", "r1", "-I", "b-"}, Shard{2, 3});
   CHECK(second.publishers == 2);
   CHECK(second.subscribers == 2);
   CHECK(second.all_publishers == 5);
@@ -176,16 +178,19 @@ TEST_CASE("shard.plan: a pair stays in one shard; the rates and the run's tag ar
   CHECK(second.run_id == "r1");
   CHECK(second.shard.text() == "2/3");
   CHECK(second.run_tag == plan_of_shard({"-c", "5", "--run-id", "r1"}, Shard{3, 3}).run_tag);
-  CHECK(second.description() == plan_of_shard({"-c", "5", "--total-rate", "100", "-I", "b-"}, Shard{}).description());
+  CHECK(second.description() ==
+        plan_of_shard({"-c", "5", "--total-rate", "100", "-I", "b-"}, Shard{}).description());
   // sub's --count: what each shard receives, its share
   CHECK(plan_of_shard({"sub", "-c", "3", "--count", "10"}, Shard{1, 3}).count == 3);
 }
 
 TEST_CASE("shard.plan: mistakes a shard cannot make") {
-  CHECK(usage_error_of([] { plan_of_shard({"-c", "2"}, Shard{3, 3}); }) ==
-        "--shard 3/3 has no client: -c 2 is split over 3 shards");
-  CHECK(usage_error_of([] { plan_of_shard({"-c", "4", "--pattern", "fan-in"}, Shard{1, 2}); }) ==
-        "--pattern fan-in over 2 shards needs a rate");
+  CHECK(usage_error_of([] {
+          plan_of_shard({"-c", "2"}, Shard{3, 3});
+        }) == "--shard 3/3 has no client: -c 2 is split over 3 shards");
+  CHECK(usage_error_of([] {
+          plan_of_shard({"-c", "4", "--pattern", "fan-in"}, Shard{1, 2});
+        }) == "--pattern fan-in over 2 shards needs a rate");
 }
 
 TEST_CASE("shard.merge: the loss between a publisher in one shard and its subscriber in another") {

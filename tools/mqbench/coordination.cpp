@@ -118,7 +118,8 @@ bool wait_for_shards(ClientOptions connection, const RunTopics& topics, Shard sh
   Session session{connection, inbox};
   session.connect();
   subscribe(session, inbox, topics.all_ready());
-  publish_retained(session, inbox, {{topics.ready(shard.index), fmt::format(R"({{"shard":"{}"}})", shard.text())}});
+  publish_retained(session, inbox,
+                   {{topics.ready(shard.index), fmt::format(R"({{"shard":"{}"}})", shard.text())}});
   std::set<std::uint32_t> ready;
   const auto everyone_ready = [&] {
     for (const auto& [topic, payload] : inbox.messages) {
@@ -128,22 +129,28 @@ bool wait_for_shards(ClientOptions connection, const RunTopics& topics, Shard sh
         continue;
       const std::string text = announced["shard"];
       if (text != Shard{*index, shard.count}.text())
-        throw usage_error(fmt::format("'{}' announces shard {}, but this shard is {}", topic, text, shard.text()),
-                          "give every shard of a run the same N in --shard K/N (and its own K), or "
-                          "another --run-id");
+        throw usage_error(
+            fmt::format("'{}' announces shard {}, but this shard is {}", topic, text, shard.text()),
+            "give every shard of a run the same N in --shard K/N (and its own K), or "
+            "another --run-id");
       ready.insert(*index);
     }
     return ready.size() >= shard.count;
   };
-  const LoopExit exit = session.run_until(
-      everyone_ready, Clock::now() + std::chrono::duration_cast<Clock::duration>(timeout));
+  const LoopExit exit =
+      session.run_until(everyone_ready, Clock::now() + std::chrono::duration_cast<Clock::duration>(timeout));
+  const bool all_ready = exit != LoopExit::interrupted && everyone_ready();
+  // A shard that gives up withdraws, so that a later start of the same run does not count it.
+  if (!all_ready) publish_retained(session, inbox, {{topics.ready(shard.index), ""}});
   session.disconnect();
   if (exit == LoopExit::interrupted) return false;
-  if (exit == LoopExit::timed_out && !everyone_ready())
+  const std::size_t missing = shard.count - ready.size();
+  if (!all_ready)
     throw Error{Exit::network,
                 fmt::format("{} of {} shards were ready within --barrier-timeout {} s", ready.size(),
                             shard.count, timeout.count()),
-                fmt::format("shards {} never announced themselves on '{}'", missing_shards(ready, shard.count),
+                fmt::format("{} {} never announced {} on '{}'", missing == 1 ? "shard" : "shards",
+                            missing_shards(ready, shard.count), missing == 1 ? "itself" : "themselves",
                             topics.all_ready()),
                 "start every shard with the same --run-id, --shard /N and broker, or give a longer "
                 "--barrier-timeout"};
@@ -177,10 +184,13 @@ void end_shard(ClientOptions connection, const RunTopics& topics, Shard shard, b
   session.disconnect();
 }
 
-std::vector<Results> collect_results(ClientOptions connection, const RunTopics& topics, const std::string& run_id,
-                                     std::uint32_t shards, std::chrono::duration<double> timeout) {
+std::vector<Results> collect_results(ClientOptions connection, const RunTopics& topics,
+                                     const std::string& run_id, std::uint32_t shards,
+                                     std::chrono::duration<double> timeout) {
   Inbox inbox;
-  Session session{coordination_connection(std::move(connection), coordination_client_id(run_id, "collect", shards)), inbox};
+  Session session{
+      coordination_connection(std::move(connection), coordination_client_id(run_id, "collect", shards)),
+      inbox};
   session.connect();
   subscribe(session, inbox, topics.all_results());
   std::map<std::uint32_t, Results> results;
@@ -192,10 +202,10 @@ std::vector<Results> collect_results(ClientOptions connection, const RunTopics& 
       const nlohmann::json document = nlohmann::json::parse(payload, nullptr, false);
       Results part = results_from_json(document, topic);
       if (part.run_id != run_id || !part.shard || part.shard->index != *index || part.shard->count != shards)
-        throw usage_error(fmt::format("'{}' holds the result of shard {} of run '{}', not of shard {}/{} of '{}'",
-                                      topic, part.shard ? part.shard->text() : "(none)", part.run_id, *index,
-                                      shards, run_id),
-                          "give report --collect the --run-id and --shards of the run");
+        throw usage_error(
+            fmt::format("'{}' holds the result of shard {} of run '{}', not of shard {}/{} of '{}'", topic,
+                        part.shard ? part.shard->text() : "(none)", part.run_id, *index, shards, run_id),
+            "give report --collect the --run-id and --shards of the run");
       results.emplace(*index, std::move(part));
       arrived.insert(*index);
     }
@@ -208,10 +218,11 @@ std::vector<Results> collect_results(ClientOptions connection, const RunTopics& 
   if (exit == LoopExit::interrupted) throw interrupted_error(StopSignals::received());
   if (results.size() < shards)
     throw Error{Exit::timeout,
-                fmt::format("{} of {} shards' results of run '{}' arrived within --timeout {} s", results.size(),
-                            shards, run_id, timeout.count()),
-                fmt::format("shards {} published nothing on '{}'", missing_shards(arrived, shards),
-                            topics.all_results()),
+                fmt::format("{} of {} shards' results of run '{}' arrived within --timeout {} s",
+                            results.size(), shards, run_id, timeout.count()),
+                fmt::format("{} {} published nothing on '{}'",
+                            shards - arrived.size() == 1 ? "shard" : "shards",
+                            missing_shards(arrived, shards), topics.all_results()),
                 "run every shard with --publish-result and the same --run-id, wait for it to finish, or "
                 "give a longer --timeout"};
   std::vector<Results> ordered;
@@ -220,9 +231,11 @@ std::vector<Results> collect_results(ClientOptions connection, const RunTopics& 
   return ordered;
 }
 
-void clear_run(ClientOptions connection, const RunTopics& topics, const std::string& run_id, std::uint32_t shards) {
+void clear_run(ClientOptions connection, const RunTopics& topics, const std::string& run_id,
+               std::uint32_t shards) {
   Inbox inbox;
-  Session session{coordination_connection(std::move(connection), coordination_client_id(run_id, "clear", shards)), inbox};
+  Session session{
+      coordination_connection(std::move(connection), coordination_client_id(run_id, "clear", shards)), inbox};
   session.connect();
   std::vector<std::pair<std::string, std::string>> messages;
   for (std::uint32_t k = 1; k <= shards; ++k) {

@@ -57,10 +57,12 @@ void end_shard(ClientOptions connection, const RunTopics& topics, Shard shard, b
 /// their shard, within `timeout` seconds. Throws an Error (Exit::timeout) naming the shards
 /// whose results did not arrive, a usage Error for a result that is not one of this run's, and
 /// Exit::interrupted's error on a stop signal.
-std::vector<Results> collect_results(ClientOptions connection, const RunTopics& topics, const std::string& run_id,
-                                     std::uint32_t shards, std::chrono::duration<double> timeout);
+std::vector<Results> collect_results(ClientOptions connection, const RunTopics& topics,
+                                     const std::string& run_id, std::uint32_t shards,
+                                     std::chrono::duration<double> timeout);
 
 /// Clears the retained results (and any ready announcement left) of shards 1 to `shards`.
-void clear_run(ClientOptions connection, const RunTopics& topics, const std::string& run_id, std::uint32_t shards);
+void clear_run(ClientOptions connection, const RunTopics& topics, const std::string& run_id,
+               std::uint32_t shards);
 
 }  // namespace mq::bench

@@ -226,8 +226,9 @@ void add_shard_options(CLI::App& app, ShardOptions& shards) {
       ->check(real_number(0.1, 1e6))
       ->capture_default_str()
       ->group(shard_group);
-  app.add_flag("--publish-result", shards.publish_result,
-               "At the end, publish the JSON result (QoS 1, retained) on PREFIX result/K for report --collect")
+  app.add_flag(
+         "--publish-result", shards.publish_result,
+         "At the end, publish the JSON result (QoS 1, retained) on PREFIX result/K for report --collect")
       ->group(shard_group);
 }
 
@@ -244,7 +245,8 @@ void add_collect_options(CLI::App& app, ShardOptions& shards) {
   app.add_flag("--keep", shards.keep, "Leave the collected results retained on the broker")
       ->needs(collect)
       ->group(shard_group);
-  app.add_option("--timeout", shards.timeout, "Seconds --collect waits for every shard's result (then exit 8)")
+  app.add_option("--timeout", shards.timeout,
+                 "Seconds --collect waits for every shard's result (then exit 8)")
       ->check(real_number(0.1, 1e6))
       ->capture_default_str()
       ->needs(collect)

@@ -223,7 +223,9 @@ void add_clients(Plan& plan, const Options& options, const RoleShares& shares) {
   };
   // Publishers are numbered after the subscribers in their ids; a subscriber's filter in pubsub
   // is its publisher's topic.
-  const auto publisher_id = [&](std::uint64_t global) { return id_for(options, plan.all_subscribers + global); };
+  const auto publisher_id = [&](std::uint64_t global) {
+    return id_for(options, plan.all_subscribers + global);
+  };
   const auto publisher_topic = [&](std::uint64_t global) {
     return expand_template(topics, global, publisher_id(global), "--topic");
   };
@@ -268,19 +270,20 @@ void check_shard_size(std::uint64_t mine, std::uint32_t clients, Shard shard, st
                                   clients, shard.count),
                       fmt::format("give -c {} or more, or fewer shards", shard.count));
   if (mine > max_connections)
-    throw usage_error(fmt::format("shard {} would open {} connections, but the open-file limit allows about {}",
-                                  shard.text(), mine, max_connections),
-                      "raise it with ulimit -n, or use more shards");
+    throw usage_error(
+        fmt::format("shard {} would open {} connections, but the open-file limit allows about {}",
+                    shard.text(), mine, max_connections),
+        "raise it with ulimit -n, or use more shards");
 }
 
 // Without a rate, pubsub paces each publisher by what its subscribers received (flow control
 // within one process); a subscriber in another shard cannot tell its publisher.
 void check_flow_across_shards(const Plan& plan) {
   if (plan.crosses_shards() && plan.rate <= 0)
-    throw usage_error(fmt::format("--pattern {} over {} shards needs a rate", pattern_name(plan.pattern),
-                                  plan.shard.count),
-                      "give --rate or --total-rate (as fast as possible is paced by the subscribers, "
-                      "which are in other shards)");
+    throw usage_error(
+        fmt::format("--pattern {} over {} shards needs a rate", pattern_name(plan.pattern), plan.shard.count),
+        "give --rate or --total-rate (as fast as possible is paced by the subscribers, "
+        "which are in other shards)");
 }
 
 double per_publisher_rate(const Options& options, std::uint32_t publishers) {
@@ -399,10 +402,11 @@ std::string Plan::description() const {
     return fmt::format("{} on {} at {}, QoS {}", describe_count(all_subscribers, "subscriber", "subscribers"),
                        clients.front().topic, where, qos);
   if (scenario == Scenario::pub)
-    return fmt::format("{} to {}, {}", describe_count(all_publishers, "publisher", "publishers"), where, load);
+    return fmt::format("{} to {}, {}", describe_count(all_publishers, "publisher", "publishers"), where,
+                       load);
   return fmt::format("{} -> {} ({}) via {}, {}", describe_count(all_publishers, "publisher", "publishers"),
-                     describe_count(all_subscribers, "subscriber", "subscribers"), pattern_name(pattern), where,
-                     load);
+                     describe_count(all_subscribers, "subscriber", "subscribers"), pattern_name(pattern),
+                     where, load);
 }
 
 nlohmann::json Plan::settings() const {
@@ -445,8 +449,8 @@ Plan make_plan(const Options& options, std::size_t max_connections, Shard shard)
   plan.pattern = options.message.pattern;
   plan.shard = shard;
   plan.shapes = make_shapes(options);
-  const std::uint32_t clients =
-      shard.sharded() ? static_cast<std::uint32_t>(options.load.clients) : clients_that_fit(options, max_connections);
+  const std::uint32_t clients = shard.sharded() ? static_cast<std::uint32_t>(options.load.clients)
+                                                : clients_that_fit(options, max_connections);
   const auto [publishers, subscribers] = roles_for(options, clients);
   const std::uint32_t idle = options.scenario == Scenario::conn ? clients : 0;
   check_id_template(options, options.scenario == Scenario::conn ? clients : publishers + subscribers);
@@ -483,7 +487,8 @@ Plan make_plan(const Options& options, std::size_t max_connections, Shard shard)
   plan.ramp = options.load.ramp;
   plan.run_id = options.shards.run_id.value_or(
       default_run_id(scenario_name(plan.scenario), plan.settings().dump(), std::chrono::system_clock::now()));
-  plan.run_tag = shard.sharded() ? run_tag_of(plan.run_id) : static_cast<std::uint32_t>(std::random_device{}());
+  plan.run_tag =
+      shard.sharded() ? run_tag_of(plan.run_id) : static_cast<std::uint32_t>(std::random_device{}());
   // Before connecting, what MQTT allows at all (v3.1.1 allows one byte more than v5 without
   // properties); check_brokers checks again with the protocol and the limit the broker states.
   check_payload_size(plan, protocol.value_or(ProtocolVersion::v311));

@@ -33,9 +33,9 @@ struct Plan {
   std::vector<ClientPlan> clients;    // in connect order: subscribers before publishers
   std::uint32_t publishers = 0;       // in this process
   std::uint32_t subscribers = 0;
-  std::string run_id;  // --run-id, or SCENARIO-TIME-HASH
-  Shard shard;         // 1/1 unless --shard
-  std::uint32_t all_publishers = 0;   // in the whole run, every shard's
+  std::string run_id;                // --run-id, or SCENARIO-TIME-HASH
+  Shard shard;                       // 1/1 unless --shard
+  std::uint32_t all_publishers = 0;  // in the whole run, every shard's
   std::uint32_t all_subscribers = 0;
   std::size_t all_connections = 0;
   std::uint32_t first_publisher = 0;  // the global number of this process's publisher 0

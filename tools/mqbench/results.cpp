@@ -183,7 +183,8 @@ public:
       sequences.published[narrow(numbers[0])] = numbers[1];
     }
     for (const nlohmann::json& entry : list(data, "ready_subscribers"))
-      sequences.ready_subscribers.push_back(narrow(counts(nlohmann::json::array({entry}), 1, "ready_subscribers")[0]));
+      sequences.ready_subscribers.push_back(
+          narrow(counts(nlohmann::json::array({entry}), 1, "ready_subscribers")[0]));
     for (const nlohmann::json& entry : list(data, "streams")) {
       const std::vector<std::uint64_t> numbers = counts(entry, 4, "streams");
       sequences.streams.push_back({narrow(numbers[0]), narrow(numbers[1]), numbers[2], numbers[3]});
@@ -582,9 +583,10 @@ std::uint64_t lost_across_shards(const std::vector<const Sequences*>& parts) {
         const auto sent = published.find(source);
         const std::uint64_t count = sent == published.end() ? 0 : sent->second;
         const auto stream = streams.find({subscriber, source});
-        lost += stream == streams.end()
-                    ? count
-                    : stream->second->missing + (count > stream->second->next ? count - stream->second->next : 0);
+        lost +=
+            stream == streams.end()
+                ? count
+                : stream->second->missing + (count > stream->second->next ? count - stream->second->next : 0);
       }
     }
   }

@@ -88,8 +88,8 @@ struct Sequences {
     std::uint64_t next = 0;     // SequenceChecker::next()
     std::uint64_t missing = 0;  // SequenceChecker::missing()
   };
-  std::string pattern;             // pairs, fan-in, fan-out
-  std::uint32_t publishers = 0;    // of the whole run
+  std::string pattern;                               // pairs, fan-in, fan-out
+  std::uint32_t publishers = 0;                      // of the whole run
   std::map<std::uint32_t, std::uint64_t> published;  // by global publisher number: messages sent
   std::vector<std::uint32_t> ready_subscribers;      // global numbers of those that were ready
   std::vector<Stream> streams;                       // of the ready subscribers
@@ -104,9 +104,9 @@ struct Results {
   std::string scenario;     // conn, pub, sub, pubsub ("mixed" when merging different ones)
   std::string description;  // one line: who sent what to whom
   nlohmann::json settings = nlohmann::json::object();
-  int sources = 1;  // runs merged into this one
-  std::string run_id;          // --run-id or the default; empty in results of older versions
-  std::optional<Shard> shard;  // of the process that measured it; none when merged
+  int sources = 1;                     // runs merged into this one
+  std::string run_id;                  // --run-id or the default; empty in results of older versions
+  std::optional<Shard> shard;          // of the process that measured it; none when merged
   std::optional<Sequences> sequences;  // a shard's of a pubsub run over several processes
   bool interrupted = false;
   double measured_seconds = 0;

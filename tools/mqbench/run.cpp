@@ -535,8 +535,9 @@ private:
       if (!subscriber.was_ready) continue;
       sequences.ready_subscribers.push_back(subscriber.subscriber);
       for (const auto& [publisher, checker] : subscriber.streams)
-        sequences.streams.push_back({subscriber.subscriber, static_cast<std::uint32_t>(publisher & 0xffff'ffff),
-                                     checker.next(), checker.missing()});
+        sequences.streams.push_back({subscriber.subscriber,
+                                     static_cast<std::uint32_t>(publisher & 0xffff'ffff), checker.next(),
+                                     checker.missing()});
     }
     return sequences;
   }
@@ -756,9 +757,11 @@ Exit find_max(const Options& options, Plan& plan, ResultFiles& files) {
 // The options of a run over several processes that the command line parser cannot check.
 void check_shard_options(const Options& options, const Shard& shard) {
   const ShardOptions& shards = options.shards;
-  if (options.search.find_max && (shard.sharded() || shards.barrier || shards.start_at || shards.publish_result))
-    throw usage_error("--find-max cannot be split over shards, nor wait at a barrier or publish its result",
-                      "run --find-max as one process, or drop --shard, --barrier, --start-at and --publish-result");
+  if (options.search.find_max &&
+      (shard.sharded() || shards.barrier || shards.start_at || shards.publish_result))
+    throw usage_error(
+        "--find-max cannot be split over shards, nor wait at a barrier or publish its result",
+        "run --find-max as one process, or drop --shard, --barrier, --start-at and --publish-result");
   if (shard.sharded() && !shards.run_id)
     throw usage_error(fmt::format("shard {} needs --run-id", shard.text()),
                       "give every shard of the run the same --run-id: each would make its own default");
@@ -780,8 +783,8 @@ std::function<bool()> start_gate(const Options& options, const Plan& plan, const
   if (shards.start_at) start_at = parse_start_time(*shards.start_at, "--start-at");
   return [&options, &plan, &topics, &live, start_at] {
     if (options.shards.barrier) {
-      live.line(fmt::format("shard {} of run {} ready; waiting for the others at the barrier", plan.shard.text(),
-                            plan.run_id));
+      live.line(fmt::format("shard {} of run {} ready; waiting for the others at the barrier",
+                            plan.shard.text(), plan.run_id));
       if (!wait_for_shards(coordination_of(plan, "ready"), topics, plan.shard,
                            std::chrono::duration<double>(options.shards.barrier_timeout)))
         return false;
@@ -835,8 +838,9 @@ Exit run(const Options& options) {
   if (options.scenario == Scenario::report) {
     if (options.shards.collect) return collect(options, files, limits);
     if (options.output.report_files.empty())
-      throw usage_error("mqbench report needs result files, or --collect",
-                        "give the FILEs written by mqbench --json, or --collect --run-id ID --shards N -h BROKER");
+      throw usage_error(
+          "mqbench report needs result files, or --collect",
+          "give the FILEs written by mqbench --json, or --collect --run-id ID --shards N -h BROKER");
     const std::vector<Results> parts = load_results(options.output.report_files);
     if (!files.take_standard_output()) print_find_max_results(options.output.report_files, parts);
     std::vector<NamedResults> shown;
@@ -859,7 +863,8 @@ Exit run(const Options& options) {
   Results results = Run{plan, live, gate}.execute();
   if (options.shards.barrier || options.shards.publish_result)
     end_shard(coordination_of(plan, "end"), topics, plan.shard, options.shards.barrier,
-              options.shards.publish_result ? std::optional<std::string>{to_json(results).dump()} : std::nullopt);
+              options.shards.publish_result ? std::optional<std::string>{to_json(results).dump()}
+                                            : std::nullopt);
   if (results.interrupted) return finish(results, files, limits, interrupted_error(StopSignals::received()));
   const std::optional<Error> failure = nothing_measured(results, plan);
   if (!failure) warn_of_errors(results, limits);

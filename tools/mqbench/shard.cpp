@@ -30,9 +30,9 @@ std::optional<std::uint64_t> whole(std::string_view text, std::uint64_t low, std
 std::uint32_t shard_count(std::string_view text, const char* source) {
   const auto count = whole(text, 1, most_shards);
   if (!count)
-    throw usage_error(fmt::format("{} gives '{}' shards: not a whole number from 1 to {}", source, text,
-                                  most_shards),
-                      shard_fix);
+    throw usage_error(
+        fmt::format("{} gives '{}' shards: not a whole number from 1 to {}", source, text, most_shards),
+        shard_fix);
   return static_cast<std::uint32_t>(*count);
 }
 
@@ -60,7 +60,8 @@ std::uint64_t fnv1a(std::string_view text) {
 
 std::chrono::system_clock::time_point from_seconds(double seconds) {
   return std::chrono::system_clock::time_point{
-      std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::duration<double>(seconds))};
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(
+          std::chrono::duration<double>(seconds))};
 }
 
 std::optional<std::chrono::system_clock::time_point> unix_seconds(std::string_view text) {
@@ -148,17 +149,18 @@ Shard resolve_shard(const std::optional<std::string>& option, const char* shards
   if (slash == 0) return Shard{index_from_job(completion_index, count, source), count};
   const auto index = whole(std::string_view{text}.substr(0, slash), 1, count);
   if (!index)
-    throw usage_error(fmt::format("{} '{}' does not name one of {} shards (1 to {})", source, text, count,
-                                  count),
-                      shard_fix);
+    throw usage_error(
+        fmt::format("{} '{}' does not name one of {} shards (1 to {})", source, text, count, count),
+        shard_fix);
   return Shard{static_cast<std::uint32_t>(*index), count};
 }
 
 void check_run_id(const std::string& id) {
   constexpr std::size_t longest = 100;
-  const bool allowed = !id.empty() && id.size() <= longest &&
-                       id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") ==
-                           std::string::npos;
+  const bool allowed =
+      !id.empty() && id.size() <= longest &&
+      id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") ==
+          std::string::npos;
   if (!allowed)
     throw usage_error(fmt::format("--run-id '{}' cannot name a run", id),
                       "use 1 to 100 letters, digits, '.', '_' and '-' (it becomes a topic level)");
