@@ -38,7 +38,7 @@ struct Interval {
 
 /// What a subscriber saw of each publisher, for the loss count at the end.
 struct SubscriberStreams {
-  std::uint32_t subscriber = 0;
+  std::uint32_t subscriber = 0;  // its global number (Plan::sources_of)
   bool was_ready = false;
   std::vector<std::pair<std::uint64_t, SequenceChecker>> streams;  // by publisher id
 };
@@ -51,7 +51,7 @@ struct WorkerTotals {
   std::map<std::string, std::uint64_t> errors_by_cause;
   std::map<std::string, CauseKind> cause_kinds;
   Histogram latency, ack_latency, connect_latency;
-  std::vector<std::pair<std::uint32_t, std::uint64_t>> published;  // publisher number, messages sent
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> published;  // publisher's global number, messages sent
   std::vector<SubscriberStreams> subscribers;
   std::optional<Clock::time_point> first_connect, last_connack, last_send, last_ack, first_receipt,
       last_receipt;

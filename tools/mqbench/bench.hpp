@@ -74,6 +74,23 @@ struct SearchOptions {
 struct MetricsOptions {
   std::optional<int> port;  // unset: no endpoint; 0: a free port
   std::string bind;         // a numeric address; empty: every address
+/// A run made by several processes: --shard and the coordination through the broker (run
+/// scenarios), and `report --collect` (its own fields: collect, shards, keep, timeout).
+struct ShardOptions {
+  std::optional<std::string> shard;       // "K/N" or "/N"; unset: MQBENCH_SHARDS or a run of one
+  std::optional<std::string> run_id;      // unset: SCENARIO-TIME-HASH
+  std::optional<std::string> run_prefix;  // unset: mqbench/_run/ID/
+  bool barrier = false;                   // wait until every shard is connected
+  std::optional<std::string> start_at;    // RFC 3339 or Unix seconds
+  double barrier_timeout = 60;            // seconds a shard waits for the others
+  bool publish_result = false;            // retained JSON result under the prefix
+  bool collect = false;                   // report --collect
+  std::optional<std::uint32_t> shards;    // report --collect --shards N
+  bool keep = false;                      // report --collect: leave the results retained
+  double timeout = 300;                   // report --collect: seconds to wait for every shard
+
+  /// The topic prefix of the run named `id`, ending in '/'.
+  std::string prefix(const std::string& id) const;
 };
 
 /// Every option of mqbench.
@@ -85,6 +102,7 @@ struct Options {
   OutputOptions output;
   SearchOptions search;
   MetricsOptions metrics;
+  ShardOptions shards;
 };
 
 /// Registers the subcommands conn, pub, sub, pubsub and report with their options.

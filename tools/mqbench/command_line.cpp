@@ -31,7 +31,7 @@ void refuse_relayed_transport(const TransportOptions& transport) {
 
 Exit run_command_line(Options& options) {
   diag::set_verbosity(options.client.log.verbosity());
-  if (options.scenario != Scenario::report) {
+  if (options.scenario != Scenario::report || options.shards.collect) {
     finalize_client_options(options.client);
     refuse_relayed_transport(options.client.transport);
   }

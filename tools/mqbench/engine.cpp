@@ -346,7 +346,8 @@ void WorkerLoop::received(Client& client, const Message& message) {
     return;
   }
   if (flow_)
-    flow_->delivered(static_cast<std::uint32_t>(stamp->publisher & 0xffff'ffff), client.plan.number, *stamp);
+    flow_->delivered(static_cast<std::uint32_t>(stamp->publisher & 0xffff'ffff) - plan_.first_publisher,
+                     client.plan.number, *stamp);
   if (stamp->warmup) return;
   auto stream = client.streams.find(stamp->publisher);
   if (stream == client.streams.end()) {
@@ -409,7 +410,7 @@ void WorkerLoop::start_publishers_when_told() {
 void WorkerLoop::start_publisher(Client& client) {
   if (client.schedule) return;
   const double ramp_share =
-      plan_.publishers > 1 ? static_cast<double>(client.plan.number) / plan_.publishers : 0;
+      plan_.all_publishers > 1 ? static_cast<double>(client.plan.global) / plan_.all_publishers : 0;
   const Clock::time_point start = publish_start_ + seconds(plan_.ramp * ramp_share);
   client.schedule.emplace(plan_.rate, start);
   client.in_flight.reserve_window(window_);
@@ -452,13 +453,13 @@ void WorkerLoop::run_publisher(Client& client, Clock::time_point now) {
 bool WorkerLoop::publish_next(Client& client, Clock::time_point now) {
   const Clock::time_point scheduled = client.schedule->unlimited() ? now : client.schedule->next_time();
   const bool measured = scheduled >= measure_start_;
-  const std::optional<std::uint64_t> quota = plan_.quota(client.plan.number);
+  const std::optional<std::uint64_t> quota = plan_.quota(client.plan.global);
   if (measured && (scheduled >= measure_end_ || (quota && client.measured_sent >= *quota))) {
     finish_publisher(client);
     return false;
   }
   client.schedule->take(now);
-  write_stamp(Stamp{plan_.publisher_id(client.plan.number),
+  write_stamp(Stamp{plan_.publisher_id(client.plan.global),
                     measured ? client.sequence++ : client.warmup_sequence++, wall_nanoseconds(scheduled),
                     !measured},
               payload_);
@@ -685,9 +686,9 @@ WorkerTotals WorkerLoop::take_totals() {
   WorkerTotals& totals = accounting_.totals();
   for (auto& client : clients_) {
     if (client->plan.role == Role::publisher)
-      totals.published.emplace_back(client->plan.number, client->measured_sent);
+      totals.published.emplace_back(client->plan.global, client->measured_sent);
     if (client->plan.role != Role::subscriber) continue;
-    SubscriberStreams streams{client->plan.number, client->was_ready, {}};
+    SubscriberStreams streams{client->plan.global, client->was_ready, {}};
     for (auto& [publisher, checker] : client->streams)
       streams.streams.emplace_back(publisher, std::move(checker));
     totals.subscribers.push_back(std::move(streams));

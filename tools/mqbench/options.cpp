@@ -15,6 +15,7 @@ constexpr const char* message_group = "Messages";
 constexpr const char* output_group = "Results";
 constexpr const char* search_group = "Finding the limit";
 constexpr const char* metrics_group = "Live metrics";
+constexpr const char* shard_group = "Several machines";
 
 struct SubcommandInfo {
   const char* name;
@@ -206,6 +207,62 @@ void add_metrics_options(CLI::App& app, MetricsOptions& metrics) {
                  "Address the metrics endpoint listens on, such as 127.0.0.1 [default: every address]")
       ->needs(port)
       ->group(metrics_group);
+void add_run_id_options(CLI::App& app, ShardOptions& shards) {
+  app.add_option("--run-id", shards.run_id,
+                 "Names the run in its results and coordination topics [default: SCENARIO-UTCTIME-HASH]")
+      ->group(shard_group);
+  app.add_option("--run-prefix", shards.run_prefix,
+                 "Topic prefix of the coordination topics [default: mqbench/_run/ID/]")
+      ->group(shard_group);
+}
+
+// A run split over processes (on several machines), started together, its results gathered
+// through the broker.
+void add_shard_options(CLI::App& app, ShardOptions& shards) {
+  app.add_option("--shard", shards.shard,
+                 "This process is shard K of N: -c, --count, --total-rate are the whole run's; "
+                 "/N takes K from JOB_COMPLETION_INDEX+1 (Kubernetes Indexed Job), as does "
+                 "MQBENCH_SHARDS=N without --shard")
+      ->option_text("K/N")
+      ->group(shard_group);
+  add_run_id_options(app, shards);
+  app.add_flag("--barrier", shards.barrier,
+               "Once connected, announce this shard ready and start when all N shards are")
+      ->group(shard_group);
+  app.add_option("--start-at", shards.start_at,
+                 "Start the load at TIME (RFC 3339 or Unix seconds; after the barrier with --barrier)")
+      ->option_text("TIME")
+      ->group(shard_group);
+  app.add_option("--barrier-timeout", shards.barrier_timeout,
+                 "Seconds to wait for the other shards at the barrier (then exit 3)")
+      ->check(real_number(0.1, 1e6))
+      ->capture_default_str()
+      ->group(shard_group);
+  app.add_flag(
+         "--publish-result", shards.publish_result,
+         "At the end, publish the JSON result (QoS 1, retained) on PREFIX result/K for report --collect")
+      ->group(shard_group);
+}
+
+void add_collect_options(CLI::App& app, ShardOptions& shards) {
+  CLI::Option* collect =
+      app.add_flag("--collect", shards.collect,
+                   "Gather the results the shards of --run-id published on the broker (-h) and merge them")
+          ->group(shard_group);
+  app.add_option("--shards", shards.shards, "How many shards' results --collect waits for")
+      ->check(whole_number(1, 100'000))
+      ->needs(collect)
+      ->group(shard_group);
+  add_run_id_options(app, shards);
+  app.add_flag("--keep", shards.keep, "Leave the collected results retained on the broker")
+      ->needs(collect)
+      ->group(shard_group);
+  app.add_option("--timeout", shards.timeout,
+                 "Seconds --collect waits for every shard's result (then exit 8)")
+      ->check(real_number(0.1, 1e6))
+      ->capture_default_str()
+      ->needs(collect)
+      ->group(shard_group);
 }
 
 const char* clients_help(Scenario scenario) {
@@ -226,9 +283,10 @@ void add_scenario(CLI::App& app, Options& options, const SubcommandInfo& info) {
   command->parse_complete_callback([&options, scenario = info.scenario] { options.scenario = scenario; });
   if (info.scenario == Scenario::report) {
     command->add_option("files", options.output.report_files, "JSON results written by mqbench --json")
-        ->required()
         ->option_text("FILE...");
     add_output_options(*command, options.output);
+    add_collect_options(*command, options.shards);
+    add_connection_group(*command, options.client);
     return;
   }
   add_common_load_options(*command, options.load, clients_help(info.scenario));
@@ -249,6 +307,7 @@ void add_scenario(CLI::App& app, Options& options, const SubcommandInfo& info) {
   if (info.scenario == Scenario::pub || info.scenario == Scenario::pubsub)
     add_search_options(*command, options.search);
   add_metrics_options(*command, options.metrics);
+  add_shard_options(*command, options.shards);
   add_connection_group(*command, options.client);
 }
 
@@ -261,6 +320,10 @@ Limits OutputOptions::limits() const {
   limits.rate = fail_rate;
   limits.errors = fail_errors;
   return limits;
+}
+
+std::string ShardOptions::prefix(const std::string& id) const {
+  return run_prefix.value_or(fmt::format("mqbench/_run/{}/", id));
 }
 
 void add_options(CLI::App& app, Options& options) {

@@ -197,42 +197,93 @@ std::string topic_template(const Options& options) {
   return options.scenario == Scenario::sub ? "mqbench/#" : "mqbench/%i";
 }
 
-void add_clients(Plan& plan, const Options& options, std::uint32_t subscribers, std::uint32_t publishers,
-                 std::uint32_t idle) {
+// The clients of each role that a shard makes, out of the whole run's: pairs, publishers and
+// subscribers are split alike (publisher k's subscriber is in its shard); fan-in's one
+// subscriber and fan-out's one publisher are in shard 1.
+struct RoleShares {
+  Share publishers, subscribers, idle;
+  std::uint64_t total() const { return publishers.size + subscribers.size + idle.size; }
+};
+
+RoleShares shares_for(const Options& options, std::uint32_t publishers, std::uint32_t subscribers,
+                      std::uint32_t idle, Shard shard) {
+  const Share only_in_first{0, shard.index == 1 ? 1u : 0u};
+  RoleShares shares{share_of(publishers, shard), share_of(subscribers, shard), share_of(idle, shard)};
+  if (options.scenario == Scenario::pubsub && options.message.pattern == Pattern::fan_in)
+    shares.subscribers = only_in_first;
+  if (options.scenario == Scenario::pubsub && options.message.pattern == Pattern::fan_out)
+    shares.publishers = only_in_first;
+  return shares;
+}
+
+void add_clients(Plan& plan, const Options& options, const RoleShares& shares) {
   const std::string topics = topic_template(options);
   const auto shape_of = [&](std::size_t index) {
     return static_cast<std::uint32_t>(index % plan.shapes.size());
   };
-  // Topics first, because in pubsub a subscriber's filter is its publisher's topic.
-  std::vector<std::string> publisher_ids, publisher_topics;
-  for (std::uint32_t k = 0; k < publishers; ++k) {
-    publisher_ids.push_back(
-        id_for(options, std::uint64_t{subscribers} + k));  // numbered after the subscribers
-    publisher_topics.push_back(expand_template(topics, k, publisher_ids.back(), "--topic"));
-  }
-  for (std::uint32_t k = 0; k < subscribers; ++k) {
-    const std::string id = id_for(options, k);
+  // Publishers are numbered after the subscribers in their ids; a subscriber's filter in pubsub
+  // is its publisher's topic.
+  const auto publisher_id = [&](std::uint64_t global) {
+    return id_for(options, plan.all_subscribers + global);
+  };
+  const auto publisher_topic = [&](std::uint64_t global) {
+    return expand_template(topics, global, publisher_id(global), "--topic");
+  };
+  std::vector<std::string> publisher_topics;
+  for (std::uint32_t k = 0; k < shares.publishers.size; ++k)
+    publisher_topics.push_back(publisher_topic(shares.publishers.first + k));
+  for (std::uint32_t k = 0; k < shares.subscribers.size; ++k) {
+    const auto global = static_cast<std::uint32_t>(shares.subscribers.first + k);
+    const std::string id = id_for(options, global);
     std::string filter;
     if (options.scenario == Scenario::sub) {
-      filter = expand_template(topics, k, id, "--topic");
+      filter = expand_template(topics, global, id, "--topic");
     } else if (plan.pattern == Pattern::fan_in) {
       filter = filter_for_template(topics);
       check_fan_in_filter(filter, publisher_topics);
     } else {
-      filter = publisher_topics[plan.pattern == Pattern::fan_out ? 0 : k];
+      filter = publisher_topic(plan.pattern == Pattern::fan_out ? 0 : global);
     }
     plan.clients.push_back(
-        ClientPlan{Role::subscriber, k, shape_of(plan.clients.size()), id, std::move(filter)});
+        ClientPlan{Role::subscriber, k, global, shape_of(plan.clients.size()), id, std::move(filter)});
   }
-  for (std::uint32_t k = 0; k < publishers; ++k)
-    plan.clients.push_back(
-        ClientPlan{Role::publisher, k, shape_of(plan.clients.size()), publisher_ids[k], publisher_topics[k]});
-  for (std::uint32_t k = 0; k < idle; ++k)
-    plan.clients.push_back(ClientPlan{Role::idle, k, shape_of(k), id_for(options, k), {}});
+  for (std::uint32_t k = 0; k < shares.publishers.size; ++k) {
+    const auto global = static_cast<std::uint32_t>(shares.publishers.first + k);
+    plan.clients.push_back(ClientPlan{Role::publisher, k, global, shape_of(plan.clients.size()),
+                                      publisher_id(global), publisher_topics[k]});
+  }
+  for (std::uint32_t k = 0; k < shares.idle.size; ++k) {
+    const auto global = static_cast<std::uint32_t>(shares.idle.first + k);
+    plan.clients.push_back(ClientPlan{Role::idle, k, global, shape_of(k), id_for(options, global), {}});
+  }
   for (const ClientPlan& client : plan.clients) {
     if (client.role == Role::publisher) check_topic_name(client.topic, "--topic");
     if (client.role == Role::subscriber) check_topic_filter(client.topic, "--topic");
   }
+}
+
+// A shard gets at least one client, and all of its clients: cutting one shard's share would
+// no longer make the run one process makes.
+void check_shard_size(std::uint64_t mine, std::uint32_t clients, Shard shard, std::size_t max_connections) {
+  if (mine == 0)
+    throw usage_error(fmt::format("--shard {} has no client: -c {} is split over {} shards", shard.text(),
+                                  clients, shard.count),
+                      fmt::format("give -c {} or more, or fewer shards", shard.count));
+  if (mine > max_connections)
+    throw usage_error(
+        fmt::format("shard {} would open {} connections, but the open-file limit allows about {}",
+                    shard.text(), mine, max_connections),
+        "raise it with ulimit -n, or use more shards");
+}
+
+// Without a rate, pubsub paces each publisher by what its subscribers received (flow control
+// within one process); a subscriber in another shard cannot tell its publisher.
+void check_flow_across_shards(const Plan& plan) {
+  if (plan.crosses_shards() && plan.rate <= 0)
+    throw usage_error(
+        fmt::format("--pattern {} over {} shards needs a rate", pattern_name(plan.pattern), plan.shard.count),
+        "give --rate or --total-rate (as fast as possible is paced by the subscribers, "
+        "which are in other shards)");
 }
 
 double per_publisher_rate(const Options& options, std::uint32_t publishers) {
@@ -317,17 +368,17 @@ void check_payload_size(const Plan& plan, ProtocolVersion protocol,
       fmt::format("give -s {} or less, or raise the broker's limit (mosquitto: max_packet_size)", largest)};
 }
 
-std::optional<std::uint64_t> Plan::quota(std::uint32_t number) const {
+std::optional<std::uint64_t> Plan::quota(std::uint32_t global) const {
   if (!count) return std::nullopt;
-  return *count / publishers + (number < *count % publishers ? 1 : 0);
+  return *count / all_publishers + (global < *count % all_publishers ? 1 : 0);
 }
 
-std::vector<std::uint32_t> Plan::sources_of(std::uint32_t number) const {
+std::vector<std::uint32_t> Plan::sources_of(std::uint32_t global) const {
   if (scenario != Scenario::pubsub) return {};
-  if (pattern == Pattern::pairs) return {number};
+  if (pattern == Pattern::pairs) return {global};
   if (pattern == Pattern::fan_out) return {0};
-  std::vector<std::uint32_t> all(publishers);
-  for (std::uint32_t k = 0; k < publishers; ++k)
+  std::vector<std::uint32_t> all(all_publishers);
+  for (std::uint32_t k = 0; k < all_publishers; ++k)
     all[k] = k;
   return all;
 }
@@ -342,19 +393,20 @@ std::string Plan::description() const {
   const std::string where =
       fmt::format("{}{}", fmt::join(hosts, ", "), shapes.front().tls.enabled() ? " (TLS)" : "");
   if (scenario == Scenario::conn)
-    return fmt::format("{} to {}{}", describe_count(clients.size(), "connection", "connections"), where,
+    return fmt::format("{} to {}{}", describe_count(all_connections, "connection", "connections"), where,
                        conn_rate > 0 ? fmt::format(" at {}/s", conn_rate) : "");
   const std::string load = fmt::format("QoS {}, {}-byte payloads, {}", qos, size,
                                        rate > 0 ? fmt::format("{} msg/s per publisher", rate)
                                                 : std::string{"as fast as possible"});
   if (scenario == Scenario::sub)
-    return fmt::format("{} on {} at {}, QoS {}", describe_count(subscribers, "subscriber", "subscribers"),
+    return fmt::format("{} on {} at {}, QoS {}", describe_count(all_subscribers, "subscriber", "subscribers"),
                        clients.front().topic, where, qos);
   if (scenario == Scenario::pub)
-    return fmt::format("{} to {}, {}", describe_count(publishers, "publisher", "publishers"), where, load);
-  return fmt::format("{} -> {} ({}) via {}, {}", describe_count(publishers, "publisher", "publishers"),
-                     describe_count(subscribers, "subscriber", "subscribers"), pattern_name(pattern), where,
-                     load);
+    return fmt::format("{} to {}, {}", describe_count(all_publishers, "publisher", "publishers"), where,
+                       load);
+  return fmt::format("{} -> {} ({}) via {}, {}", describe_count(all_publishers, "publisher", "publishers"),
+                     describe_count(all_subscribers, "subscriber", "subscribers"), pattern_name(pattern),
+                     where, load);
 }
 
 nlohmann::json Plan::settings() const {
@@ -365,9 +417,9 @@ nlohmann::json Plan::settings() const {
   const ClientOptions& first = shapes.front();
   nlohmann::json settings{
       {"scenario", scenario_name(scenario)},
-      {"connections", clients.size()},
-      {"publishers", publishers},
-      {"subscribers", subscribers},
+      {"connections", all_connections},
+      {"publishers", all_publishers},
+      {"subscribers", all_subscribers},
       {"threads", threads},
       {"conn_rate", conn_rate},
       {"hosts", hosts},
@@ -391,17 +443,26 @@ nlohmann::json Plan::settings() const {
   return settings;
 }
 
-Plan make_plan(const Options& options, std::size_t max_connections) {
+Plan make_plan(const Options& options, std::size_t max_connections, Shard shard) {
   Plan plan;
   plan.scenario = options.scenario;
   plan.pattern = options.message.pattern;
+  plan.shard = shard;
   plan.shapes = make_shapes(options);
-  const std::uint32_t clients = clients_that_fit(options, max_connections);
+  const std::uint32_t clients = shard.sharded() ? static_cast<std::uint32_t>(options.load.clients)
+                                                : clients_that_fit(options, max_connections);
   const auto [publishers, subscribers] = roles_for(options, clients);
+  const std::uint32_t idle = options.scenario == Scenario::conn ? clients : 0;
   check_id_template(options, options.scenario == Scenario::conn ? clients : publishers + subscribers);
-  plan.publishers = publishers;
-  plan.subscribers = subscribers;
-  add_clients(plan, options, subscribers, publishers, options.scenario == Scenario::conn ? clients : 0);
+  const RoleShares shares = shares_for(options, publishers, subscribers, idle, shard);
+  check_shard_size(shares.total(), clients, shard, max_connections);
+  plan.all_publishers = publishers;
+  plan.all_subscribers = subscribers;
+  plan.all_connections = std::size_t{publishers} + subscribers + idle;
+  plan.publishers = static_cast<std::uint32_t>(shares.publishers.size);
+  plan.subscribers = static_cast<std::uint32_t>(shares.subscribers.size);
+  plan.first_publisher = static_cast<std::uint32_t>(shares.publishers.first);
+  add_clients(plan, options, shares);
 
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   plan.threads = static_cast<int>(
@@ -412,17 +473,22 @@ Plan make_plan(const Options& options, std::size_t max_connections) {
   plan.qos = options.message.qos;
   plan.size = static_cast<std::size_t>(options.message.size);
   plan.rate = publishers > 0 ? per_publisher_rate(options, publishers) : 0;
+  check_flow_across_shards(plan);
   plan.retain = options.message.retain;
   const auto protocol = options.client.connection.protocol;
   std::tie(plan.publish_properties, plan.publish_property_bytes) =
       publish_properties(options.message, !protocol || protocol == ProtocolVersion::v5);
   plan.hold = options.load.hold;
   plan.count = options.load.count;
+  if (plan.count && options.scenario == Scenario::sub) plan.count = share_of(*plan.count, shard).size;
   plan.duration = options.load.duration;
   if (!plan.duration && !plan.count && options.scenario != Scenario::sub) plan.duration = 10.0;
   plan.warmup = options.load.warmup;
   plan.ramp = options.load.ramp;
-  plan.run_tag = static_cast<std::uint32_t>(std::random_device{}());
+  plan.run_id = options.shards.run_id.value_or(
+      default_run_id(scenario_name(plan.scenario), plan.settings().dump(), std::chrono::system_clock::now()));
+  plan.run_tag =
+      shard.sharded() ? run_tag_of(plan.run_id) : static_cast<std::uint32_t>(std::random_device{}());
   // Before connecting, what MQTT allows at all (v3.1.1 allows one byte more than v5 without
   // properties); check_brokers checks again with the protocol and the limit the broker states.
   check_payload_size(plan, protocol.value_or(ProtocolVersion::v311));

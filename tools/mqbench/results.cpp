@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <set>
 
 #include "find_max.hpp"
 #include "mq/error.hpp"
@@ -98,6 +99,35 @@ public:
     return value.get<double>();
   }
 
+  std::uint32_t number32(const nlohmann::json& object, const char* name) const {
+    const std::uint64_t value = count(object, name);
+    if (value > UINT32_MAX) throw invalid(fmt::format("'{}' is too large", name));
+    return static_cast<std::uint32_t>(value);
+  }
+
+  std::uint32_t narrow(std::uint64_t value) const {
+    if (value > UINT32_MAX) throw invalid("a client number in 'sequences' is too large");
+    return static_cast<std::uint32_t>(value);
+  }
+
+  const nlohmann::json& list(const nlohmann::json& object, const char* name) const {
+    const nlohmann::json& value = field(object, name);
+    if (!value.is_array()) throw invalid(fmt::format("'{}' is not a list", name));
+    return value;
+  }
+
+  // An entry of `size` counts, [a, b, ...], of the list `name`.
+  std::vector<std::uint64_t> counts(const nlohmann::json& entry, std::size_t size, const char* name) const {
+    if (!entry.is_array() || entry.size() != size)
+      throw invalid(fmt::format("an entry of '{}' is not a list of {} counts", name, size));
+    std::vector<std::uint64_t> numbers;
+    for (const nlohmann::json& value : entry) {
+      if (!value.is_number_unsigned()) throw invalid(fmt::format("an entry of '{}' holds a non-count", name));
+      numbers.push_back(value.get<std::uint64_t>());
+    }
+    return numbers;
+  }
+
   std::string text(const nlohmann::json& object, const char* name) const {
     const nlohmann::json& value = field(object, name);
     if (!value.is_string()) throw invalid(fmt::format("'{}' is not a string", name));
@@ -125,6 +155,41 @@ public:
     } catch (const std::invalid_argument& inconsistent) {
       throw invalid(fmt::format("histogram '{}': {}", name, inconsistent.what()));
     }
+  }
+
+  // "run": {"id": ..., "shard": "K/N" or null}; absent in results of older versions.
+  void run(const nlohmann::json& document, Results& results) const {
+    if (!document.contains("run")) return;
+    const nlohmann::json& run = field(document, "run");
+    results.run_id = text(run, "id");
+    const nlohmann::json& shard = field(run, "shard");
+    if (shard.is_null()) return;
+    const std::string spelled = text(run, "shard");
+    try {
+      results.shard = resolve_shard(spelled, nullptr, nullptr);
+    } catch (const Error&) {
+      throw invalid(fmt::format("its shard '{}' is not K/N", spelled));
+    }
+  }
+
+  std::optional<Sequences> sequences(const nlohmann::json& document) const {
+    if (!document.contains("sequences")) return std::nullopt;
+    const nlohmann::json& data = field(document, "sequences");
+    Sequences sequences;
+    sequences.pattern = text(data, "pattern");
+    sequences.publishers = number32(data, "publishers");
+    for (const nlohmann::json& entry : list(data, "published")) {
+      const std::vector<std::uint64_t> numbers = counts(entry, 2, "published");
+      sequences.published[narrow(numbers[0])] = numbers[1];
+    }
+    for (const nlohmann::json& entry : list(data, "ready_subscribers"))
+      sequences.ready_subscribers.push_back(
+          narrow(counts(nlohmann::json::array({entry}), 1, "ready_subscribers")[0]));
+    for (const nlohmann::json& entry : list(data, "streams")) {
+      const std::vector<std::uint64_t> numbers = counts(entry, 4, "streams");
+      sequences.streams.push_back({narrow(numbers[0]), narrow(numbers[1]), numbers[2], numbers[3]});
+    }
+    return sequences;
   }
 
   SecondSample sample(const nlohmann::json& entry) const {
@@ -288,6 +353,19 @@ std::string error_lines(const Totals& totals, bool colour) {
   return lines;
 }
 
+nlohmann::json sequences_json(const Sequences& sequences) {
+  nlohmann::json published = nlohmann::json::array(), streams = nlohmann::json::array();
+  for (const auto& [publisher, count] : sequences.published)
+    published.push_back({publisher, count});
+  for (const Sequences::Stream& stream : sequences.streams)
+    streams.push_back({stream.subscriber, stream.publisher, stream.next, stream.missing});
+  return {{"pattern", sequences.pattern},
+          {"publishers", sequences.publishers},
+          {"published", published},
+          {"ready_subscribers", sequences.ready_subscribers},
+          {"streams", streams}};
+}
+
 // The document of one run, without the steps of --find-max.
 nlohmann::json document_json(const Results& results) {
   const Totals& totals = results.totals;
@@ -303,6 +381,9 @@ nlohmann::json document_json(const Results& results) {
       {"scenario", results.scenario},
       {"description", results.description},
       {"sources", results.sources},
+      {"run",
+       {{"id", results.run_id},
+        {"shard", results.shard ? nlohmann::json(results.shard->text()) : nlohmann::json(nullptr)}}},
       {"interrupted", results.interrupted},
       {"settings", results.settings},
       {"gates", gates},
@@ -340,6 +421,17 @@ nlohmann::json document_json(const Results& results) {
         {"ack_latency", histogram_json(results.ack_latency)},
         {"connect_latency", histogram_json(results.connect_latency)}}},
   };
+}
+
+// Whether `parts` are the shards 1 to N, once each, of one run.
+bool shards_of_one_run(const std::vector<Results>& parts) {
+  std::set<std::uint32_t> seen;
+  for (const Results& part : parts) {
+    if (!part.shard || part.run_id.empty() || part.run_id != parts.front().run_id ||
+        part.shard->count != parts.size() || !seen.insert(part.shard->index).second)
+      return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -400,6 +492,7 @@ double Results::main_rate() const {
 
 nlohmann::json to_json(const Results& results) {
   nlohmann::json document = document_json(results);
+  if (results.sequences) document["sequences"] = sequences_json(*results.sequences);
   if (results.steps.empty()) return document;
   nlohmann::json steps = nlohmann::json::array();
   for (const Step& step : results.steps)
@@ -422,6 +515,8 @@ Results results_from_json(const nlohmann::json& document, const std::string& sou
   const std::uint64_t sources = read.count(document, "sources");
   if (sources == 0 || sources > 1'000'000) throw read.invalid("'sources' is not a number of runs");
   results.sources = static_cast<int>(sources);
+  read.run(document, results);
+  results.sequences = read.sequences(document);
   results.interrupted =
       read.field(document, "interrupted").is_boolean() && document["interrupted"].get<bool>();
   results.settings = read.field(document, "settings");
@@ -463,6 +558,39 @@ Results results_from_json(const nlohmann::json& document, const std::string& sou
   results.load_generator_busy = read.optional_share(totals, "load_generator_busy");
   results.steps = read.steps(document);
   return results;
+}
+
+std::uint64_t lost_across_shards(const std::vector<const Sequences*>& parts) {
+  std::map<std::uint32_t, std::uint64_t> published;
+  std::map<std::pair<std::uint32_t, std::uint32_t>, const Sequences::Stream*> streams;
+  for (const Sequences* part : parts) {
+    published.insert(part->published.begin(), part->published.end());
+    for (const Sequences::Stream& stream : part->streams)
+      streams[{stream.subscriber, stream.publisher}] = &stream;
+  }
+  const Sequences& first = *parts.front();
+  std::uint64_t lost = 0;
+  for (const Sequences* part : parts) {
+    for (const std::uint32_t subscriber : part->ready_subscribers) {
+      std::vector<std::uint32_t> sources{subscriber};  // pairs
+      if (first.pattern == "fan-out") sources = {0};
+      if (first.pattern == "fan-in") {
+        sources.clear();
+        for (std::uint32_t k = 0; k < first.publishers; ++k)
+          sources.push_back(k);
+      }
+      for (const std::uint32_t source : sources) {
+        const auto sent = published.find(source);
+        const std::uint64_t count = sent == published.end() ? 0 : sent->second;
+        const auto stream = streams.find({subscriber, source});
+        lost +=
+            stream == streams.end()
+                ? count
+                : stream->second->missing + (count > stream->second->next ? count - stream->second->next : 0);
+      }
+    }
+  }
+  return lost;
 }
 
 Results merge(const std::vector<Results>& parts) {
@@ -515,6 +643,15 @@ Results merge(const std::vector<Results>& parts) {
   }
   for (auto& [t, sample] : seconds)
     merged.series.push_back(std::move(sample));
+  if (shards_of_one_run(parts)) {
+    merged.run_id = parts.front().run_id;
+    merged.description = parts.front().description;  // every shard describes the whole run
+    std::vector<const Sequences*> sequences;
+    for (const Results& part : parts)
+      if (part.sequences) sequences.push_back(&*part.sequences);
+    if (sequences.size() == parts.size()) merged.totals.lost = lost_across_shards(sequences);
+    return merged;
+  }
   merged.description =
       fmt::format("{} results merged; the first: {}", merged.sources, parts.front().description);
   return merged;

@@ -10,6 +10,7 @@
 
 #include "histogram.hpp"
 #include "mq/error.hpp"
+#include "shard.hpp"
 
 // The outcome of a run, or of several merged: what the summary table prints, what --json
 // writes (the schema is in mqbench(1)) and what `mqbench report` reads back and merges.
@@ -77,12 +78,36 @@ struct SecondSample {
 
 struct Step;
 
+/// What one shard of a pubsub run split over processes published and what its subscribers saw
+/// of each publisher, so that merging the shards counts the messages lost on their way from a
+/// publisher in one shard to a subscriber in another.
+struct Sequences {
+  struct Stream {
+    std::uint32_t subscriber = 0;  // global numbers, as Plan::sources_of
+    std::uint32_t publisher = 0;
+    std::uint64_t next = 0;     // SequenceChecker::next()
+    std::uint64_t missing = 0;  // SequenceChecker::missing()
+  };
+  std::string pattern;                               // pairs, fan-in, fan-out
+  std::uint32_t publishers = 0;                      // of the whole run
+  std::map<std::uint32_t, std::uint64_t> published;  // by global publisher number: messages sent
+  std::vector<std::uint32_t> ready_subscribers;      // global numbers of those that were ready
+  std::vector<Stream> streams;                       // of the ready subscribers
+};
+
+/// The messages lost in the whole run whose shards saw `parts`: each ready subscriber's
+/// expected publishers, wherever each of them ran.
+std::uint64_t lost_across_shards(const std::vector<const Sequences*>& parts);
+
 /// Everything a run found out.
 struct Results {
   std::string scenario;     // conn, pub, sub, pubsub ("mixed" when merging different ones)
   std::string description;  // one line: who sent what to whom
   nlohmann::json settings = nlohmann::json::object();
-  int sources = 1;  // runs merged into this one
+  int sources = 1;                     // runs merged into this one
+  std::string run_id;                  // --run-id or the default; empty in results of older versions
+  std::optional<Shard> shard;          // of the process that measured it; none when merged
+  std::optional<Sequences> sequences;  // a shard's of a pubsub run over several processes
   bool interrupted = false;
   double measured_seconds = 0;
   double ack_seconds = 0;      // from the start of the measurement to the last acknowledgement

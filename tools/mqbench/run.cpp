@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -18,6 +19,7 @@
 #include <sstream>
 
 #include "bench.hpp"
+#include "coordination.hpp"
 #include "csv.hpp"
 #include "engine.hpp"
 #include "find_max.hpp"
@@ -201,9 +203,16 @@ private:
 // The main thread's side of a run.
 class Run {
 public:
-  /// `metrics`: the live metrics to keep current, or null.
-  Run(const Plan& plan, LiveOutput& live, LiveMetrics* metrics)
-      : plan_(plan), live_(live), metrics_(metrics), control_(Clock::now()), series_(0) {}
+  /// `metrics`: the live metrics to keep current, or null. `start_gate`, when given, runs once
+  /// the clients are connected and holds the load back (the barrier of a sharded run,
+  /// --start-at); false: a stop signal came.
+  Run(const Plan& plan, LiveOutput& live, LiveMetrics* metrics, std::function<bool()> start_gate = {})
+      : plan_(plan),
+        live_(live),
+        metrics_(metrics),
+        start_gate_(std::move(start_gate)),
+        control_(Clock::now()),
+        series_(0) {}
 
   Results execute() {
     start_workers();
@@ -212,13 +221,25 @@ public:
     connect_end_ = Clock::now();
     if (all_resolved) {
       report_connected();
-      run_load();
+      if (pass_start_gate()) run_load();
     }
     stop_workers();
     return results();
   }
 
 private:
+  bool pass_start_gate() {
+    if (!start_gate_) return true;
+    enter("barrier");
+    try {
+      interrupted_ = !start_gate_();
+    } catch (...) {
+      stop_workers();
+      throw;
+    }
+    return !interrupted_;
+  }
+
   void start_workers() {
     std::vector<std::vector<const ClientPlan*>> shares(static_cast<std::size_t>(plan_.threads));
     for (std::size_t i = 0; i < plan_.clients.size(); ++i)
@@ -315,6 +336,7 @@ private:
     const std::uint64_t sent = total(&Progress::sent);
     if (total(&Progress::acked) < sent) return false;
     if (plan_.scenario != Scenario::pubsub) return true;
+    if (plan_.crosses_shards()) return false;  // what other shards send is unknown here: until quiet
     const std::uint64_t receivers =
         plan_.pattern == Pattern::fan_out ? total(&Progress::ready_subscribers) : std::uint64_t{1};
     return total(&Progress::received) >= sent * receivers;
@@ -442,6 +464,10 @@ private:
       latest(last_receipt, part.last_receipt);
     }
     count_sequences(results.totals, published, subscribers);
+    results.run_id = plan_.run_id;
+    results.shard = plan_.shard;
+    if (plan_.shard.sharded() && plan_.scenario == Scenario::pubsub)
+      results.sequences = sequences(published, subscribers);
     if (first_connect && last_connack)
       results.connect_seconds = seconds_between(*first_connect, *last_connack);
     results.measured_seconds = measured_seconds(last_send, first_receipt, last_receipt);
@@ -511,11 +537,30 @@ private:
       if (plan_.scenario != Scenario::pubsub || !subscriber.was_ready) continue;
       for (const std::uint32_t source : plan_.sources_of(subscriber.subscriber)) {
         const auto sent = published.find(source);
+        if (sent == published.end() && plan_.crosses_shards()) continue;  // counted when the shards merge
         const std::uint64_t count = sent == published.end() ? 0 : sent->second;
         const auto stream = by_publisher.find(plan_.publisher_id(source));
         totals.lost += stream == by_publisher.end() ? count : stream->second->lost(count);
       }
     }
+  }
+
+  // What the collected report of a sharded run needs to count the messages lost between shards.
+  Sequences sequences(const std::map<std::uint32_t, std::uint64_t>& published,
+                      const std::vector<SubscriberStreams>& subscribers) const {
+    Sequences sequences;
+    sequences.pattern = plan_.settings()["pattern"];
+    sequences.publishers = plan_.all_publishers;
+    sequences.published = published;
+    for (const SubscriberStreams& subscriber : subscribers) {
+      if (!subscriber.was_ready) continue;
+      sequences.ready_subscribers.push_back(subscriber.subscriber);
+      for (const auto& [publisher, checker] : subscriber.streams)
+        sequences.streams.push_back({subscriber.subscriber,
+                                     static_cast<std::uint32_t>(publisher & 0xffff'ffff), checker.next(),
+                                     checker.missing()});
+    }
+    return sequences;
   }
 
   double measured_seconds(std::optional<Clock::time_point> last_send,
@@ -535,6 +580,7 @@ private:
   const Plan& plan_;
   LiveOutput& live_;
   LiveMetrics* metrics_;
+  std::function<bool()> start_gate_;
   Control control_;
   std::unique_ptr<FlowControl> flow_;
   std::vector<std::unique_ptr<Worker>> workers_;
@@ -747,12 +793,93 @@ std::unique_ptr<MetricsEndpoint> start_metrics(const MetricsOptions& options, co
   return endpoint;
 }
 
+// The options of a run over several processes that the command line parser cannot check.
+void check_shard_options(const Options& options, const Shard& shard) {
+  const ShardOptions& shards = options.shards;
+  if (options.search.find_max &&
+      (shard.sharded() || shards.barrier || shards.start_at || shards.publish_result))
+    throw usage_error(
+        "--find-max cannot be split over shards, nor wait at a barrier or publish its result",
+        "run --find-max as one process, or drop --shard, --barrier, --start-at and --publish-result");
+  if (shard.sharded() && !shards.run_id)
+    throw usage_error(fmt::format("shard {} needs --run-id", shard.text()),
+                      "give every shard of the run the same --run-id: each would make its own default");
+  if (shards.run_id) check_run_id(*shards.run_id);
+}
+
+// The connection of this shard's coordination, with a client id of its own.
+ClientOptions coordination_of(const Plan& plan, const char* role) {
+  return coordination_connection(plan.shapes.front(),
+                                 coordination_client_id(plan.run_id, role, plan.shard.index));
+}
+
+// What holds the load back once the clients are connected: the barrier, then --start-at.
+std::function<bool()> start_gate(const Options& options, const Plan& plan, const RunTopics& topics,
+                                 LiveOutput& live) {
+  const ShardOptions& shards = options.shards;
+  if (!shards.barrier && !shards.start_at) return {};
+  std::optional<std::chrono::system_clock::time_point> start_at;
+  if (shards.start_at) start_at = parse_start_time(*shards.start_at, "--start-at");
+  return [&options, &plan, &topics, &live, start_at] {
+    if (options.shards.barrier) {
+      live.line(fmt::format("shard {} of run {} ready; waiting for the others at the barrier",
+                            plan.shard.text(), plan.run_id));
+      if (!wait_for_shards(coordination_of(plan, "ready"), topics, plan.shard,
+                           std::chrono::duration<double>(options.shards.barrier_timeout)))
+        return false;
+    }
+    if (start_at) {
+      live.line(fmt::format("starting at {}", *options.shards.start_at));
+      if (!wait_until(*start_at)) return false;
+    }
+    return true;
+  };
+}
+
+// report --collect: the shards' results from the broker, merged as one run; cleared afterwards
+// unless --keep (and kept when the report could not be written).
+Exit collect(const Options& options, ResultFiles& files, const Limits& limits) {
+  const ShardOptions& shards = options.shards;
+  if (!options.output.report_files.empty())
+    throw usage_error("report --collect takes its results from the broker, not from files",
+                      "give FILE... or --collect, not both");
+  if (!shards.run_id || !shards.shards)
+    throw usage_error("report --collect needs the --run-id and the number of --shards of the run",
+                      "give --collect --run-id ID --shards N");
+  check_run_id(*shards.run_id);
+  const RunTopics topics = run_topics(shards.prefix(*shards.run_id));
+  MosquittoLibrary library;
+  StopSignals::install();
+  const std::vector<Results> parts = collect_results(options.client, topics, *shards.run_id, *shards.shards,
+                                                     std::chrono::duration<double>(shards.timeout));
+  std::vector<NamedResults> shown;
+  for (const Results& part : parts)
+    shown.push_back({fmt::format("shard {}", part.shard->text()), part});
+  Results merged = merge(parts);
+  std::optional<Error> unmet;
+  Exit code = Exit::ok;
+  try {
+    code = finish(merged, files, limits, std::nullopt, shown);
+  } catch (const Error& error) {
+    if (error.code() != Exit::threshold) throw;
+    unmet = error;
+  }
+  if (!shards.keep) clear_run(options.client, topics, *shards.run_id, *shards.shards);
+  if (unmet) throw *unmet;
+  return code;
+}
+
 }  // namespace
 
 Exit run(const Options& options) {
   const Limits limits = options.output.limits();
   ResultFiles files{options.output};
   if (options.scenario == Scenario::report) {
+    if (options.shards.collect) return collect(options, files, limits);
+    if (options.output.report_files.empty())
+      throw usage_error(
+          "mqbench report needs result files, or --collect",
+          "give the FILEs written by mqbench --json, or --collect --run-id ID --shards N -h BROKER");
     const std::vector<Results> parts = load_results(options.output.report_files);
     if (!files.take_standard_output()) print_find_max_results(options.output.report_files, parts);
     std::vector<NamedResults> shown;
@@ -761,15 +888,24 @@ Exit run(const Options& options) {
     Results merged = merge(parts);
     return finish(merged, files, limits, std::nullopt, shown);
   }
-  Plan plan = make_plan(options, raise_file_limit());
+  const Shard shard =
+      resolve_shard(options.shards.shard, std::getenv("MQBENCH_SHARDS"), std::getenv("JOB_COMPLETION_INDEX"));
+  check_shard_options(options, shard);
+  Plan plan = make_plan(options, raise_file_limit(), shard);
+  const RunTopics topics = run_topics(options.shards.prefix(plan.run_id));
+  LiveOutput live;
+  const std::function<bool()> gate = start_gate(options, plan, topics, live);
   MosquittoLibrary library;  // one initialisation for the whole run
   StopSignals::install();
   const std::unique_ptr<MetricsEndpoint> endpoint = start_metrics(options.metrics, plan);
   LiveMetrics* const metrics = endpoint ? &endpoint->metrics : nullptr;
   check_brokers(plan);
   if (options.search.find_max) return find_max(options, plan, files, metrics);
-  LiveOutput live;
-  Results results = Run{plan, live, metrics}.execute();
+  Results results = Run{plan, live, metrics, gate}.execute();
+  if (options.shards.barrier || options.shards.publish_result)
+    end_shard(coordination_of(plan, "end"), topics, plan.shard, options.shards.barrier,
+              options.shards.publish_result ? std::optional<std::string>{to_json(results).dump()}
+                                            : std::nullopt);
   if (results.interrupted) return finish(results, files, limits, interrupted_error(StopSignals::received()));
   const std::optional<Error> failure = nothing_measured(results, plan);
   if (!failure) warn_of_errors(results, limits);

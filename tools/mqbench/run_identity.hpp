@@ -13,8 +13,7 @@ struct RunIdentity {
   std::string shard;  // "K/N"
 };
 
-/// The identity of the run `plan` describes. The one place that derives it: until --run-id and
-/// --shard exist, the run is named by the plan's random tag and is shard 1/1.
-RunIdentity run_identity(const Plan& plan);
+/// The identity of the run `plan` describes: its --run-id (or the default) and --shard.
+inline RunIdentity run_identity(const Plan& plan) { return RunIdentity{plan.run_id, plan.shard.text()}; }
 
 }  // namespace mq::bench

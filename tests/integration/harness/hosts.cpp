@@ -1,0 +1,96 @@
+#include "harness/hosts.hpp"
+
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "harness/tools.hpp"
+
+namespace mq::test {
+namespace {
+
+void ip(const Workspace& workspace, std::vector<std::string> arguments) {
+  arguments.insert(arguments.begin(), "ip");
+  const Outcome outcome = run(Command{arguments, {}, {}}, workspace.path());
+  REQUIRE_MESSAGE(outcome.exit_code == 0, "ip ", arguments[1], " ", arguments[2], " failed: ", outcome.err);
+}
+
+// An open descriptor, closed on every way out.
+struct Descriptor {
+  int fd;
+  explicit Descriptor(const std::string& path) : fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
+    REQUIRE_MESSAGE(fd >= 0, "open ", path, ": ", std::strerror(errno));
+  }
+  ~Descriptor() { ::close(fd); }
+  Descriptor(const Descriptor&) = delete;
+  Descriptor& operator=(const Descriptor&) = delete;
+};
+
+}  // namespace
+
+SimulatedHosts::SimulatedHosts(const Workspace& workspace, int hosts)
+    : workspace_(workspace), prefix_("mq-" + std::to_string(::getpid()) + "-") {
+  require_root("network namespaces for simulated hosts");
+  try {
+    link_hosts(hosts);
+  } catch (...) {
+    remove();
+    throw;
+  }
+}
+
+void SimulatedHosts::link_hosts(int hosts) {
+  const std::string hub = name(0);
+  ip(workspace_, {"netns", "add", hub});
+  created_.push_back(hub);
+  ip(workspace_, {"-n", hub, "link", "set", "lo", "up"});
+  ip(workspace_, {"-n", hub, "link", "add", "br0", "type", "bridge"});
+  ip(workspace_, {"-n", hub, "addr", "add", hub_address() + "/24", "dev", "br0"});
+  ip(workspace_, {"-n", hub, "link", "set", "br0", "up"});
+  for (int host = 1; host <= hosts; ++host) {
+    const std::string own = name(host), link = "v" + std::to_string(host);
+    ip(workspace_, {"netns", "add", own});
+    created_.push_back(own);
+    ip(workspace_, {"-n", hub, "link", "add", link, "type", "veth", "peer", "name", "eth0", "netns", own});
+    ip(workspace_, {"-n", hub, "link", "set", link, "master", "br0", "up"});
+    ip(workspace_, {"-n", own, "addr", "add", address(host) + "/24", "dev", "eth0"});
+    ip(workspace_, {"-n", own, "link", "set", "eth0", "up"});
+    ip(workspace_, {"-n", own, "link", "set", "lo", "up"});
+  }
+}
+
+void SimulatedHosts::remove() {
+  for (const std::string& each : created_)  // its veth ends go with it
+    run(Command{{"ip", "netns", "del", each}, {}, {}}, workspace_.path());
+  created_.clear();
+}
+
+SimulatedHosts::~SimulatedHosts() { remove(); }
+
+std::string SimulatedHosts::name(int host) const {
+  return prefix_ + (host == 0 ? std::string{"hub"} : std::to_string(host));
+}
+
+Command SimulatedHosts::inside(int host, Command command) const {
+  command.argv.insert(command.argv.begin(), {"ip", "netns", "exec", name(host)});
+  return command;
+}
+
+void SimulatedHosts::in_hub(const std::function<void()>& start) const {
+  const Descriptor own{"/proc/thread-self/ns/net"};
+  const Descriptor hub{"/run/netns/" + name(0)};
+  REQUIRE_MESSAGE(::setns(hub.fd, CLONE_NEWNET) == 0, "setns: ", std::strerror(errno));
+  try {
+    start();
+  } catch (...) {
+    ::setns(own.fd, CLONE_NEWNET);
+    throw;
+  }
+  REQUIRE_MESSAGE(::setns(own.fd, CLONE_NEWNET) == 0, "setns back: ", std::strerror(errno));
+}
+
+}  // namespace mq::test
