@@ -74,6 +74,8 @@ struct SearchOptions {
 struct MetricsOptions {
   std::optional<int> port;  // unset: no endpoint; 0: a free port
   std::string bind;         // a numeric address; empty: every address
+};
+
 /// A run made by several processes: --shard and the coordination through the broker (run
 /// scenarios), and `report --collect` (its own fields: collect, shards, keep, timeout).
 struct ShardOptions {

@@ -196,17 +196,19 @@ void add_search_options(CLI::App& app, SearchOptions& search) {
       ->group(search_group);
 }
 
-void add_metrics_options(CLI::App& app, MetricsOptions& metrics) {
+void add_metrics_options(CLI::App& app, MetricsOptions& endpoint) {
   CLI::Option* port =
-      app.add_option("--metrics-port", metrics.port,
+      app.add_option("--metrics-port", endpoint.port,
                      "Serve Prometheus metrics at http://HOST:PORT/metrics while the run lasts; 0: a free "
                      "port, printed on stderr")
           ->check(whole_number(0, 65535))
           ->group(metrics_group);
-  app.add_option("--metrics-bind", metrics.bind,
+  app.add_option("--metrics-bind", endpoint.bind,
                  "Address the metrics endpoint listens on, such as 127.0.0.1 [default: every address]")
       ->needs(port)
       ->group(metrics_group);
+}
+
 void add_run_id_options(CLI::App& app, ShardOptions& shards) {
   app.add_option("--run-id", shards.run_id,
                  "Names the run in its results and coordination topics [default: SCENARIO-UTCTIME-HASH]")
