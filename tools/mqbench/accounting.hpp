@@ -29,6 +29,8 @@ struct Interval {
   std::uint64_t received = 0;
   std::uint64_t errors = 0;
   Histogram latency;
+  std::uint64_t connects = 0;  // CONNACKs
+  Histogram connect_latency;
 };
 
 /// What a subscriber saw of each publisher, for the loss count at the end.
