@@ -20,7 +20,7 @@ table { border-collapse: collapse; margin: 0.5em 0; }
 th, td { border: 1px solid #ddd; padding: 0.2em 0.6em; text-align: right; vertical-align: top; }
 td { white-space: nowrap; font-variant-numeric: tabular-nums; }
 th { max-width: 16em; overflow-wrap: anywhere; }
-th:first-child, td.text { text-align: left; }
+th:first-child, th.text, td.text { text-align: left; }
 td.text { white-space: normal; overflow-wrap: anywhere; min-width: 8em; max-width: 36em; }
 details { margin: 0.3em 0; } summary { cursor: pointer; }
 tr:target, details:target { background: #fff6d5; }
@@ -85,17 +85,19 @@ struct Metric {
   const char* name;
   double (*value)(const Results&);
   int decimals;
+  bool of_messages = false;  // left out when every run is conn's
 };
 
 const Metric metrics[] = {
-    {"measured, s", [](const Results& r) { return r.measured_seconds; }, 2},
-    {"sent", [](const Results& r) { return static_cast<double>(r.totals.sent); }, 0},
-    {"sent/s", [](const Results& r) { return r.rates.sent; }, 1},
-    {"acknowledged/s", [](const Results& r) { return r.rates.acked; }, 1},
-    {"received/s", [](const Results& r) { return r.rates.received; }, 1},
+    {"measured, s", [](const Results& r) { return r.measured_seconds; }, 2, true},
+    {"sent", [](const Results& r) { return static_cast<double>(r.totals.sent); }, 0, true},
+    {"sent/s", [](const Results& r) { return r.rates.sent; }, 1, true},
+    {"acknowledged/s", [](const Results& r) { return r.rates.acked; }, 1, true},
+    {"received/s", [](const Results& r) { return r.rates.received; }, 1, true},
+    {"connections made", [](const Results& r) { return static_cast<double>(r.totals.connections_made); }, 0},
     {"connections/s", [](const Results& r) { return r.rates.connects; }, 1},
-    {"lost", [](const Results& r) { return static_cast<double>(r.totals.lost); }, 0},
-    {"duplicated", [](const Results& r) { return static_cast<double>(r.totals.duplicated); }, 0},
+    {"lost", [](const Results& r) { return static_cast<double>(r.totals.lost); }, 0, true},
+    {"duplicated", [](const Results& r) { return static_cast<double>(r.totals.duplicated); }, 0, true},
     {"errors", [](const Results& r) { return static_cast<double>(r.totals.errors()); }, 0},
     {"latency p50, ms", [](const Results& r) { return ms(r.main_latency().percentile(50)); }, 3},
     {"latency p99, ms", [](const Results& r) { return ms(r.main_latency().percentile(99)); }, 3},
@@ -108,6 +110,30 @@ const Metric metrics[] = {
      },
      0},
 };
+
+bool only_connections(const std::vector<NamedResults>& runs) {
+  return std::all_of(runs.begin(), runs.end(),
+                     [](const NamedResults& run) { return run.results.scenario == "conn"; });
+}
+
+bool no_conn_runs(const std::vector<NamedResults>& runs) {
+  return std::none_of(runs.begin(), runs.end(),
+                      [](const NamedResults& run) { return run.results.scenario == "conn"; });
+}
+
+// What the rates of `runs` count: connections, messages, or both.
+const char* rate_unit(const std::vector<NamedResults>& runs) {
+  if (only_connections(runs)) return "connections/s";
+  return no_conn_runs(runs) ? "messages/s" : "per second";
+}
+
+// The metrics that apply to `runs`.
+std::vector<const Metric*> shown_metrics(const std::vector<NamedResults>& runs) {
+  std::vector<const Metric*> shown;
+  for (const Metric& metric : metrics)
+    if (!metric.of_messages || !only_connections(runs)) shown.push_back(&metric);
+  return shown;
+}
 
 }  // namespace
 
@@ -126,10 +152,10 @@ std::string number(double value, int decimals) { return grouped_number(value, de
 
 std::string summary_table(const std::vector<NamedResults>& runs) {
   std::string table = "<table>" + heading_row(runs, "");
-  for (const Metric& metric : metrics) {
-    table += "<tr>" + text_cell(metric.name);
+  for (const Metric* metric : shown_metrics(runs)) {
+    table += "<tr>" + text_cell(metric->name);
     for (const NamedResults& run : runs)
-      table += cell(number(metric.value(run.results), metric.decimals));
+      table += cell(number(metric->value(run.results), metric->decimals));
     table += "</tr>";
   }
   return table + "</table>";
@@ -142,13 +168,13 @@ std::string differences_table(const std::vector<NamedResults>& runs) {
   for (std::size_t i = 1; i < runs.size(); ++i)
     table += "<th>" + escape_html(runs[i].name) + "</th>";
   table += "</tr></thead>";
-  for (const Metric& metric : metrics) {
-    const double base = metric.value(runs.front().results);
-    table += "<tr>" + text_cell(metric.name);
+  for (const Metric* metric : shown_metrics(runs)) {
+    const double base = metric->value(runs.front().results);
+    table += "<tr>" + text_cell(metric->name);
     for (std::size_t i = 1; i < runs.size(); ++i) {
-      const double value = metric.value(runs[i].results);
+      const double value = metric->value(runs[i].results);
       const double change = value - base;
-      std::string text = number(change, metric.decimals);
+      std::string text = number(change, metric->decimals);
       if (std::isfinite(change) && change > 0) text = "+" + text;
       if (std::isfinite(change) && base != 0) text += fmt::format(" ({:+.1f}%)", 100 * change / base);
       table += cell(text);
@@ -219,11 +245,6 @@ SecondCounts counts_of(const Results& results) {
   return {"sent/s", "received/s", &SecondSample::received};
 }
 
-bool all_conn(const std::vector<NamedResults>& runs) {
-  return std::all_of(runs.begin(), runs.end(),
-                     [](const NamedResults& run) { return run.results.scenario == "conn"; });
-}
-
 Chart rates_over_time(const std::vector<NamedResults>& runs) {
   Chart chart;
   chart.title = "Rates per second";
@@ -247,14 +268,14 @@ Chart rates_over_time(const std::vector<NamedResults>& runs) {
     chart.series.push_back(std::move(arrived));
   }
   chart.x = fit_axis(times, Scale::linear, Unit::seconds, "time since the first connection");
-  chart.y = fit_axis(rates, Scale::linear, Unit::number, all_conn(runs) ? "connections/s" : "per second");
+  chart.y = fit_axis(rates, Scale::linear, Unit::number, rate_unit(runs));
   return chart;
 }
 
 // The p50 and p99 of each second: of the connects for conn, end-to-end for the others.
 Chart latency_over_time(const std::vector<NamedResults>& runs) {
   Chart chart;
-  const bool connects = all_conn(runs);
+  const bool connects = only_connections(runs);
   chart.title = connects ? "Connect latency per second" : "End-to-end latency per second";
   std::vector<double> times, latencies;
   int colour = 0;
@@ -303,7 +324,7 @@ void add_marker(std::vector<Marker>& markers, const std::vector<NamedResults>& r
 // The steps of --find-max: what each achieved, and its p99, against the rate it asked for; the
 // least a step must achieve and the --fail-p99 and --fail-rate levels drawn, each limit marked.
 std::pair<Chart, Chart> find_max_charts(const std::vector<NamedResults>& runs) {
-  const char* unit = all_conn(runs) ? "connections/s" : "messages/s";
+  const char* unit = rate_unit(runs);
   Chart achieved, latency;
   achieved.title = "Find-max: rate achieved against rate asked";
   latency.title = "Find-max: p99 latency against rate asked";
@@ -376,10 +397,11 @@ std::string verdict_text(const Step& step) {
 
 // The steps of a search, a row each linking to the step's own plots, and the conclusion.
 std::string steps_table(const NamedResults& run, std::size_t run_index) {
-  std::string table = fmt::format("<p>{}</p><table><thead><tr><th>step</th><th>asked/s</th><th>achieved/s</"
-                                  "th><th>p50 ms</th><th>p99 ms</th>"
-                                  "<th>lost</th><th>errors</th><th>busy</th><th>verdict</th></tr></thead>",
-                                  escape_html(run.name));
+  std::string table =
+      fmt::format("<p>{}</p><table><thead><tr><th>step</th><th>asked/s</th><th>achieved/s</"
+                  "th><th>p50 ms</th><th>p99 ms</th>"
+                  "<th>lost</th><th>errors</th><th>busy</th><th class=\"text\">verdict</th></tr></thead>",
+                  escape_html(run.name));
   std::size_t number_of_step = 0;
   for (const Step& step : run.results.steps) {
     const Results& results = step.results;

@@ -165,20 +165,25 @@ std::string line(const Chart& chart, const PlotLine& series) {
          dots;
 }
 
-// Labels stack from the top of the plot down, a row each: left of its line for a mark, above
-// its line at the right for a level.
+// A level's label sits above its line at the right; a mark's beside its line, from the top of
+// the plot down, a row each, so that close limits never print over each other. A level label
+// that would cover the one before moves up a row.
 std::string levels_and_marks(const Chart& chart) {
   std::string text;
-  double row = plot_top + 14;
-  for (const Marker& level : chart.levels) {
+  double previous_label = plot_top + plot_height + label_height;
+  std::vector<Marker> levels = chart.levels;
+  std::sort(levels.begin(), levels.end(), [](const Marker& a, const Marker& b) { return a.value < b.value; });
+  for (const Marker& level : levels) {
     if (!shown(chart.y, level.value)) continue;
     const double y = y_pixel(chart.y, std::clamp(level.value, chart.y.low, chart.y.high));
+    const double label_y = std::max(plot_top + 12, std::min(y - 4, previous_label - label_height));
+    previous_label = label_y;
     text += fmt::format(R"(<line class="level" x1="{}" y1="{:.1f}" x2="{}" y2="{:.1f}"/>)", plot_left, y,
                         width - plot_right, y);
     text += fmt::format(R"(<text class="level-label" x="{}" y="{:.1f}" text-anchor="end">{}</text>)",
-                        width - plot_right - 4, std::max(y - 4, row), escape_html(level.label));
-    row = std::max(y - 4, row) + label_height;
+                        width - plot_right - 4, label_y, escape_html(level.label));
   }
+  double row = plot_top + 14;
   for (const Marker& mark : chart.marks) {
     if (!shown(chart.x, mark.value)) continue;
     const double x = x_pixel(chart.x, std::clamp(mark.value, chart.x.low, chart.x.high));
