@@ -108,7 +108,7 @@ const Metric metrics[] = {
        const Step* limit = limit_step(r.steps);
        return limit ? limit->asked : std::nan("");
      },
-     0},
+     -1},
 };
 
 bool only_connections(const std::vector<NamedResults>& runs) {
@@ -148,7 +148,11 @@ std::string grouped_number(double value, int decimals) {
 
 namespace {
 
-std::string number(double value, int decimals) { return grouped_number(value, decimals); }
+// `decimals` below 0: a rate, with three significant digits below 100 (a limit of 2.93/s).
+std::string number(double value, int decimals) {
+  if (decimals < 0 && std::isfinite(value) && std::abs(value) < 100) return rate_text(value);
+  return grouped_number(value, std::max(decimals, 0));
+}
 
 std::string summary_table(const std::vector<NamedResults>& runs) {
   std::string table = "<table>" + heading_row(runs, "");
@@ -409,7 +413,7 @@ std::string steps_table(const NamedResults& run, std::size_t run_index) {
     const std::string anchor = step_anchor(run_index, ++number_of_step);
     table +=
         fmt::format("<tr id=\"{}-row\"><td><a href=\"#{}\">{}</a></td>", anchor, anchor, number_of_step) +
-        cell(number(step.asked, 0)) + cell(number(results.main_rate(), 0)) +
+        cell(number(step.asked, -1)) + cell(number(results.main_rate(), -1)) +
         cell(latency.empty() ? "-" : number(ms(latency.percentile(50)), 3)) +
         cell(latency.empty() ? "-" : number(ms(latency.percentile(99)), 3)) +
         cell(number(static_cast<double>(results.totals.lost), 0)) +
