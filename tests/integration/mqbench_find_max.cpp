@@ -1,7 +1,8 @@
 // mqbench --find-max against real brokers: it finds a limit in a bounded number of steps, a
 // broker on a slower network has a lower one, a saturated mqbench says so, Ctrl-C keeps what
-// was found, and mqbench report prints it again. No test asserts a timing: each checks what the
-// search concluded against what its steps measured, or against a bound the network sets.
+// was found, and mqbench report prints it again; conn searches the connect rate the same way. No test asserts
+// a timing: each checks what the search concluded against what its steps measured, or against a bound the
+// network sets.
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 #include <signal.h>
@@ -78,7 +79,7 @@ TEST_CASE("mqbench --find-max with a low --fail-p99 finds a limit in a bounded n
 
 TEST_CASE("mqbench --find-max finds a lower limit when the broker's network is slower") {
   Workspace workspace;
-  enter_private_network(workspace);
+  const PrivateNetwork network{workspace};
   Broker broker{workspace, quiet_broker()};
   // 1000-byte messages cross the loopback twice (to the broker, to the subscriber): 8 Mbit/s
   // carries at most about 450 of them a second, 2 Mbit/s about 110.
@@ -153,6 +154,65 @@ TEST_CASE("mqbench report prints a --find-max result again, as a table and as CS
   CHECK(rows == read_json(workspace / "none.json")["steps"].size() + 1);
 }
 
+TEST_CASE("mqbench conn --find-max with a low --fail-p99 finds a connect rate limit, each step's connects "
+          "per second") {
+  Workspace workspace;
+  Broker broker{workspace, quiet_broker()};
+  const Outcome outcome =
+      find_max(workspace, broker, "conn",
+               {"--conn-rate", "50", "--fail-p99", "50", "--fail-errors", "0", "--json",
+                (workspace / "connects.json").string(), "--csv", (workspace / "connects.csv").string()});
+  REQUIRE_MESSAGE(outcome.exit_code == 0, outcome.err);
+  CHECK(contains(outcome.err, "step 1: 50/s for 1 s, 50 connections"));
+  CHECK(contains(outcome.out, "limit: "));
+  const nlohmann::json result = read_json(workspace / "connects.json");
+  CHECK(result["steps"].size() <= 20);
+  CHECK(result["steps"][0]["asked_per_s"] == 50);
+  const double limit = limit_of(result);
+  REQUIRE(limit > 0);
+  // The result is the limit's step: as many fresh connections as its rate for a second, each
+  // answered within --fail-p99, at 95% of the rate at least.
+  CHECK(result["scenario"] == "conn");
+  CHECK(result["settings"]["connections"] == static_cast<std::uint64_t>(std::llround(limit)));
+  CHECK(result["totals"]["connect_latency_ms"]["p99"].get<double>() <= 50);
+  CHECK(result["totals"]["rates"]["connects_per_s"].get<double>() >= 0.95 * limit);
+  for (const nlohmann::json& step : result["steps"]) {
+    const nlohmann::json& run = step["result"];
+    CHECK(run["totals"]["connections"]["attempted"] ==
+          static_cast<std::uint64_t>(std::llround(step["asked_per_s"].get<double>())));
+    // Every connect of the step is in its seconds, with their latency.
+    std::uint64_t connects = 0;
+    for (const nlohmann::json& second : run["series"])
+      connects += second["connects"].get<std::uint64_t>();
+    CHECK(connects == run["totals"]["connections"]["connected"].get<std::uint64_t>());
+    CHECK(run["series"][0]["connect_latency_ms"]["p99"].is_number());
+  }
+  const std::string csv = read_file(workspace / "connects.csv");
+  CHECK(csv.rfind("step,asked_per_s,sent_per_s,acked_per_s,received_per_s,connects_per_s,", 0) == 0);
+  // mqbench report prints each step's connects again.
+  const Outcome report = run_tool(workspace, "mqbench", {"report", (workspace / "connects.json").string()});
+  CHECK(report.exit_code == 0);
+  CHECK(contains(report.out, "find-max steps"));
+}
+
+TEST_CASE("mqbench conn --find-max on a slow network finds no more connects than the network carries") {
+  Workspace workspace;
+  const PrivateNetwork network{workspace};
+  // A connect and its close cross the loopback as at least ten packets of 66 bytes or more
+  // (handshake, CONNECT, CONNACK, DISCONNECT, the closing FINs and their ACKs): 1 Mbit/s, with
+  // its 8 kB burst, carries fewer than 222 of them a second.
+  limit_loopback(workspace, "1mbit");
+  Broker broker{workspace, quiet_broker()};
+  const Outcome outcome = find_max(workspace, broker, "conn",
+                                   {"--conn-rate", "50", "--fail-errors", "0", "--json",
+                                    (workspace / "slow.json").string()});
+  REQUIRE_MESSAGE(outcome.exit_code == 0, outcome.err);
+  const nlohmann::json result = read_json(workspace / "slow.json");
+  check_converged(result, 0.5);
+  CHECK(limit_of(result) <= (1e6 / 8 + 8192) / 600);
+  CHECK(contains(outcome.out, "limited by the broker"));
+}
+
 TEST_CASE("mqbench --find-max refuses values that could not end a search, before connecting") {
   Workspace workspace;
   for (const std::vector<std::string>& arguments :
@@ -173,5 +233,16 @@ TEST_CASE("mqbench --find-max refuses values that could not end a search, before
     CHECK(outcome.exit_code == 2);
   }
   CHECK(run_tool(workspace, "mqbench", {"sub", "-p", "1", "--find-max"}).exit_code == 2);
-  CHECK(run_tool(workspace, "mqbench", {"conn", "-p", "1", "--find-max"}).exit_code == 2);
+  // A conn step opens its rate × --step-duration connections and holds none.
+  for (const std::vector<std::string>& arguments :
+       std::vector<std::vector<std::string>>{{"--find-max", "-c", "10"},
+                                             {"--find-max", "--hold", "5"},
+                                             {"--find-max", "--precision", "nan"},
+                                             {"--step-duration", "5"}}) {
+    std::vector<std::string> command{"conn", "-p", "1"};
+    command.insert(command.end(), arguments.begin(), arguments.end());
+    const Outcome outcome = run_tool(workspace, "mqbench", command);
+    CAPTURE(outcome.err);
+    CHECK(outcome.exit_code == 2);
+  }
 }

@@ -167,22 +167,24 @@ TEST_CASE("a step whose result holds steps of its own, or a malformed step, is r
 
 TEST_CASE("--csv writes a row per second of a run, and a row per step of a search") {
   Results run = step_run(100, 1500);
-  run.series.push_back(SecondSample{1, "measure", 2, 100, 100, 100, 0, 1500, 1500, 1500});
-  run.series.push_back(SecondSample{2, "drain", 2, 0, 0, 0, 0, {}, {}, {}});
-  CHECK(results_csv(run) == "t_s,phase,connections,sent,acked,received,errors,p50_ms,p99_ms,max_ms\r\n"
-                            "1,measure,2,100,100,100,0,1.500,1.500,1.500\r\n"
-                            "2,drain,2,0,0,0,0,,,\r\n");
+  run.series.push_back(SecondSample{1, "measure", 2, 100, 100, 100, 0, 1500, 1500, 1500, 2, 800, 900});
+  run.series.push_back(SecondSample{2, "drain", 2, 0, 0, 0, 0, {}, {}, {}, 0, {}, {}});
+  CHECK(results_csv(run) == "t_s,phase,connections,sent,acked,received,errors,p50_ms,p99_ms,max_ms,connects,"
+                            "connect_p50_ms,connect_p99_ms\r\n"
+                            "1,measure,2,100,100,100,0,1.500,1.500,1.500,2,0.800,0.900\r\n"
+                            "2,drain,2,0,0,0,0,,,,0,,\r\n");
 
   FindMax search{search_settings(100, 50), p99_within(1)};
   search.add(100, step_run(100, 1500));
   const std::string steps = results_csv(search.conclusion(nlohmann::json::object(), false));
-  CHECK(steps.rfind("step,asked_per_s,sent_per_s,acked_per_s,received_per_s,p50_ms,p99_ms,lost,errors,busy,"
-                    "passed,failure\r\n",
-                    0) == 0);
+  CHECK(
+      steps.rfind("step,asked_per_s,sent_per_s,acked_per_s,received_per_s,connects_per_s,p50_ms,p99_ms,lost,"
+                  "errors,busy,passed,failure\r\n",
+                  0) == 0);
   // The failure's sentence has no comma here; a field with one would be quoted.
-  CHECK(contains(steps,
-                 "1,100.000,100.000,100.000,100.000,1.500,1.500,0,0,0.200,false,the p99 latency 1.500 ms "
-                 "is above --fail-p99 1\r\n"));
+  CHECK(contains(
+      steps, "1,100.000,100.000,100.000,100.000,0.000,1.500,1.500,0,0,0.200,false,the p99 latency 1.500 ms "
+             "is above --fail-p99 1\r\n"));
 }
 
 TEST_CASE("a starting rate above what the search tries starts at its highest") {

@@ -27,7 +27,7 @@ Results sample_run(std::uint64_t sent, std::uint64_t latency_base) {
   for (std::uint64_t i = 0; i < sent - 2; ++i)
     results.latency.record(latency_base + i);
   results.connect_latency.record(300);
-  results.series.push_back(SecondSample{1, "measure", 2, sent, sent, sent - 2, 1, 100, 200, 300});
+  results.series.push_back(SecondSample{1, "measure", 2, sent, sent, sent - 2, 1, 100, 200, 300, 0, {}, {}});
   results.compute_rates();
   return results;
 }

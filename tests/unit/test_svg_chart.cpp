@@ -128,8 +128,8 @@ TEST_CASE("a chart is an SVG with its title, axes, lines and marks, its text esc
   chart.x = fit_axis({0, 100}, Scale::linear, Unit::number, "asked");
   chart.y = fit_axis({1, 10}, Scale::log, Unit::number, "ms");
   chart.series.push_back(PlotLine{"a & b", {{0, 1}, {50, 2}, {100, 8}}, 0, false, true});
-  chart.level = std::pair{5.0, std::string{"--fail-p99 5 ms"}};
-  chart.mark = std::pair{50.0, std::string{"limit 50/s"}};
+  chart.levels.push_back({5.0, "--fail-p99 5 ms"});
+  chart.marks.push_back({50.0, "limit 50/s"});
   const std::string text = svg(chart);
   CHECK(text.rfind("<svg xmlns=\"http://www.w3.org/2000/svg\"", 0) == 0);
   CHECK(contains(text, "<title>p99 &lt;by&gt; &quot;rate&quot;</title>"));

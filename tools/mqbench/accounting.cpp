@@ -29,8 +29,10 @@ void Accounting::connect_started(Clock::time_point due) {
 }
 
 void Accounting::connected(Clock::time_point started, Clock::time_point now) {
-  totals_.connect_latency.record(microseconds_between(started, now));
-  interval_.connect_latency.record(microseconds_between(started, now));
+  const std::uint64_t latency_us = microseconds_between(started, now);
+  totals_.connect_latency.record(latency_us);
+  interval_.connect_latency.record(latency_us);
+  ++interval_.connects;
   ++totals_.connections_made;
   totals_.last_connack = now;
 }

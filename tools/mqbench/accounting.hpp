@@ -29,6 +29,7 @@ struct Interval {
   std::uint64_t received = 0;
   std::uint64_t errors = 0;
   Histogram latency;
+  std::uint64_t connects = 0;  // CONNACKs
   // For the live metrics: what the per-second series does not keep.
   std::uint64_t duplicated = 0;
   std::int64_t missing_change = 0;  // messages found missing, less those that arrived late

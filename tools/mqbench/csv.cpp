@@ -30,29 +30,34 @@ std::string percentile(const Histogram& histogram, double percent) {
 }  // namespace
 
 std::string series_csv(const Results& results) {
-  std::string text =
-      fmt::format("t_s,phase,connections,sent,acked,received,errors,p50_ms,p99_ms,max_ms{}", row_end);
+  std::string text = fmt::format(
+      "t_s,phase,connections,sent,acked,received,errors,p50_ms,p99_ms,max_ms,connects,connect_p50_ms,"
+      "connect_p99_ms{}",
+      row_end);
   for (const SecondSample& sample : results.series)
-    text +=
-        fmt::format("{},{},{},{},{},{},{},{},{},{}{}", sample.t, field(sample.phase), sample.connections,
-                    sample.sent, sample.acked, sample.received, sample.errors, milliseconds(sample.p50_us),
-                    milliseconds(sample.p99_us), milliseconds(sample.max_us), row_end);
+    text += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{}{}", sample.t, field(sample.phase),
+                        sample.connections, sample.sent, sample.acked, sample.received, sample.errors,
+                        milliseconds(sample.p50_us), milliseconds(sample.p99_us), milliseconds(sample.max_us),
+                        sample.connects, milliseconds(sample.connect_p50_us),
+                        milliseconds(sample.connect_p99_us), row_end);
   return text;
 }
 
 std::string steps_csv(const Results& results) {
-  std::string text = fmt::format("step,asked_per_s,sent_per_s,acked_per_s,received_per_s,p50_ms,p99_ms,lost,"
-                                 "errors,busy,passed,failure{}",
-                                 row_end);
+  std::string text =
+      fmt::format("step,asked_per_s,sent_per_s,acked_per_s,received_per_s,connects_per_s,p50_ms,p99_ms,lost,"
+                  "errors,busy,passed,failure{}",
+                  row_end);
   int number = 0;
   for (const Step& step : results.steps) {
     const Results& run = step.results;
     const Histogram& latency = run.main_latency();
-    text += fmt::format("{},{:.3f},{:.3f},{:.3f},{:.3f},{},{},{},{},{},{},{}{}", ++number, step.asked,
-                        run.rates.sent, run.rates.acked, run.rates.received, percentile(latency, 50),
-                        percentile(latency, 99), run.totals.lost, run.totals.errors(),
-                        run.load_generator_busy ? fmt::format("{:.3f}", *run.load_generator_busy) : "",
-                        step.passed ? "true" : "false", field(step.failure), row_end);
+    text +=
+        fmt::format("{},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},{},{},{},{},{},{},{}{}", ++number, step.asked,
+                    run.rates.sent, run.rates.acked, run.rates.received, run.rates.connects,
+                    percentile(latency, 50), percentile(latency, 99), run.totals.lost, run.totals.errors(),
+                    run.load_generator_busy ? fmt::format("{:.3f}", *run.load_generator_busy) : "",
+                    step.passed ? "true" : "false", field(step.failure), row_end);
   }
   return text;
 }

@@ -18,8 +18,9 @@ std::optional<std::string> rate_shortfall(double asked, const Results& results, 
   const double expected = asked * level.receipts_per_message;
   const double achieved = results.main_rate();
   if (achieved >= kept_rate_share * expected) return std::nullopt;
-  return fmt::format("the {} rate {}/s is below {:.0f}% of the {}/s asked", results.main_rate_name(),
-                     rate_text(achieved), kept_rate_share * 100, rate_text(expected));
+  const std::string name = results.main_rate_name() == "connections" ? "connect" : results.main_rate_name();
+  return fmt::format("the {} rate {}/s is below {:.0f}% of the {}/s asked", name, rate_text(achieved),
+                     kept_rate_share * 100, rate_text(expected));
 }
 
 std::string busy_text(const Results& results) {
@@ -41,23 +42,27 @@ std::string conclusion_lines(const std::vector<Step>& steps, bool interrupted) {
     return text;
   }
   text += fmt::format("above it: at {}/s {}\n", rate_text(failure->asked), failure->failure);
+  const Results& failed = failure->results;
+  const bool connects = failed.scenario == "conn";
   if (failure->load_generator_limited)
     text += fmt::format(
-        "limited by the load generator: at {}/s mqbench sent {}/s, its threads busy {} of the time{}, so the "
+        "limited by the load generator: at {}/s mqbench {} {}/s, its threads busy {} of the time{}, so the "
         "broker may take more (give --threads, or run mqbench on several machines)\n",
-        rate_text(failure->asked), rate_text(failure->results.rates.sent), busy_text(failure->results),
-        failure->results.totals.window_full == 0 ? " and never waiting for the broker" : "");
+        rate_text(failure->asked), connects ? "made connections at" : "sent",
+        rate_text(connects ? failed.rates.connects : failed.rates.sent), busy_text(failed),
+        !connects && failed.totals.window_full == 0 ? " and never waiting for the broker" : "");
   else
     text += "limited by the broker\n";
   return text;
 }
 
 // mqbench, not the broker, held the step back: its threads never waited, or it sent less than
-// asked without ever waiting for the broker (no publisher found its -M window full).
+// asked without ever waiting for the broker (no publisher found its -M window full). conn sends
+// no messages: only its threads tell.
 bool generator_limited(double asked, const Results& results) {
   const bool saturated = results.load_generator_busy && *results.load_generator_busy >= saturated_share;
-  const bool behind_on_its_own =
-      results.rates.sent < kept_rate_share * asked && results.totals.window_full == 0;
+  const bool behind_on_its_own = results.scenario != "conn" && results.rates.sent < kept_rate_share * asked &&
+                                 results.totals.window_full == 0;
   return saturated || behind_on_its_own;
 }
 
@@ -84,8 +89,9 @@ Step judge_step(double asked, Results results, const ServiceLevel& level) {
   return step;
 }
 
-SearchSettings search_settings(double start, double percent) {
+SearchSettings search_settings(double start, double percent, double highest) {
   SearchSettings settings;
+  settings.highest = highest;
   settings.start = std::min(start, settings.highest);  // --total-rate goes higher than the search
   settings.lowest = std::min(settings.lowest, settings.start);
   settings.precision = percent / 100;

@@ -32,9 +32,9 @@ std::string rate_text(double rate);
 /// Judges the results of a step that asked for `asked` messages per second in all.
 Step judge_step(double asked, Results results, const ServiceLevel& level);
 
-/// The search settings for the first step's rate `start` (at most the search's highest) and
-/// --precision `percent`.
-SearchSettings search_settings(double start, double percent);
+/// The search settings for the first step's rate `start` (at most `highest`, the highest rate
+/// the search tries) and --precision `percent`.
+SearchSettings search_settings(double start, double percent, double highest = SearchSettings{}.highest);
 
 /// A search under way: the rate of the next step, and the steps so far.
 class FindMax {

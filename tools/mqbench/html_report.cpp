@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "find_max.hpp"
@@ -14,9 +15,15 @@ namespace {
 constexpr const char* style = R"(
 body { font: 15px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; padding: 0 1em; }
 h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 2em; border-bottom: 1px solid #ccc; }
+div.table { overflow-x: auto; max-width: 100%; }
 table { border-collapse: collapse; margin: 0.5em 0; }
 th, td { border: 1px solid #ddd; padding: 0.2em 0.6em; text-align: right; vertical-align: top; }
-th:first-child, td.text { text-align: left; }
+td { white-space: nowrap; font-variant-numeric: tabular-nums; }
+th { max-width: 16em; overflow-wrap: anywhere; }
+th:first-child, th.text, td.text { text-align: left; }
+td.text { white-space: normal; overflow-wrap: anywhere; min-width: 8em; max-width: 36em; }
+details { margin: 0.3em 0; } summary { cursor: pointer; }
+tr:target, details:target { background: #fff6d5; }
 thead th { background: #f3f3f3; }
 .failed { color: #b00020; font-weight: bold; } .passed { color: #1b7f2a; }
 svg.chart { display: block; margin: 1em 0; max-width: 100%; height: auto; }
@@ -41,6 +48,8 @@ constexpr LatencyKind latency_kinds[] = {{"end-to-end", &Results::latency},
 double ms(std::uint64_t microseconds) { return static_cast<double>(microseconds) / 1000.0; }
 
 std::string cell(const std::string& text) { return "<td>" + escape_html(text) + "</td>"; }
+// A table in a box that scrolls sideways on a narrow screen instead of running over the page.
+std::string scrolling(const std::string& table) { return "<div class=\"table\">" + table + "</div>"; }
 std::string text_cell(const std::string& text) { return "<td class=\"text\">" + escape_html(text) + "</td>"; }
 
 std::string heading_row(const std::vector<NamedResults>& runs, const char* first) {
@@ -76,17 +85,19 @@ struct Metric {
   const char* name;
   double (*value)(const Results&);
   int decimals;
+  bool of_messages = false;  // left out when every run is conn's
 };
 
 const Metric metrics[] = {
-    {"measured, s", [](const Results& r) { return r.measured_seconds; }, 2},
-    {"sent", [](const Results& r) { return static_cast<double>(r.totals.sent); }, 0},
-    {"sent/s", [](const Results& r) { return r.rates.sent; }, 1},
-    {"acknowledged/s", [](const Results& r) { return r.rates.acked; }, 1},
-    {"received/s", [](const Results& r) { return r.rates.received; }, 1},
+    {"measured, s", [](const Results& r) { return r.measured_seconds; }, 2, true},
+    {"sent", [](const Results& r) { return static_cast<double>(r.totals.sent); }, 0, true},
+    {"sent/s", [](const Results& r) { return r.rates.sent; }, 1, true},
+    {"acknowledged/s", [](const Results& r) { return r.rates.acked; }, 1, true},
+    {"received/s", [](const Results& r) { return r.rates.received; }, 1, true},
+    {"connections made", [](const Results& r) { return static_cast<double>(r.totals.connections_made); }, 0},
     {"connections/s", [](const Results& r) { return r.rates.connects; }, 1},
-    {"lost", [](const Results& r) { return static_cast<double>(r.totals.lost); }, 0},
-    {"duplicated", [](const Results& r) { return static_cast<double>(r.totals.duplicated); }, 0},
+    {"lost", [](const Results& r) { return static_cast<double>(r.totals.lost); }, 0, true},
+    {"duplicated", [](const Results& r) { return static_cast<double>(r.totals.duplicated); }, 0, true},
     {"errors", [](const Results& r) { return static_cast<double>(r.totals.errors()); }, 0},
     {"latency p50, ms", [](const Results& r) { return ms(r.main_latency().percentile(50)); }, 3},
     {"latency p99, ms", [](const Results& r) { return ms(r.main_latency().percentile(99)); }, 3},
@@ -97,19 +108,58 @@ const Metric metrics[] = {
        const Step* limit = limit_step(r.steps);
        return limit ? limit->asked : std::nan("");
      },
-     0},
+     -1},
 };
 
+bool only_connections(const std::vector<NamedResults>& runs) {
+  return std::all_of(runs.begin(), runs.end(),
+                     [](const NamedResults& run) { return run.results.scenario == "conn"; });
+}
+
+bool no_conn_runs(const std::vector<NamedResults>& runs) {
+  return std::none_of(runs.begin(), runs.end(),
+                      [](const NamedResults& run) { return run.results.scenario == "conn"; });
+}
+
+// What the rates of `runs` count: connections, messages, or both.
+const char* rate_unit(const std::vector<NamedResults>& runs) {
+  if (only_connections(runs)) return "connections/s";
+  return no_conn_runs(runs) ? "messages/s" : "per second";
+}
+
+// The metrics that apply to `runs`.
+std::vector<const Metric*> shown_metrics(const std::vector<NamedResults>& runs) {
+  std::vector<const Metric*> shown;
+  for (const Metric& metric : metrics)
+    if (!metric.of_messages || !only_connections(runs)) shown.push_back(&metric);
+  return shown;
+}
+
+}  // namespace
+
+std::string grouped_number(double value, int decimals) {
+  if (!std::isfinite(value)) return "-";
+  std::string text = fmt::format("{:.{}f}", std::abs(value), decimals);
+  const std::size_t point = text.find('.');
+  for (std::size_t digits = point == std::string::npos ? text.size() : point; digits > 3; digits -= 3)
+    text.insert(digits - 3, 1, ',');
+  return (value < 0 && text.find_first_not_of("0.,") != std::string::npos ? "-" : "") + text;
+}
+
+namespace {
+
+// `decimals` below 0: a rate, with three significant digits below 100 (a limit of 2.93/s).
 std::string number(double value, int decimals) {
-  return std::isfinite(value) ? fmt::format("{:.{}f}", value, decimals) : "-";
+  if (decimals < 0 && std::isfinite(value) && std::abs(value) < 100) return rate_text(value);
+  return grouped_number(value, std::max(decimals, 0));
 }
 
 std::string summary_table(const std::vector<NamedResults>& runs) {
   std::string table = "<table>" + heading_row(runs, "");
-  for (const Metric& metric : metrics) {
-    table += "<tr>" + text_cell(metric.name);
+  for (const Metric* metric : shown_metrics(runs)) {
+    table += "<tr>" + text_cell(metric->name);
     for (const NamedResults& run : runs)
-      table += cell(number(metric.value(run.results), metric.decimals));
+      table += cell(number(metric->value(run.results), metric->decimals));
     table += "</tr>";
   }
   return table + "</table>";
@@ -122,13 +172,13 @@ std::string differences_table(const std::vector<NamedResults>& runs) {
   for (std::size_t i = 1; i < runs.size(); ++i)
     table += "<th>" + escape_html(runs[i].name) + "</th>";
   table += "</tr></thead>";
-  for (const Metric& metric : metrics) {
-    const double base = metric.value(runs.front().results);
-    table += "<tr>" + text_cell(metric.name);
+  for (const Metric* metric : shown_metrics(runs)) {
+    const double base = metric->value(runs.front().results);
+    table += "<tr>" + text_cell(metric->name);
     for (std::size_t i = 1; i < runs.size(); ++i) {
-      const double value = metric.value(runs[i].results);
+      const double value = metric->value(runs[i].results);
       const double change = value - base;
-      std::string text = number(change, metric.decimals);
+      std::string text = number(change, metric->decimals);
       if (std::isfinite(change) && change > 0) text = "+" + text;
       if (std::isfinite(change) && base != 0) text += fmt::format(" ({:+.1f}%)", 100 * change / base);
       table += cell(text);
@@ -146,42 +196,13 @@ std::string errors_and_gates(const NamedResults& run) {
         "<p>Errors of {} by cause:</p><table><thead><tr><th>cause</th><th>count</th></tr></thead>",
         escape_html(run.name));
     for (const auto& [cause, count] : results.totals.errors_by_cause)
-      text += "<tr>" + text_cell(cause) + cell(std::to_string(count)) + "</tr>";
+      text += "<tr>" + text_cell(cause) + cell(number(static_cast<double>(count), 0)) + "</tr>";
     text += "</table>";
   }
   for (const Gate& gate : results.gates)
     text += fmt::format("<p class=\"{}\">{}: {} {}</p>", gate.passed ? "passed" : "failed",
                         escape_html(run.name), gate.passed ? "passed" : "FAILED", escape_html(gate.detail));
   return text;
-}
-
-std::string steps_table(const NamedResults& run) {
-  std::string table = fmt::format("<p>{}</p><table><thead><tr><th>step</th><th>asked/s</th><th>achieved/s</"
-                                  "th><th>p50 ms</th><th>p99 ms</th>"
-                                  "<th>lost</th><th>errors</th><th>busy</th><th>verdict</th></tr></thead>",
-                                  escape_html(run.name));
-  int number_of_step = 0;
-  for (const Step& step : run.results.steps) {
-    const Results& results = step.results;
-    const Histogram& latency = results.main_latency();
-    table += "<tr>" + cell(std::to_string(++number_of_step)) + cell(number(step.asked, 0)) +
-             cell(number(results.main_rate(), 0)) +
-             cell(latency.empty() ? "-" : number(ms(latency.percentile(50)), 3)) +
-             cell(latency.empty() ? "-" : number(ms(latency.percentile(99)), 3)) +
-             cell(std::to_string(results.totals.lost)) + cell(std::to_string(results.totals.errors())) +
-             cell(results.load_generator_busy ? number(*results.load_generator_busy * 100, 0) + "%" : "-") +
-             fmt::format("<td class=\"text {}\">{}</td>", step.passed ? "passed" : "failed",
-                         escape_html(step.passed
-                                         ? "passed"
-                                         : step.failure +
-                                               (step.load_generator_limited ? " (mqbench saturated)" : ""))) +
-             "</tr>";
-  }
-  table += "</table>";
-  const std::string conclusion = find_max_summary(run.results.steps, run.results.interrupted);
-  const std::size_t limit = conclusion.find("\nlimit:");
-  return table + "<pre>" + escape_html(conclusion.substr(limit == std::string::npos ? 0 : limit + 1)) +
-         "</pre>";
 }
 
 std::string series_name(const std::vector<NamedResults>& runs, std::size_t run, const std::string& what) {
@@ -213,6 +234,21 @@ Chart latency_curve(const std::vector<NamedResults>& runs) {
   return chart;
 }
 
+// What a run counts each second, by its scenario: conn the connects, pub the acknowledgements,
+// sub the receipts, pubsub (and merged mixes) the messages sent and received.
+struct SecondCounts {
+  const char* sent;     // nullptr: not drawn
+  const char* arrived;  // what the second line counts
+  std::uint64_t SecondSample::*arrived_count;
+};
+
+SecondCounts counts_of(const Results& results) {
+  if (results.scenario == "conn") return {nullptr, "connects/s", &SecondSample::connects};
+  if (results.scenario == "pub") return {"sent/s", "acknowledged/s", &SecondSample::acked};
+  if (results.scenario == "sub") return {nullptr, "received/s", &SecondSample::received};
+  return {"sent/s", "received/s", &SecondSample::received};
+}
+
 Chart rates_over_time(const std::vector<NamedResults>& runs) {
   Chart chart;
   chart.title = "Rates per second";
@@ -220,45 +256,48 @@ Chart rates_over_time(const std::vector<NamedResults>& runs) {
   int colour = 0;
   for (std::size_t i = 0; i < runs.size(); ++i) {
     const Results& results = runs[i].results;
-    PlotLine sent{series_name(runs, i, "sent/s"), {}, colour++, true, false};
-    PlotLine received{series_name(runs, i, results.scenario == "pub" ? "acknowledged/s" : "received/s"),
-                      {},
-                      colour++,
-                      false,
-                      false};
+    const SecondCounts counts = counts_of(results);
+    PlotLine sent{series_name(runs, i, counts.sent ? counts.sent : ""), {}, colour++, true, false};
+    PlotLine arrived{series_name(runs, i, counts.arrived), {}, colour++, false, false};
     for (const SecondSample& sample : results.series) {
       const auto t = static_cast<double>(sample.t);
-      const auto arrived = static_cast<double>(results.scenario == "pub" ? sample.acked : sample.received);
+      const auto count = static_cast<double>(sample.*counts.arrived_count);
       sent.points.emplace_back(t, static_cast<double>(sample.sent));
-      received.points.emplace_back(t, arrived);
+      arrived.points.emplace_back(t, count);
       times.push_back(t);
-      rates.push_back(static_cast<double>(sample.sent));
-      rates.push_back(arrived);
+      if (counts.sent) rates.push_back(static_cast<double>(sample.sent));
+      rates.push_back(count);
     }
-    if (results.scenario != "sub") chart.series.push_back(std::move(sent));
-    chart.series.push_back(std::move(received));
+    if (counts.sent) chart.series.push_back(std::move(sent));
+    chart.series.push_back(std::move(arrived));
   }
   chart.x = fit_axis(times, Scale::linear, Unit::seconds, "time since the first connection");
-  chart.y = fit_axis(rates, Scale::linear, Unit::number, "messages/s");
+  chart.y = fit_axis(rates, Scale::linear, Unit::number, rate_unit(runs));
   return chart;
 }
 
+// The p50 and p99 of each second: of the connects for conn, end-to-end for the others.
 Chart latency_over_time(const std::vector<NamedResults>& runs) {
   Chart chart;
-  chart.title = "End-to-end latency per second";
+  const bool connects = only_connections(runs);
+  chart.title = connects ? "Connect latency per second" : "End-to-end latency per second";
   std::vector<double> times, latencies;
   int colour = 0;
   for (std::size_t i = 0; i < runs.size(); ++i) {
-    PlotLine p50{series_name(runs, i, "p50"), {}, colour++, false, false};
-    PlotLine p99{series_name(runs, i, "p99"), {}, colour++, true, false};
+    const bool conn = runs[i].results.scenario == "conn";
+    const char* what = conn && !connects ? "connect " : "";
+    PlotLine p50{series_name(runs, i, fmt::format("{}p50", what)), {}, colour++, false, false};
+    PlotLine p99{series_name(runs, i, fmt::format("{}p99", what)), {}, colour++, true, false};
     for (const SecondSample& sample : runs[i].results.series) {
-      if (!sample.p50_us) continue;
+      const auto& median = conn ? sample.connect_p50_us : sample.p50_us;
+      const auto& tail = conn ? sample.connect_p99_us : sample.p99_us;
+      if (!median) continue;
       const auto t = static_cast<double>(sample.t);
-      p50.points.emplace_back(t, ms(*sample.p50_us));
-      p99.points.emplace_back(t, ms(sample.p99_us.value_or(0)));
+      p50.points.emplace_back(t, ms(*median));
+      p99.points.emplace_back(t, ms(tail.value_or(0)));
       times.push_back(t);
-      latencies.push_back(ms(*sample.p50_us));
-      latencies.push_back(ms(sample.p99_us.value_or(0)));
+      latencies.push_back(ms(*median));
+      latencies.push_back(ms(tail.value_or(0)));
     }
     chart.series.push_back(std::move(p50));
     chart.series.push_back(std::move(p99));
@@ -268,16 +307,28 @@ Chart latency_over_time(const std::vector<NamedResults>& runs) {
   return chart;
 }
 
-// The --fail-p99 limit the steps of `results` were judged by, if any.
-std::optional<double> p99_limit(const Results& results) {
+// The limit of one --fail-* option the steps of `results` were judged by, if any.
+std::optional<double> step_limit(const Results& results, const char* option) {
   for (const Step& step : results.steps)
     for (const Gate& gate : step.results.gates)
-      if (gate.option == "--fail-p99") return gate.limit;
+      if (gate.option == option) return gate.limit;
   return std::nullopt;
 }
 
-// The steps of --find-max: what each achieved, and its p99, against the rate it asked for.
+// A marker named after its run when several are compared.
+void add_marker(std::vector<Marker>& markers, const std::vector<NamedResults>& runs, std::size_t run,
+                double value, const std::string& label) {
+  const std::string name = series_name(runs, run, label);
+  for (const Marker& marker : markers)
+    if (marker.value == value && marker.label.find(label) != std::string::npos)
+      return;  // the same level again
+  markers.push_back({value, name});
+}
+
+// The steps of --find-max: what each achieved, and its p99, against the rate it asked for; the
+// least a step must achieve and the --fail-p99 and --fail-rate levels drawn, each limit marked.
 std::pair<Chart, Chart> find_max_charts(const std::vector<NamedResults>& runs) {
+  const char* unit = rate_unit(runs);
   Chart achieved, latency;
   achieved.title = "Find-max: rate achieved against rate asked";
   latency.title = "Find-max: p99 latency against rate asked";
@@ -304,20 +355,32 @@ std::pair<Chart, Chart> find_max_charts(const std::vector<NamedResults>& runs) {
     }
     achieved.series.push_back(std::move(rate));
     latency.series.push_back(std::move(p99));
-    if (const Step* limit = limit_step(results.steps))
-      achieved.mark = latency.mark = std::pair{limit->asked, fmt::format("limit {:.0f}/s", limit->asked)};
-    if (const auto level = p99_limit(results)) {
-      latency.level = std::pair{*level, fmt::format("--fail-p99 {:g} ms", *level)};
+    if (const Step* limit = limit_step(results.steps)) {
+      const std::string label = fmt::format("limit {}/s", rate_text(limit->asked));
+      add_marker(achieved.marks, runs, i, limit->asked, label);
+      add_marker(latency.marks, runs, i, limit->asked, label);
+    }
+    if (const auto level = step_limit(results, "--fail-p99")) {
+      add_marker(latency.levels, runs, i, *level, fmt::format("--fail-p99 {:g} ms", *level));
       p99s.push_back(*level);
+    }
+    if (const auto level = step_limit(results, "--fail-rate")) {
+      add_marker(achieved.levels, runs, i, *level, fmt::format("--fail-rate {:g}/s", *level));
+      rates.push_back(*level);
     }
   }
   if (!asked.empty()) {
     const double highest = *std::max_element(asked.begin(), asked.end());
-    achieved.series.push_back(PlotLine{"asked", {{0, 0}, {highest, highest}}, colour, true, false});
+    achieved.series.push_back(PlotLine{"asked", {{0, 0}, {highest, highest}}, colour++, true, false});
+    achieved.series.push_back(PlotLine{fmt::format("must achieve: {:.0f}% of asked", kept_rate_share * 100),
+                                       {{0, 0}, {highest, highest * kept_rate_share}},
+                                       colour,
+                                       true,
+                                       false});
   }
   rates.insert(rates.end(), asked.begin(), asked.end());
-  achieved.x = latency.x = fit_axis(asked, Scale::linear, Unit::number, "rate asked, messages/s");
-  achieved.y = fit_axis(rates, Scale::linear, Unit::number, "rate achieved, messages/s");
+  achieved.x = latency.x = fit_axis(asked, Scale::linear, Unit::number, fmt::format("rate asked, {}", unit));
+  achieved.y = fit_axis(rates, Scale::linear, Unit::number, fmt::format("rate achieved, {}", unit));
   latency.y = fit_axis(p99s, Scale::log, Unit::number, "p99 latency, ms (log scale)");
   return {achieved, latency};
 }
@@ -325,6 +388,65 @@ std::pair<Chart, Chart> find_max_charts(const std::vector<NamedResults>& runs) {
 bool any_steps(const std::vector<NamedResults>& runs) {
   return std::any_of(runs.begin(), runs.end(),
                      [](const NamedResults& run) { return !run.results.steps.empty(); });
+}
+
+// The anchor of step `step` (from 1) of run `run` (from 0).
+std::string step_anchor(std::size_t run, std::size_t step) {
+  return fmt::format("run{}-step{}", run + 1, step);
+}
+
+std::string verdict_text(const Step& step) {
+  return step.passed ? "passed" : step.failure + (step.load_generator_limited ? " (mqbench saturated)" : "");
+}
+
+// The steps of a search, a row each linking to the step's own plots, and the conclusion.
+std::string steps_table(const NamedResults& run, std::size_t run_index) {
+  std::string table =
+      fmt::format("<p>{}</p><table><thead><tr><th>step</th><th>asked/s</th><th>achieved/s</"
+                  "th><th>p50 ms</th><th>p99 ms</th>"
+                  "<th>lost</th><th>errors</th><th>busy</th><th class=\"text\">verdict</th></tr></thead>",
+                  escape_html(run.name));
+  std::size_t number_of_step = 0;
+  for (const Step& step : run.results.steps) {
+    const Results& results = step.results;
+    const Histogram& latency = results.main_latency();
+    const std::string anchor = step_anchor(run_index, ++number_of_step);
+    table +=
+        fmt::format("<tr id=\"{}-row\"><td><a href=\"#{}\">{}</a></td>", anchor, anchor, number_of_step) +
+        cell(number(step.asked, -1)) + cell(number(results.main_rate(), -1)) +
+        cell(latency.empty() ? "-" : number(ms(latency.percentile(50)), 3)) +
+        cell(latency.empty() ? "-" : number(ms(latency.percentile(99)), 3)) +
+        cell(number(static_cast<double>(results.totals.lost), 0)) +
+        cell(number(static_cast<double>(results.totals.errors()), 0)) +
+        cell(results.load_generator_busy ? number(*results.load_generator_busy * 100, 0) + "%" : "-") +
+        fmt::format("<td class=\"text {}\">{}</td>", step.passed ? "passed" : "failed",
+                    escape_html(verdict_text(step))) +
+        "</tr>";
+  }
+  table += "</table>";
+  const std::string conclusion = find_max_summary(run.results.steps, run.results.interrupted);
+  const std::size_t limit = conclusion.find("\nlimit:");
+  return scrolling(table) + "<pre>" +
+         escape_html(conclusion.substr(limit == std::string::npos ? 0 : limit + 1)) + "</pre>";
+}
+
+// Each step of a search folded away under a line that says how it fared, with its own rates and
+// latency over time and its summary: every step can be looked at, not only the limit's.
+std::string step_details(const NamedResults& run, std::size_t run_index) {
+  std::string text;
+  std::size_t number_of_step = 0;
+  for (const Step& step : run.results.steps) {
+    const std::string anchor = step_anchor(run_index, ++number_of_step);
+    const std::vector<NamedResults> alone{{fmt::format("step {}", number_of_step), step.results}};
+    text += fmt::format("<details id=\"{}\"><summary>{}step {}: {}/s asked, <span class=\"{}\">{}</span> "
+                        "<a href=\"#{}-row\">(its row)</a></summary>\n",
+                        anchor, run.name.empty() ? "" : escape_html(run.name) + ", ", number_of_step,
+                        rate_text(step.asked), step.passed ? "passed" : "failed",
+                        escape_html(verdict_text(step)), anchor);
+    text += scrolling(summary_table(alone)) + "\n" + svg(rates_over_time(alone)) + "\n" +
+            svg(latency_over_time(alone)) + "\n</details>\n";
+  }
+  return text;
 }
 
 }  // namespace
@@ -342,22 +464,25 @@ std::string html_report(const std::vector<NamedResults>& runs) {
     page +=
         fmt::format("<p><b>{}</b>: {}{}</p>\n", escape_html(run.name), escape_html(run.results.description),
                     run.results.interrupted ? " (interrupted)" : "");
-  page += "<h2>Summary</h2>\n" + summary_table(runs) + "\n";
-  if (runs.size() > 1) page += "<h2>Differences</h2>\n" + differences_table(runs) + "\n";
+  page += "<h2>Summary</h2>\n" + scrolling(summary_table(runs)) + "\n";
+  if (runs.size() > 1) page += "<h2>Differences</h2>\n" + scrolling(differences_table(runs)) + "\n";
   for (const NamedResults& run : runs)
     page += errors_and_gates(run);
   if (any_steps(runs)) {
     page += "<h2>Finding the limit</h2>\n";
     const auto [achieved, latency] = find_max_charts(runs);
     page += svg(achieved) + "\n" + svg(latency) + "\n";
-    for (const NamedResults& run : runs)
-      if (!run.results.steps.empty()) page += steps_table(run) + "\n";
+    for (std::size_t i = 0; i < runs.size(); ++i)
+      if (!runs[i].results.steps.empty()) page += steps_table(runs[i], i) + "\n";
+    page += "<h2>Each step</h2>\n";
+    for (std::size_t i = 0; i < runs.size(); ++i)
+      page += step_details(runs[i], i);
   }
   page += "<h2>Latency</h2>\n" + svg(latency_curve(runs)) + "\n";
   page += "<h2>Over time</h2>\n";
   if (any_steps(runs)) page += "<p>Of a find-max result, the step at the limit.</p>\n";
   page += svg(rates_over_time(runs)) + "\n" + svg(latency_over_time(runs)) + "\n";
-  page += "<h2>Settings</h2>\n" + settings_table(runs) + "\n";
+  page += "<h2>Settings</h2>\n" + scrolling(settings_table(runs)) + "\n";
   return page + "</body></html>\n";
 }
 

@@ -18,6 +18,10 @@ struct NamedResults {
   Results results;
 };
 
+/// A number with its thousands grouped ("1,000,000.5"), "-" when not finite: what the report's
+/// tables print, so that a count of a million or a day in seconds reads at a glance.
+std::string grouped_number(double value, int decimals);
+
 /// The page showing `runs`: one run, or several compared with the first.
 std::string html_report(const std::vector<NamedResults>& runs);
 

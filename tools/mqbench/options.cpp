@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstring>
+#include <vector>
 
 #include "bench.hpp"
 #include "mq/option_checks.hpp"
@@ -175,14 +176,19 @@ void add_output_options(CLI::App& app, OutputOptions& output) {
       ->group(output_group);
 }
 
-// --find-max and how it steps; --duration and --count belong to a single run.
-void add_search_options(CLI::App& app, SearchOptions& search) {
+// --find-max and how it steps; --duration and --count belong to a single run, and conn's -c and
+// --hold too: a conn step opens its rate × --step-duration connections and holds none.
+void add_search_options(CLI::App& app, SearchOptions& search, Scenario scenario) {
   CLI::Option* find_max =
       app.add_flag("--find-max", search.find_max,
-                   "Search for the highest total rate that meets the --fail-* limits, in steps")
-          ->excludes("--duration")
-          ->excludes("--count")
+                   scenario == Scenario::conn
+                       ? "Search for the highest connect rate that meets the --fail-* limits, in steps"
+                       : "Search for the highest total rate that meets the --fail-* limits, in steps")
           ->group(search_group);
+  for (const char* single_run : scenario == Scenario::conn
+                                    ? std::vector<const char*>{"--clients", "--hold"}
+                                    : std::vector<const char*>{"--duration", "--count"})
+    find_max->excludes(single_run);
   app.add_option("--step-duration", search.step_duration, "Seconds each --find-max step measures")
       ->check(real_number(1, 86'400))
       ->needs(find_max)
@@ -306,8 +312,7 @@ void add_scenario(CLI::App& app, Options& options, const SubcommandInfo& info) {
     add_publish_options(*command, options.message);
   if (info.scenario == Scenario::pubsub) add_pattern_option(*command, options.message);
   add_output_options(*command, options.output);
-  if (info.scenario == Scenario::pub || info.scenario == Scenario::pubsub)
-    add_search_options(*command, options.search);
+  if (info.scenario != Scenario::sub) add_search_options(*command, options.search, info.scenario);
   add_metrics_options(*command, options.metrics);
   add_shard_options(*command, options.shards);
   add_connection_group(*command, options.client);

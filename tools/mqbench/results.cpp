@@ -57,9 +57,20 @@ nlohmann::json sample_json(const SecondSample& sample) {
     latency = {{"p50", milliseconds(*sample.p50_us)},
                {"p99", milliseconds(sample.p99_us.value_or(0))},
                {"max", milliseconds(sample.max_us.value_or(0))}};
-  return {{"t", sample.t},           {"phase", sample.phase}, {"connections", sample.connections},
-          {"sent", sample.sent},     {"acked", sample.acked}, {"received", sample.received},
-          {"errors", sample.errors}, {"latency_ms", latency}};
+  nlohmann::json connect_latency = nullptr;
+  if (sample.connect_p50_us)
+    connect_latency = {{"p50", milliseconds(*sample.connect_p50_us)},
+                       {"p99", milliseconds(sample.connect_p99_us.value_or(0))}};
+  return {{"t", sample.t},
+          {"phase", sample.phase},
+          {"connections", sample.connections},
+          {"sent", sample.sent},
+          {"acked", sample.acked},
+          {"received", sample.received},
+          {"errors", sample.errors},
+          {"latency_ms", latency},
+          {"connects", sample.connects},
+          {"connect_latency_ms", connect_latency}};
 }
 
 nlohmann::json gate_json(const Gate& gate) {
@@ -208,6 +219,13 @@ public:
       sample.p50_us = microseconds(latency, "p50");
       sample.p99_us = microseconds(latency, "p99");
       sample.max_us = microseconds(latency, "max");
+    }
+    // The connects per second came with conn --find-max: a result written before has none.
+    if (entry.contains("connects")) sample.connects = count(entry, "connects");
+    if (entry.contains("connect_latency_ms") && !entry.at("connect_latency_ms").is_null()) {
+      const nlohmann::json& connect_latency = entry.at("connect_latency_ms");
+      sample.connect_p50_us = microseconds(connect_latency, "p50");
+      sample.connect_p99_us = microseconds(connect_latency, "p99");
     }
     return sample;
   }
@@ -639,6 +657,7 @@ Results merge(const std::vector<Results>& parts) {
       sum.acked += sample.acked;
       sum.received += sample.received;
       sum.errors += sample.errors;
+      sum.connects += sample.connects;
     }
   }
   for (auto& [t, sample] : seconds)
@@ -694,6 +713,10 @@ std::string live_line(const SecondSample& sample) {
   if (sample.p50_us)
     line += fmt::format(", latency p50 {:.3f} ms p99 {:.3f} ms", milliseconds(*sample.p50_us),
                         milliseconds(sample.p99_us.value_or(0)));
+  if (sample.connect_p50_us)
+    line +=
+        fmt::format(", connects {}/s, connect p50 {:.3f} ms p99 {:.3f} ms", sample.connects,
+                    milliseconds(*sample.connect_p50_us), milliseconds(sample.connect_p99_us.value_or(0)));
   return line + fmt::format(", {} errors", sample.errors);
 }
 

@@ -73,7 +73,9 @@ struct SecondSample {
   std::uint64_t acked = 0;
   std::uint64_t received = 0;
   std::uint64_t errors = 0;
-  std::optional<std::uint64_t> p50_us, p99_us, max_us;  // end-to-end, when anything was received
+  std::optional<std::uint64_t> p50_us, p99_us, max_us;          // end-to-end, when anything was received
+  std::uint64_t connects = 0;                                   // CONNACKs in the second
+  std::optional<std::uint64_t> connect_p50_us, connect_p99_us;  // when any CONNACK came
 };
 
 struct Step;

@@ -163,6 +163,8 @@ public:
     entry.sum.received += interval.received;
     entry.sum.errors += interval.errors;
     entry.sum.latency.merge(interval.latency);
+    entry.sum.connects += interval.connects;
+    entry.sum.connect_latency.merge(interval.connect_latency);
   }
 
   /// The seconds every worker has reported (all of them with `everything`), in order, as samples.
@@ -170,20 +172,23 @@ public:
     std::vector<SecondSample> done;
     while (!pending_.empty() && (everything || pending_.begin()->second.reports >= workers_)) {
       const Interval& sum = pending_.begin()->second.sum;
-      SecondSample sample{sum.second,
-                          phase_of(sum.second),
-                          sum.connections,
-                          sum.sent,
-                          sum.acked,
-                          sum.received,
-                          sum.errors,
-                          {},
-                          {},
-                          {}};
+      SecondSample sample;
+      sample.t = sum.second;
+      sample.phase = phase_of(sum.second);
+      sample.connections = sum.connections;
+      sample.sent = sum.sent;
+      sample.acked = sum.acked;
+      sample.received = sum.received;
+      sample.errors = sum.errors;
+      sample.connects = sum.connects;
       if (!sum.latency.empty()) {
         sample.p50_us = sum.latency.percentile(50);
         sample.p99_us = sum.latency.percentile(99);
         sample.max_us = sum.latency.max();
+      }
+      if (!sum.connect_latency.empty()) {
+        sample.connect_p50_us = sum.connect_latency.percentile(50);
+        sample.connect_p99_us = sum.connect_latency.percentile(99);
       }
       done.push_back(sample);
       pending_.erase(pending_.begin());
@@ -486,10 +491,15 @@ private:
   }
 
   // The share of the measured time the workers did not spend blocked, when publishers ran for a
-  // --duration (the window in which the workers count their idle time).
+  // --duration, or conn's connects followed a --conn-rate (the windows in which the workers
+  // count their idle time).
   std::optional<double> busy_share(Clock::duration idle, double measured) const {
     const bool publishes = plan_.scenario == Scenario::pub || plan_.scenario == Scenario::pubsub;
-    if (!publishes || !plan_.duration || measured <= 0) return std::nullopt;
+    if (plan_.scenario == Scenario::conn && plan_.conn_rate > 0)
+      measured = static_cast<double>(plan_.clients.size()) / plan_.conn_rate;  // the connect schedule
+    else if (!publishes || !plan_.duration)
+      return std::nullopt;
+    if (measured <= 0) return std::nullopt;
     const double available = measured * static_cast<double>(workers_.size());
     return std::clamp(1 - std::chrono::duration<double>(idle).count() / available, 0.0, 1.0);
   }
@@ -708,8 +718,11 @@ void print_find_max_results(const std::vector<std::string>& paths, const std::ve
   }
 }
 
-// --find-max's first step: --total-rate, or --rate for every publisher, or the default.
+// --find-max's first step: conn's --conn-rate, --total-rate, or --rate for every publisher, or
+// the default.
 double start_rate(const Options& options, const Plan& plan) {
+  if (plan.scenario == Scenario::conn)
+    return options.load.conn_rate > 0 ? options.load.conn_rate : default_start_rate;
   if (options.message.total_rate) return *options.message.total_rate;
   if (options.message.rate > 0) return options.message.rate * plan.publishers;
   return default_start_rate;
@@ -732,11 +745,48 @@ bool pause_between_steps(double step_seconds) {
   return StopSignals::received() == 0;
 }
 
+// The local ports the kernel hands out to connect(): the most connections from one address to one
+// broker address at once; nothing when the range cannot be read.
+std::optional<std::size_t> ephemeral_ports() {
+  std::ifstream range{"/proc/sys/net/ipv4/ip_local_port_range"};
+  std::size_t low = 0, high = 0;
+  if (!(range >> low >> high) || high < low) return std::nullopt;
+  return high - low + 1;
+}
+
+// The highest rate a conn --find-max step can ask for: a step holds rate × --step-duration
+// connections at its end, each needing a descriptor and, to its broker, a local port.
+double highest_connect_rate(const Plan& plan, double step_seconds, std::size_t max_connections) {
+  std::size_t connections = max_connections;
+  if (const auto ports = ephemeral_ports()) connections = std::min(connections, *ports * plan.shapes.size());
+  return std::max(1.0, static_cast<double>(connections) / step_seconds);
+}
+
+// The plan of one conn --find-max step: `rate` × the step's seconds fresh connections started at
+// `rate`, closed as soon as every one has answered; the shapes as check_brokers left them.
+Plan connect_step_plan(const Options& options, const Plan& checked, double rate,
+                       std::size_t max_connections) {
+  Options step = options;
+  step.load.clients = static_cast<int>(std::clamp(std::llround(rate * options.search.step_duration), 1LL,
+                                                  static_cast<long long>(max_connections)));
+  step.load.conn_rate = rate;
+  step.load.hold = 0;
+  Plan plan = make_plan(step, max_connections);
+  plan.shapes = checked.shapes;
+  plan.duration = options.search.step_duration;
+  return plan;
+}
+
 // --find-max: a run per step at the rate the search asks for, each with fresh connections (and a
 // fresh tag, so that a late message of one step is never counted in the next), until the search
-// ends or a stop signal comes; then the steps and the limit, printed and written.
-Exit find_max(const Options& options, Plan& plan, ResultFiles& files, LiveMetrics* metrics) {
-  FindMax search{search_settings(start_rate(options, plan), options.search.precision),
+// ends or a stop signal comes; then the steps and the limit, printed and written. conn steps
+// open connections at the rate instead of publishing at it.
+Exit find_max(const Options& options, Plan& plan, ResultFiles& files, std::size_t max_connections,
+              LiveMetrics* metrics) {
+  const bool connects = plan.scenario == Scenario::conn;
+  const double highest = connects ? highest_connect_rate(plan, options.search.step_duration, max_connections)
+                                  : SearchSettings{}.highest;
+  FindMax search{search_settings(start_rate(options, plan), options.search.precision, highest),
                  service_level(plan, options.output.limits())};
   LiveOutput live;
   std::optional<Error> failure;
@@ -749,17 +799,21 @@ Exit find_max(const Options& options, Plan& plan, ResultFiles& files, LiveMetric
       interrupted = true;
       break;
     }
-    plan.rate = *rate / plan.publishers;
-    plan.run_tag = static_cast<std::uint32_t>(std::random_device{}());
-    live.line(
-        fmt::format("step {}: {}/s for {} s", search.steps().size() + 1, rate_text(*rate), *plan.duration));
-    Results results = Run{plan, live, metrics}.execute();
+    const Plan step_plan = connects ? connect_step_plan(options, plan, *rate, max_connections) : [&] {
+      plan.rate = *rate / plan.publishers;
+      plan.run_tag = static_cast<std::uint32_t>(std::random_device{}());
+      return plan;
+    }();
+    live.line(fmt::format("step {}: {}/s for {} s{}", search.steps().size() + 1, rate_text(*rate),
+                          *plan.duration,
+                          connects ? fmt::format(", {} connections", step_plan.clients.size()) : ""));
+    Results results = Run{step_plan, live, metrics}.execute();
     if (results.interrupted) {  // a step cut short says nothing about its rate
       interrupted = true;
       break;
     }
     if (results.totals.connections_made == 0) {
-      failure = nothing_measured(results, plan);
+      failure = nothing_measured(results, step_plan);
       break;
     }
     const Step& step = search.add(*rate, std::move(results));
@@ -891,7 +945,8 @@ Exit run(const Options& options) {
   const Shard shard =
       resolve_shard(options.shards.shard, std::getenv("MQBENCH_SHARDS"), std::getenv("JOB_COMPLETION_INDEX"));
   check_shard_options(options, shard);
-  Plan plan = make_plan(options, raise_file_limit(), shard);
+  const std::size_t max_connections = raise_file_limit();
+  Plan plan = make_plan(options, max_connections, shard);
   const RunTopics topics = run_topics(options.shards.prefix(plan.run_id));
   LiveOutput live;
   const std::function<bool()> gate = start_gate(options, plan, topics, live);
@@ -900,7 +955,7 @@ Exit run(const Options& options) {
   const std::unique_ptr<MetricsEndpoint> endpoint = start_metrics(options.metrics, plan);
   LiveMetrics* const metrics = endpoint ? &endpoint->metrics : nullptr;
   check_brokers(plan);
-  if (options.search.find_max) return find_max(options, plan, files, metrics);
+  if (options.search.find_max) return find_max(options, plan, files, max_connections, metrics);
   Results results = Run{plan, live, metrics, gate}.execute();
   if (options.shards.barrier || options.shards.publish_result)
     end_shard(coordination_of(plan, "end"), topics, plan.shard, options.shards.barrier,

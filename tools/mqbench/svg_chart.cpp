@@ -15,7 +15,9 @@ constexpr double plot_left = 70, plot_right = 20, plot_top = 40, plot_height = 2
 constexpr double label_height = 18;        // a line of text
 constexpr double pixels_per_x_label = 90;  // room for "1 h 30 min" or "100k"
 constexpr double pixels_per_y_label = 36;
-constexpr int legend_columns = 3;
+constexpr int most_legend_columns = 3;
+constexpr double pixels_per_legend_char = 7;  // at the legend's 12 px, wide letters included
+constexpr double legend_line_width = 30;      // the sample line before the name
 constexpr double highest_percentile = 99.99;
 
 constexpr std::array<const char*, 8> palette{"#1f77b4", "#d62728", "#2ca02c", "#9467bd",
@@ -163,38 +165,75 @@ std::string line(const Chart& chart, const PlotLine& series) {
          dots;
 }
 
-std::string level_and_mark(const Chart& chart) {
+// A level's label sits above its line at the right; a mark's beside its line, from the top of
+// the plot down, a row each, so that close limits never print over each other. A level label
+// that would cover the one before moves up a row.
+std::string levels_and_marks(const Chart& chart) {
   std::string text;
-  if (chart.level && shown(chart.y, chart.level->first)) {
-    const double y = y_pixel(chart.y, std::clamp(chart.level->first, chart.y.low, chart.y.high));
+  double previous_label = plot_top + plot_height + label_height;
+  std::vector<Marker> levels = chart.levels;
+  std::sort(levels.begin(), levels.end(), [](const Marker& a, const Marker& b) { return a.value < b.value; });
+  for (const Marker& level : levels) {
+    if (!shown(chart.y, level.value)) continue;
+    const double y = y_pixel(chart.y, std::clamp(level.value, chart.y.low, chart.y.high));
+    const double label_y = std::max(plot_top + 12, std::min(y - 4, previous_label - label_height));
+    previous_label = label_y;
     text += fmt::format(R"(<line class="level" x1="{}" y1="{:.1f}" x2="{}" y2="{:.1f}"/>)", plot_left, y,
                         width - plot_right, y);
     text += fmt::format(R"(<text class="level-label" x="{}" y="{:.1f}" text-anchor="end">{}</text>)",
-                        width - plot_right - 4, y - 4, escape_html(chart.level->second));
+                        width - plot_right - 4, label_y, escape_html(level.label));
   }
-  if (chart.mark && shown(chart.x, chart.mark->first)) {
-    const double x = x_pixel(chart.x, std::clamp(chart.mark->first, chart.x.low, chart.x.high));
+  double row = plot_top + 14;
+  for (const Marker& mark : chart.marks) {
+    if (!shown(chart.x, mark.value)) continue;
+    const double x = x_pixel(chart.x, std::clamp(mark.value, chart.x.low, chart.x.high));
+    const bool label_left = x > plot_left + plot_width() / 2;
     text += fmt::format(R"(<line class="mark" x1="{:.1f}" y1="{}" x2="{:.1f}" y2="{}"/>)", x, plot_top, x,
                         plot_top + plot_height);
-    text += fmt::format(R"(<text class="mark-label" x="{:.1f}" y="{}" text-anchor="middle">{}</text>)", x,
-                        plot_top - 4, escape_html(chart.mark->second));
+    text +=
+        fmt::format(R"(<text class="mark-label" x="{:.1f}" y="{:.1f}" text-anchor="{}">{}</text>)",
+                    label_left ? x - 4 : x + 4, row, label_left ? "end" : "start", escape_html(mark.label));
+    row += label_height;
   }
   return text;
 }
 
+// The characters a legend name has room for in one of `columns` columns.
+double legend_room(int columns) {
+  return (plot_width() / columns - legend_line_width - 8) / pixels_per_legend_char;
+}
+
+// Characters as they show, not UTF-8 bytes.
+std::size_t legend_characters(const std::string& text) {
+  return static_cast<std::size_t>(std::count_if(
+      text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+// As many legend columns (three at most) as the longest name leaves room for.
+int legend_columns(const Chart& chart) {
+  std::size_t longest = 0;
+  for (const PlotLine& series : chart.series)
+    longest = std::max(longest, legend_characters(series.name));
+  for (int columns = most_legend_columns; columns > 1; --columns)
+    if (static_cast<double>(longest) <= legend_room(columns)) return columns;
+  return 1;
+}
+
 std::string legend(const Chart& chart, double top) {
   std::string text;
-  const double column_width = plot_width() / legend_columns;
+  const int columns = legend_columns(chart);
+  const double column_width = plot_width() / columns;
   for (std::size_t i = 0; i < chart.series.size(); ++i) {
     const PlotLine& series = chart.series[i];
-    const double x = plot_left + static_cast<double>(i % legend_columns) * column_width;
-    const double y = top + static_cast<double>(i / legend_columns) * label_height;
+    const double x = plot_left + static_cast<double>(i % static_cast<std::size_t>(columns)) * column_width;
+    const double y = top + static_cast<double>(i / static_cast<std::size_t>(columns)) * label_height;
     text += fmt::format(
         R"(<line x1="{:.1f}" y1="{:.1f}" x2="{:.1f}" y2="{:.1f}" stroke="{}" stroke-width="3"{}/>)", x, y - 4,
         x + 24, y - 4, palette[static_cast<std::size_t>(series.colour) % palette.size()],
         series.dashed ? R"( stroke-dasharray="6 4")" : "");
-    text += fmt::format(R"(<text class="legend" x="{:.1f}" y="{:.1f}">{}</text>)", x + 30, y,
-                        escape_html(series.name));
+    text += fmt::format(R"(<text class="legend" x="{:.1f}" y="{:.1f}"><title>{}</title>{}</text>)",
+                        x + legend_line_width, y, escape_html(series.name),
+                        escape_html(shortened(series.name, static_cast<std::size_t>(legend_room(columns)))));
   }
   return text;
 }
@@ -276,7 +315,8 @@ std::string svg(const Chart& chart) {
   if (!has_points(chart))
     return fmt::format(R"(<p class="empty">{}: nothing was measured.</p>)", escape_html(chart.title));
   const double legend_top = plot_top + plot_height + 62;
-  const auto legend_rows = static_cast<double>((chart.series.size() + legend_columns - 1) / legend_columns);
+  const auto columns = static_cast<std::size_t>(legend_columns(chart));
+  const auto legend_rows = static_cast<double>((chart.series.size() + columns - 1) / columns);
   const double height = legend_top + legend_rows * label_height;
   std::string text = fmt::format(
       R"(<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {0} {1}" width="{0}" height="{1}" role="img">)",
@@ -287,9 +327,19 @@ std::string svg(const Chart& chart) {
   text += axes(chart);
   for (const PlotLine& series : chart.series)
     text += line(chart, series);
-  text += level_and_mark(chart);
+  text += levels_and_marks(chart);
   text += legend(chart, legend_top);
   return text + "</svg>";
+}
+
+std::string shortened(const std::string& text, std::size_t most) {
+  std::size_t characters = 0, cut = text.size();
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;  // inside a character
+    if (characters == (most > 0 ? most - 1 : 0)) cut = i;
+    if (++characters > most) return text.substr(0, cut) + "…";
+  }
+  return text;
 }
 
 std::string escape_html(const std::string& text) {

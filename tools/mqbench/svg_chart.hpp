@@ -48,6 +48,9 @@ std::string short_number(double value);
 /// A duration as a clock reads: "45 s", "2 min", "1 h 30 min", "24 h".
 std::string duration_label(double seconds);
 
+/// `text` cut to at most `most` characters (not bytes), its end replaced by "…" when cut.
+std::string shortened(const std::string& text, std::size_t most);
+
 /// One line of a chart (a series of points).
 struct PlotLine {
   std::string name;
@@ -57,13 +60,20 @@ struct PlotLine {
   bool markers = false;  // a dot at each point (steps, where few points carry much)
 };
 
-/// A line chart with an optional level across it and an optional mark along it.
+/// A value marked across or along a chart, with its label.
+struct Marker {
+  double value = 0;
+  std::string label;
+};
+
+/// A line chart with levels across it and marks along it; their labels are stacked, one row
+/// each, so that close values never print over each other.
 struct Chart {
   std::string title;
   Axis x, y;
   std::vector<PlotLine> series;
-  std::optional<std::pair<double, std::string>> level;  // a y value across the plot: a service level
-  std::optional<std::pair<double, std::string>> mark;   // an x value along the plot: the limit found
+  std::vector<Marker> levels;  // y values across the plot: service levels
+  std::vector<Marker> marks;   // x values along the plot: the limits found
 };
 
 /// The chart as an <svg> element, its text escaped; a chart without points says so instead.
