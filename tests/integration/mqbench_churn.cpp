@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "harness/broker.hpp"
+#include "harness/fake_broker.hpp"
 #include "harness/tools.hpp"
 
 using namespace mq::test;
@@ -145,6 +146,27 @@ TEST_CASE("a connection --churn drops makes the broker publish its will; one clo
     wills->signal(SIGINT);
     wills->finish();
   }
+}
+
+TEST_CASE("a broker that refuses the reopened connections: each is a failed reconnect, counted by cause") {
+  Workspace workspace;
+  FakeBroker broker{FakeBehaviour::refuse_after_some, FakeReply{0x87, "", "", 4}};  // the check and 3 clients
+  const std::string file = (workspace / "refused.json").string();
+  // Each refused reopening leaves its connection down: once none is held the run ends, long before --hold.
+  const Outcome outcome = run_tool(workspace, "mqbench",
+                                   {"conn", "-p", broker.port_text(), "-c", "3", "--hold", "50", "--churn", "20",
+                                    "--json", file});
+  CHECK(outcome.exit_code == 0);
+  CHECK(contains(outcome.err, "not authorized"));
+  const nlohmann::json totals = json_file(file)["totals"];
+  const nlohmann::json& reconnects = totals["reconnects"];
+  CHECK(reconnects["made"] == 0);
+  CHECK(reconnects["started"] == 3);
+  CHECK(reconnects["failed"] == 3);
+  REQUIRE(reconnects["failures_by_cause"].size() == 1);
+  CHECK(contains(reconnects["failures_by_cause"].begin().key(), "not authorized"));
+  CHECK(totals["errors"] == 3);
+  CHECK(totals["connections"]["connected"] == 3);
 }
 
 TEST_CASE("--churn and --churn-close refuse what they cannot do, before connecting (exit 2)") {

@@ -305,6 +305,7 @@ void WorkerLoop::open_session(Client& client) {
 void WorkerLoop::connected(Client& client) {
   if (client.state == State::reconnecting) {
     accounting_.reconnected(client.connect_started, Clock::now());
+    progress_.reopening.fetch_sub(1, std::memory_order_relaxed);
     client.state = State::ready;
     return;
   }
@@ -589,7 +590,10 @@ void WorkerLoop::sync_registration(Client& client) {
 
 void WorkerLoop::fail(Client& client, const Error& failure) {
   accounting_.error(explained(client, failure));
-  if (client.state == State::reconnecting || client.state == State::closing) accounting_.reconnect_failed(failure);
+  if (client.state == State::reconnecting || client.state == State::closing) {
+    accounting_.reconnect_failed(failure);
+    progress_.reopening.fetch_sub(1, std::memory_order_relaxed);
+  }
   bump(progress_.failed);
   if (client.state == State::connecting || client.state == State::subscribing) {
     --connecting_;
@@ -710,6 +714,7 @@ void WorkerLoop::churn_due_connections(Clock::time_point now) {
 // Reconnect latency counts from the close, whatever the lag behind schedule (counted apart).
 void WorkerLoop::close_for_churn(Client& client, Clock::time_point due, Clock::time_point now) {
   accounting_.churn_started(due, now);
+  bump(progress_.reopening);  // before `up` drops, so that the run never sees no connection at all
   client.connect_started = now;
   if (plan_.churn_close == ChurnClose::disconnect && client.session->request_disconnect()) {
     client.state = State::closing;
