@@ -61,7 +61,6 @@ struct WorkerTotals {
 struct Progress {
   std::atomic<std::uint64_t> resolved{0};  // clients ready (connected, subscribed) or failed
   std::atomic<std::uint64_t> up{0};        // connected now
-  std::atomic<std::uint64_t> reopening{0};  // conn --churn: closed to be reopened, not yet back or failed
   std::atomic<std::uint64_t> failed{0};
   std::atomic<std::uint64_t> publishers_done{0};  // finished their messages, or failed
   std::atomic<std::uint64_t> ready_subscribers{0};

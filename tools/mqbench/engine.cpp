@@ -305,7 +305,6 @@ void WorkerLoop::open_session(Client& client) {
 void WorkerLoop::connected(Client& client) {
   if (client.state == State::reconnecting) {
     accounting_.reconnected(client.connect_started, Clock::now());
-    progress_.reopening.fetch_sub(1, std::memory_order_relaxed);
     client.state = State::ready;
     return;
   }
@@ -570,6 +569,11 @@ void WorkerLoop::after_call(Client& client) {
     reopen(client);
     return;
   }
+  if (client.state == State::reconnecting || client.state == State::closing) {
+    // Still counted up: the run ends when no connection is left, and this one is coming back.
+    sync_registration(client);
+    return;
+  }
   if (client.session->connected() && !client.counted_up) {
     client.counted_up = true;
     bump(progress_.up);
@@ -592,7 +596,6 @@ void WorkerLoop::fail(Client& client, const Error& failure) {
   accounting_.error(explained(client, failure));
   if (client.state == State::reconnecting || client.state == State::closing) {
     accounting_.reconnect_failed(failure);
-    progress_.reopening.fetch_sub(1, std::memory_order_relaxed);
   }
   bump(progress_.failed);
   if (client.state == State::connecting || client.state == State::subscribing) {
@@ -714,7 +717,6 @@ void WorkerLoop::churn_due_connections(Clock::time_point now) {
 // Reconnect latency counts from the close, whatever the lag behind schedule (counted apart).
 void WorkerLoop::close_for_churn(Client& client, Clock::time_point due, Clock::time_point now) {
   accounting_.churn_started(due, now);
-  bump(progress_.reopening);  // before `up` drops, so that the run never sees no connection at all
   client.connect_started = now;
   if (plan_.churn_close == ChurnClose::disconnect && client.session->request_disconnect()) {
     client.state = State::closing;
@@ -727,8 +729,6 @@ void WorkerLoop::close_for_churn(Client& client, Clock::time_point due, Clock::t
 // A new session for the same client id, as a client reconnecting after a blip would: destroying
 // the old one closes its socket without DISCONNECT (if it did not send one).
 void WorkerLoop::reopen(Client& client) {
-  if (client.counted_up) progress_.up.fetch_sub(1, std::memory_order_relaxed);
-  client.counted_up = false;
   client.session.reset();
   client.registration = Reactor::Registration{};
   client.state = State::reconnecting;

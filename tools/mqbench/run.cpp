@@ -248,8 +248,7 @@ private:
 
   void run_load() {
     // A client whose connection failed stays down: with none up, nothing is left to hold or receive.
-    // One that --churn is reopening is not down.
-    const auto none_up = [&] { return total(&Progress::up) + total(&Progress::reopening) == 0; };
+    const auto none_up = [&] { return total(&Progress::up) == 0; };
     if (plan_.scenario == Scenario::conn) {
       enter("hold");
       if (plan_.churn > 0) start_churn();
