@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace mq::bench {
 namespace {
 
@@ -80,6 +82,24 @@ void Accounting::error(const Error& failure) {
   totals_.cause_kinds.try_emplace(cause, CauseKind{failure.code(), failure.fix()});
   ++interval_.errors;
   bump(progress_.changes);
+}
+
+void Accounting::churn_started(Clock::time_point due, Clock::time_point now) {
+  ++totals_.churn.started;
+  if (now > due)
+    totals_.churn.most_behind_s =
+        std::max(totals_.churn.most_behind_s, std::chrono::duration<double>(now - due).count());
+}
+
+void Accounting::reconnected(Clock::time_point closed, Clock::time_point now) {
+  totals_.reconnect_latency.record(microseconds_between(closed, now));
+  ++totals_.churn.made;
+  ++interval_.reconnects;
+}
+
+void Accounting::reconnect_failed(const Error& failure) {
+  ++totals_.churn.failed;
+  ++totals_.churn.failures_by_cause[cause_of(failure)];
 }
 
 Interval Accounting::close_second() {

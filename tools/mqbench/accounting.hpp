@@ -28,6 +28,7 @@ struct Interval {
   std::uint64_t acked = 0;
   std::uint64_t received = 0;
   std::uint64_t errors = 0;
+  std::uint64_t reconnects = 0;
   Histogram latency;
   std::uint64_t connects = 0;  // CONNACKs
   // For the live metrics: what the per-second series does not keep.
@@ -52,6 +53,8 @@ struct WorkerTotals {
   std::map<std::string, std::uint64_t> errors_by_cause;
   std::map<std::string, CauseKind> cause_kinds;
   Histogram latency, ack_latency, connect_latency;
+  Churn churn;  // the counts; the run fills in the rest
+  Histogram reconnect_latency;
   std::vector<std::pair<std::uint32_t, std::uint64_t>> published;  // publisher's global number, messages sent
   std::vector<SubscriberStreams> subscribers;
   std::optional<Clock::time_point> first_connect, last_connack, last_send, last_ack, first_receipt,
@@ -97,6 +100,11 @@ public:
   /// A message without our stamp, or of another run.
   void unrecognized() { ++totals_.unrecognized; }
   void error(const Error& failure);
+  /// --churn: a held connection closed at `now` to be reopened, due at `due`.
+  void churn_started(Clock::time_point due, Clock::time_point now);
+  void reconnected(Clock::time_point closed, Clock::time_point now);
+  /// A reopening failed; error() counts it among the errors too.
+  void reconnect_failed(const Error& failure);
 
   /// When the second under way ends.
   Clock::time_point next_second() const { return next_second_; }

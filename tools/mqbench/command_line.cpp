@@ -14,6 +14,8 @@ void define_command_line(ToolApp& app, Options& options) {
        "mqbench -c 50 --rate 100 -q 1 --duration 30 --fail-p99 20 --fail-loss 0"},
       {"10000 idle connections, opened 500 a second, held for a minute",
        "mqbench conn -c 10000 --conn-rate 500 --hold 60"},
+      {"A reconnect storm: 1000 held, 200 a second dropped (no DISCONNECT) and reopened",
+       "mqbench conn -c 1000 --hold 60 --churn 200"},
       {"The results as JSON, into jq", "mqbench -c 10 --duration 10 --json - | jq .totals.latency_ms"},
   });
 }

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "churn.hpp"
 #include "in_flight.hpp"
 #include "mq/session.hpp"
 #include "mq/socket_reads.hpp"
@@ -41,7 +42,11 @@ const Anchor& anchor() {
   return value;
 }
 
-enum class State { waiting, connecting, subscribing, ready, failed };
+// reconnecting and closing: conn --churn reopening a held connection (closing: its DISCONNECT is
+// being written).
+enum class State { waiting, connecting, subscribing, ready, reconnecting, closing, failed };
+
+bool awaiting_connack(State state) { return state == State::connecting || state == State::reconnecting; }
 
 }  // namespace
 
@@ -51,11 +56,19 @@ std::uint64_t wall_nanoseconds(Clock::time_point time) {
                             std::chrono::duration_cast<std::chrono::nanoseconds>(time - base.steady).count());
 }
 
-std::optional<Clock::time_point> Control::publish_start() const {
-  const std::int64_t offset = publish_start_ns.load(std::memory_order_acquire);
+namespace {
+
+std::optional<Clock::time_point> after_start(Clock::time_point run_start, const std::atomic<std::int64_t>& offset_ns) {
+  const std::int64_t offset = offset_ns.load(std::memory_order_acquire);
   if (offset < 0) return std::nullopt;
   return run_start + std::chrono::nanoseconds(offset);
 }
+
+}  // namespace
+
+std::optional<Clock::time_point> Control::publish_start() const { return after_start(run_start, publish_start_ns); }
+
+std::optional<Clock::time_point> Control::churn_start() const { return after_start(run_start, churn_start_ns); }
 
 // One client: its session and what it is doing. libmosquitto calls back into it from inside the
 // session's handle_* calls; it forwards to the loop, which keeps all the counting in one place.
@@ -122,6 +135,12 @@ private:
   void start_due_connects(Clock::time_point now);
   Clock::time_point connect_time(std::size_t position) const;
   void start_connect(Client& client, Clock::time_point now);
+  void open_session(Client& client);
+  void churn_due_connections(Clock::time_point now);
+  void close_for_churn(Client& client, Clock::time_point due, Clock::time_point now);
+  void reopen(Client& client);
+  void finish_churn();
+  bool any_reopening() const;
   void check_timeouts(Clock::time_point now);
   void housekeeping(Clock::time_point now);
   void roll_intervals(Clock::time_point now);
@@ -163,6 +182,10 @@ private:
   bool publishers_started_ = false;
   Clock::time_point publish_start_, measure_start_, measure_end_;
   PublisherTurns<Client> turns_;
+  std::optional<ChurnSchedule> churn_;  // conn --churn, once the hold started
+  RoundRobin churn_turn_;
+  bool churn_starved_ = false;  // a churn is due but no connection is held: wait for a reopening
+  Clock::time_point last_churn_turn_;
   std::size_t window_;  // messages in flight per publisher (-M)
   std::string payload_;
   Accounting accounting_;
@@ -210,6 +233,7 @@ void WorkerLoop::run() {
 void WorkerLoop::turn(Clock::time_point now) {
   start_due_connects(now);
   start_publishers_when_told();
+  if (plan_.churn > 0) churn_due_connections(now);
   if (!flow_waiting_.empty()) recheck_flow(now);
   run_publishers(now);
   if (now >= next_housekeeping_) housekeeping(now);
@@ -220,6 +244,7 @@ void WorkerLoop::wait(Clock::time_point now) {
   const bool connects_due = connect_schedule_under_way();
   Clock::time_point until = std::min({now + longest_wait, accounting_.next_second(), next_housekeeping_});
   if (const auto round = turns_.next_due(now)) until = std::min(until, *round);
+  if (churn_ && !churn_starved_) until = std::min(until, churn_->next_due());
   for (const Client* client : flow_waiting_)
     until = std::min(until, client->flow_waiting_since + flow_stall);
   if (next_connect_ < clients_.size() &&
@@ -290,6 +315,10 @@ void WorkerLoop::start_connect(Client& client, Clock::time_point due) {
   accounting_.connect_started(due);
   ++connecting_;
   client.state = State::connecting;
+  open_session(client);
+}
+
+void WorkerLoop::open_session(Client& client) {
   try {
     client.session =
         std::make_unique<Session>(plan_.shapes[client.plan.shape], client,
@@ -305,6 +334,11 @@ void WorkerLoop::start_connect(Client& client, Clock::time_point due) {
 }
 
 void WorkerLoop::connected(Client& client) {
+  if (client.state == State::reconnecting) {
+    accounting_.reconnected(client.connect_started, Clock::now());
+    client.state = State::ready;
+    return;
+  }
   accounting_.connected(client.connect_started, Clock::now());
   if (client.plan.role == Role::subscriber) {
     client.state = State::subscribing;
@@ -550,7 +584,7 @@ void WorkerLoop::finish_publisher(Client& client) {
 
 void WorkerLoop::handle(Client& client, std::uint32_t events) {
   if (!client.session) return;  // failed earlier in this batch of events
-  if (client.state == State::connecting) {
+  if (awaiting_connack(client.state)) {
     // An async connect or a TLS handshake in progress waits for either direction.
     client.session->handle_readable();
     if (client.session->socket() >= 0) client.session->handle_writable();
@@ -572,6 +606,15 @@ void WorkerLoop::after_call(Client& client) {
       fail(client, failure);
       return;
     }
+  }
+  if (client.state == State::closing && client.session->socket() < 0) {  // its DISCONNECT is written
+    reopen(client);
+    return;
+  }
+  if (client.state == State::reconnecting || client.state == State::closing) {
+    // Still counted up: the run ends when no connection is left, and this one is coming back.
+    sync_registration(client);
+    return;
   }
   if (client.session->connected() && !client.counted_up) {
     client.counted_up = true;
@@ -597,6 +640,9 @@ void WorkerLoop::sync_registration(Client& client) {
 
 void WorkerLoop::fail(Client& client, const Error& failure) {
   accounting_.error(explained(client, failure));
+  if (client.state == State::reconnecting || client.state == State::closing) {
+    accounting_.reconnect_failed(failure);
+  }
   bump(progress_.failed);
   if (client.state == State::connecting || client.state == State::subscribing) {
     --connecting_;
@@ -640,11 +686,11 @@ Error WorkerLoop::explained(const Client& client, const Error& failure) const {
 void WorkerLoop::check_timeouts(Clock::time_point now) {
   const auto limit = seconds(plan_.connect_timeout);
   for (auto& client : clients_) {
-    if ((client->state != State::connecting && client->state != State::subscribing) ||
+    if ((!awaiting_connack(client->state) && client->state != State::subscribing) ||
         now - client->connect_started < limit)
       continue;
     const std::string where = client->session->endpoint().text();
-    fail(*client, client->state == State::connecting
+    fail(*client, awaiting_connack(client->state)
                       ? Error{Exit::network,
                               fmt::format("no CONNACK from {} within {} s", where, plan_.connect_timeout)}
                       : Error{Exit::network,
@@ -679,6 +725,7 @@ bool WorkerLoop::any_socket_open() const {
 
 // Sends DISCONNECT on every connection at once and gives the writes a moment to finish.
 void WorkerLoop::shut_down() {
+  finish_churn();
   for (auto& client : clients_) {
     if (!client->session) continue;
     client->session->request_disconnect();
@@ -690,6 +737,69 @@ void WorkerLoop::shut_down() {
   for (auto& client : clients_) {
     if (client->counted_up) progress_.up.fetch_sub(1, std::memory_order_relaxed);
     client->counted_up = false;
+  }
+}
+
+// conn --churn: closes the held connections that are due, round-robin, once the hold started.
+void WorkerLoop::churn_due_connections(Clock::time_point now) {
+  if (!churn_) {
+    const std::optional<Clock::time_point> start = control_.churn_start();
+    if (!start) return;
+    churn_.emplace(plan_.churn, plan_.threads, index_, *start);
+  }
+  churn_starved_ = false;
+  last_churn_turn_ = now;
+  while (churn_->due(now)) {
+    const std::optional<std::size_t> next =
+        churn_turn_.next(clients_.size(), [this](std::size_t i) { return clients_[i]->state == State::ready; });
+    if (!next) {  // every connection is being reopened, or failed: behind schedule until one is back
+      churn_starved_ = true;
+      return;
+    }
+    close_for_churn(*clients_[*next], churn_->take(), now);
+  }
+}
+
+// Reconnect latency counts from the close, whatever the lag behind schedule (counted apart).
+void WorkerLoop::close_for_churn(Client& client, Clock::time_point due, Clock::time_point now) {
+  accounting_.churn_started(due, now);
+  client.connect_started = now;
+  if (plan_.churn_close == ChurnClose::disconnect && client.session->request_disconnect()) {
+    client.state = State::closing;
+    after_call(client);  // reopens once the DISCONNECT is written, usually at once
+    return;
+  }
+  reopen(client);
+}
+
+// A new session for the same client id, as a client reconnecting after a blip would: destroying
+// the old one closes its socket without DISCONNECT (if it did not send one).
+void WorkerLoop::reopen(Client& client) {
+  client.session.reset();
+  client.registration = Reactor::Registration{};
+  client.state = State::reconnecting;
+  open_session(client);
+}
+
+bool WorkerLoop::any_reopening() const {
+  return std::any_of(clients_.begin(), clients_.end(), [](const auto& client) {
+    return client->state == State::reconnecting || client->state == State::closing;
+  });
+}
+
+// At the end of the hold: no more churn; the reopenings under way end (made, or failed within
+// --connect-timeout) before the DISCONNECTs, so that every close is counted as made or failed.
+void WorkerLoop::finish_churn() {
+  if (!churn_) return;
+  // What was due when the loop last looked: one due since then is not behind schedule.
+  accounting_.totals().churn.asked = churn_->due_by(last_churn_turn_);
+  const Clock::time_point end = Clock::now();
+  churn_.reset();  // nothing more is due
+  // A connection still writing its DISCONNECT has no CONNACK to time out: the limit ends its wait.
+  const Clock::time_point give_up = end + seconds(plan_.connect_timeout) + 1s;
+  for (Clock::time_point now = end; any_reopening() && now < give_up; now = Clock::now()) {
+    wait(now);
+    if (now >= next_housekeeping_) housekeeping(now);
   }
 }
 

@@ -31,9 +31,12 @@ struct Control {
   const Clock::time_point run_start;
   std::atomic<std::int64_t> publish_start_ns{-1};  // since run_start; -1 until the publishers may start
   std::atomic<bool> stop{false};                   // disconnect everything and finish
+  std::atomic<std::int64_t> churn_start_ns{-1};    // conn --churn: since run_start; -1 until the hold
 
   /// When the publishers may start, if the main thread said so.
   std::optional<Clock::time_point> publish_start() const;
+  /// When conn --churn may start closing and reopening connections, if the main thread said so.
+  std::optional<Clock::time_point> churn_start() const;
 };
 
 class WorkerLoop;

@@ -81,6 +81,26 @@ void add_common_load_options(CLI::App& app, LoadOptions& load, const char* clien
       ->group(load_group);
 }
 
+// conn --churn: the reconnect storm a broker meets after a network blip, while the rest are held.
+void add_churn_options(CLI::App& app, LoadOptions& load) {
+  auto* churn = app.add_option("--churn", load.churn,
+                               "While holding, close and reopen this many connections per second in all "
+                               "(round-robin over the held ones)")
+                    ->check(real_number(0.001, 1e9))
+                    ->group(load_group);
+  app.add_option_function<std::string>(
+         "--churn-close",
+         [&load](const std::string& name) {
+           load.churn_close = name == "disconnect" ? ChurnClose::disconnect : ChurnClose::drop;
+         },
+         "How --churn closes a connection: drop the TCP connection without DISCONNECT (a network "
+         "blip: the broker publishes the will) or disconnect cleanly first")
+      ->check(one_of({"drop", "disconnect"}))
+      ->option_text("drop|disconnect [drop]")
+      ->needs(churn)
+      ->group(load_group);
+}
+
 void add_timing_options(CLI::App& app, LoadOptions& load, bool publishes) {
   auto* duration = app.add_option("--duration", load.duration,
                                   publishes ? "Seconds to measure [default: 10, or until --count]"
@@ -303,6 +323,7 @@ void add_scenario(CLI::App& app, Options& options, const SubcommandInfo& info) {
         ->add_option("--hold", options.load.hold, "Seconds to hold the connections [default: until Ctrl-C]")
         ->check(real_number(0.0, 1e9))
         ->group(load_group);
+    add_churn_options(*command, options.load);
   } else {
     add_timing_options(*command, options.load, info.scenario != Scenario::sub);
   }

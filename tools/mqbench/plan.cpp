@@ -10,6 +10,7 @@
 #include <sstream>
 #include <thread>
 
+#include "churn.hpp"
 #include "mq/diagnostics.hpp"
 #include "mq/topic.hpp"
 
@@ -393,8 +394,10 @@ std::string Plan::description() const {
   const std::string where =
       fmt::format("{}{}", fmt::join(hosts, ", "), shapes.front().tls.enabled() ? " (TLS)" : "");
   if (scenario == Scenario::conn)
-    return fmt::format("{} to {}{}", describe_count(all_connections, "connection", "connections"), where,
-                       conn_rate > 0 ? fmt::format(" at {}/s", conn_rate) : "");
+    return fmt::format("{} to {}{}{}", describe_count(all_connections, "connection", "connections"), where,
+                       conn_rate > 0 ? fmt::format(" at {}/s", conn_rate) : "",
+                       churn > 0 ? fmt::format(", {} reopened per second ({})", churn, churn_close_name(churn_close))
+                                 : "");
   const std::string load = fmt::format("QoS {}, {}-byte payloads, {}", qos, size,
                                        rate > 0 ? fmt::format("{} msg/s per publisher", rate)
                                                 : std::string{"as fast as possible"});
@@ -440,6 +443,10 @@ nlohmann::json Plan::settings() const {
   settings["duration_s"] = duration ? nlohmann::json(*duration) : nlohmann::json(nullptr);
   settings["count"] = count ? nlohmann::json(*count) : nlohmann::json(nullptr);
   if (scenario == Scenario::conn) settings["hold_s"] = hold ? nlohmann::json(*hold) : nlohmann::json(nullptr);
+  if (churn > 0) {
+    settings["churn_per_s"] = churn;
+    settings["churn_close"] = churn_close_name(churn_close);
+  }
   return settings;
 }
 
@@ -479,6 +486,11 @@ Plan make_plan(const Options& options, std::size_t max_connections, Shard shard)
   std::tie(plan.publish_properties, plan.publish_property_bytes) =
       publish_properties(options.message, !protocol || protocol == ProtocolVersion::v5);
   plan.hold = options.load.hold;
+  plan.churn = options.load.churn;
+  plan.churn_close = options.load.churn_close;
+  if (plan.churn > 0 && plan.hold == 0.0)
+    throw usage_error("--churn reopens held connections, but --hold 0 ends the run as soon as all are connected",
+                      "give --hold SECONDS (or leave it out to hold until Ctrl-C)");
   plan.count = options.load.count;
   if (plan.count && options.scenario == Scenario::sub) plan.count = share_of(*plan.count, shard).size;
   plan.duration = options.load.duration;

@@ -49,6 +49,8 @@ struct Plan {
   Properties publish_properties;
   std::size_t publish_property_bytes = 0;  // their encoded length in a PUBLISH
   std::optional<double> hold;
+  double churn = 0;  // conn: reconnects per second in all while holding; 0: none
+  ChurnClose churn_close = ChurnClose::drop;
   std::optional<double> duration;
   std::optional<std::uint64_t> count;  // pub, pubsub: of the whole run; sub: this shard's share
   double warmup = 0;

@@ -70,7 +70,21 @@ nlohmann::json sample_json(const SecondSample& sample) {
           {"errors", sample.errors},
           {"latency_ms", latency},
           {"connects", sample.connects},
-          {"connect_latency_ms", connect_latency}};
+          {"connect_latency_ms", connect_latency},
+          {"reconnects", sample.reconnects}};
+}
+
+nlohmann::json churn_json(const Churn& churn) {
+  return {{"asked_per_s", churn.asked_per_s},
+          {"made_per_s", churn.made_per_s()},
+          {"close", churn.close},
+          {"churn_s", churn.seconds},
+          {"asked", churn.asked},
+          {"started", churn.started},
+          {"made", churn.made},
+          {"failed", churn.failed},
+          {"most_behind_s", churn.most_behind_s},
+          {"failures_by_cause", churn.failures_by_cause}};
 }
 
 nlohmann::json gate_json(const Gate& gate) {
@@ -214,6 +228,7 @@ public:
     sample.acked = count(entry, "acked");
     sample.received = count(entry, "received");
     sample.errors = count(entry, "errors");
+    sample.reconnects = entry.contains("reconnects") ? count(entry, "reconnects") : 0;  // newer
     const nlohmann::json& latency = field(entry, "latency_ms");
     if (!latency.is_null()) {
       sample.p50_us = microseconds(latency, "p50");
@@ -248,6 +263,26 @@ public:
       gates.push_back(std::move(gate));
     }
     return gates;
+  }
+
+  // conn --churn's counts, when the run churned.
+  std::optional<Churn> churn(const nlohmann::json& totals) const {
+    if (!totals.contains("reconnects")) return std::nullopt;
+    const nlohmann::json& entry = totals.at("reconnects");
+    Churn churn;
+    churn.asked_per_s = number(entry, "asked_per_s");
+    churn.close = text(entry, "close");
+    churn.seconds = number(entry, "churn_s");
+    churn.asked = count(entry, "asked");
+    churn.started = count(entry, "started");
+    churn.made = count(entry, "made");
+    churn.failed = count(entry, "failed");
+    churn.most_behind_s = number(entry, "most_behind_s");
+    const nlohmann::json& causes = field(entry, "failures_by_cause");
+    if (!causes.is_object()) throw invalid("'failures_by_cause' is not an object");
+    for (const auto& [cause, number] : causes.items())
+      churn.failures_by_cause[cause] = count(causes, cause.c_str());
+    return churn;
   }
 
   // A share from 0 to 1 that older results, and runs that cannot know it, leave out or null.
@@ -320,7 +355,8 @@ std::string latency_row(const char* name, const Histogram& histogram) {
 std::string latency_table(const Results& results) {
   std::string rows = latency_row("end-to-end", results.latency) +
                      latency_row("acknowledged", results.ack_latency) +
-                     latency_row("connect", results.connect_latency);
+                     latency_row("connect", results.connect_latency) +
+                     latency_row("reconnect", results.reconnect_latency);
   if (rows.empty()) return {};
   std::string heading = fmt::format("\n{:<16}{:>9}", "latency (ms)", "min");
   for (const auto& column : percentile_columns)
@@ -347,6 +383,21 @@ std::string message_table(const Results& results, bool colour) {
     if (totals.unrecognized != 0) table += count_row("not from mqbench", totals.unrecognized);
   }
   return table;
+}
+
+// conn --churn: the reconnects asked and made, how close the rate kept, the failures by cause.
+std::string churn_lines(const Churn& churn, bool colour) {
+  std::string text = fmt::format("reconnects: {} of {} asked made in {:.2f} s ({}), {:.1f} per second of {} asked",
+                                 churn.made, churn.asked, churn.seconds, churn.close, churn.made_per_s(),
+                                 churn.asked_per_s);
+  if (churn.failed != 0) text += paint(fmt::format(", {} failed", churn.failed), Style::error, colour);
+  if (churn.asked > churn.started)
+    text += paint(fmt::format(", {} never started (behind schedule)", churn.asked - churn.started), Style::error,
+                  colour);
+  text += fmt::format("; the latest close started {:.3f} s after it was due\n", churn.most_behind_s);
+  for (const auto& [cause, count] : churn.failures_by_cause)
+    text += fmt::format("  {:>8}  {}\n", count, cause);
+  return text;
 }
 
 std::string gate_lines(const std::vector<Gate>& gates, bool colour) {
@@ -393,7 +444,7 @@ nlohmann::json document_json(const Results& results) {
   nlohmann::json gates = nlohmann::json::array();
   for (const Gate& gate : results.gates)
     gates.push_back(gate_json(gate));
-  return {
+  nlohmann::json document{
       {"schema", schema_name},
       {"mqbench", version},
       {"scenario", results.scenario},
@@ -439,6 +490,12 @@ nlohmann::json document_json(const Results& results) {
         {"ack_latency", histogram_json(results.ack_latency)},
         {"connect_latency", histogram_json(results.connect_latency)}}},
   };
+  if (results.churn) {
+    document["totals"]["reconnects"] = churn_json(*results.churn);
+    document["totals"]["reconnect_latency_ms"] = latency_json(results.reconnect_latency);
+    document["histograms"]["reconnect_latency"] = histogram_json(results.reconnect_latency);
+  }
+  return document;
 }
 
 // Whether `parts` are the shards 1 to N, once each, of one run.
@@ -453,6 +510,19 @@ bool shards_of_one_run(const std::vector<Results>& parts) {
 }
 
 }  // namespace
+
+void Churn::add(const Churn& other) {
+  if (close.empty()) close = other.close;
+  asked_per_s += other.asked_per_s;
+  seconds = std::max(seconds, other.seconds);
+  asked += other.asked;
+  started += other.started;
+  made += other.made;
+  failed += other.failed;
+  most_behind_s = std::max(most_behind_s, other.most_behind_s);
+  for (const auto& [cause, count] : other.failures_by_cause)
+    failures_by_cause[cause] += count;
+}
 
 std::uint64_t Totals::errors() const {
   return std::accumulate(errors_by_cause.begin(), errors_by_cause.end(), std::uint64_t{0},
@@ -568,6 +638,8 @@ Results results_from_json(const nlohmann::json& document, const std::string& sou
   results.latency = read.histogram(histograms, "latency");
   results.ack_latency = read.histogram(histograms, "ack_latency");
   results.connect_latency = read.histogram(histograms, "connect_latency");
+  results.churn = read.churn(totals);
+  if (results.churn) results.reconnect_latency = read.histogram(histograms, "reconnect_latency");
 
   const nlohmann::json& series = read.field(document, "series");
   if (!series.is_array()) throw read.invalid("'series' is not a list");
@@ -648,6 +720,11 @@ Results merge(const std::vector<Results>& parts) {
     merged.latency.merge(part.latency);
     merged.ack_latency.merge(part.ack_latency);
     merged.connect_latency.merge(part.connect_latency);
+    if (part.churn) {
+      if (!merged.churn) merged.churn.emplace();
+      merged.churn->add(*part.churn);
+      merged.reconnect_latency.merge(part.reconnect_latency);
+    }
     for (const SecondSample& sample : part.series) {
       SecondSample& sum = seconds[sample.t];
       sum.t = sample.t;
@@ -658,6 +735,7 @@ Results merge(const std::vector<Results>& parts) {
       sum.received += sample.received;
       sum.errors += sample.errors;
       sum.connects += sample.connects;
+      sum.reconnects += sample.reconnects;
     }
   }
   for (auto& [t, sample] : seconds)
@@ -703,6 +781,7 @@ std::string summary_table(const Results& results, bool colour) {
     text += paint(fmt::format(", {} failed", totals.connections_failed()), Style::error, colour);
   if (results.rates.connects > 0) text += fmt::format(", {:.1f} per second", results.rates.connects);
   text += "\n";
+  if (results.churn) text += churn_lines(*results.churn, colour);
   return text + error_lines(totals, colour) + gate_lines(results.gates, colour);
 }
 
@@ -717,6 +796,7 @@ std::string live_line(const SecondSample& sample) {
     line +=
         fmt::format(", connects {}/s, connect p50 {:.3f} ms p99 {:.3f} ms", sample.connects,
                     milliseconds(*sample.connect_p50_us), milliseconds(sample.connect_p99_us.value_or(0)));
+  if (sample.reconnects != 0) line += fmt::format(", reconnected {}/s", sample.reconnects);
   return line + fmt::format(", {} errors", sample.errors);
 }
 

@@ -46,6 +46,24 @@ struct Totals {
   std::string most_common_cause() const;
 };
 
+/// conn --churn: held connections closed and reopened. Counts add up across workers and merged runs.
+struct Churn {
+  double asked_per_s = 0;
+  std::string close;          // "drop" or "disconnect"
+  double seconds = 0;         // how long the churn went on
+  std::uint64_t asked = 0;    // reconnects due in that time
+  std::uint64_t started = 0;  // connections closed to be reopened
+  std::uint64_t made = 0;     // reopened: CONNACK came
+  std::uint64_t failed = 0;   // not reopened (the cause is counted below and among the errors)
+  double most_behind_s = 0;   // the longest a close started after it was due
+  std::map<std::string, std::uint64_t> failures_by_cause;
+
+  /// Reconnects made per second of churn.
+  double made_per_s() const { return seconds > 0 ? static_cast<double>(made) / seconds : 0.0; }
+  /// Adds the counts of another worker or run (the rates and time of runs at the same time add up too).
+  void add(const Churn& other);
+};
+
 /// One --fail-* limit and how the run fared against it.
 struct Gate {
   std::string option;  // "--fail-p99", "--fail-loss", "--fail-rate", "--fail-errors"
@@ -76,6 +94,7 @@ struct SecondSample {
   std::optional<std::uint64_t> p50_us, p99_us, max_us;          // end-to-end, when anything was received
   std::uint64_t connects = 0;                                   // CONNACKs in the second
   std::optional<std::uint64_t> connect_p50_us, connect_p99_us;  // when any CONNACK came
+  std::uint64_t reconnects = 0;                                // conn --churn: connections reopened
 };
 
 struct Step;
@@ -123,6 +142,8 @@ struct Results {
   Histogram latency;          // scheduled time to receipt, µs
   Histogram ack_latency;      // scheduled time to acknowledgement, µs
   Histogram connect_latency;  // connect start to CONNACK, µs
+  std::optional<Churn> churn;    // conn --churn only
+  Histogram reconnect_latency;   // --churn: close to CONNACK, µs
   std::vector<SecondSample> series;
   std::vector<Gate> gates;  // the --fail-* limits checked by the command that wrote the result
   // The share of the measured time mqbench's own threads were busy (0 to 1): near 1, mqbench

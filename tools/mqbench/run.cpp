@@ -20,6 +20,7 @@
 
 #include "bench.hpp"
 #include "coordination.hpp"
+#include "churn.hpp"
 #include "csv.hpp"
 #include "engine.hpp"
 #include "find_max.hpp"
@@ -162,6 +163,7 @@ public:
     entry.sum.acked += interval.acked;
     entry.sum.received += interval.received;
     entry.sum.errors += interval.errors;
+    entry.sum.reconnects += interval.reconnects;
     entry.sum.latency.merge(interval.latency);
     entry.sum.connects += interval.connects;
     entry.sum.connect_latency.merge(interval.connect_latency);
@@ -181,6 +183,7 @@ public:
       sample.received = sum.received;
       sample.errors = sum.errors;
       sample.connects = sum.connects;
+      sample.reconnects = sum.reconnects;
       if (!sum.latency.empty()) {
         sample.p50_us = sum.latency.percentile(50);
         sample.p99_us = sum.latency.percentile(99);
@@ -279,6 +282,7 @@ private:
     const auto none_up = [&] { return total(&Progress::up) == 0; };
     if (plan_.scenario == Scenario::conn) {
       enter("hold");
+      if (plan_.churn > 0) start_churn();
       watch_until(none_up, plan_.hold ? connect_end_ + seconds(*plan_.hold) : never);
       measure_start_ = connect_end_;
       measure_end_ = Clock::now();
@@ -293,6 +297,15 @@ private:
       return;
     }
     publish();
+  }
+
+  void start_churn() {
+    churn_start_ = Clock::now();
+    control_.churn_start_ns.store(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(*churn_start_ - control_.run_start).count(),
+        std::memory_order_release);
+    for (auto& worker : workers_)
+      worker->wake();
   }
 
   void publish() {
@@ -453,6 +466,12 @@ private:
     std::optional<Clock::time_point> first_connect, last_connack, last_send, last_ack, first_receipt,
         last_receipt;
     Clock::duration idle{};
+    if (churn_start_) {
+      results.churn.emplace();
+      results.churn->asked_per_s = plan_.churn;
+      results.churn->close = churn_close_name(plan_.churn_close);
+      results.churn->seconds = seconds_between(*churn_start_, stop_time_);
+    }
     for (auto& worker : workers_) {
       WorkerTotals part = worker->take_totals();
       add_counts(results, part);
@@ -522,6 +541,10 @@ private:
     results.latency.merge(part.latency);
     results.ack_latency.merge(part.ack_latency);
     results.connect_latency.merge(part.connect_latency);
+    if (results.churn) {
+      results.churn->add(part.churn);
+      results.reconnect_latency.merge(part.reconnect_latency);
+    }
   }
 
   static void earliest(std::optional<Clock::time_point>& into, std::optional<Clock::time_point> value) {
@@ -599,6 +622,7 @@ private:
   std::vector<std::pair<Clock::time_point, std::string>> phases_;
   std::string phase_;
   Clock::time_point phase_start_, connect_end_, measure_start_, measure_end_, stop_time_;
+  std::optional<Clock::time_point> churn_start_;  // conn --churn: when the hold began
   bool interrupted_ = false;
 };
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -84,8 +85,15 @@ std::optional<Error> reworded(const std::string& message, const CLI::App& app) {
        {"The following argument was not expected: ", "The following arguments were not expected: "}) {
     if (!message.starts_with(lead)) continue;
     const std::string extra = message.substr(lead.size());
-    return extra.starts_with('-') ? usage_error(fmt::format("unknown option '{}'", printable(extra)))
-                                  : usage_error(fmt::format("unexpected argument '{}'", printable(extra)));
+    // Several extras come in one message, the last first ("5 --churn" for "--churn 5"): an
+    // unknown option among them is what explains the rest.
+    for (std::size_t start = 0; start < extra.size();) {
+      const std::size_t end = std::min(extra.find(' ', start), extra.size());
+      if (extra[start] == '-' && end > start + 1)
+        return usage_error(fmt::format("unknown option '{}'", printable(extra.substr(start, end - start))));
+      start = end + 1;
+    }
+    return usage_error(fmt::format("unexpected argument '{}'", printable(extra)));
   }
   if (message.starts_with("Expected ")) {
     if (const std::string name = between(message, " arguments to ", ", got"); !name.empty())
