@@ -84,7 +84,8 @@ int silent_client(int port, const std::string& partial = {}) {
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   address.sin_port = htons(static_cast<std::uint16_t>(port));
   REQUIRE(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-  if (!partial.empty()) send(fd, partial.data(), partial.size(), MSG_NOSIGNAL);  // refused when over the limit
+  if (!partial.empty())
+    send(fd, partial.data(), partial.size(), MSG_NOSIGNAL);  // refused when over the limit
   return fd;
 }
 
