@@ -84,7 +84,8 @@ int silent_client(int port, const std::string& partial = {}) {
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   address.sin_port = htons(static_cast<std::uint16_t>(port));
   REQUIRE(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-  if (!partial.empty()) send(fd, partial.data(), partial.size(), MSG_NOSIGNAL);  // refused when over the limit
+  if (!partial.empty())
+    send(fd, partial.data(), partial.size(), MSG_NOSIGNAL);  // refused when over the limit
   return fd;
 }
 
@@ -104,7 +105,8 @@ TEST_CASE("a running pubsub serves its metrics at /metrics, and promtool check m
   CHECK(contains(answer.head, "Content-Type: text/plain; version=0.0.4; charset=utf-8"));
   const Outcome promtool =
       run(Command{{"/usr/bin/promtool", "check", "metrics"}, answer.body, {}}, workspace.path());
-  CHECK_MESSAGE(promtool.exit_code == 0, promtool.out + promtool.err);
+  const std::string promtool_said = promtool.out + promtool.err;
+  CHECK_MESSAGE(promtool.exit_code == 0, promtool_said);
   const std::string labels = "{run=\"" + endpoint.run_id + "\",shard=\"1/1\"";
   CHECK(contains(answer.body, "mqbench_connections" + labels + ",state=\"connected\"} 4\n"));
   CHECK(std::regex_search(answer.body, std::regex{"mqbench_messages_sent_total\\{[^}]*\\} [1-9][0-9]*\n"}));

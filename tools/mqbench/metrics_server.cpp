@@ -30,6 +30,7 @@ struct ListenAddress {
   sockaddr_storage storage{};
   socklen_t length = 0;
   int family = AF_INET6;
+  bool wildcard = false;  // every address
 };
 
 ListenAddress listen_address(const std::string& address, int port) {
@@ -38,6 +39,7 @@ ListenAddress listen_address(const std::string& address, int port) {
   auto* v4 = reinterpret_cast<sockaddr_in*>(&result.storage);
   if (address.empty() || inet_pton(AF_INET6, address.c_str(), &v6->sin6_addr) == 1) {
     if (address.empty()) v6->sin6_addr = in6addr_any;
+    result.wildcard = address.empty();
     v6->sin6_family = AF_INET6;
     v6->sin6_port = htons(static_cast<std::uint16_t>(port));
     result.length = sizeof(sockaddr_in6);
@@ -77,6 +79,8 @@ Error listen_error(int error, const std::string& where, int port) {
 // A listening socket at `address`; the IPv6 wildcard takes IPv4 too.
 int open_listener(const ListenAddress& address, const std::string& where, int port) {
   const int fd = socket(address.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0 && errno == EAFNOSUPPORT && address.wildcard)  // a kernel without IPv6: every IPv4 address
+    return open_listener(listen_address("0.0.0.0", port), where, port);
   if (fd < 0) throw listen_error(errno, where, port);
   const int on = 1, off = 0;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);  // a restarted run takes its port back at once
