@@ -8,6 +8,7 @@
 #include <wslay/wslay.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -44,22 +45,6 @@ bool speaks_plain_mqtt(const Endpoint& broker, bool proxied) {
   Endpoint plain = broker;
   const PortProbe probe = look_again(SecondLook::plain_mqtt, plain, nullptr, second_look_limit);
   return probe.speaks == PortSpeaks::plain_mqtt;
-}
-
-std::string handshake(Tunnel& tunnel, const ClientOptions& options, const Endpoint& broker) {
-  const TransportOptions& transport = options.transport;
-  const std::string key = new_websocket_key();
-  const bool proxied = transport.proxy.has_value();
-  const HttpResponse answer = tunnel.exchange_http(
-      websocket_request(transport, broker, key), fmt::format("the server {}", broker.text()),
-      [&] {
-        return websocket_silence_error(broker, transport.subprotocol(), speaks_plain_mqtt(broker, proxied));
-      },
-      masked_handshake_headers(transport));
-  std::string agreed = check_websocket_answer(answer, transport, broker, key);
-  diag::debug("WebSocket connection to {} open{}", broker.text(),
-              agreed.empty() ? "" : fmt::format(", subprotocol {}", agreed));
-  return agreed;
 }
 
 std::string private_directory() {
@@ -129,16 +114,68 @@ struct RelayCallbacks {
   }
 };
 
-std::unique_ptr<Relay> Relay::open(const ClientOptions& options, const ConnectAttempt& attempt,
-                                   TlsContext* tls, TunnelClock::time_point deadline) {
-  Tunnel tunnel = Tunnel::open(options, attempt, tls, deadline);
-  std::unique_ptr<Relay> relay{new Relay(std::move(tunnel), attempt.endpoint)};
-  if (options.transport.websocket) {
-    relay->subprotocol_ = handshake(relay->tunnel_, options, attempt.endpoint);
+RelayOpening::RelayOpening(const ClientOptions& options, const ConnectAttempt& attempt, TlsContext* tls,
+                           TunnelClock::time_point deadline, SilenceDiagnosis diagnosis)
+    : options_(options), attempt_(attempt), diagnosis_(diagnosis), tunnel_(options, attempt, tls, deadline) {}
+
+OpeningWait RelayOpening::wait() const {
+  if (!handshake_) return tunnel_.wait();
+  return {opened_.fd(), handshake_->events(), tunnel_.wait().until};
+}
+
+void RelayOpening::advance() {
+  if (done_) return;
+  if (!handshake_) {
+    tunnel_.advance();
+    if (!tunnel_.done()) return;
+    opened_ = tunnel_.take();
+    if (!options_.transport.websocket) {
+      done_ = true;
+      return;
+    }
+    start_handshake();
+  }
+  const std::optional<HttpResponse> answer = handshake_->advance(opened_);
+  if (!answer) {
+    if (TunnelClock::now() >= wait().until) throw handshake_->timeout_error();
+    return;
+  }
+  subprotocol_ = check_websocket_answer(*answer, options_.transport, attempt_.endpoint, key_);
+  diag::debug("WebSocket connection to {} open{}", attempt_.endpoint.text(),
+              subprotocol_.empty() ? "" : fmt::format(", subprotocol {}", subprotocol_));
+  done_ = true;
+}
+
+void RelayOpening::start_handshake() {
+  const TransportOptions& transport = options_.transport;
+  const Endpoint& broker = attempt_.endpoint;
+  key_ = new_websocket_key();
+  const bool look_again = diagnosis_ == SilenceDiagnosis::look_again;
+  const bool proxied = transport.proxy.has_value();
+  handshake_.emplace(
+      websocket_request(transport, broker, key_), fmt::format("the server {}", broker.text()),
+      [broker, proxied, look_again, subprotocol = transport.subprotocol()] {
+        return websocket_silence_error(broker, subprotocol, look_again && speaks_plain_mqtt(broker, proxied));
+      },
+      masked_handshake_headers(transport), options_.connection.connect_timeout);
+}
+
+std::unique_ptr<Relay> RelayOpening::finish() {
+  std::unique_ptr<Relay> relay{new Relay(std::move(opened_), attempt_.endpoint)};
+  if (options_.transport.websocket) {
+    relay->subprotocol_ = subprotocol_;
     relay->start_framing();
   }
   relay->listen_privately();
   return relay;
+}
+
+std::unique_ptr<Relay> Relay::open(const ClientOptions& options, const ConnectAttempt& attempt,
+                                   TlsContext* tls, TunnelClock::time_point deadline) {
+  RelayOpening opening{options, attempt, tls, deadline, SilenceDiagnosis::look_again};
+  for (opening.advance(); !opening.done(); opening.advance())
+    wait_blocking(opening.wait());
+  return opening.finish();
 }
 
 Relay::Relay(Tunnel tunnel, const Endpoint& broker) : tunnel_(std::move(tunnel)), broker_(broker) {}
@@ -187,18 +224,22 @@ void Relay::accept_client() {
 }
 
 void Relay::add_watches(std::vector<pollfd>& watched) const {
+  const std::array<pollfd, 2> entries = watches();
+  watched.insert(watched.end(), entries.begin(), entries.end());
+}
+
+std::array<pollfd, 2> Relay::watches() const {
   const std::size_t backlog = framing_ ? wslay_event_get_queued_msg_length(framing_) : to_broker_.size();
   const short client_reading = !client_ended_ && backlog < backlog_limit ? POLLIN : 0;
-  watched.push_back({client_fd_, static_cast<short>(client_reading | (to_client_.empty() ? 0 : POLLOUT)), 0});
   const bool sending = framing_ ? wslay_event_want_write(framing_) != 0 : !to_broker_.empty();
   const short tunnel_reading = to_client_.size() < backlog_limit ? POLLIN : 0;
-  watched.push_back(
-      {tunnel_ended_ ? -1 : tunnel_.fd(), static_cast<short>(tunnel_reading | (sending ? POLLOUT : 0)), 0});
+  return {pollfd{client_fd_, static_cast<short>(client_reading | (to_client_.empty() ? 0 : POLLOUT)), 0},
+          pollfd{tunnel_.fd(), static_cast<short>(tunnel_reading | (sending ? POLLOUT : 0)), 0}};
 }
 
 bool Relay::active() const {
   if (!client_ended_) return client_fd_ >= 0;
-  return client_fd_ >= 0 && !tunnel_ended_ && TunnelClock::now() < client_ended_at_ + close_grace;
+  return !tunnel_ended_ && TunnelClock::now() < client_ended_at_ + close_grace;
 }
 
 bool Relay::has_buffered_input() const {
@@ -215,7 +256,15 @@ bool Relay::pump(short client_events, short tunnel_events) {
   if (!tunnel_ended_) exchange_with_broker((tunnel_events & ready) != 0 || input_waiting());
   const bool delivered = write_client();
   if (tunnel_ended_ && (to_client_.empty() || client_ended_)) close_client();
+  close_ended();
   return delivered;
+}
+
+// An ended side's socket is closed at once: an epoll set watching it would report its end
+// again and again, and nothing more can move through it.
+void Relay::close_ended() {
+  if (client_ended_) close_client();
+  if (tunnel_ended_) tunnel_.close();
 }
 
 // libmosquitto's packets, framed or as they are, until its end closes (after its DISCONNECT).

@@ -161,7 +161,28 @@ void Session::handle_writable() {
   if (rc != MOSQ_ERR_SUCCESS) record_loop_result(rc);
 }
 
+std::array<pollfd, 2> Session::relay_watches() const {
+  if (relay_opening_) {
+    const OpeningWait wait = relay_opening_->wait();
+    return {pollfd{-1, 0, 0}, pollfd{wait.fd, wait.events, 0}};
+  }
+  if (relay_) return relay_->watches();
+  return {pollfd{-1, 0, 0}, pollfd{-1, 0, 0}};
+}
+
+// Input the relay holds (decrypted, or read ahead of the framing) makes no socket readable: it
+// is pumped on until there is none, or until libmosquitto must read first.
+void Session::handle_relay(short client_events, short tunnel_events) {
+  if (relay_opening_) return advance_relay_opening();
+  if (!relay_) return;
+  bool delivered = relay_->pump(client_events, tunnel_events);
+  while (relay_->has_buffered_input())
+    delivered = relay_->pump(0, 0) || delivered;
+  if (delivered && socket() >= 0) handle_readable();
+}
+
 void Session::handle_housekeeping() {
+  if (relay_opening_) return advance_relay_opening();  // its deadline may have passed
   if (socket() >= 0 && !tcp_established_) {
     if (Clock::now() >= target_deadline_) give_up_address(ETIMEDOUT);
     return;
