@@ -64,6 +64,10 @@ std::size_t raise_file_limit() {
   return usable > descriptors_kept_free ? static_cast<std::size_t>(usable) - descriptors_kept_free : 1;
 }
 
+// A relayed connection (WebSockets, a proxy) takes three descriptors: libmosquitto's socket, the
+// relay's end of it and the tunnel to the broker.
+std::size_t descriptors_per_connection(const ClientOptions& client) { return client.transport.relayed() ? 3 : 1; }
+
 // The --json and --csv files, opened (and checked) before the run so that a long run is not lost
 // to a path that cannot be written; a regular file is whole or untouched, "-" and a FIFO are
 // streams.
@@ -726,7 +730,7 @@ Exit run(const Options& options) {
     Results merged = merge(parts);
     return finish(merged, files, limits, std::nullopt, shown);
   }
-  Plan plan = make_plan(options, raise_file_limit());
+  Plan plan = make_plan(options, raise_file_limit() / descriptors_per_connection(options.client));
   MosquittoLibrary library;  // one initialisation for the whole run
   StopSignals::install();
   check_brokers(plan);

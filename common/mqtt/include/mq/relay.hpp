@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "mq/client_options.hpp"
@@ -105,6 +106,7 @@ private:
   bool write_client();
   void exchange_with_broker(bool readable);
   void read_ahead();
+  void hold_unframed();
   bool input_waiting() const;
   void end_tunnel(int error_number);
   void close_client();
@@ -117,10 +119,11 @@ private:
   int listener_fd_ = -1;
   int client_fd_ = -1;
   wslay_event_context* framing_ = nullptr;  // null: the bytes go as they are
-  // What the tunnel gave ahead of wslay, which asks for 4 KiB at a time: one read a turn.
-  std::vector<char> read_ahead_;
-  std::size_t read_ahead_begin_ = 0;
-  std::size_t read_ahead_end_ = 0;
+  // What the tunnel gave ahead of wslay, which asks for 4 KiB at a time (one read a turn): in
+  // the thread's buffer during a turn, in held_ when wslay left some for the next.
+  std::string_view read_ahead_;
+  std::string held_;
+  bool ahead_in_shared_buffer_ = false;
   std::string to_client_;      // from the broker, for libmosquitto
   std::string to_broker_;      // from libmosquitto, without framing
   bool client_ended_ = false;  // libmosquitto closed its end
