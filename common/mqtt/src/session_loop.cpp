@@ -19,6 +19,7 @@ namespace mq {
 namespace {
 
 constexpr int reads_per_wakeup = 4096;  // bounds one handle_readable() so writes are not starved
+constexpr int relay_pumps_per_event = 64;
 
 }  // namespace
 
@@ -171,12 +172,13 @@ std::array<pollfd, 2> Session::relay_watches() const {
 }
 
 // Input the relay holds (decrypted, or read ahead of the framing) makes no socket readable: it
-// is pumped on until there is none, or until libmosquitto must read first.
+// is pumped on until there is none, or until libmosquitto must read first (its backlog full). The
+// bound is for a relay that no longer reads (its close frame received, the reply not yet sent).
 void Session::handle_relay(short client_events, short tunnel_events) {
   if (relay_opening_) return advance_relay_opening();
   if (!relay_) return;
   bool delivered = relay_->pump(client_events, tunnel_events);
-  while (relay_->has_buffered_input())
+  for (int turns = 0; turns < relay_pumps_per_event && relay_->has_buffered_input(); ++turns)
     delivered = relay_->pump(0, 0) || delivered;
   if (delivered && socket() >= 0) handle_readable();
 }
