@@ -239,8 +239,7 @@ void add_broker_connection_options(CLI::App& app, ConnectionOptions& connection,
   auto* unix_socket =
       app.add_option("--unix", connection.unix_socket, "Connect through a Unix domain socket at this path")
           ->group(connection_group);
-  app.add_option("-L,--url", connection.url,
-                 "Broker and topic as mqtt[s]://[user[:password]@]host[:port]/topic, or ws[s]://")
+  app.add_option("-L,--url", connection.url, words.url)
       ->excludes(host)
       ->excludes(port)
       ->excludes(unix_socket)

@@ -55,6 +55,7 @@ void add_connection_options(CLI::App& app, ConnectionOptions& connection);
 /// mqbench connects many clients, does not reconnect, and keeps Nagle's algorithm off.
 struct ConnectionGroupWords {
   const char* host = "Broker host name or address";
+  const char* url = "Broker and topic as mqtt[s]://[user[:password]@]host[:port]/topic, or ws[s]://";
   const char* bind_address_names = "-A,--bind-address";
   const char* bind_address = "Local address to connect from";
   const char* id = "Client id [default: chosen by the broker]";
