@@ -68,19 +68,21 @@ TEST_CASE("mqbench pubsub --count at QoS 1 over ws:// and --ws: exact counts") {
 TEST_CASE("mqbench pubsub --count at QoS 1 over wss://: exact counts, TLS through --cafile") {
   Workspace workspace;
   Broker broker{workspace, websocket_broker(true)};
-  check_exact_counts(bench(workspace, with(pubsub_count, {"-h", "localhost", "-p", std::to_string(broker.wss_port()),
-                                                          "--ws", "--cafile", broker.certificates().ca.string()})));
+  check_exact_counts(
+      bench(workspace, with(pubsub_count, {"-h", "localhost", "-p", std::to_string(broker.wss_port()), "--ws",
+                                           "--cafile", broker.certificates().ca.string()})));
 }
 
 TEST_CASE("mqbench through tinyproxy (ws://) and microsocks (plain MQTT): exact counts") {
   Workspace workspace;
   Broker broker{workspace, websocket_broker()};
   HttpProxy http_proxy{workspace, broker.ws_port()};
-  check_exact_counts(bench(workspace, with(pubsub_count, {"-h", "localhost", "-p", std::to_string(broker.ws_port()),
-                                                          "--ws", "--proxy", http_proxy.url()})));
+  check_exact_counts(
+      bench(workspace, with(pubsub_count, {"-h", "localhost", "-p", std::to_string(broker.ws_port()), "--ws",
+                                           "--proxy", http_proxy.url()})));
   SocksProxy socks_proxy{workspace, "bob", "s0cks"};
-  check_exact_counts(bench(workspace, with(pubsub_count, {"-h", "localhost", "-p", broker.port_text(), "--proxy",
-                                                          socks_proxy.url("bob:s0cks")})));
+  check_exact_counts(bench(workspace, with(pubsub_count, {"-h", "localhost", "-p", broker.port_text(),
+                                                          "--proxy", socks_proxy.url("bob:s0cks")})));
 }
 
 TEST_CASE("mqbench conn holds its connections over ws:// and disconnects them cleanly") {
@@ -98,8 +100,8 @@ TEST_CASE("mqbench counts the clients whose WebSocket handshake fails, by cause,
   Workspace workspace;
   Broker broker{workspace, websocket_broker()};
   // The check of the broker goes through to mosquitto; the three clients get 401.
-  FakeWebSocketServer server{workspace,
-                             {"forward", std::to_string(broker.ws_port()), "1", "status", "401 Unauthorized"}};
+  FakeWebSocketServer server{
+      workspace, {"forward", std::to_string(broker.ws_port()), "1", "status", "401 Unauthorized"}};
   const std::string file = (workspace / "refused.json").string();
   const Outcome outcome = run_tool(workspace, "mqbench",
                                    {"conn", "-L", "ws://127.0.0.1:" + server.port_text() + "/t", "-c", "3",
@@ -115,7 +117,8 @@ TEST_CASE("mqbench counts the clients whose WebSocket handshake fails, by cause,
   CHECK(causes.begin().value() == 3);
 }
 
-TEST_CASE("mqbench gives up a handshake the server never answers at --connect-timeout, without blocking the others") {
+TEST_CASE("mqbench gives up a handshake the server never answers at --connect-timeout, without blocking the "
+          "others") {
   Workspace workspace;
   Broker broker{workspace, websocket_broker()};
   FakeWebSocketServer server{workspace, {"forward", std::to_string(broker.ws_port()), "1", "stall"}};

@@ -66,7 +66,9 @@ std::size_t raise_file_limit() {
 
 // A relayed connection (WebSockets, a proxy) takes three descriptors: libmosquitto's socket, the
 // relay's end of it and the tunnel to the broker.
-std::size_t descriptors_per_connection(const ClientOptions& client) { return client.transport.relayed() ? 3 : 1; }
+std::size_t descriptors_per_connection(const ClientOptions& client) {
+  return client.transport.relayed() ? 3 : 1;
+}
 
 // The --json and --csv files, opened (and checked) before the run so that a long run is not lost
 // to a path that cannot be written; a regular file is whole or untouched, "-" and a FIFO are

@@ -13,8 +13,7 @@
 // per connection. Each socket is registered with a tag of its own, so that an event names it.
 namespace mq::bench {
 
-template <typename Owner>
-class SessionSockets {
+template <typename Owner> class SessionSockets {
 public:
   /// What the reactor hands back with an event.
   struct Tag {

@@ -245,9 +245,7 @@ bool Relay::has_buffered_input() const {
   return !tunnel_ended_ && input_waiting() && to_client_.size() < backlog_limit;
 }
 
-bool Relay::input_waiting() const {
-  return !read_ahead_.empty() || tunnel_.has_buffered_input();
-}
+bool Relay::input_waiting() const { return !read_ahead_.empty() || tunnel_.has_buffered_input(); }
 
 bool Relay::pump(short client_events, short tunnel_events) {
   constexpr short ready = POLLIN | POLLHUP | POLLERR;

@@ -61,10 +61,10 @@ Error proxy_unreachable_error(const ProxyUrl& proxy, const Resolution& resolutio
   const std::string what = fmt::format("cannot reach the proxy {}", proxy.text());
   const std::string fix = "check --proxy (or MQ_PROXY): is a proxy listening at that host and port?";
   if (resolution.lookup_error != 0)
-    return Error{Exit::network, what,
-                 fmt::format("its name '{}' does not resolve: {}", proxy.host,
-                             gai_strerror(resolution.lookup_error)),
-                 fix};
+    return Error{
+        Exit::network, what,
+        fmt::format("its name '{}' does not resolve: {}", proxy.host, gai_strerror(resolution.lookup_error)),
+        fix};
   return Error{Exit::network, what, std::strerror(error_number), fix};
 }
 
@@ -129,9 +129,10 @@ Error socks_ended_error(const ProxyUrl& proxy) {
 
 Error socks_refusal(const ProxyUrl& proxy, const Endpoint& broker, std::string cause, std::string fix,
                     Exit code) {
-  return Error{code,
-               fmt::format("{} refused to connect to {}", socks_peer(proxy), host_and_port(broker.host, broker.port)),
-               std::move(cause), std::move(fix)};
+  return Error{
+      code,
+      fmt::format("{} refused to connect to {}", socks_peer(proxy), host_and_port(broker.host, broker.port)),
+      std::move(cause), std::move(fix)};
 }
 
 void check_proxy_answer(const HttpResponse& answer, const ProxyUrl& proxy, const Endpoint& broker) {
@@ -259,7 +260,8 @@ void TunnelOpening::advance() {
   }
   if (step_ >= Step::socks_method && step_ <= Step::socks_address) advance_socks();
   if (step_ == Step::tls) advance_tls();
-  if (step_ != Step::done && step_ != Step::connecting && TunnelClock::now() >= deadline_) throw timeout_error();
+  if (step_ != Step::done && step_ != Step::connecting && TunnelClock::now() >= deadline_)
+    throw timeout_error();
 }
 
 Error TunnelOpening::timeout_error() const {
@@ -328,10 +330,11 @@ void TunnelOpening::after_tcp_connect() {
   const std::optional<ProxyUrl>& proxy = options_.transport.proxy;
   if (proxy && proxy->kind == ProxyUrl::Kind::http) {
     const std::string peer = fmt::format("the proxy {}", proxy->text());
-    diag::debug("asking {} to connect to {}", peer, host_and_port(attempt_.endpoint.host, attempt_.endpoint.port));
-    proxy_exchange_.emplace(connect_request(*proxy, attempt_.endpoint), peer,
-                            [peer] { return proxy_silence_error(peer); },
-                            std::vector<std::string>{"proxy-authorization"}, options_.connection.connect_timeout);
+    diag::debug("asking {} to connect to {}", peer,
+                host_and_port(attempt_.endpoint.host, attempt_.endpoint.port));
+    proxy_exchange_.emplace(
+        connect_request(*proxy, attempt_.endpoint), peer, [peer] { return proxy_silence_error(peer); },
+        std::vector<std::string>{"proxy-authorization"}, options_.connection.connect_timeout);
     step_ = Step::proxy_http;
     return;
   }
@@ -390,9 +393,10 @@ void TunnelOpening::advance_socks() {
     case Step::socks_method: {
       const bool login = proxy.username.has_value();
       if (incoming_[0] != 5)
-        throw Error{Exit::network, fmt::format("{} does not speak SOCKS5", socks_peer(proxy)),
-                    fmt::format("its first byte was {}", static_cast<int>(static_cast<unsigned char>(incoming_[0]))),
-                    "check --proxy (or MQ_PROXY); http:// names an HTTP proxy"};
+        throw Error{
+            Exit::network, fmt::format("{} does not speak SOCKS5", socks_peer(proxy)),
+            fmt::format("its first byte was {}", static_cast<int>(static_cast<unsigned char>(incoming_[0]))),
+            "check --proxy (or MQ_PROXY); http:// names an HTTP proxy"};
       if (incoming_[1] == '\x02' && login) {
         const std::string user = proxy.username->substr(0, 255);
         const std::string password = proxy.password.value_or("").substr(0, 255);
@@ -423,7 +427,8 @@ void TunnelOpening::advance_socks() {
         throw socks_refusal(
             proxy, broker,
             fmt::format("it answered {}", socks_reply_text(static_cast<unsigned char>(incoming_[1]))),
-            "check that the broker runs at that host and port, and that the proxy may reach it", Exit::network);
+            "check that the broker runs at that host and port, and that the proxy may reach it",
+            Exit::network);
       // The proxy's own address: 4 or 16 bytes, or a name with its length first; then a port.
       const auto address_type = static_cast<unsigned char>(incoming_[3]);
       const bool named = address_type != 1 && address_type != 4;
@@ -463,7 +468,8 @@ void TunnelOpening::advance_tls() {
     return;
   }
   const int reason = SSL_get_error(tunnel_.ssl_, rc);
-  if (reason != SSL_ERROR_WANT_READ && reason != SSL_ERROR_WANT_WRITE) throw tls_handshake_error(attempt_, *tls_);
+  if (reason != SSL_ERROR_WANT_READ && reason != SSL_ERROR_WANT_WRITE)
+    throw tls_handshake_error(attempt_, *tls_);
   tls_wants_write_ = reason == SSL_ERROR_WANT_WRITE;
 }
 

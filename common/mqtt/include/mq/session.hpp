@@ -257,8 +257,8 @@ private:
   const ClientOptions& options_;
   SessionEvents& events_;
   std::shared_ptr<TlsContext> tls_;
-  bool relayed_ = false;          // WebSockets or an HTTP proxy: libmosquitto talks to relay_
-  std::unique_ptr<Relay> relay_;  // the current connection's, when relayed
+  bool relayed_ = false;                         // WebSockets or an HTTP proxy: libmosquitto talks to relay_
+  std::unique_ptr<Relay> relay_;                 // the current connection's, when relayed
   std::unique_ptr<RelayOpening> relay_opening_;  // an external loop's relay being opened
   unsigned relay_serial_ = 0;
   unsigned relay_sockets_seen_ = 0;  // of relay_opening_
