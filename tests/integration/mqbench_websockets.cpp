@@ -132,3 +132,13 @@ TEST_CASE("mqbench gives up a handshake the server never answers at --connect-ti
   CHECK(contains(causes.begin().key(), "no answer from the server ws://127.0.0.1:" + server.port_text()));
   CHECK(causes.begin().value() == 2);
 }
+
+TEST_CASE("mqbench's check of the broker over ws:// is diagnosed as mqpub's: a plain MQTT port, exit 7") {
+  Workspace workspace;
+  Broker broker{workspace};
+  const Outcome outcome = run_tool(workspace, "mqbench",
+                                   {"conn", "-L", "ws://127.0.0.1:" + broker.port_text() + "/t", "-c", "2"});
+  CHECK(outcome.exit_code == 7);
+  CHECK(contains(outcome.err, "closed the connection at our WebSocket handshake"));
+  CHECK(contains(outcome.err, "the port speaks plain MQTT, not WebSockets"));
+}
