@@ -254,13 +254,6 @@ TEST_CASE("WebSocket options are checked before connecting (exit 2)") {
   }
 }
 
-TEST_CASE("mqbench refuses ws:// for now (exit 2) rather than connecting without WebSockets") {
-  Workspace workspace;
-  const Outcome outcome = run_tool(workspace, "mqbench", {"conn", "-L", "ws://localhost:1/t", "-c", "1"});
-  CHECK(outcome.exit_code == 2);
-  CHECK(contains(outcome.err, "mqbench does not speak MQTT over WebSockets yet"));
-}
-
 TEST_CASE("when the broker restarts, mqsub over ws:// reconnects through a new relay and goes on") {
   Workspace workspace;
   Broker broker{workspace, websocket_broker()};

@@ -20,22 +20,10 @@ void define_command_line(ToolApp& app, Options& options) {
   });
 }
 
-// The relay of WebSocket and proxied connections runs in the session's own loop; the load
-// engine's loop does not drive it yet.
-void refuse_relayed_transport(const TransportOptions& transport) {
-  if (transport.websocket)
-    throw usage_error("mqbench does not speak MQTT over WebSockets yet",
-                      "give the broker's MQTT port with mqtt:// or mqtts://");
-  if (transport.proxy)
-    throw usage_error("mqbench does not connect through a proxy yet (MQ_PROXY is set)",
-                      "unset MQ_PROXY for mqbench, or run it where the broker is reachable directly");
-}
-
 Exit run_command_line(Options& options) {
   diag::set_verbosity(options.client.log.verbosity());
   if (options.scenario != Scenario::report || options.shards.collect) {
     finalize_client_options(options.client);
-    refuse_relayed_transport(options.client.transport);
   }
   return run(options);
 }

@@ -15,6 +15,7 @@
 #include "mq/tls.hpp"
 #include "publisher_turns.hpp"
 #include "reactor.hpp"
+#include "session_sockets.hpp"
 #include "stamp.hpp"
 
 namespace mq::bench {
@@ -74,7 +75,7 @@ std::optional<Clock::time_point> Control::churn_start() const { return after_sta
 // session's handle_* calls; it forwards to the loop, which keeps all the counting in one place.
 class Client : public SessionEvents {
 public:
-  Client(WorkerLoop& owner, const ClientPlan& client_plan) : loop(owner), plan(client_plan) {}
+  Client(WorkerLoop& owner, const ClientPlan& client_plan) : loop(owner), plan(client_plan), sockets(*this) {}
 
   void on_connected(const ConnackInfo&) override;
   void on_message(const Message& message) override;
@@ -87,7 +88,7 @@ public:
   State state = State::waiting;
   Clock::time_point connect_started;
   bool counted_up = false;
-  Reactor::Registration registration;
+  SessionSockets<Client> sockets;
   int subscribe_mid = -1;
   bool was_ready = false;
   bool input_buffered = false;  // in WorkerLoop::buffered_input_
@@ -155,7 +156,7 @@ private:
   bool flow_allows(Client& client, Clock::time_point now);
   void recheck_flow(Clock::time_point now);
   void finish_publisher(Client& client);
-  void handle(Client& client, std::uint32_t events);
+  void handle(const SessionSockets<Client>::Tag& socket, std::uint32_t events);
   void handle_buffered_input();
   void after_call(Client& client);
   void sync_registration(Client& client);
@@ -252,8 +253,8 @@ void WorkerLoop::wait(Clock::time_point now) {
     until = std::min(until, connect_time(next_connect_));
   const Clock::time_point before = Clock::now();
   if (!buffered_input_.empty()) until = before;
-  const Clock::duration blocked = reactor_.wait(until - before, [this](void* client, std::uint32_t events) {
-    handle(*static_cast<Client*>(client), events);
+  const Clock::duration blocked = reactor_.wait(until - before, [this](void* socket, std::uint32_t events) {
+    handle(*static_cast<const SessionSockets<Client>::Tag*>(socket), events);
   });
   if (connects_due)
     accounting_.totals().idle += blocked;
@@ -582,9 +583,12 @@ void WorkerLoop::finish_publisher(Client& client) {
   bump(progress_.publishers_done);
 }
 
-void WorkerLoop::handle(Client& client, std::uint32_t events) {
+void WorkerLoop::handle(const SessionSockets<Client>::Tag& socket, std::uint32_t events) {
+  Client& client = *socket.owner;
   if (!client.session) return;  // failed earlier in this batch of events
-  if (awaiting_connack(client.state)) {
+  if (socket.index != 0) {
+    SessionSockets<Client>::handle_relay(*client.session, socket, events);
+  } else if (awaiting_connack(client.state)) {
     // An async connect or a TLS handshake in progress waits for either direction.
     client.session->handle_readable();
     if (client.session->socket() >= 0) client.session->handle_writable();
@@ -631,10 +635,7 @@ void WorkerLoop::after_call(Client& client) {
 }
 
 void WorkerLoop::sync_registration(Client& client) {
-  const int fd = client.session ? client.session->socket() : -1;
-  const unsigned serial = client.session ? client.session->socket_serial() : 0;
-  const std::uint32_t wanted = EPOLLIN | (fd >= 0 && client.session->wants_write() ? EPOLLOUT : 0u);
-  if (!reactor_.watch(client.registration, fd, serial, wanted, &client))
+  if (!client.sockets.sync(reactor_, client.session.get()))
     fail(client, Error{Exit::internal, fmt::format("cannot watch a socket: {}", std::strerror(errno))});
 }
 
@@ -653,8 +654,8 @@ void WorkerLoop::fail(Client& client, const Error& failure) {
   client.state = State::failed;
   if (client.plan.role == Role::publisher) finish_publisher(client);
   if (client.plan.role == Role::subscriber && flow_) flow_->retire(client.plan.number);
-  client.session.reset();  // closes the socket, which leaves the epoll set
-  client.registration = Reactor::Registration{};
+  client.session.reset();  // closes the sockets, which leave the epoll set
+  client.sockets.forget();
 }
 
 // An MQTT v3.1.1 broker cannot say why it closes a connection. When it closes a publisher's
@@ -701,7 +702,7 @@ void WorkerLoop::check_timeouts(Clock::time_point now) {
 void WorkerLoop::housekeeping(Clock::time_point now) {
   next_housekeeping_ = now + 1s;
   for (auto& client : clients_) {
-    if (!client->session || client->session->socket() < 0) continue;
+    if (!client->session) continue;  // a session without a socket may be opening its relay
     client->session->handle_housekeeping();
     after_call(*client);
   }
@@ -720,7 +721,7 @@ void WorkerLoop::hand_over(Interval interval) {
 
 bool WorkerLoop::any_socket_open() const {
   return std::any_of(clients_.begin(), clients_.end(),
-                     [](const auto& client) { return client->session && client->session->socket() >= 0; });
+                     [](const auto& client) { return client->session && client->session->open(); });
 }
 
 // Sends DISCONNECT on every connection at once and gives the writes a moment to finish.
@@ -776,7 +777,7 @@ void WorkerLoop::close_for_churn(Client& client, Clock::time_point due, Clock::t
 // the old one closes its socket without DISCONNECT (if it did not send one).
 void WorkerLoop::reopen(Client& client) {
   client.session.reset();
-  client.registration = Reactor::Registration{};
+  client.sockets.forget();
   client.state = State::reconnecting;
   open_session(client);
 }

@@ -35,13 +35,13 @@ constexpr std::array<SubcommandInfo, 5> subcommands{{
 // The connection options mqbench shares with mqpub and mqsub, but -c is the client count here,
 // -h and -A take lists, -i/-I name many clients, reconnecting is not a load test's business (it
 // counts a lost connection), and Nagle's algorithm is off unless --nagle. --inflight and --bind
-// are extra names of -M and -A.
+// are extra names of -M and -A. WebSockets and proxies as in mqpub and mqsub: the engine's
+// loops drive the relays.
 void add_connection_group(CLI::App& app, ClientOptions& client) {
   add_broker_connection_options(
       app, client.connection,
       ConnectionGroupWords{
           .host = "Broker host; a,b,c spreads the clients over several round-robin",
-          .url = "Broker and topic as mqtt[s]://[user[:password]@]host[:port]/topic (not yet ws[s]://)",
           .bind_address_names = "-A,--bind-address,--bind",
           .bind_address = "Local address(es) to connect from; a,b spreads the clients round-robin",
           .id = "Client id template: %i is the client's number (0, 1, ...)",
@@ -55,6 +55,7 @@ void add_connection_group(CLI::App& app, ClientOptions& client) {
           .reconnects = false});
   add_auth_options(app, client.auth);
   add_tls_options(app, client.tls);
+  add_transport_options(app, client.transport);
   add_log_options(app, client.log);
 }
 

@@ -70,6 +70,12 @@ std::size_t raise_file_limit() {
   return usable > descriptors_kept_free ? static_cast<std::size_t>(usable) - descriptors_kept_free : 1;
 }
 
+// A relayed connection (WebSockets, a proxy) takes three descriptors: libmosquitto's socket, the
+// relay's end of it and the tunnel to the broker.
+std::size_t descriptors_per_connection(const ClientOptions& client) {
+  return client.transport.relayed() ? 3 : 1;
+}
+
 // The --json and --csv files, opened (and checked) before the run so that a long run is not lost
 // to a path that cannot be written; a regular file is whole or untouched, "-" and a FIFO are
 // streams.
@@ -969,7 +975,7 @@ Exit run(const Options& options) {
   const Shard shard =
       resolve_shard(options.shards.shard, std::getenv("MQBENCH_SHARDS"), std::getenv("JOB_COMPLETION_INDEX"));
   check_shard_options(options, shard);
-  const std::size_t max_connections = raise_file_limit();
+  const std::size_t max_connections = raise_file_limit() / descriptors_per_connection(options.client);
   Plan plan = make_plan(options, max_connections, shard);
   const RunTopics topics = run_topics(options.shards.prefix(plan.run_id));
   LiveOutput live;

@@ -8,6 +8,7 @@
 #include <wslay/wslay.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -46,22 +47,6 @@ bool speaks_plain_mqtt(const Endpoint& broker, bool proxied) {
   return probe.speaks == PortSpeaks::plain_mqtt;
 }
 
-std::string handshake(Tunnel& tunnel, const ClientOptions& options, const Endpoint& broker) {
-  const TransportOptions& transport = options.transport;
-  const std::string key = new_websocket_key();
-  const bool proxied = transport.proxy.has_value();
-  const HttpResponse answer = tunnel.exchange_http(
-      websocket_request(transport, broker, key), fmt::format("the server {}", broker.text()),
-      [&] {
-        return websocket_silence_error(broker, transport.subprotocol(), speaks_plain_mqtt(broker, proxied));
-      },
-      masked_handshake_headers(transport));
-  std::string agreed = check_websocket_answer(answer, transport, broker, key);
-  diag::debug("WebSocket connection to {} open{}", broker.text(),
-              agreed.empty() ? "" : fmt::format(", subprotocol {}", agreed));
-  return agreed;
-}
-
 std::string private_directory() {
   const char* base = std::getenv("XDG_RUNTIME_DIR");
   if (!base || !*base || std::strlen(base) > 60) base = "/tmp";
@@ -80,15 +65,15 @@ struct RelayCallbacks {
 
   static ssize_t receive(wslay_event_context* context, uint8_t* buffer, size_t length, int, void* user_data) {
     Relay& r = relay(user_data);
-    const std::size_t waiting = r.read_ahead_end_ - r.read_ahead_begin_;
+    const std::size_t waiting = r.read_ahead_.size();
     if (waiting == 0 || r.to_client_.size() >= backlog_limit) {
       wslay_event_set_error(context, r.tunnel_ended_ && waiting == 0 ? WSLAY_ERR_CALLBACK_FAILURE
                                                                      : WSLAY_ERR_WOULDBLOCK);
       return -1;
     }
     const std::size_t taken = std::min(waiting, length);
-    std::memcpy(buffer, r.read_ahead_.data() + r.read_ahead_begin_, taken);
-    r.read_ahead_begin_ += taken;
+    std::memcpy(buffer, r.read_ahead_.data(), taken);
+    r.read_ahead_.remove_prefix(taken);
     return static_cast<ssize_t>(taken);
   }
 
@@ -129,16 +114,68 @@ struct RelayCallbacks {
   }
 };
 
-std::unique_ptr<Relay> Relay::open(const ClientOptions& options, const ConnectAttempt& attempt,
-                                   TlsContext* tls, TunnelClock::time_point deadline) {
-  Tunnel tunnel = Tunnel::open(options, attempt, tls, deadline);
-  std::unique_ptr<Relay> relay{new Relay(std::move(tunnel), attempt.endpoint)};
-  if (options.transport.websocket) {
-    relay->subprotocol_ = handshake(relay->tunnel_, options, attempt.endpoint);
+RelayOpening::RelayOpening(const ClientOptions& options, const ConnectAttempt& attempt, TlsContext* tls,
+                           TunnelClock::time_point deadline, SilenceDiagnosis diagnosis)
+    : options_(options), attempt_(attempt), diagnosis_(diagnosis), tunnel_(options, attempt, tls, deadline) {}
+
+OpeningWait RelayOpening::wait() const {
+  if (!handshake_) return tunnel_.wait();
+  return {opened_.fd(), handshake_->events(), tunnel_.wait().until};
+}
+
+void RelayOpening::advance() {
+  if (done_) return;
+  if (!handshake_) {
+    tunnel_.advance();
+    if (!tunnel_.done()) return;
+    opened_ = tunnel_.take();
+    if (!options_.transport.websocket) {
+      done_ = true;
+      return;
+    }
+    start_handshake();
+  }
+  const std::optional<HttpResponse> answer = handshake_->advance(opened_);
+  if (!answer) {
+    if (TunnelClock::now() >= wait().until) throw handshake_->timeout_error();
+    return;
+  }
+  subprotocol_ = check_websocket_answer(*answer, options_.transport, attempt_.endpoint, key_);
+  diag::debug("WebSocket connection to {} open{}", attempt_.endpoint.text(),
+              subprotocol_.empty() ? "" : fmt::format(", subprotocol {}", subprotocol_));
+  done_ = true;
+}
+
+void RelayOpening::start_handshake() {
+  const TransportOptions& transport = options_.transport;
+  const Endpoint& broker = attempt_.endpoint;
+  key_ = new_websocket_key();
+  const bool look_again = diagnosis_ == SilenceDiagnosis::look_again;
+  const bool proxied = transport.proxy.has_value();
+  handshake_.emplace(
+      websocket_request(transport, broker, key_), fmt::format("the server {}", broker.text()),
+      [broker, proxied, look_again, subprotocol = transport.subprotocol()] {
+        return websocket_silence_error(broker, subprotocol, look_again && speaks_plain_mqtt(broker, proxied));
+      },
+      masked_handshake_headers(transport), options_.connection.connect_timeout);
+}
+
+std::unique_ptr<Relay> RelayOpening::finish() {
+  std::unique_ptr<Relay> relay{new Relay(std::move(opened_), attempt_.endpoint)};
+  if (options_.transport.websocket) {
+    relay->subprotocol_ = subprotocol_;
     relay->start_framing();
   }
   relay->listen_privately();
   return relay;
+}
+
+std::unique_ptr<Relay> Relay::open(const ClientOptions& options, const ConnectAttempt& attempt,
+                                   TlsContext* tls, TunnelClock::time_point deadline) {
+  RelayOpening opening{options, attempt, tls, deadline, SilenceDiagnosis::look_again};
+  for (opening.advance(); !opening.done(); opening.advance())
+    wait_blocking(opening.wait());
+  return opening.finish();
 }
 
 Relay::Relay(Tunnel tunnel, const Endpoint& broker) : tunnel_(std::move(tunnel)), broker_(broker) {}
@@ -159,7 +196,6 @@ void Relay::start_framing() {
   if (wslay_event_context_client_init(&framing_, &callbacks, this) != 0)
     throw Error{Exit::internal, "out of memory for the WebSocket framing"};
   wslay_event_config_set_no_buffering(framing_, 1);  // frames go to libmosquitto as they arrive
-  read_ahead_.resize(read_chunk);
   wslay_event_config_set_max_recv_msg_length(framing_, UINT64_MAX >> 1);
 }
 
@@ -187,27 +223,29 @@ void Relay::accept_client() {
 }
 
 void Relay::add_watches(std::vector<pollfd>& watched) const {
+  const std::array<pollfd, 2> entries = watches();
+  watched.insert(watched.end(), entries.begin(), entries.end());
+}
+
+std::array<pollfd, 2> Relay::watches() const {
   const std::size_t backlog = framing_ ? wslay_event_get_queued_msg_length(framing_) : to_broker_.size();
   const short client_reading = !client_ended_ && backlog < backlog_limit ? POLLIN : 0;
-  watched.push_back({client_fd_, static_cast<short>(client_reading | (to_client_.empty() ? 0 : POLLOUT)), 0});
   const bool sending = framing_ ? wslay_event_want_write(framing_) != 0 : !to_broker_.empty();
   const short tunnel_reading = to_client_.size() < backlog_limit ? POLLIN : 0;
-  watched.push_back(
-      {tunnel_ended_ ? -1 : tunnel_.fd(), static_cast<short>(tunnel_reading | (sending ? POLLOUT : 0)), 0});
+  return {pollfd{client_fd_, static_cast<short>(client_reading | (to_client_.empty() ? 0 : POLLOUT)), 0},
+          pollfd{tunnel_.fd(), static_cast<short>(tunnel_reading | (sending ? POLLOUT : 0)), 0}};
 }
 
 bool Relay::active() const {
   if (!client_ended_) return client_fd_ >= 0;
-  return client_fd_ >= 0 && !tunnel_ended_ && TunnelClock::now() < client_ended_at_ + close_grace;
+  return !tunnel_ended_ && TunnelClock::now() < client_ended_at_ + close_grace;
 }
 
 bool Relay::has_buffered_input() const {
   return !tunnel_ended_ && input_waiting() && to_client_.size() < backlog_limit;
 }
 
-bool Relay::input_waiting() const {
-  return read_ahead_begin_ < read_ahead_end_ || tunnel_.has_buffered_input();
-}
+bool Relay::input_waiting() const { return !read_ahead_.empty() || tunnel_.has_buffered_input(); }
 
 bool Relay::pump(short client_events, short tunnel_events) {
   constexpr short ready = POLLIN | POLLHUP | POLLERR;
@@ -215,7 +253,15 @@ bool Relay::pump(short client_events, short tunnel_events) {
   if (!tunnel_ended_) exchange_with_broker((tunnel_events & ready) != 0 || input_waiting());
   const bool delivered = write_client();
   if (tunnel_ended_ && (to_client_.empty() || client_ended_)) close_client();
+  close_ended();
   return delivered;
+}
+
+// An ended side's socket is closed at once: an epoll set watching it would report its end
+// again and again, and nothing more can move through it.
+void Relay::close_ended() {
+  if (client_ended_) close_client();
+  if (tunnel_ended_) tunnel_.close();
 }
 
 // libmosquitto's packets, framed or as they are, until its end closes (after its DISCONNECT).
@@ -233,11 +279,13 @@ void Relay::read_client() {
     }
     if (!framing_) {
       to_broker_.append(buffer, static_cast<std::size_t>(received));
-      continue;
+    } else {
+      const wslay_event_msg message{WSLAY_BINARY_FRAME, reinterpret_cast<const uint8_t*>(buffer),
+                                    static_cast<std::size_t>(received)};
+      if (wslay_event_queue_msg(framing_, &message) != 0) return end_tunnel(0);
     }
-    const wslay_event_msg message{WSLAY_BINARY_FRAME, reinterpret_cast<const uint8_t*>(buffer),
-                                  static_cast<std::size_t>(received)};
-    if (wslay_event_queue_msg(framing_, &message) != 0) return end_tunnel(0);
+    // A short read drained the socket: a further one would fail with EAGAIN.
+    if (static_cast<std::size_t>(received) < sizeof buffer) return;
   }
 }
 
@@ -254,7 +302,9 @@ void Relay::exchange_with_broker(bool readable) {
     if (tunnel_ended_) return;
     if (readable && wslay_event_want_read(framing_)) {
       read_ahead();
-      if (wslay_event_recv(framing_) != 0) return end_tunnel(0);
+      const int failed = wslay_event_recv(framing_);
+      hold_unframed();
+      if (failed != 0) return end_tunnel(0);
     }
     // After both close frames, the WebSocket is done.
     if (!wslay_event_want_read(framing_) && !wslay_event_want_write(framing_)) end_tunnel(0);
@@ -276,13 +326,23 @@ void Relay::exchange_with_broker(bool readable) {
 }
 
 // Reads what the tunnel has, when wslay has taken all that was read before; a drained
-// socket costs no failed read, since poll() said it was readable.
+// socket costs no failed read, since poll() said it was readable. The bytes go to the thread's
+// one buffer, not one per relay: thousands of relays (mqbench) would hold 64 KiB each.
 void Relay::read_ahead() {
-  if (read_ahead_begin_ < read_ahead_end_ || to_client_.size() >= backlog_limit) return;
-  read_ahead_begin_ = read_ahead_end_ = 0;
-  const TunnelIo io = tunnel_.read(read_ahead_.data(), read_ahead_.size());
+  if (!read_ahead_.empty() || to_client_.size() >= backlog_limit) return;
+  thread_local std::array<char, read_chunk> shared;
+  const TunnelIo io = tunnel_.read(shared.data(), shared.size());
   if (io.state == TunnelIo::State::ended) return end_tunnel(io.error_number);
-  read_ahead_end_ = io.bytes;
+  read_ahead_ = {shared.data(), io.bytes};
+  ahead_in_shared_buffer_ = true;
+}
+
+// What wslay left of the thread's buffer (libmosquitto's backlog is full) is kept by this
+// relay, since the next relay's read reuses the buffer.
+void Relay::hold_unframed() {
+  if (!std::exchange(ahead_in_shared_buffer_, false) || read_ahead_.empty()) return;
+  held_.assign(read_ahead_);
+  read_ahead_ = held_;
 }
 
 bool Relay::write_client() {
@@ -296,8 +356,10 @@ bool Relay::write_client() {
       client_ended_at_ = TunnelClock::now();
       break;
     }
+    const bool partial = static_cast<std::size_t>(sent) < to_client_.size();  // the socket is full
     to_client_.erase(0, static_cast<std::size_t>(sent));
     delivered = true;
+    if (partial) break;
   }
   return delivered;
 }

@@ -259,18 +259,8 @@ void Session::fall_back_to_v311() {
 }
 
 void Session::open_connection() {
-  connected_ = false;
-  answered_ = false;
-  fallback_wanted_ = false;
-  disconnecting_ = false;
-  second_look_ = SecondLook::none;
-  loss_reported_ = false;
-  connect_deadline_ = Clock::now() + seconds(options_.connection.connect_timeout);
+  begin_attempt();
   const Endpoint& endpoint = attempt_.endpoint;
-  diag::debug("connecting to {} with {}{}", endpoint.text(), protocol_name(attempt_.protocol),
-              tls_ ? " over TLS" : "");
-  tried_.clear();
-  target_ = 0;
   if (relayed_) {
     open_relay();
   } else if (!endpoint.unix_path.empty()) {
@@ -284,6 +274,21 @@ void Session::open_connection() {
     targets_ = std::move(resolution.targets);
   }
   dial();
+}
+
+void Session::begin_attempt() {
+  connected_ = false;
+  answered_ = false;
+  fallback_wanted_ = false;
+  disconnecting_ = false;
+  second_look_ = SecondLook::none;
+  loss_reported_ = false;
+  connect_deadline_ = Clock::now() + seconds(options_.connection.connect_timeout);
+  const Endpoint& endpoint = attempt_.endpoint;
+  diag::debug("connecting to {} with {}{}", endpoint.text(), protocol_name(attempt_.protocol),
+              tls_ ? " over TLS" : "");
+  tried_.clear();
+  target_ = 0;
 }
 
 // libmosquitto 2.0 has no asynchronous connect that takes CONNECT properties, but its
@@ -302,6 +307,39 @@ void Session::open_relay() {
   relay_.reset();
   relay_ = Relay::open(options_, attempt_, tls_.get(), connect_deadline_);
   targets_ = {DialTarget{relay_->socket_path(), ""}};
+}
+
+// An external loop must not block, so it drives the relay's opening (relay_watches(),
+// handle_relay()); a server that is silent at the handshake is not looked at again, since that
+// would block: a tool diagnoses its first connection with connect() instead.
+void Session::start_relay_opening() {
+  begin_attempt();
+  relay_.reset();
+  relay_opening_ = std::make_unique<RelayOpening>(options_, attempt_, tls_.get(), connect_deadline_,
+                                                  SilenceDiagnosis::none);
+  ++relay_serial_;
+  relay_sockets_seen_ = relay_opening_->sockets_opened();
+  advance_relay_opening();
+}
+
+// Once the relay is open, libmosquitto connects to it as in open_relay().
+void Session::advance_relay_opening() {
+  try {
+    relay_opening_->advance();
+    if (relay_opening_->sockets_opened() != relay_sockets_seen_) {
+      relay_sockets_seen_ = relay_opening_->sockets_opened();
+      ++relay_serial_;  // a new socket, perhaps with the number of the one it replaced
+    }
+    if (!relay_opening_->done()) return;
+    relay_ = relay_opening_->finish();
+  } catch (const Error& failure) {
+    relay_opening_.reset();
+    fail(failure);
+    return;
+  }
+  relay_opening_.reset();
+  targets_ = {DialTarget{relay_->socket_path(), ""}};
+  dial();
 }
 
 void Session::dial() {
@@ -437,7 +475,12 @@ void Session::connect() {
   }
 }
 
-void Session::start_connect() { open_connection(); }
+void Session::start_connect() {
+  if (relayed_) return start_relay_opening();
+  open_connection();
+}
+
+bool Session::open() const { return socket() >= 0 || (relay_ && relay_->active()); }
 
 bool Session::request_disconnect() {
   if (!handle_ || socket() < 0) return false;

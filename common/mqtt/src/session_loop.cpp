@@ -22,6 +22,7 @@ namespace mq {
 namespace {
 
 constexpr int reads_per_wakeup = 4096;  // bounds one handle_readable() so writes are not starved
+constexpr int relay_pumps_per_event = 64;
 
 }  // namespace
 
@@ -171,7 +172,29 @@ void Session::batch_writes(bool on) {
   if (socket() >= 0) ::setsockopt(socket(), IPPROTO_TCP, TCP_CORK, &value, sizeof value);
 }
 
+std::array<pollfd, 2> Session::relay_watches() const {
+  if (relay_opening_) {
+    const OpeningWait wait = relay_opening_->wait();
+    return {pollfd{-1, 0, 0}, pollfd{wait.fd, wait.events, 0}};
+  }
+  if (relay_) return relay_->watches();
+  return {pollfd{-1, 0, 0}, pollfd{-1, 0, 0}};
+}
+
+// Input the relay holds (decrypted, or read ahead of the framing) makes no socket readable: it
+// is pumped on until there is none, or until libmosquitto must read first (its backlog full). The
+// bound is for a relay that no longer reads (its close frame received, the reply not yet sent).
+void Session::handle_relay(short client_events, short tunnel_events) {
+  if (relay_opening_) return advance_relay_opening();
+  if (!relay_) return;
+  bool delivered = relay_->pump(client_events, tunnel_events);
+  for (int turns = 0; turns < relay_pumps_per_event && relay_->has_buffered_input(); ++turns)
+    delivered = relay_->pump(0, 0) || delivered;
+  if (delivered && socket() >= 0) handle_readable();
+}
+
 void Session::handle_housekeeping() {
+  if (relay_opening_) return advance_relay_opening();  // its deadline may have passed
   if (socket() >= 0 && !tcp_established_) {
     if (Clock::now() >= target_deadline_) give_up_address(ETIMEDOUT);
     return;

@@ -9,7 +9,11 @@
 #   stall                    reads the request and never answers
 #   huge_head                answers with a head of 20 KiB that never ends
 #   close_mid_frame          accepts, sends half a binary frame, closes
-import base64, hashlib, socket, struct, sys
+# Before the behaviour, "forward PORT N" hands the first N connections to the WebSocket server
+# at 127.0.0.1:PORT (the handshake included) and carries their bytes both ways until one side
+# closes: a tool's first connection (mqbench's check of the broker) succeeds, the later ones
+# see the behaviour.
+import base64, hashlib, select, socket, struct, sys
 
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
@@ -68,8 +72,24 @@ def serve(connection, behaviour, requests):
         connection.sendall(upgraded(accept_for(head)).encode() + bytes([0x82, 10, 0x20, 0x02]))
 
 
+def forward(connection, head, port):
+    upstream = socket.create_connection(("127.0.0.1", port))
+    upstream.sendall(head.encode("latin-1") + b"\r\n\r\n")
+    while True:
+        readable, _, _ = select.select([connection, upstream], [], [])
+        for source in readable:
+            data = source.recv(65536)
+            if not data:
+                upstream.close()
+                return
+            (upstream if source is connection else connection).sendall(data)
+
+
 def main():
     requests, behaviour = sys.argv[1], sys.argv[2:]
+    forward_port, forwards_left = 0, 0
+    if behaviour[0] == "forward":
+        forward_port, forwards_left, behaviour = int(behaviour[1]), int(behaviour[2]), behaviour[3:]
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(8)
@@ -77,7 +97,13 @@ def main():
     while True:
         connection, _ = listener.accept()
         try:
-            serve(connection, behaviour, requests)
+            if forwards_left > 0:
+                forwards_left -= 1
+                head = read_head(connection)
+                if head is not None:
+                    forward(connection, head, forward_port)
+            else:
+                serve(connection, behaviour, requests)
         except OSError:
             pass
         connection.close()

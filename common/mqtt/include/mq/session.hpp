@@ -1,6 +1,9 @@
 #pragma once
 
+#include <poll.h>
+
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -25,6 +28,7 @@ namespace mq {
 
 class ReadBuffering;
 class Relay;
+class RelayOpening;
 class TlsContext;
 
 using Clock = std::chrono::steady_clock;
@@ -188,8 +192,21 @@ public:
   /// a burst of small packets leaves as full segments instead of one segment each. Does nothing
   /// without a TCP socket.
   void batch_writes(bool on);
-  /// Call at least once a second: keepalive and retries.
+  /// Call at least once a second: keepalive and retries (and the connect timeout of a relay
+  /// being opened).
   void handle_housekeeping();
+  /// Whether the connection is open: socket(), or a relay still carrying the last bytes (the
+  /// DISCONNECT) after libmosquitto closed socket().
+  bool open() const;
+  /// A relayed session (WebSockets, a proxy) also has the relay's two descriptors, to watch as
+  /// poll would (fd -1: none; a closed descriptor has left any epoll set): while the relay is
+  /// being opened, only the second, its tunnel; then libmosquitto's connection at the relay and
+  /// the tunnel. Until the relay is open socket() is -1.
+  std::array<pollfd, 2> relay_watches() const;
+  /// Changes whenever a relay descriptor is a new one, even with the number of a closed one.
+  unsigned relay_serial() const { return relay_serial_; }
+  /// Call with the events (as poll's revents, 0 for none) of the relay_watches() entries.
+  void handle_relay(short client_events, short tunnel_events);
 
   // --- failures ---
   /// Records the first failure; the loop stops and rethrows it.
@@ -222,6 +239,9 @@ private:
   bool may_fall_back() const;
   void fall_back_to_v311();
   void open_connection();
+  void begin_attempt();
+  void start_relay_opening();
+  void advance_relay_opening();
   void dial();
   void store_connect_properties();
   bool tcp_connect_done();
@@ -244,8 +264,11 @@ private:
   const ClientOptions& options_;
   SessionEvents& events_;
   std::shared_ptr<TlsContext> tls_;
-  bool relayed_ = false;          // WebSockets or an HTTP proxy: libmosquitto talks to relay_
-  std::unique_ptr<Relay> relay_;  // the current connection's, when relayed
+  bool relayed_ = false;                         // WebSockets or an HTTP proxy: libmosquitto talks to relay_
+  std::unique_ptr<Relay> relay_;                 // the current connection's, when relayed
+  std::unique_ptr<RelayOpening> relay_opening_;  // an external loop's relay being opened
+  unsigned relay_serial_ = 0;
+  unsigned relay_sockets_seen_ = 0;  // of relay_opening_
   std::string client_id_override_;
   std::unique_ptr<mosquitto, HandleDeleter> handle_;
   ConnectAttempt attempt_;
