@@ -46,7 +46,8 @@ bool speaks_plain_mqtt(const Endpoint& broker, bool proxied) {
   return probe.speaks == PortSpeaks::plain_mqtt;
 }
 
-std::string handshake(Tunnel& tunnel, const ClientOptions& options, const Endpoint& broker) {
+std::string handshake(Tunnel& tunnel, const ClientOptions& options, const Endpoint& broker,
+                      std::string& status_line) {
   const TransportOptions& transport = options.transport;
   const std::string key = new_websocket_key();
   const bool proxied = transport.proxy.has_value();
@@ -57,6 +58,7 @@ std::string handshake(Tunnel& tunnel, const ClientOptions& options, const Endpoi
       },
       masked_handshake_headers(transport));
   std::string agreed = check_websocket_answer(answer, transport, broker, key);
+  status_line = answer.status_line;
   diag::debug("WebSocket connection to {} open{}", broker.text(),
               agreed.empty() ? "" : fmt::format(", subprotocol {}", agreed));
   return agreed;
@@ -134,7 +136,7 @@ std::unique_ptr<Relay> Relay::open(const ClientOptions& options, const ConnectAt
   Tunnel tunnel = Tunnel::open(options, attempt, tls, deadline);
   std::unique_ptr<Relay> relay{new Relay(std::move(tunnel), attempt.endpoint)};
   if (options.transport.websocket) {
-    relay->subprotocol_ = handshake(relay->tunnel_, options, attempt.endpoint);
+    relay->subprotocol_ = handshake(relay->tunnel_, options, attempt.endpoint, relay->http_status_);
     relay->start_framing();
   }
   relay->listen_privately();
