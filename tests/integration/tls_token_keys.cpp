@@ -168,6 +168,11 @@ TEST_CASE("--key takes a URI OpenSSL's store opens; an unknown scheme is exit 4"
   CHECK_MESSAGE(published.exit_code == 0, published.err);
   CHECK(contains(published.err, "TLS private key " + file_uri + " from OpenSSL's store"));
 
+  const std::string missing_file = (workspace / "none.key").string();
+  const Outcome missing = run_tool(workspace, "mqpub", publish(broker, "file:" + missing_file));
+  CHECK(missing.exit_code == 2);
+  CHECK(contains(missing.err, "mqpub: error: --key '" + missing_file + "' cannot be read"));
+
   const Outcome unknown = run_tool(workspace, "mqpub", publish(broker, "vault:client-key"));
   CHECK(unknown.exit_code == 4);
   CHECK(contains(unknown.err, "mqpub: error: --key 'vault:client-key': no OpenSSL loader opens vault: URIs\n"));

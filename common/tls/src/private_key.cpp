@@ -14,6 +14,7 @@
 #include <openssl/store.h>
 #include <openssl/ui.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
@@ -31,6 +32,7 @@ void PrivateKeyDeleter::operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
 namespace {
 
 constexpr std::string_view pkcs11_scheme = "pkcs11:";
+constexpr std::string_view file_scheme = "file:";
 constexpr std::string_view pin_attribute = "pin-value=";
 constexpr const char* pkcs11_engine = "pkcs11";
 // PKCS#11 return values (CKR_*) libp11 leaves as the reason of its "PKCS#11 module" errors.
@@ -57,6 +59,7 @@ bool is_pkcs11_uri(const std::string& key) { return key.starts_with(pkcs11_schem
 
 // One error OpenSSL queued, with the library's name (engines register theirs at run time).
 struct QueuedError {
+  unsigned long code = 0;
   std::string library;
   int reason = 0;
   std::string reason_text;
@@ -67,7 +70,7 @@ std::vector<QueuedError> take_queued_errors() {
   while (const unsigned long code = ERR_get_error()) {
     const char* library = ERR_lib_error_string(code);
     const char* reason = ERR_reason_error_string(code);
-    errors.push_back({library ? library : "", ERR_GET_REASON(code), reason ? reason : ""});
+    errors.push_back({code, library ? library : "", ERR_GET_REASON(code), reason ? reason : ""});
   }
   return errors;
 }
@@ -84,10 +87,14 @@ bool any_error_text(const std::vector<QueuedError>& errors, std::string_view lib
   return false;
 }
 
-std::string first_reason(const std::vector<QueuedError>& errors) {
-  for (const QueuedError& error : errors)
-    if (!error.reason_text.empty()) return fmt::format("OpenSSL says: {}", error.reason_text);
-  return "OpenSSL gave no reason";
+// The last error is the most specific one OpenSSL queued.
+std::string last_reason(const std::vector<QueuedError>& errors) {
+  if (errors.empty()) return "OpenSSL gave no reason";
+  const QueuedError& last = errors.back();
+  if (!last.reason_text.empty()) return fmt::format("OpenSSL says: {}", last.reason_text);
+  char text[256];
+  ERR_error_string_n(last.code, text, sizeof text);
+  return fmt::format("OpenSSL says: {}", text);
 }
 
 // A token or store that wants a PIN or passphrase asks through this: it answers nothing, so
@@ -216,7 +223,7 @@ Error engine_key_error(const Engine& engine, const std::string& shown, const std
                  "no token holds a private key object with the URI's token, object (label) and id",
                  "list the token's keys and copy one's URI: p11tool --list-privkeys --login "
                  "'pkcs11:token=NAME' (gnutls-bin), or pkcs11-tool --list-objects --login (opensc)"};
-  return Error{Exit::tls, fmt::format("engine '{}' could not load {}", engine.id(), where), first_reason(errors),
+  return Error{Exit::tls, fmt::format("engine '{}' could not load {}", engine.id(), where), last_reason(errors),
                fmt::format("check the key id with the engine's tools (openssl engine -t {})", engine.id())};
 }
 
@@ -258,16 +265,21 @@ PrivateKey first_private_key(OSSL_STORE_CTX* store) {
 // PKCS#11 provider). Nothing when no loader knows the URI's scheme.
 std::optional<PrivateKey> load_store_key(const std::string& uri) {
   const std::string shown = masked_key_name(uri);
+  if (uri.starts_with(file_scheme)) {  // a missing file is a usage error, as with a path
+    const std::string path = uri.substr(file_scheme.size());
+    require_readable_file(path.starts_with("//") ? path.substr(2) : path, "--key");
+  }
   const NoPrompt ui = no_prompt();
   ERR_clear_error();
   const Store store{OSSL_STORE_open(uri.c_str(), ui.get(), nullptr, nullptr, nullptr)};
   if (!store) {
-    const unsigned long code = ERR_peek_last_error();
-    if (ERR_GET_LIB(code) == ERR_LIB_OSSL_STORE && ERR_GET_REASON(code) == OSSL_STORE_R_UNREGISTERED_SCHEME) {
-      ERR_clear_error();
-      return std::nullopt;
-    }
-    throw Error{Exit::tls, fmt::format("--key '{}' could not be opened", shown), openssl_error_text(),
+    const std::vector<QueuedError> errors = take_queued_errors();
+    // OpenSSL tries its file loader first, and then the scheme, which no loader may know.
+    const bool unregistered = std::any_of(errors.begin(), errors.end(), [](const QueuedError& error) {
+      return ERR_GET_LIB(error.code) == ERR_LIB_OSSL_STORE && error.reason == OSSL_STORE_R_UNREGISTERED_SCHEME;
+    });
+    if (unregistered && !uri.starts_with(file_scheme)) return std::nullopt;
+    throw Error{Exit::tls, fmt::format("--key '{}' could not be opened", shown), last_reason(errors),
                 "check the URI; a file: URI names an absolute path (file:/path/key.pem)"};
   }
   diag::debug("TLS private key {} from OpenSSL's store", shown);
