@@ -178,14 +178,17 @@ TEST_CASE("--probe over ws:// names the transport, the HTTP status and the subpr
   const Outcome outcome = run_tool(workspace, "mqsub", {"-L", "ws://127.0.0.1:" + port + "/t", "--probe"});
 
   CHECK_MESSAGE(outcome.exit_code == 0, outcome.err);
-  CHECK(contains(outcome.out, "broker: ws://127.0.0.1:" + port + "/mqtt\n"
-                              "transport: ws\n"
-                              "proxy: none\n"
-                              "address: 127.0.0.1 port " + port + "\n"
-                              "http status: HTTP/1.1 101 Switching Protocols\n"
-                              "websocket subprotocol: mqtt\n"
-                              "tls: no\n"
-                              "mqtt: MQTT v5\n"));
+  CHECK(contains(outcome.out, "broker: ws://127.0.0.1:" + port +
+                                  "/mqtt\n"
+                                  "transport: ws\n"
+                                  "proxy: none\n"
+                                  "address: 127.0.0.1 port " +
+                                  port +
+                                  "\n"
+                                  "http status: HTTP/1.1 101 Switching Protocols\n"
+                                  "websocket subprotocol: mqtt\n"
+                                  "tls: no\n"
+                                  "mqtt: MQTT v5\n"));
 }
 
 TEST_CASE("--probe=json of wss:// through tinyproxy names the proxy, the status, the subprotocol and TLS") {
@@ -196,8 +199,8 @@ TEST_CASE("--probe=json of wss:// through tinyproxy names the proxy, the status,
 
   const Outcome outcome =
       run_tool(workspace, "mqpub",
-               {"-L", "wss://localhost:" + port + "/t", "--cafile", broker.certificates().ca.string(), "--proxy",
-                proxy.url("probe:secret"), "--probe=json"});
+               {"-L", "wss://localhost:" + port + "/t", "--cafile", broker.certificates().ca.string(),
+                "--proxy", proxy.url("probe:secret"), "--probe=json"});
 
   CHECK_MESSAGE(outcome.exit_code == 0, outcome.err);
   const auto report = nlohmann::json::parse(outcome.out);
@@ -217,12 +220,17 @@ TEST_CASE("--probe of plain MQTT through tinyproxy names the proxy and no HTTP s
   Broker broker{workspace};
   HttpProxy proxy{workspace, broker.port()};
 
-  const Outcome outcome = run_tool(
-      workspace, "mqpub", {"-L", "mqtt://localhost:" + broker.port_text() + "/t", "--proxy", proxy.url(), "--probe"});
+  const Outcome outcome =
+      run_tool(workspace, "mqpub",
+               {"-L", "mqtt://localhost:" + broker.port_text() + "/t", "--proxy", proxy.url(), "--probe"});
 
   CHECK_MESSAGE(outcome.exit_code == 0, outcome.err);
   CHECK(contains(outcome.out, "transport: mqtt\n"
-                              "proxy: " + proxy.url() + " (HTTP CONNECT)\n"
-                              "proxy address: 127.0.0.1 port " + std::to_string(proxy.port()) + "\n"
-                              "tls: no\n"));
+                              "proxy: " +
+                                  proxy.url() +
+                                  " (HTTP CONNECT)\n"
+                                  "proxy address: 127.0.0.1 port " +
+                                  std::to_string(proxy.port()) +
+                                  "\n"
+                                  "tls: no\n"));
 }

@@ -49,12 +49,20 @@ TEST_CASE("a client key in a PKCS#11 token signs the TLS handshake of mqsub and 
   REQUIRE(wait_for_stderr_count(*subscriber, "SUBACK", 1));
 
   SUBCASE("as a pkcs11: URI") {
-    const Outcome published = run_tool(workspace, "mqpub", publish(broker, uri, {"-q", "1", "-d"}), std::nullopt,
-                                       token.environment());
+    const Outcome published = run_tool(workspace, "mqpub", publish(broker, uri, {"-q", "1", "-d"}),
+                                       std::nullopt, token.environment());
     CHECK_MESSAGE(published.exit_code == 0, published.err);
-    CHECK(contains(published.err, "TLS private key pkcs11:token=mq-test;object=client;type=private?pin-value=****"
-                                  " from OpenSSL engine pkcs11"));
+    CHECK(contains(published.err,
+                   "TLS private key pkcs11:token=mq-test;object=client;type=private?pin-value=****"
+                   " from OpenSSL engine pkcs11"));
     CHECK_FALSE(contains(published.err, "pin-value=" + token.pin()));
+  }
+  SUBCASE("with the PIN in a file (pin-source)") {
+    const std::string pin_file = workspace.write("pin", token.pin()).string();
+    const Outcome published =
+        run_tool(workspace, "mqpub", publish(broker, token.key_uri("") + "?pin-source=" + pin_file),
+                 std::nullopt, token.environment());
+    CHECK_MESSAGE(published.exit_code == 0, published.err);
   }
   SUBCASE("as mosquitto's --keyform engine --tls-engine pkcs11") {
     const Outcome published =
@@ -77,7 +85,8 @@ TEST_CASE("mqrr and mqbench take a token's key too") {
 
   auto responder = start_responder(workspace, broker, "svc/echo", {}, {"cat"});
   const Outcome answered =
-      run_tool(workspace, "mqrr", over_tls(broker, uri, {"-t", "svc/echo", "-e", "reply/echo", "-m", "ping", "-W", "10"}),
+      run_tool(workspace, "mqrr",
+               over_tls(broker, uri, {"-t", "svc/echo", "-e", "reply/echo", "-m", "ping", "-W", "10"}),
                std::nullopt, token.environment());
   CHECK_MESSAGE(answered.exit_code == 0, answered.err);
   CHECK(answered.out == "ping\n");
@@ -100,17 +109,19 @@ TEST_CASE("a token's key that cannot be had is exit 4, naming why, the PIN maske
 
   SUBCASE("a wrong PIN") {
     const std::string uri = token.key_uri("9999");
-    const Outcome outcome = run_tool(workspace, "mqpub", publish(broker, uri), std::nullopt, token.environment());
+    const Outcome outcome =
+        run_tool(workspace, "mqpub", publish(broker, uri), std::nullopt, token.environment());
     CHECK(outcome.exit_code == 4);
-    CHECK(outcome.err ==
-          "mqpub: error: the PKCS#11 token refused the PIN of --key "
-          "'pkcs11:token=mq-test;object=client;type=private?pin-value=****'\n"
-          "  cause: the token answered that the PIN is incorrect (a token locks itself after a few wrong PINs)\n"
-          "  fix: give the token's user PIN in the URI: pin-value=PIN, or pin-source=FILE\n");
+    CHECK(outcome.err == "mqpub: error: the PKCS#11 token refused the PIN of --key "
+                         "'pkcs11:token=mq-test;object=client;type=private?pin-value=****'\n"
+                         "  cause: the token answered that the PIN is incorrect (a token locks itself after "
+                         "a few wrong PINs)\n"
+                         "  fix: give the token's user PIN in the URI: pin-value=PIN, or pin-source=FILE\n");
   }
   SUBCASE("no such object") {
     const std::string uri = "pkcs11:token=mq-test;object=nobody;type=private?pin-value=1234";
-    const Outcome outcome = run_tool(workspace, "mqpub", publish(broker, uri), std::nullopt, token.environment());
+    const Outcome outcome =
+        run_tool(workspace, "mqpub", publish(broker, uri), std::nullopt, token.environment());
     CHECK(outcome.exit_code == 4);
     CHECK(contains(outcome.err, "mqpub: error: no private key matches --key "
                                 "'pkcs11:token=mq-test;object=nobody;type=private?pin-value=****'\n"));
@@ -119,8 +130,8 @@ TEST_CASE("a token's key that cannot be had is exit 4, naming why, the PIN maske
   }
   SUBCASE("no PIN: mq does not prompt") {
     const Outcome outcome =
-        run_tool(workspace, "mqsub", over_tls(broker, token.key_uri(""), {"-t", "t", "-C", "1"}), std::nullopt,
-                 token.environment());
+        run_tool(workspace, "mqsub", over_tls(broker, token.key_uri(""), {"-t", "t", "-C", "1"}),
+                 std::nullopt, token.environment());
     CHECK(outcome.exit_code == 4);
     CHECK(contains(outcome.err, "needs the token's PIN"));
     CHECK(contains(outcome.err, "mq does not prompt"));
@@ -144,15 +155,16 @@ TEST_CASE("a token's key that cannot be had is exit 4, naming why, the PIN maske
                  publish(broker, "client", {"--keyform", "engine", "--tls-engine", "no-such-engine"}));
     CHECK(outcome.exit_code == 4);
     CHECK(contains(outcome.err, "mqpub: error: OpenSSL has no engine 'no-such-engine'\n"));
-    CHECK(contains(outcome.err, "fix: install the engine, or check the id with: openssl engine -t no-such-engine"));
+    CHECK(contains(outcome.err,
+                   "fix: install the engine, or check the id with: openssl engine -t no-such-engine"));
   }
   SUBCASE("a key password SHA-1 for an engine that takes none") {
-    const Outcome outcome = run_tool(
-        workspace, "mqpub",
-        publish(broker, token.key_uri(token.pin()),
-                {"--keyform", "engine", "--tls-engine", "pkcs11", "--tls-engine-kpass-sha1",
-                 "7110eda4d09e062aa5e4a390b0a572ac0d2c0220"}),
-        std::nullopt, token.environment());
+    const Outcome outcome =
+        run_tool(workspace, "mqpub",
+                 publish(broker, token.key_uri(token.pin()),
+                         {"--keyform", "engine", "--tls-engine", "pkcs11", "--tls-engine-kpass-sha1",
+                          "7110eda4d09e062aa5e4a390b0a572ac0d2c0220"}),
+                 std::nullopt, token.environment());
     CHECK(outcome.exit_code == 4);
     CHECK(contains(outcome.err,
                    "mqpub: error: engine 'pkcs11' takes no key password SHA-1 (--tls-engine-kpass-sha1)\n"));
@@ -175,7 +187,8 @@ TEST_CASE("--key takes a URI OpenSSL's store opens; an unknown scheme is exit 4"
 
   const Outcome unknown = run_tool(workspace, "mqpub", publish(broker, "vault:client-key"));
   CHECK(unknown.exit_code == 4);
-  CHECK(contains(unknown.err, "mqpub: error: --key 'vault:client-key': no OpenSSL loader opens vault: URIs\n"));
+  CHECK(
+      contains(unknown.err, "mqpub: error: --key 'vault:client-key': no OpenSSL loader opens vault: URIs\n"));
 }
 
 TEST_CASE("mosquitto's engine options: their rules are usage errors (exit 2)") {

@@ -119,7 +119,8 @@ std::string transport_name(const ClientOptions& client) {
 
 std::string proxy_text(const ProxyUrl& proxy) {
   return fmt::format("{} ({})", proxy.text(),
-                     proxy.kind == ProxyUrl::Kind::http ? "HTTP CONNECT" : "SOCKS5, names resolved by the proxy");
+                     proxy.kind == ProxyUrl::Kind::http ? "HTTP CONNECT"
+                                                        : "SOCKS5, names resolved by the proxy");
 }
 
 void note_relay(ProbeReport& report, const Relay& relay) {
@@ -186,11 +187,12 @@ void append_transport(std::string& text, const ProbeReport& report) {
   text += fmt::format("transport: {}\n", report.transport);
   text += fmt::format("proxy: {}\n", report.proxy.empty() ? "none" : report.proxy);
   if (!report.address.empty())
-    text += fmt::format("{}: {} port {}\n", report.proxy.empty() ? "address" : "proxy address", report.address,
-                        report.port);
+    text += fmt::format("{}: {} port {}\n", report.proxy.empty() ? "address" : "proxy address",
+                        report.address, report.port);
   if (!report.http_status.empty()) text += fmt::format("http status: {}\n", report.http_status);
   if (report.transport == "ws" || report.transport == "wss")
-    text += fmt::format("websocket subprotocol: {}\n", report.subprotocol.empty() ? "none" : report.subprotocol);
+    text +=
+        fmt::format("websocket subprotocol: {}\n", report.subprotocol.empty() ? "none" : report.subprotocol);
 }
 
 nlohmann::json certificate_json(const CertificateFacts& certificate) {
@@ -291,15 +293,16 @@ std::string probe_text(const ProbeReport& report) {
 }
 
 nlohmann::json probe_json(const ProbeReport& report) {
-  nlohmann::json json{{"broker", report.broker},
-                      {"connected", !report.protocol.empty()},
-                      {"address", report.address.empty() ? nullptr : nlohmann::json(report.address)},
-                      {"port", report.port == 0 ? nullptr : nlohmann::json(report.port)},
-                      {"transport", report.transport},
-                      {"proxy", report.proxy.empty() ? nullptr : nlohmann::json(report.proxy)},
-                      {"http_status", report.http_status.empty() ? nullptr : nlohmann::json(report.http_status)},
-                      {"subprotocol", report.subprotocol.empty() ? nullptr : nlohmann::json(report.subprotocol)},
-                      {"tls", tls_json(report)}};
+  nlohmann::json json{
+      {"broker", report.broker},
+      {"connected", !report.protocol.empty()},
+      {"address", report.address.empty() ? nullptr : nlohmann::json(report.address)},
+      {"port", report.port == 0 ? nullptr : nlohmann::json(report.port)},
+      {"transport", report.transport},
+      {"proxy", report.proxy.empty() ? nullptr : nlohmann::json(report.proxy)},
+      {"http_status", report.http_status.empty() ? nullptr : nlohmann::json(report.http_status)},
+      {"subprotocol", report.subprotocol.empty() ? nullptr : nlohmann::json(report.subprotocol)},
+      {"tls", tls_json(report)}};
   if (!report.protocol.empty()) {
     json["mqtt"] = {{"version", report.protocol},
                     {"fell_back", report.fell_back},

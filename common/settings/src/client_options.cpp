@@ -159,8 +159,9 @@ void resolve_proxy(TransportOptions& transport) {
 
 void check_tls_engine_rules(const TlsOptions& tls) {
   if (tls.keyform == "engine" && !tls.engine)
-    throw usage_error("--keyform engine needs --tls-engine: the key id of --key belongs to an engine",
-                      "name the engine, e.g. --tls-engine pkcs11, or give --key a pkcs11: URI without --keyform");
+    throw usage_error(
+        "--keyform engine needs --tls-engine: the key id of --key belongs to an engine",
+        "name the engine, e.g. --tls-engine pkcs11, or give --key a pkcs11: URI without --keyform");
 }
 
 void check_transport_rules(const ClientOptions& client) {
@@ -347,17 +348,18 @@ void add_tls_options(CLI::App& app, TlsOptions& tls) {
 
 void add_tls_engine_options(CLI::App& app, TlsOptions& tls) {
   auto* key = app.get_option("--key");
-  auto* keyform = app.add_option("--keyform", tls.keyform,
-                                 "How to read --key: pem (a file or URI), or engine (a key id of --tls-engine)")
-                      ->transform([](std::string text) {  // mosquitto reads it ignoring case
-                        std::transform(text.begin(), text.end(), text.begin(),
-                                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-                        return text;
-                      })
-                      ->check(one_of({"pem", "engine"}))
-                      ->default_str("pem")
-                      ->needs(key)
-                      ->group(tls_group);
+  auto* keyform =
+      app.add_option("--keyform", tls.keyform,
+                     "How to read --key: pem (a file or URI), or engine (a key id of --tls-engine)")
+          ->transform([](std::string text) {  // mosquitto reads it ignoring case
+            std::transform(text.begin(), text.end(), text.begin(),
+                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+            return text;
+          })
+          ->check(one_of({"pem", "engine"}))
+          ->default_str("pem")
+          ->needs(key)
+          ->group(tls_group);
   auto* engine = app.add_option("--tls-engine", tls.engine, "OpenSSL engine that holds --key (e.g. pkcs11)")
                      ->type_name("ID")
                      ->group(tls_group);
@@ -365,7 +367,8 @@ void add_tls_engine_options(CLI::App& app, TlsOptions& tls) {
                  "SHA-1 of the key's password, in hex, for engines that take one (e.g. tpm2tss)")
       ->type_name("HEX")
       ->check([](const std::string& text) -> std::string {
-        if (text.size() == 40 && text.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos) return {};
+        if (text.size() == 40 && text.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos)
+          return {};
         return fmt::format("'{}' is not a SHA-1 in hex (40 hexadecimal digits)", printable(text));
       })
       ->needs(keyform)

@@ -118,7 +118,8 @@ int refuse_passphrase(char*, int, int, void*) { return 0; }
 PrivateKey load_pem_file(const std::string& path) {
   require_readable_file(path, "--key");
   BIO* file = BIO_new_file(path.c_str(), "r");
-  if (file == nullptr) throw Error{Exit::tls, fmt::format("--key '{}' cannot be opened", path), openssl_error_text()};
+  if (file == nullptr)
+    throw Error{Exit::tls, fmt::format("--key '{}' cannot be opened", path), openssl_error_text()};
   PrivateKey key{PEM_read_bio_PrivateKey(file, nullptr, refuse_passphrase, nullptr)};
   BIO_free(file);
   if (key) return key;
@@ -168,10 +169,11 @@ private:
   Error missing_engine_error() const {
     ERR_clear_error();
     const bool pkcs11 = id_ == pkcs11_engine;
-    return Error{Exit::tls, fmt::format("OpenSSL has no engine '{}'", id_),
-                 fmt::format("no engine of that id is built into OpenSSL or installed in {}", engines_directory()),
-                 pkcs11 ? "install the PKCS#11 engine: apt-get install libengine-pkcs11-openssl"
-                        : fmt::format("install the engine, or check the id with: openssl engine -t {}", id_)};
+    return Error{
+        Exit::tls, fmt::format("OpenSSL has no engine '{}'", id_),
+        fmt::format("no engine of that id is built into OpenSSL or installed in {}", engines_directory()),
+        pkcs11 ? "install the PKCS#11 engine: apt-get install libengine-pkcs11-openssl"
+               : fmt::format("install the engine, or check the id with: openssl engine -t {}", id_)};
   }
 
   std::string id_;
@@ -185,15 +187,17 @@ void give_password_sha1(const Engine& engine, const std::string& hex) {
   for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
     sha1 += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
   ERR_clear_error();
-  if (ENGINE_ctrl_cmd(engine.native(), engine_secret_mode, engine_secret_mode_sha, nullptr, nullptr, 0) != 1) {
+  if (ENGINE_ctrl_cmd(engine.native(), engine_secret_mode, engine_secret_mode_sha, nullptr, nullptr, 0) !=
+      1) {
     ERR_clear_error();
-    throw Error{Exit::tls,
-                fmt::format("engine '{}' takes no key password SHA-1 (--tls-engine-kpass-sha1)", engine.id()),
-                fmt::format("the engine has no {} control, which mosquitto's option needs (TPM engines have it)",
-                            engine_secret_mode),
-                engine.id() == pkcs11_engine
-                    ? "drop --tls-engine-kpass-sha1 and put the PIN in the key's URI (pin-value= or pin-source=)"
-                    : "drop --tls-engine-kpass-sha1"};
+    throw Error{
+        Exit::tls,
+        fmt::format("engine '{}' takes no key password SHA-1 (--tls-engine-kpass-sha1)", engine.id()),
+        fmt::format("the engine has no {} control, which mosquitto's option needs (TPM engines have it)",
+                    engine_secret_mode),
+        engine.id() == pkcs11_engine
+            ? "drop --tls-engine-kpass-sha1 and put the PIN in the key's URI (pin-value= or pin-source=)"
+            : "drop --tls-engine-kpass-sha1"};
   }
   if (ENGINE_ctrl_cmd(engine.native(), engine_pin, 0, sha1.data(), nullptr, 0) != 1) {
     const std::string reason = openssl_error_text();
@@ -202,10 +206,12 @@ void give_password_sha1(const Engine& engine, const std::string& hex) {
   }
 }
 
-Error engine_key_error(const Engine& engine, const std::string& shown, const std::vector<QueuedError>& errors) {
+Error engine_key_error(const Engine& engine, const std::string& shown,
+                       const std::vector<QueuedError>& errors) {
   const std::string where = fmt::format("--key '{}'", shown);
   const char* token_module = "PKCS#11 module";
-  if (any_error(errors, token_module, ckr_pin_incorrect) || any_error(errors, token_module, ckr_pin_len_range))
+  if (any_error(errors, token_module, ckr_pin_incorrect) ||
+      any_error(errors, token_module, ckr_pin_len_range))
     return Error{Exit::tls, fmt::format("the PKCS#11 token refused the PIN of {}", where),
                  "the token answered that the PIN is incorrect (a token locks itself after a few wrong PINs)",
                  "give the token's user PIN in the URI: pin-value=PIN, or pin-source=FILE"};
@@ -223,7 +229,8 @@ Error engine_key_error(const Engine& engine, const std::string& shown, const std
                  "no token holds a private key object with the URI's token, object (label) and id",
                  "list the token's keys and copy one's URI: p11tool --list-privkeys --login "
                  "'pkcs11:token=NAME' (gnutls-bin), or pkcs11-tool --list-objects --login (opensc)"};
-  return Error{Exit::tls, fmt::format("engine '{}' could not load {}", engine.id(), where), last_reason(errors),
+  return Error{Exit::tls, fmt::format("engine '{}' could not load {}", engine.id(), where),
+               last_reason(errors),
                fmt::format("check the key id with the engine's tools (openssl engine -t {})", engine.id())};
 }
 
@@ -276,7 +283,8 @@ std::optional<PrivateKey> load_store_key(const std::string& uri) {
     const std::vector<QueuedError> errors = take_queued_errors();
     // OpenSSL tries its file loader first, and then the scheme, which no loader may know.
     const bool unregistered = std::any_of(errors.begin(), errors.end(), [](const QueuedError& error) {
-      return ERR_GET_LIB(error.code) == ERR_LIB_OSSL_STORE && error.reason == OSSL_STORE_R_UNREGISTERED_SCHEME;
+      return ERR_GET_LIB(error.code) == ERR_LIB_OSSL_STORE &&
+             error.reason == OSSL_STORE_R_UNREGISTERED_SCHEME;
     });
     if (unregistered && !uri.starts_with(file_scheme)) return std::nullopt;
     throw Error{Exit::tls, fmt::format("--key '{}' could not be opened", shown), last_reason(errors),
@@ -293,11 +301,12 @@ std::optional<PrivateKey> load_store_key(const std::string& uri) {
 
 Error unknown_scheme_error(const std::string& key) {
   const std::string scheme = key.substr(0, key.find(':'));
-  return Error{Exit::tls, fmt::format("--key '{}': no OpenSSL loader opens {}: URIs", masked_key_name(key), scheme),
-               fmt::format("there is no file of that name, and neither OpenSSL nor a provider that openssl.cnf "
-                           "loads registers the scheme '{}'",
-                           scheme),
-               "give a PEM file, a pkcs11: URI, or load the provider for that scheme in openssl.cnf"};
+  return Error{
+      Exit::tls, fmt::format("--key '{}': no OpenSSL loader opens {}: URIs", masked_key_name(key), scheme),
+      fmt::format("there is no file of that name, and neither OpenSSL nor a provider that openssl.cnf "
+                  "loads registers the scheme '{}'",
+                  scheme),
+      "give a PEM file, a pkcs11: URI, or load the provider for that scheme in openssl.cnf"};
 }
 
 }  // namespace

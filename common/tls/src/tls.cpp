@@ -327,7 +327,6 @@ struct TlsCallbacks {
           Error{Exit::internal, "the TLS key log could not be written", unexpected.what()};
     }
   }
-
 };
 
 CertificateFacts certificate_facts(X509* certificate) {
@@ -455,8 +454,8 @@ void TlsContext::configure_client_certificate(const TlsOptions& options) {
   const std::string key_name = masked_key_name(options.key.value_or(cert));
   if (SSL_CTX_use_PrivateKey(context_, key.get()) != 1) {
     if (is_key_mismatch(ERR_peek_last_error())) throw key_mismatch_error(key_name, cert);
-    throw Error{Exit::tls, fmt::format("--key '{}' cannot sign for a TLS client", key_name), openssl_error_text(),
-                "give the private key of --cert"};
+    throw Error{Exit::tls, fmt::format("--key '{}' cannot sign for a TLS client", key_name),
+                openssl_error_text(), "give the private key of --cert"};
   }
   if (SSL_CTX_check_private_key(context_) != 1) throw key_mismatch_error(key_name, cert);
   client_certificate_ = certificate_facts(SSL_CTX_get0_certificate(context_));

@@ -61,10 +61,10 @@ struct ProbeReport {
   std::string broker;   // as addressed: "localhost:1883"
   std::string address;  // the peer's numeric address, "" if not connected
   int port = 0;
-  std::string transport;    // "mqtt", "mqtts", "ws", "wss" or "unix socket"
-  std::string proxy;        // the proxy's URL, its password masked; "" for none
-  std::string http_status;  // the WebSocket handshake's answer, "HTTP/1.1 101 Switching Protocols"
-  std::string subprotocol;  // the WebSocket subprotocol the server agreed to; "" for none
+  std::string transport;              // "mqtt", "mqtts", "ws", "wss" or "unix socket"
+  std::string proxy;                  // the proxy's URL, its password masked; "" for none
+  std::string http_status;            // the WebSocket handshake's answer, "HTTP/1.1 101 Switching Protocols"
+  std::string subprotocol;            // the WebSocket subprotocol the server agreed to; "" for none
   std::optional<TlsObservation> tls;  // with TLS: version, cipher, chain
   bool host_name_checked = true;      // false with --insecure
   std::string protocol;               // "MQTT v5", "" if not accepted

@@ -102,10 +102,10 @@ struct TlsOptions {
   std::string keyform = "pem";     // --keyform: pem, or engine (the key is --tls-engine's)
   std::optional<std::string> engine;             // --tls-engine: the OpenSSL engine's id
   std::optional<std::string> engine_kpass_sha1;  // --tls-engine-kpass-sha1: 40 hex digits
-  bool insecure = false;      // skip the host-name check (not the chain)
-  bool use_os_certs = false;  // trust the system CA store
-  std::string version;        // tlsv1.3, tlsv1.2, tlsv1.1; empty: TLS 1.2 or newer
-  std::string ciphers;        // OpenSSL cipher list for TLS <= 1.2
+  bool insecure = false;                         // skip the host-name check (not the chain)
+  bool use_os_certs = false;                     // trust the system CA store
+  std::string version;                           // tlsv1.3, tlsv1.2, tlsv1.1; empty: TLS 1.2 or newer
+  std::string ciphers;                           // OpenSSL cipher list for TLS <= 1.2
   std::string alpn;
   std::optional<std::string> psk;  // hex key
   std::optional<std::string> psk_identity;
