@@ -17,7 +17,8 @@ public:
   SoftwareToken(const Workspace& workspace, const std::filesystem::path& key, std::string label = "mq-test",
                 std::string pin = "1234", std::string object = "client");
 
-  /// The environment a tool needs to see the token.
+  /// The environment a tool needs to see the token (and LeakSanitizer's suppressions of the
+  /// pkcs11 engine's leaks).
   std::map<std::string, std::string> environment() const;
   /// The PKCS#11 URI of the private key, with `pin` as pin-value ("" for none).
   std::string key_uri(const std::string& pin) const;
