@@ -7,6 +7,7 @@
 #include "harness/broker.hpp"
 #include "harness/fake_broker.hpp"
 #include "harness/scenario.hpp"
+#include "harness/web_servers.hpp"
 
 using namespace mq::test;
 
@@ -167,4 +168,69 @@ TEST_CASE("--probe as text over TLS shows the version, the chain, and that --ins
   CHECK(contains(outcome.out, "tls host name: not checked (--insecure)\n"));
   CHECK(contains(outcome.out, "certificate 0: "));
   CHECK(contains(outcome.out, "CN=localhost"));
+}
+
+TEST_CASE("--probe over ws:// names the transport, the HTTP status and the subprotocol mosquitto agreed to") {
+  Workspace workspace;
+  Broker broker{workspace, websocket_broker()};
+  const std::string port = std::to_string(broker.ws_port());
+
+  const Outcome outcome = run_tool(workspace, "mqsub", {"-L", "ws://127.0.0.1:" + port + "/t", "--probe"});
+
+  CHECK_MESSAGE(outcome.exit_code == 0, outcome.err);
+  CHECK(contains(outcome.out, "broker: ws://127.0.0.1:" + port +
+                                  "/mqtt\n"
+                                  "transport: ws\n"
+                                  "proxy: none\n"
+                                  "address: 127.0.0.1 port " +
+                                  port +
+                                  "\n"
+                                  "http status: HTTP/1.1 101 Switching Protocols\n"
+                                  "websocket subprotocol: mqtt\n"
+                                  "tls: no\n"
+                                  "mqtt: MQTT v5\n"));
+}
+
+TEST_CASE("--probe=json of wss:// through tinyproxy names the proxy, the status, the subprotocol and TLS") {
+  Workspace workspace;
+  Broker broker{workspace, websocket_broker(true)};
+  HttpProxy proxy{workspace, broker.wss_port(), {{"probe", "secret"}}};
+  const std::string port = std::to_string(broker.wss_port());
+
+  const Outcome outcome =
+      run_tool(workspace, "mqpub",
+               {"-L", "wss://localhost:" + port + "/t", "--cafile", broker.certificates().ca.string(),
+                "--proxy", proxy.url("probe:secret"), "--probe=json"});
+
+  CHECK_MESSAGE(outcome.exit_code == 0, outcome.err);
+  const auto report = nlohmann::json::parse(outcome.out);
+  CHECK(report["connected"] == true);
+  CHECK(report["transport"] == "wss");
+  CHECK(report["proxy"] == "http://probe:***@127.0.0.1:" + std::to_string(proxy.port()) + " (HTTP CONNECT)");
+  CHECK(report["address"] == "127.0.0.1");
+  CHECK(report["port"] == proxy.port());
+  CHECK(report["http_status"] == "HTTP/1.1 101 Switching Protocols");
+  CHECK(report["subprotocol"] == "mqtt");
+  CHECK(report["tls"]["version"] == "TLSv1.3");
+  CHECK_FALSE(contains(outcome.out, "secret"));
+}
+
+TEST_CASE("--probe of plain MQTT through tinyproxy names the proxy and no HTTP status of its own") {
+  Workspace workspace;
+  Broker broker{workspace};
+  HttpProxy proxy{workspace, broker.port()};
+
+  const Outcome outcome =
+      run_tool(workspace, "mqpub",
+               {"-L", "mqtt://localhost:" + broker.port_text() + "/t", "--proxy", proxy.url(), "--probe"});
+
+  CHECK_MESSAGE(outcome.exit_code == 0, outcome.err);
+  CHECK(contains(outcome.out, "transport: mqtt\n"
+                              "proxy: " +
+                                  proxy.url() +
+                                  " (HTTP CONNECT)\n"
+                                  "proxy address: 127.0.0.1 port " +
+                                  std::to_string(proxy.port()) +
+                                  "\n"
+                                  "tls: no\n"));
 }

@@ -198,6 +198,29 @@ TEST_CASE(
   CHECK(contains(outcome.err, "its reason: 'token expired'"));
 }
 
+TEST_CASE("a server that closes an established WebSocket: -d and the error name the code, its meaning, "
+          "its reason") {
+  Workspace workspace;
+  FakeWebSocketServer server{workspace, {"close_after_connack", "1001", "restarting"}};
+  const Outcome outcome = run_tool(
+      workspace, "mqsub", {"-L", ws_url(server.port(), "t"), "--reconnect-attempts", "0", "-W", "10", "-d"});
+  CHECK(outcome.exit_code == 3);  // going away: a new connection may succeed
+  CHECK(contains(outcome.err, "debug: the server closed the WebSocket with close code 1001 (going away)\n"));
+  CHECK(contains(outcome.err, "error: the server ws://localhost:" + server.port_text() +
+                                  "/mqtt closed the WebSocket connection with close code 1001 (going away)\n"
+                                  "  cause: its reason: 'restarting'\n"
+                                  "  fix: try again later; the broker's log says why it closed\n"));
+}
+
+TEST_CASE("a close code of the application's range (4000-4999) is named by its number, without a reason") {
+  Workspace workspace;
+  FakeWebSocketServer server{workspace, {"close", "4003", ""}};
+  const Outcome outcome = publish_to_fake(workspace, server);
+  CHECK(outcome.exit_code == 7);
+  CHECK(contains(outcome.err, "closed the WebSocket connection with close code 4003\n"
+                              "  cause: it gave no reason\n"));
+}
+
 TEST_CASE("a server that closes in the middle of a frame is a lost connection (exit 3)") {
   Workspace workspace;
   FakeWebSocketServer server{workspace, {"close_mid_frame"}};

@@ -135,3 +135,35 @@ TEST_CASE("-d prints binary data in hex, of longer data the first 32 bytes and t
         "correlation-data=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f... (40 bytes), "
         "subscription-identifier=300, content-type='', user-property 'k'=''");
 }
+
+TEST_CASE(
+    "a relayed probe names the transport, the proxy and its address, the HTTP status, the subprotocol") {
+  ProbeReport report;
+  report.broker = "wss://broker:443/mqtt";
+  report.transport = "wss";
+  report.proxy = "http://alice:***@proxy:3128 (HTTP CONNECT)";
+  report.address = "192.0.2.7";
+  report.port = 3128;
+  report.http_status = "HTTP/1.1 101 Switching Protocols";
+  CHECK(report.relayed());
+  CHECK(probe_text(report) == "broker: wss://broker:443/mqtt\n"
+                              "transport: wss\n"
+                              "proxy: http://alice:***@proxy:3128 (HTTP CONNECT)\n"
+                              "proxy address: 192.0.2.7 port 3128\n"
+                              "http status: HTTP/1.1 101 Switching Protocols\n"
+                              "websocket subprotocol: none\n"
+                              "tls: no\n");
+  const nlohmann::json json = probe_json(report);
+  CHECK(json["transport"] == "wss");
+  CHECK(json["http_status"] == "HTTP/1.1 101 Switching Protocols");
+  CHECK(json["subprotocol"].is_null());
+}
+
+TEST_CASE("a direct probe prints no transport lines and its JSON names the transport") {
+  ProbeReport report;
+  report.broker = "broker:8883";
+  report.transport = "mqtts";
+  CHECK_FALSE(report.relayed());
+  CHECK(probe_text(report) == "broker: broker:8883\ntls: no\n");
+  CHECK(probe_json(report)["proxy"].is_null());
+}

@@ -13,6 +13,7 @@
 #include "mq/option_checks.hpp"
 #include "mq/output.hpp"
 #include "mq/properties.hpp"
+#include "mq/relay.hpp"
 #include "mq/session.hpp"
 #include "mq/signals.hpp"
 #include "mq/text.hpp"
@@ -109,13 +110,35 @@ void note_peer_address(ProbeReport& report, int socket) {
   report.address = text;
 }
 
+std::string transport_name(const ClientOptions& client) {
+  if (client.connection.unix_socket) return "unix socket";
+  const bool tls = client.tls.enabled();
+  if (client.transport.websocket) return tls ? "wss" : "ws";
+  return tls ? "mqtts" : "mqtt";
+}
+
+std::string proxy_text(const ProxyUrl& proxy) {
+  return fmt::format("{} ({})", proxy.text(),
+                     proxy.kind == ProxyUrl::Kind::http ? "HTTP CONNECT"
+                                                        : "SOCKS5, names resolved by the proxy");
+}
+
+void note_relay(ProbeReport& report, const Relay& relay) {
+  report.http_status = relay.http_status();
+  report.subprotocol = relay.subprotocol();
+  note_peer_address(report, relay.tunnel_socket());
+}
+
 void note_session(ProbeReport& report, const Session& session, const ClientOptions& client) {
   if (const TlsContext* tls = session.tls()) {
     report.tls = tls->observation();
     report.host_name_checked = !tls->server_name().empty();
   }
   if (!session.connected()) return;
-  note_peer_address(report, session.socket());
+  if (const Relay* relay = session.relay())
+    note_relay(report, *relay);
+  else
+    note_peer_address(report, session.socket());
   report.protocol = protocol_name(session.protocol());
   report.fell_back = session.protocol() != ProtocolVersion::v5 && !client.connection.protocol;
   report.client_id = session.client_id();
@@ -157,6 +180,19 @@ void append_capabilities(std::string& text, const BrokerCapabilities& c, int kee
   if (!c.reason_string.empty()) text += fmt::format("reason string: {}\n", c.reason_string);
   for (const auto& [name, value] : c.user_properties)
     text += fmt::format("user property: {}={}\n", name, value);
+}
+
+// How a relayed connection went: WebSockets, a proxy, or both.
+void append_transport(std::string& text, const ProbeReport& report) {
+  text += fmt::format("transport: {}\n", report.transport);
+  text += fmt::format("proxy: {}\n", report.proxy.empty() ? "none" : report.proxy);
+  if (!report.address.empty())
+    text += fmt::format("{}: {} port {}\n", report.proxy.empty() ? "address" : "proxy address",
+                        report.address, report.port);
+  if (!report.http_status.empty()) text += fmt::format("http status: {}\n", report.http_status);
+  if (report.transport == "ws" || report.transport == "wss")
+    text +=
+        fmt::format("websocket subprotocol: {}\n", report.subprotocol.empty() ? "none" : report.subprotocol);
 }
 
 nlohmann::json certificate_json(const CertificateFacts& certificate) {
@@ -202,6 +238,8 @@ nlohmann::json capabilities_json(const BrokerCapabilities& c, int keepalive) {
 
 }  // namespace
 
+bool ProbeReport::relayed() const { return transport == "ws" || transport == "wss" || !proxy.empty(); }
+
 bool BrokerCapabilities::was_stated(std::string_view name) const {
   return std::find(stated.begin(), stated.end(), name) != stated.end();
 }
@@ -226,7 +264,10 @@ void add_probe_options(CLI::App& app, ProbeOptions& probe) {
 
 std::string probe_text(const ProbeReport& report) {
   std::string text = fmt::format("broker: {}\n", report.broker);
-  if (!report.address.empty()) text += fmt::format("address: {} port {}\n", report.address, report.port);
+  if (report.relayed())
+    append_transport(text, report);
+  else if (!report.address.empty())
+    text += fmt::format("address: {} port {}\n", report.address, report.port);
   if (report.tls) {
     const TlsObservation& tls = *report.tls;
     if (tls.handshake_done) text += fmt::format("tls: {}, cipher {}\n", tls.version, tls.cipher);
@@ -252,11 +293,16 @@ std::string probe_text(const ProbeReport& report) {
 }
 
 nlohmann::json probe_json(const ProbeReport& report) {
-  nlohmann::json json{{"broker", report.broker},
-                      {"connected", !report.protocol.empty()},
-                      {"address", report.address.empty() ? nullptr : nlohmann::json(report.address)},
-                      {"port", report.port == 0 ? nullptr : nlohmann::json(report.port)},
-                      {"tls", tls_json(report)}};
+  nlohmann::json json{
+      {"broker", report.broker},
+      {"connected", !report.protocol.empty()},
+      {"address", report.address.empty() ? nullptr : nlohmann::json(report.address)},
+      {"port", report.port == 0 ? nullptr : nlohmann::json(report.port)},
+      {"transport", report.transport},
+      {"proxy", report.proxy.empty() ? nullptr : nlohmann::json(report.proxy)},
+      {"http_status", report.http_status.empty() ? nullptr : nlohmann::json(report.http_status)},
+      {"subprotocol", report.subprotocol.empty() ? nullptr : nlohmann::json(report.subprotocol)},
+      {"tls", tls_json(report)}};
   if (!report.protocol.empty()) {
     json["mqtt"] = {{"version", report.protocol},
                     {"fell_back", report.fell_back},
@@ -283,6 +329,8 @@ Exit run_probe(const ClientOptions& client, const ProbeOptions& probe) {
                            client.transport.websocket ? client.transport.path() : ""}
                       .text();
   report.keepalive = connection.keepalive;
+  report.transport = transport_name(client);
+  if (client.transport.proxy) report.proxy = proxy_text(*client.transport.proxy);
   try {
     ProbeEvents events{report};
     StopSignals::install();  // Ctrl-C ends the probe with a clean shutdown and exit 130

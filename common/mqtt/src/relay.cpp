@@ -141,6 +141,7 @@ void RelayOpening::advance() {
     return;
   }
   subprotocol_ = check_websocket_answer(*answer, options_.transport, attempt_.endpoint, key_);
+  http_status_ = answer->status_line;
   diag::debug("WebSocket connection to {} open{}", attempt_.endpoint.text(),
               subprotocol_.empty() ? "" : fmt::format(", subprotocol {}", subprotocol_));
   done_ = true;
@@ -164,6 +165,7 @@ std::unique_ptr<Relay> RelayOpening::finish() {
   std::unique_ptr<Relay> relay{new Relay(std::move(opened_), attempt_.endpoint)};
   if (options_.transport.websocket) {
     relay->subprotocol_ = subprotocol_;
+    relay->http_status_ = http_status_;
     relay->start_framing();
   }
   relay->listen_privately();

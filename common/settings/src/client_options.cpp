@@ -157,6 +157,13 @@ void resolve_proxy(TransportOptions& transport) {
   }
 }
 
+void check_tls_engine_rules(const TlsOptions& tls) {
+  if (tls.keyform == "engine" && !tls.engine)
+    throw usage_error(
+        "--keyform engine needs --tls-engine: the key id of --key belongs to an engine",
+        "name the engine, e.g. --tls-engine pkcs11, or give --key a pkcs11: URI without --keyform");
+}
+
 void check_transport_rules(const ClientOptions& client) {
   const TransportOptions& transport = client.transport;
   if (client.connection.unix_socket && (transport.websocket || transport.proxy))
@@ -308,7 +315,9 @@ void add_tls_options(CLI::App& app, TlsOptions& tls) {
       app.add_option("--capath", tls.capath, "Directory of hashed PEM CA files to trust; turns TLS on")
           ->group(tls_group);
   auto* cert = app.add_option("--cert", tls.cert, "PEM client certificate (needs --key)")->group(tls_group);
-  auto* key = app.add_option("--key", tls.key, "PEM private key of --cert")->group(tls_group);
+  auto* key = app.add_option("--key", tls.key,
+                             "Private key of --cert: a PEM file, a pkcs11: URI, or a key URI OpenSSL opens")
+                  ->group(tls_group);
   cert->needs(key);
   key->needs(cert);
   app.add_flag("--insecure", tls.insecure,
@@ -334,6 +343,36 @@ void add_tls_options(CLI::App& app, TlsOptions& tls) {
       ->group(tls_group);
   app.add_flag("--no-tls", tls.disabled,
                "Connect without TLS even if TLS options are given (e.g. in -o FILE)")
+      ->group(tls_group);
+}
+
+void add_tls_engine_options(CLI::App& app, TlsOptions& tls) {
+  auto* key = app.get_option("--key");
+  auto* keyform =
+      app.add_option("--keyform", tls.keyform,
+                     "How to read --key: pem (a file or URI), or engine (a key id of --tls-engine)")
+          ->transform([](std::string text) {  // mosquitto reads it ignoring case
+            std::transform(text.begin(), text.end(), text.begin(),
+                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+            return text;
+          })
+          ->check(one_of({"pem", "engine"}))
+          ->default_str("pem")
+          ->needs(key)
+          ->group(tls_group);
+  auto* engine = app.add_option("--tls-engine", tls.engine, "OpenSSL engine that holds --key (e.g. pkcs11)")
+                     ->type_name("ID")
+                     ->group(tls_group);
+  app.add_option("--tls-engine-kpass-sha1", tls.engine_kpass_sha1,
+                 "SHA-1 of the key's password, in hex, for engines that take one (e.g. tpm2tss)")
+      ->type_name("HEX")
+      ->check([](const std::string& text) -> std::string {
+        if (text.size() == 40 && text.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos)
+          return {};
+        return fmt::format("'{}' is not a SHA-1 in hex (40 hexadecimal digits)", printable(text));
+      })
+      ->needs(keyform)
+      ->needs(engine)
       ->group(tls_group);
 }
 
@@ -378,6 +417,7 @@ void add_client_options(CLI::App& app, ClientOptions& client) {
   add_connection_options(app, client.connection);
   add_auth_options(app, client.auth);
   add_tls_options(app, client.tls);
+  add_tls_engine_options(app, client.tls);
   add_will_options(app, client.will);
   add_transport_options(app, client.transport);
   add_log_options(app, client.log);
@@ -417,6 +457,7 @@ void finalize_client_options(ClientOptions& client) {
   resolve_proxy(client.transport);
   check_websocket_options(client.transport);
   check_transport_rules(client);
+  check_tls_engine_rules(client.tls);
   check_session_rules(client.connection);
   if (client.will.topic) check_topic_name(*client.will.topic, "--will-topic");
   open_key_log(client.tls);

@@ -18,19 +18,11 @@
 
 #include "mq/diagnostics.hpp"
 #include "mq/error.hpp"
+#include "mq/private_key.hpp"
+#include "openssl_helpers.hpp"
 
 namespace mq {
 namespace {
-
-std::string openssl_error_text() {
-  const unsigned long code = ERR_peek_last_error();
-  ERR_clear_error();
-  if (code == 0) return "OpenSSL gave no reason";
-  char text[256];
-  ERR_error_string_n(code, text, sizeof text);
-  const char* reason = ERR_reason_error_string(code);
-  return reason ? fmt::format("OpenSSL says: {}", reason) : std::string{text};
-}
 
 std::string name_text(const X509_NAME* name) {
   BIO* bio = BIO_new(BIO_s_mem());
@@ -92,6 +84,30 @@ std::vector<std::string> certificate_names(X509* certificate) {
   return names;
 }
 
+// OpenSSL reports a key that does not match the certificate as a failure to load the key.
+bool is_key_mismatch(unsigned long code) {
+  return ERR_GET_LIB(code) == ERR_LIB_X509 && ERR_GET_REASON(code) == X509_R_KEY_VALUES_MISMATCH;
+}
+
+Error key_mismatch_error(const std::string& key, const std::string& cert) {
+  ERR_clear_error();
+  return Error{Exit::tls, fmt::format("--key '{}' does not belong to --cert '{}'", key, cert),
+               "the private key does not match the certificate's public key",
+               "give the key that was generated with this certificate"};
+}
+
+}  // namespace
+
+std::string openssl_error_text() {
+  const unsigned long code = ERR_peek_last_error();
+  ERR_clear_error();
+  if (code == 0) return "OpenSSL gave no reason";
+  char text[256];
+  ERR_error_string_n(code, text, sizeof text);
+  const char* reason = ERR_reason_error_string(code);
+  return reason ? fmt::format("OpenSSL says: {}", reason) : std::string{text};
+}
+
 // Opening the file ourselves tells "missing or unreadable" (usage, exit 2) apart from
 // "readable but not usable" (TLS, exit 4), which OpenSSL reports alike.
 void require_readable_file(const std::string& path, std::string_view option) {
@@ -106,19 +122,12 @@ void require_readable_file(const std::string& path, std::string_view option) {
                                            : fmt::format("give {} a PEM file", option));
 }
 
-// OpenSSL reports a key that does not match the certificate as a failure to load the key.
-bool is_key_mismatch(unsigned long code) {
-  return ERR_GET_LIB(code) == ERR_LIB_X509 && ERR_GET_REASON(code) == X509_R_KEY_VALUES_MISMATCH;
+bool file_contains(const std::string& path, std::string_view text) {
+  std::ifstream file{path, std::ios::binary};
+  std::ostringstream content;
+  content << file.rdbuf();
+  return content.str().find(text) != std::string::npos;
 }
-
-Error key_mismatch_error(const std::string& key, const std::string& cert) {
-  ERR_clear_error();
-  return Error{Exit::tls, fmt::format("--key '{}' does not belong to --cert '{}'", key, cert),
-               "the private key does not match the certificate's public key",
-               "give the key that was generated with this certificate"};
-}
-
-}  // namespace
 
 // OpenSSL 3.0 names the alerts TLS 1.3 added "unknown"; these are RFC 8446's names.
 std::string tls_alert_name(int value) {
@@ -178,13 +187,6 @@ void require_readable_directory(const std::string& path, std::string_view option
     throw usage_error(fmt::format("{} '{}' cannot be read: {}", option, path, std::strerror(errno)),
                       fmt::format("give {} a directory of hashed CA files (see openssl rehash)", option));
   closedir(directory);
-}
-
-bool file_contains(const std::string& path, std::string_view text) {
-  std::ifstream file{path, std::ios::binary};
-  std::ostringstream content;
-  content << file.rdbuf();
-  return content.str().find(text) != std::string::npos;
 }
 
 bool is_ip_address(const std::string& host) {
@@ -325,9 +327,6 @@ struct TlsCallbacks {
           Error{Exit::internal, "the TLS key log could not be written", unexpected.what()};
     }
   }
-
-  // An encrypted key would make OpenSSL prompt on the terminal; we refuse and explain instead.
-  static int refuse_passphrase(char*, int, int, void*) { return 0; }
 };
 
 CertificateFacts certificate_facts(X509* certificate) {
@@ -447,24 +446,18 @@ void TlsContext::configure_trust(const TlsOptions& options) {
 
 void TlsContext::configure_client_certificate(const TlsOptions& options) {
   const std::string& cert = *options.cert;
-  const std::string& key = options.key.value_or(cert);
   require_readable_file(cert, "--cert");
-  require_readable_file(key, "--key");
+  const PrivateKey key = load_private_key(options);
   if (SSL_CTX_use_certificate_chain_file(context_, cert.c_str()) != 1)
     throw Error{Exit::tls, fmt::format("--cert '{}' is not a usable certificate", cert), openssl_error_text(),
                 "give the client certificate as a PEM file (-----BEGIN CERTIFICATE-----)"};
-  SSL_CTX_set_default_passwd_cb(context_, TlsCallbacks::refuse_passphrase);
-  if (SSL_CTX_use_PrivateKey_file(context_, key.c_str(), SSL_FILETYPE_PEM) != 1) {
-    if (is_key_mismatch(ERR_peek_last_error())) throw key_mismatch_error(key, cert);
-    const std::string reason = openssl_error_text();
-    if (file_contains(key, "ENCRYPTED"))
-      throw Error{Exit::tls, fmt::format("--key '{}' is encrypted with a passphrase", key),
-                  "mq does not prompt for key passphrases, so that it never blocks a script",
-                  fmt::format("write an unencrypted copy: openssl pkey -in {} -out client-plain.key", key)};
-    throw Error{Exit::tls, fmt::format("--key '{}' is not a usable private key", key), reason,
-                "give the private key as a PEM file (-----BEGIN PRIVATE KEY-----)"};
+  const std::string key_name = masked_key_name(options.key.value_or(cert));
+  if (SSL_CTX_use_PrivateKey(context_, key.get()) != 1) {
+    if (is_key_mismatch(ERR_peek_last_error())) throw key_mismatch_error(key_name, cert);
+    throw Error{Exit::tls, fmt::format("--key '{}' cannot sign for a TLS client", key_name),
+                openssl_error_text(), "give the private key of --cert"};
   }
-  if (SSL_CTX_check_private_key(context_) != 1) throw key_mismatch_error(key, cert);
+  if (SSL_CTX_check_private_key(context_) != 1) throw key_mismatch_error(key_name, cert);
   client_certificate_ = certificate_facts(SSL_CTX_get0_certificate(context_));
 }
 

@@ -6,6 +6,9 @@
 #   bad_accept               answers 101 with a Sec-WebSocket-Accept for another key
 #   no_subprotocol           answers 101 without Sec-WebSocket-Protocol
 #   close CODE REASON        accepts the handshake, then closes with that code and reason
+#   close_after_connack CODE REASON
+#                            accepts, answers the MQTT v5 CONNECT with a CONNACK (success), then
+#                            closes with that code and reason once the next frame arrives
 #   stall                    reads the request and never answers
 #   huge_head                answers with a head of 20 KiB that never ends
 #   close_mid_frame          accepts, sends half a binary frame, closes
@@ -41,6 +44,34 @@ def upgraded(accept, protocol=True):
             f"Sec-WebSocket-Accept: {accept}\r\n" + ("Sec-WebSocket-Protocol: mqtt\r\n" if protocol else "") + "\r\n")
 
 
+def read_exactly(connection, count):
+    data = b""
+    while len(data) < count:
+        chunk = connection.recv(count - len(data))
+        if not chunk:
+            raise OSError("the client closed")
+        data += chunk
+    return data
+
+
+def read_frame(connection):
+    """The payload of one masked client frame."""
+    first, second = read_exactly(connection, 2)
+    length = second & 0x7F
+    if length == 126:
+        length = struct.unpack("!H", read_exactly(connection, 2))[0]
+    elif length == 127:
+        length = struct.unpack("!Q", read_exactly(connection, 8))[0]
+    mask = read_exactly(connection, 4)
+    payload = read_exactly(connection, length)
+    return bytes(byte ^ mask[i % 4] for i, byte in enumerate(payload))
+
+
+def close_frame(code, reason):
+    payload = struct.pack("!H", int(code)) + reason.encode()
+    return bytes([0x88, len(payload)]) + payload
+
+
 def serve(connection, behaviour, requests):
     head = read_head(connection)
     if head is None:
@@ -59,6 +90,14 @@ def serve(connection, behaviour, requests):
     elif kind == "close":
         payload = struct.pack("!H", int(behaviour[1])) + behaviour[2].encode()
         connection.sendall(upgraded(accept_for(head)).encode() + bytes([0x88, len(payload)]) + payload)
+        while connection.recv(4096):
+            pass
+    elif kind == "close_after_connack":
+        connection.sendall(upgraded(accept_for(head)).encode())
+        read_frame(connection)  # CONNECT
+        connection.sendall(bytes([0x82, 5, 0x20, 0x03, 0x00, 0x00, 0x00]))  # CONNACK v5, success
+        read_frame(connection)
+        connection.sendall(close_frame(behaviour[1], behaviour[2]))
         while connection.recv(4096):
             pass
     elif kind == "stall":

@@ -61,6 +61,10 @@ struct ProbeReport {
   std::string broker;   // as addressed: "localhost:1883"
   std::string address;  // the peer's numeric address, "" if not connected
   int port = 0;
+  std::string transport;              // "mqtt", "mqtts", "ws", "wss" or "unix socket"
+  std::string proxy;                  // the proxy's URL, its password masked; "" for none
+  std::string http_status;            // the WebSocket handshake's answer, "HTTP/1.1 101 Switching Protocols"
+  std::string subprotocol;            // the WebSocket subprotocol the server agreed to; "" for none
   std::optional<TlsObservation> tls;  // with TLS: version, cipher, chain
   bool host_name_checked = true;      // false with --insecure
   std::string protocol;               // "MQTT v5", "" if not accepted
@@ -71,6 +75,9 @@ struct ProbeReport {
   int keepalive = 0;                               // the keepalive we asked for
   std::optional<BrokerCapabilities> capabilities;  // MQTT v5 only
   std::optional<Error> failure;
+
+  /// Whether mq's relay carried the connection (WebSockets or a proxy).
+  bool relayed() const;
 };
 
 /// The report as "name: value" lines.

@@ -57,6 +57,7 @@ private:
   std::string key_;
   std::optional<HttpExchange> handshake_;
   std::string subprotocol_;
+  std::string http_status_;  // of the handshake's answer
   bool done_ = false;
 };
 
@@ -95,6 +96,10 @@ public:
   const std::optional<Error>& failure() const { return failure_; }
   /// The subprotocol the server agreed to ("" for none or without WebSockets).
   const std::string& subprotocol() const { return subprotocol_; }
+  /// The status line of the server's answer to the WebSocket handshake ("" without WebSockets).
+  const std::string& http_status() const { return http_status_; }
+  /// The socket of the tunnel: to the broker, or to the proxy.
+  int tunnel_socket() const { return tunnel_.fd(); }
 
 private:
   friend struct RelayCallbacks;
@@ -132,6 +137,7 @@ private:
   bool tunnel_ended_ = false;
   int frame_opcode_ = 0;  // of the frame being received
   std::string subprotocol_;
+  std::string http_status_;
   std::optional<Error> failure_;
 };
 

@@ -225,6 +225,8 @@ public:
   std::string client_id() const;
   /// The TLS context and what its handshakes observed; nullptr without TLS.
   const TlsContext* tls() const { return tls_.get(); }
+  /// The relay of the current connection (WebSockets or a proxy), or null.
+  const Relay* relay() const { return relay_.get(); }
   /// The underlying handle, for calls the session does not wrap.
   mosquitto* native() const { return handle_.get(); }
 

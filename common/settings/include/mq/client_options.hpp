@@ -98,11 +98,14 @@ struct TlsOptions {
   std::optional<std::string> cafile;
   std::optional<std::string> capath;
   std::optional<std::string> cert;
-  std::optional<std::string> key;
-  bool insecure = false;      // skip the host-name check (not the chain)
-  bool use_os_certs = false;  // trust the system CA store
-  std::string version;        // tlsv1.3, tlsv1.2, tlsv1.1; empty: TLS 1.2 or newer
-  std::string ciphers;        // OpenSSL cipher list for TLS <= 1.2
+  std::optional<std::string> key;  // a PEM file, a pkcs11: URI, another OSSL_STORE URI, or an engine's key id
+  std::string keyform = "pem";     // --keyform: pem, or engine (the key is --tls-engine's)
+  std::optional<std::string> engine;             // --tls-engine: the OpenSSL engine's id
+  std::optional<std::string> engine_kpass_sha1;  // --tls-engine-kpass-sha1: 40 hex digits
+  bool insecure = false;                         // skip the host-name check (not the chain)
+  bool use_os_certs = false;                     // trust the system CA store
+  std::string version;                           // tlsv1.3, tlsv1.2, tlsv1.1; empty: TLS 1.2 or newer
+  std::string ciphers;                           // OpenSSL cipher list for TLS <= 1.2
   std::string alpn;
   std::optional<std::string> psk;  // hex key
   std::optional<std::string> psk_identity;
@@ -118,6 +121,9 @@ struct TlsOptions {
 /// Registers --cafile --capath --cert --key --insecure --tls-version --ciphers --tls-alpn
 /// --tls-use-os-certs --psk --psk-identity --tls-keylog --no-tls.
 void add_tls_options(CLI::App& app, TlsOptions& tls);
+/// Registers mosquitto's engine options --keyform --tls-engine --tls-engine-kpass-sha1 (mqpub,
+/// mqsub, mqrr; --key's URIs need none of them).
+void add_tls_engine_options(CLI::App& app, TlsOptions& tls);
 
 /// How the MQTT bytes reach the broker: over WebSockets instead of bare TCP, through a proxy.
 struct TransportOptions {
