@@ -201,10 +201,10 @@ TEST_CASE("marks of close limits have their labels on rows of their own") {
   chart.series.push_back(PlotLine{"a", {{0, 0}, {1000, 1000}}, 0, false, false});
   chart.marks = {{500, "a.json: limit 500/s"}, {510, "b.json: limit 510/s"}};
   const std::string text = svg(chart);
-  const std::regex label {R"(class="mark-label" x="[0-9.]+" y="([0-9.]+)")"};
+  const std::regex label{R"re(class="mark-label" x="[0-9.]+" y="([0-9.]+)")re"};
   std::vector<std::string> rows;
-    for (auto it = std::sregex_iterator(text.begin(), text.end(), label); it != std::sregex_iterator(); ++it)
-      rows.push_back((*it)[1].str());
-    REQUIRE(rows.size() == 2);
-    CHECK(rows[0] != rows[1]);
-  }
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), label); it != std::sregex_iterator(); ++it)
+    rows.push_back((*it)[1].str());
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0] != rows[1]);
+}
