@@ -101,8 +101,10 @@ TEST_CASE("the report's numbers group their thousands, and a number it cannot sh
 }
 
 TEST_CASE("the summary's cells stay short from one message in a second to a million in a day") {
-  for (const auto& [messages, seconds] :
+  for (const auto& size :
        std::vector<std::pair<std::uint64_t, int>>{{1, 1}, {1'000'000, 1}, {1'000'000, 86'400}, {1, 86'400}}) {
+    const std::uint64_t messages = size.first;
+    const int seconds = size.second;
     CAPTURE(messages);
     CAPTURE(seconds);
     const std::string page = html_report({{"this run", pubsub_run(messages, seconds, 1500)}});
