@@ -203,9 +203,9 @@ TEST_CASE("mqbench conn --find-max on a slow network finds no more connects than
   // its 8 kB burst, carries fewer than 222 of them a second.
   limit_loopback(workspace, "1mbit");
   Broker broker{workspace, quiet_broker()};
-  const Outcome outcome = find_max(workspace, broker, "conn",
-                                   {"--conn-rate", "50", "--fail-errors", "0", "--json",
-                                    (workspace / "slow.json").string()});
+  const Outcome outcome =
+      find_max(workspace, broker, "conn",
+               {"--conn-rate", "50", "--fail-errors", "0", "--json", (workspace / "slow.json").string()});
   REQUIRE_MESSAGE(outcome.exit_code == 0, outcome.err);
   const nlohmann::json result = read_json(workspace / "slow.json");
   check_converged(result, 0.5);

@@ -101,8 +101,10 @@ TEST_CASE("the report's numbers group their thousands, and a number it cannot sh
 }
 
 TEST_CASE("the summary's cells stay short from one message in a second to a million in a day") {
-  for (const auto& [messages, seconds] :
+  for (const auto& size :
        std::vector<std::pair<std::uint64_t, int>>{{1, 1}, {1'000'000, 1}, {1'000'000, 86'400}, {1, 86'400}}) {
+    const std::uint64_t messages = size.first;
+    const int seconds = size.second;
     CAPTURE(messages);
     CAPTURE(seconds);
     const std::string page = html_report({{"this run", pubsub_run(messages, seconds, 1500)}});
@@ -201,10 +203,10 @@ TEST_CASE("marks of close limits have their labels on rows of their own") {
   chart.series.push_back(PlotLine{"a", {{0, 0}, {1000, 1000}}, 0, false, false});
   chart.marks = {{500, "a.json: limit 500/s"}, {510, "b.json: limit 510/s"}};
   const std::string text = svg(chart);
-  const std::regex label {R"(class="mark-label" x="[0-9.]+" y="([0-9.]+)")"};
+  const std::regex label{R"re(class="mark-label" x="[0-9.]+" y="([0-9.]+)")re"};
   std::vector<std::string> rows;
-    for (auto it = std::sregex_iterator(text.begin(), text.end(), label); it != std::sregex_iterator(); ++it)
-      rows.push_back((*it)[1].str());
-    REQUIRE(rows.size() == 2);
-    CHECK(rows[0] != rows[1]);
-  }
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), label); it != std::sregex_iterator(); ++it)
+    rows.push_back((*it)[1].str());
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0] != rows[1]);
+}
