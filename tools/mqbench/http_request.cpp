@@ -2,26 +2,10 @@
 
 #include <algorithm>
 
+#include "mq/http_response.hpp"
+
 namespace mq::bench {
 namespace {
-
-// The next line of `rest` without its CRLF or LF, and `rest` moved past it.
-std::string_view next_line(std::string_view& rest) {
-  const std::size_t end = rest.find('\n');
-  std::string_view line = rest.substr(0, end);
-  rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end + 1);
-  if (line.ends_with('\r')) line.remove_suffix(1);
-  return line;
-}
-
-bool is_token_character(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         std::string_view{"!#$%&'*+-.^_`|~"}.find(c) != std::string_view::npos;
-}
-
-bool is_token(std::string_view text) {
-  return !text.empty() && std::all_of(text.begin(), text.end(), is_token_character);
-}
 
 // Visible ASCII only: no spaces, controls or bytes above 0x7e in a target.
 bool is_visible(std::string_view text) {
@@ -35,7 +19,7 @@ bool is_http1_version(std::string_view version) {
 // "Name: value": a token, a colon, then no control characters but tab.
 bool is_header_line(std::string_view line) {
   const std::size_t colon = line.find(':');
-  if (colon == std::string_view::npos || !is_token(line.substr(0, colon))) return false;
+  if (colon == std::string_view::npos || !is_http_token(line.substr(0, colon))) return false;
   const std::string_view value = line.substr(colon + 1);
   return std::none_of(value.begin(), value.end(),
                       [](char c) { return (static_cast<unsigned char>(c) < ' ' && c != '\t') || c == 0x7f; });
@@ -47,7 +31,7 @@ std::optional<HttpRequest> parse_request_line(std::string_view line) {
   if (first_space == std::string_view::npos || first_space == last_space) return std::nullopt;
   const std::string_view method = line.substr(0, first_space);
   const std::string_view target = line.substr(first_space + 1, last_space - first_space - 1);
-  if (!is_token(method) || !is_visible(target) || !target.starts_with('/') ||
+  if (!is_http_token(method) || !is_visible(target) || !target.starts_with('/') ||
       !is_http1_version(line.substr(last_space + 1)))
     return std::nullopt;
   return HttpRequest{std::string{method}, std::string{target.substr(0, target.find('?'))}};
@@ -56,10 +40,10 @@ std::optional<HttpRequest> parse_request_line(std::string_view line) {
 }  // namespace
 
 std::optional<HttpRequest> parse_http_request(std::string_view head) {
-  std::optional<HttpRequest> request = parse_request_line(next_line(head));
+  std::optional<HttpRequest> request = parse_request_line(next_http_line(head));
   if (!request) return std::nullopt;
   while (!head.empty()) {
-    const std::string_view line = next_line(head);
+    const std::string_view line = next_http_line(head);
     if (line.empty()) break;  // the blank line that ends the head
     if (line.front() == ' ' || line.front() == '\t' || !is_header_line(line)) return std::nullopt;
   }

@@ -19,20 +19,6 @@ std::string_view trimmed(std::string_view text) {
   return text;
 }
 
-// The next line of `rest` without its CRLF or LF, and `rest` moved past it.
-std::string_view next_line(std::string_view& rest) {
-  const std::size_t end = rest.find('\n');
-  std::string_view line = rest.substr(0, end);
-  rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end + 1);
-  if (line.ends_with('\r')) line.remove_suffix(1);
-  return line;
-}
-
-bool is_token_character(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         std::string_view{"!#$%&'*+-.^_`|~"}.find(c) != std::string_view::npos;
-}
-
 // "HTTP/1.1 101 Switching Protocols": the version, a space, three digits, then any reason.
 std::optional<int> status_of(std::string_view line) {
   if (!line.starts_with(http_prefix)) return std::nullopt;
@@ -85,19 +71,35 @@ bool starts_like_http(std::string_view received) {
 std::optional<HttpResponse> parse_http_response(std::string_view head) {
   HttpResponse response;
   std::string_view rest = head;
-  const std::string_view status_line = next_line(rest);
+  const std::string_view status_line = next_http_line(rest);
   const std::optional<int> status = status_of(status_line);
   if (!status) return std::nullopt;
   response.status = *status;
   response.status_line = printable(status_line);
-  for (std::string_view line = next_line(rest); !line.empty(); line = next_line(rest)) {
+  for (std::string_view line = next_http_line(rest); !line.empty(); line = next_http_line(rest)) {
     const std::size_t colon = line.find(':');
     if (colon == 0 || colon == std::string_view::npos) return std::nullopt;
     const std::string_view name = line.substr(0, colon);
-    if (!std::all_of(name.begin(), name.end(), is_token_character)) return std::nullopt;
+    if (!is_http_token(name)) return std::nullopt;
     response.headers.emplace_back(ascii_lowercase(name), printable(trimmed(line.substr(colon + 1))));
   }
   return response;
+}
+
+std::string_view next_http_line(std::string_view& rest) {
+  const std::size_t end = rest.find('\n');
+  std::string_view line = rest.substr(0, end);
+  rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end + 1);
+  if (line.ends_with('\r')) line.remove_suffix(1);
+  return line;
+}
+
+bool is_http_token(std::string_view text) {
+  const auto tchar = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view{"!#$%&'*+-.^_`|~"}.find(c) != std::string_view::npos;
+  };
+  return !text.empty() && std::all_of(text.begin(), text.end(), tchar);
 }
 
 }  // namespace mq

@@ -39,4 +39,11 @@ bool starts_like_http(std::string_view received);
 /// response: a bad status line, a header line without a name, obsolete line folding.
 std::optional<HttpResponse> parse_http_response(std::string_view head);
 
+// The pieces of HTTP text every reader of a head shares (this one, mqbench's request reader).
+
+/// The next line of `rest` without its CRLF or LF, and `rest` moved past it.
+std::string_view next_http_line(std::string_view& rest);
+/// Whether `text` is an HTTP token (a header name, a method): one or more of RFC 9110's tchar.
+bool is_http_token(std::string_view text);
+
 }  // namespace mq
