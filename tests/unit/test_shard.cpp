@@ -186,8 +186,8 @@ TEST_CASE("shard.plan: a pair stays in one shard; the rates and the run's tag ar
 
 TEST_CASE("shard.plan: mistakes a shard cannot make") {
   CHECK(usage_error_of([] {
-          plan_of_shard({"-c", "2"}, Shard{3, 3});
-        }) == "--shard 3/3 has no client: -c 2 is split over 3 shards");
+          plan_of_shard({"-c", "2"}, Shard{1, 3});
+        }) == "--shard 1/3 has no client: -c 2 is split over 3 shards");
   CHECK(usage_error_of([] {
           plan_of_shard({"-c", "4", "--pattern", "fan-in"}, Shard{1, 2});
         }) == "--pattern fan-in over 2 shards needs a rate");

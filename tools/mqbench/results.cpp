@@ -766,6 +766,9 @@ std::string summary_table(const Results& results, bool colour) {
   } else if (results.interrupted) {
     text += "interrupted: the results cover the time until the stop signal\n";
   }
+  if (results.shard && results.shard->sharded())
+    text += fmt::format("shard {} of run {}: this shard's clients only; report --collect merges the shards\n",
+                        results.shard->text(), results.run_id);
   if (results.scenario != "conn") text += fmt::format("measured for {:.2f} s\n", results.measured_seconds);
   if (results.load_generator_busy && *results.load_generator_busy >= saturated_share)
     text += paint(fmt::format("mqbench's threads were busy {:.0f}% of the measured time: mqbench itself may "

@@ -4,7 +4,6 @@
 
 #include <array>
 #include <charconv>
-#include <cmath>
 #include <ctime>
 
 #include "mq/error.hpp"
@@ -58,26 +57,29 @@ std::uint64_t fnv1a(std::string_view text) {
   return hash;
 }
 
-std::chrono::system_clock::time_point from_seconds(double seconds) {
+// Nanoseconds from up to 9 digits of a decimal fraction (more are ignored): "25" is 250 ms.
+std::optional<std::int64_t> fraction_nanoseconds(std::string_view digits) {
+  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string_view::npos) return std::nullopt;
+  std::int64_t nanoseconds = 0;
+  for (std::size_t i = 0; i < 9; ++i)
+    nanoseconds = nanoseconds * 10 + (i < digits.size() ? digits[i] - '0' : 0);
+  return nanoseconds;
+}
+
+std::chrono::system_clock::time_point at(std::int64_t seconds, std::int64_t nanoseconds) {
   return std::chrono::system_clock::time_point{
-      std::chrono::duration_cast<std::chrono::system_clock::duration>(
-          std::chrono::duration<double>(seconds))};
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::seconds{seconds} +
+                                                                      std::chrono::nanoseconds{nanoseconds})};
 }
 
 std::optional<std::chrono::system_clock::time_point> unix_seconds(std::string_view text) {
   const std::size_t point = text.find('.');
-  const std::string_view integral = text.substr(0, point);
-  const std::string_view fraction = point == std::string_view::npos ? "" : text.substr(point + 1);
   constexpr std::uint64_t year_9999 = 253'402'300'799;
-  const auto seconds = whole(integral, 0, year_9999);
-  if (!seconds || (point != std::string_view::npos && !whole(fraction, 0, UINT64_MAX))) return std::nullopt;
-  double value = static_cast<double>(*seconds);
-  double scale = 0.1;
-  for (const char digit : fraction.substr(0, 9)) {
-    value += (digit - '0') * scale;
-    scale /= 10;
-  }
-  return from_seconds(value);
+  const auto seconds = whole(text.substr(0, point), 0, year_9999);
+  const auto fraction = point == std::string_view::npos ? std::optional<std::int64_t>{0}
+                                                        : fraction_nanoseconds(text.substr(point + 1));
+  if (!seconds || !fraction) return std::nullopt;
+  return at(static_cast<std::int64_t>(*seconds), *fraction);
 }
 
 // RFC 3339: 2026-12-01T10:00:00Z, with 't' or ' ' for 'T', an optional fraction, and 'Z' or an
@@ -90,18 +92,17 @@ std::optional<std::chrono::system_clock::time_point> rfc3339(std::string_view te
              day = whole(text.substr(8, 2), 1, 31), hour = whole(text.substr(11, 2), 0, 23),
              minute = whole(text.substr(14, 2), 0, 59), second = whole(text.substr(17, 2), 0, 60);
   if (!year || !month || !day || !hour || !minute || !second) return std::nullopt;
-  std::size_t at = 19;
-  double fraction = 0;
-  if (text[at] == '.') {
-    const std::size_t end = text.find_first_not_of("0123456789", at + 1);
-    if (end == std::string_view::npos || end == at + 1) return std::nullopt;
-    double scale = 0.1;
-    for (std::size_t i = at + 1; i < end && i < at + 10; ++i, scale /= 10)
-      fraction += (text[i] - '0') * scale;
-    at = end;
+  std::size_t end = 19;
+  std::int64_t fraction = 0;
+  if (text[end] == '.') {
+    end = text.find_first_not_of("0123456789", 20);
+    const auto nanoseconds =
+        fraction_nanoseconds(text.substr(20, end == std::string_view::npos ? end : end - 20));
+    if (end == std::string_view::npos || !nanoseconds) return std::nullopt;
+    fraction = *nanoseconds;
   }
   long offset = 0;
-  const std::string_view zone = text.substr(at);
+  const std::string_view zone = text.substr(end);
   if (zone == "Z" || zone == "z") {
     offset = 0;
   } else if (zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && zone[3] == ':') {
@@ -120,7 +121,7 @@ std::optional<std::chrono::system_clock::time_point> rfc3339(std::string_view te
   fields.tm_sec = static_cast<int>(*second);
   const std::time_t utc = timegm(&fields);
   if (fields.tm_mday != static_cast<int>(*day)) return std::nullopt;  // 31 February
-  return from_seconds(static_cast<double>(utc - offset) + fraction);
+  return at(static_cast<std::int64_t>(utc) - offset, fraction);
 }
 
 }  // namespace
