@@ -325,6 +325,7 @@ void add_scenario(CLI::App& app, Options& options, const SubcommandInfo& info) {
         ->check(real_number(0.0, 1e9))
         ->group(load_group);
     add_churn_options(*command, options.load);
+    add_will_options(*command, options.client.will);  // what a dropped connection leaves behind
   } else {
     add_timing_options(*command, options.load, info.scenario != Scenario::sub);
   }
