@@ -92,10 +92,10 @@ TEST_CASE("mqrr and mqbench take a token's key too") {
   CHECK(answered.out == "ping\n");
 
   const std::string result = (workspace / "result.json").string();
-  const Outcome benched =
-      run_tool(workspace, "mqbench",
-               over_tls(broker, uri, {"pubsub", "-c", "2", "--count", "40", "-q", "1", "--json", result}),
-               std::nullopt, token.environment());
+  std::vector<std::string> bench =
+      over_tls(broker, uri, {"-c", "2", "--count", "40", "-q", "1", "--json", result});
+  bench.insert(bench.begin(), "pubsub");  // the subcommand comes first
+  const Outcome benched = run_tool(workspace, "mqbench", bench, std::nullopt, token.environment());
   REQUIRE_MESSAGE(benched.exit_code == 0, benched.err);
   const nlohmann::json totals = nlohmann::json::parse(read_file(result))["totals"];
   CHECK(totals["received"] == 40);

@@ -7,6 +7,7 @@
 #include "scratch.hpp"
 
 using namespace mq;
+using mq::test::Scratch;
 
 namespace {
 

@@ -36,9 +36,11 @@ SoftwareToken::SoftwareToken(const Workspace& workspace, const std::filesystem::
 // at exit (see the suppressions file); full unwinding lets the suppressions see OpenSSL's
 // frames under the engine's, which has no frame pointers.
 std::map<std::string, std::string> SoftwareToken::environment() const {
-  return {{"SOFTHSM2_CONF", config_.string()},
-          {"LSAN_OPTIONS", "suppressions=" MQ_SOURCE_DIR
-                           "/tests/integration/harness/lsan-libp11-engine.supp:fast_unwind_on_malloc=0"}};
+  return {
+      {"SOFTHSM2_CONF", config_.string()},
+      {"LSAN_OPTIONS",
+       "suppressions=" MQ_SOURCE_DIR
+       "/tests/integration/harness/lsan-libp11-engine.supp:fast_unwind_on_malloc=0:print_suppressions=0"}};
 }
 
 std::string SoftwareToken::key_uri(const std::string& pin) const {
