@@ -43,7 +43,7 @@ TEST_CASE("the Prometheus buckets run from 100 µs to 1000 s in steps of 1, 2 an
 
 TEST_CASE("a bucket counts the values at or below its bound, exactly below 2048 µs") {
   Histogram histogram;
-  for (const std::uint64_t value : {50, 100, 101, 200, 1999, 2000})
+  for (const std::uint64_t value : {50U, 100U, 101U, 200U, 1999U, 2000U})
     histogram.record(value);
   const auto buckets = mq::bench::prometheus_buckets(histogram);
   CHECK(buckets[0].count == 2);  // le 100 µs: 50 and 100
