@@ -25,7 +25,7 @@ std::string loopback_queueing(const Workspace& workspace) {
 
 }  // namespace
 
-TEST_CASE("a private network lasts as long as its object; afterwards the test is back on the machine's") {
+TEST_CASE("a private network lasts as long as its object, and afterwards the test is back on the machine's") {
   Workspace workspace;
   const ino_t original = network_namespace();
   {

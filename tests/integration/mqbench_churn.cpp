@@ -10,7 +10,6 @@
 // DISCONNECT of --churn-close disconnect, and each connection's DISCONNECT at the end.
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
-
 #include <signal.h>
 
 #include <algorithm>
@@ -66,16 +65,16 @@ TEST_CASE("the reconnects conn --churn counts are the CONNECTs (and DISCONNECTs)
   setup.extra_lines = {"sys_interval 1"};
   setup.log_every_packet = false;
   Broker broker{workspace, setup};
-  auto observer =
-      start_tool(workspace, "mqsub", {"-p", broker.port_text(), "-k", "600", "-t", "$SYS/broker/messages/received"});
-  for (const ChurnRun& run : {ChurnRun{{"--churn-close", "drop"}, 1}, ChurnRun{{"--churn-close", "disconnect"}, 2},
-                              ChurnRun{{"--no-clean"}, 1}}) {
+  auto observer = start_tool(workspace, "mqsub",
+                             {"-p", broker.port_text(), "-k", "600", "-t", "$SYS/broker/messages/received"});
+  for (const ChurnRun& run : {ChurnRun{{"--churn-close", "drop"}, 1},
+                              ChurnRun{{"--churn-close", "disconnect"}, 2}, ChurnRun{{"--no-clean"}, 1}}) {
     CAPTURE(run.options);
     const std::uint64_t before = settled_packets_received(*observer);
     const std::string file = (workspace / "churn.json").string();
-    std::vector<std::string> arguments{"conn",    "-p",      broker.port_text(), "-k", "600", "-c",
-                                       std::to_string(connections), "--hold", "2", "--churn", "20",
-                                       "--json",  file};
+    std::vector<std::string> arguments{
+        "conn",   "-p", broker.port_text(), "-k", "600",    "-c", std::to_string(connections),
+        "--hold", "2",  "--churn",          "20", "--json", file};
     arguments.insert(arguments.end(), run.options.begin(), run.options.end());
     const Outcome outcome = run_tool(workspace, "mqbench", arguments);
     REQUIRE_MESSAGE(outcome.exit_code == 0, outcome.err);
@@ -101,8 +100,8 @@ TEST_CASE("conn --churn records the reconnect latency histogram and the per-seco
   Broker broker{workspace};
   const std::string file = (workspace / "churn.json").string();
   const Outcome outcome = run_tool(workspace, "mqbench",
-                                   {"conn", "-p", broker.port_text(), "-c", "4", "--hold", "2", "--churn", "10",
-                                    "--threads", "2", "--json", file});
+                                   {"conn", "-p", broker.port_text(), "-c", "4", "--hold", "2", "--churn",
+                                    "10", "--threads", "2", "--json", file});
   REQUIRE_MESSAGE(outcome.exit_code == 0, outcome.err);
   const nlohmann::json result = json_file(file);
   const auto made = result["totals"]["reconnects"]["made"].get<std::uint64_t>();
@@ -121,7 +120,8 @@ TEST_CASE("conn --churn records the reconnect latency histogram and the per-seco
   CHECK(contains(report.out, "reconnect "));
 }
 
-TEST_CASE("a connection --churn drops makes the broker publish its will; one closed with DISCONNECT does not") {
+TEST_CASE(
+    "a connection --churn drops makes the broker publish its will, and one closed with DISCONNECT does not") {
   Workspace workspace;
   Broker broker{workspace};
   for (const std::string close : {"drop", "disconnect"}) {
@@ -132,11 +132,12 @@ TEST_CASE("a connection --churn drops makes the broker publish its will; one clo
     const std::string file = (workspace / ("will-" + close + ".json")).string();
     const Outcome outcome =
         run_tool(workspace, "mqbench",
-                 {"conn", "-p", broker.port_text(), "-c", "5", "--hold", "2", "--churn", "10", "--churn-close", close,
-                  "--will-topic", topic, "--will-payload", "gone", "--json", file});
+                 {"conn", "-p", broker.port_text(), "-c", "5", "--hold", "2", "--churn", "10",
+                  "--churn-close", close, "--will-topic", topic, "--will-payload", "gone", "--json", file});
     REQUIRE_MESSAGE(outcome.exit_code == 0, outcome.err);
     // A marker after the run: once it arrived, every will published before it has too.
-    REQUIRE(run_tool(workspace, "mqpub", {"-p", broker.port_text(), "-t", topic, "-m", "end"}).exit_code == 0);
+    REQUIRE(run_tool(workspace, "mqpub", {"-p", broker.port_text(), "-t", topic, "-m", "end"}).exit_code ==
+            0);
     REQUIRE(wills->wait_for_stdout("end", 20s));
     const std::vector<std::string> received = lines_of(wills->out());
     const auto made = json_file(file)["totals"]["reconnects"]["made"].get<std::uint64_t>();
@@ -153,9 +154,9 @@ TEST_CASE("a broker that refuses the reopened connections: each is a failed reco
   FakeBroker broker{FakeBehaviour::refuse_after_some, FakeReply{0x87, "", "", 4}};  // the check and 3 clients
   const std::string file = (workspace / "refused.json").string();
   // Each refused reopening leaves its connection down: once none is held the run ends, long before --hold.
-  const Outcome outcome = run_tool(workspace, "mqbench",
-                                   {"conn", "-p", broker.port_text(), "-c", "3", "--hold", "50", "--churn", "20",
-                                    "--json", file});
+  const Outcome outcome = run_tool(
+      workspace, "mqbench",
+      {"conn", "-p", broker.port_text(), "-c", "3", "--hold", "50", "--churn", "20", "--json", file});
   CHECK(outcome.exit_code == 0);
   CHECK(contains(outcome.err, "not authorized"));
   const nlohmann::json totals = json_file(file)["totals"];

@@ -204,7 +204,7 @@ TEST_CASE("mqbench usage errors exit 2 and name the option") {
       {{"--user-property", "novalue"}, "--user-property 'novalue' is not NAME=VALUE"},
       {{"-V", "311", "--message-expiry", "5"}, "need MQTT v5"},
       {{"conn", "--count", "5"}, "--count"},
-      {{"report"}, "FILE... is missing"},
+      {{"report"}, "mqbench report needs result files, or --collect"},
       {{"report", "/nonexistent/result.json"}, "cannot read '/nonexistent/result.json'"},
       {{"nonsense"}, "nonsense"},
   };

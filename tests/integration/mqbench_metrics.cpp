@@ -116,7 +116,8 @@ TEST_CASE("a running pubsub serves its metrics at /metrics, and promtool check m
   CHECK(!accepts_connections(endpoint.port));  // the endpoint lives as long as the run
 }
 
-TEST_CASE("a real Prometheus scrapes mqbench; its query API returns the series labelled with run and shard") {
+TEST_CASE(
+    "a real Prometheus scrapes mqbench, and its query API returns the series labelled with run and shard") {
   Workspace workspace;
   Broker broker{workspace};
   const int metrics_port = free_port();

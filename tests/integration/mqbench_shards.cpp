@@ -70,7 +70,7 @@ void finish_shards(std::vector<std::unique_ptr<Process>>& shards) {
 }  // namespace
 
 TEST_CASE(
-    "three shards on three simulated hosts start at the barrier; collected, they are one process's run") {
+    "three shards on three simulated hosts start at the barrier, and collected they are one process's run") {
   Workspace workspace;
   SimulatedHosts hosts{workspace, 3};
   BrokerSetup setup;

@@ -171,7 +171,7 @@ TEST_CASE("a token's key that cannot be had is exit 4, naming why, the PIN maske
   }
 }
 
-TEST_CASE("--key takes a URI OpenSSL's store opens; an unknown scheme is exit 4") {
+TEST_CASE("--key takes a URI OpenSSL's store opens, and an unknown scheme is exit 4") {
   Workspace workspace;
   Broker broker{workspace, certificate_broker()};
   const std::string file_uri = "file:" + std::filesystem::absolute(broker.certificates().client_key).string();

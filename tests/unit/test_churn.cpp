@@ -15,7 +15,8 @@ TEST_CASE("the workers' churn schedules together keep to the rate, each churn du
     workers.emplace_back(30.0, 3, index, start);
   std::multiset<mq::Clock::time_point> due;
   for (ChurnSchedule& worker : workers) {
-    while (worker.due(start + 1s)) due.insert(worker.take());
+    while (worker.due(start + 1s))
+      due.insert(worker.take());
   }
   CHECK(due.size() == 31);  // at 0, 1/30 s, ... 30/30 s
   CHECK(*due.begin() == start);

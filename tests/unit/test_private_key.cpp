@@ -41,7 +41,7 @@ TEST_CASE("--key is a URI when it has a scheme and no file has its name") {
   CHECK_FALSE(is_key_uri(":odd"));
 }
 
-TEST_CASE("a key file that is missing is a usage error; one that is not a key is a TLS error") {
+TEST_CASE("a key file that is missing is a usage error, and one that is not a key is a TLS error") {
   const Scratch scratch{"mq-key"};
   TlsOptions options;
   options.key = (scratch / "missing.key").string();

@@ -120,7 +120,7 @@ TEST_CASE("shard.resolve: K/N, /N with JOB_COMPLETION_INDEX, MQBENCH_SHARDS, and
   CHECK(error(nullptr, "x", "0") == "MQBENCH_SHARDS gives 'x' shards: not a whole number from 1 to 100000");
 }
 
-TEST_CASE("shard.run_id: the default names the scenario, the UTC time and the options; checks") {
+TEST_CASE("shard.run_id: the default names the scenario, the UTC time and the options, and checks") {
   const auto time = std::chrono::system_clock::time_point{std::chrono::seconds{1'796'119'200}};
   const std::string id = default_run_id("pubsub", R"({"qos":1})", time);
   CHECK(id.starts_with("pubsub-20261201T100000Z-"));
@@ -165,7 +165,7 @@ TEST_CASE("shard.plan: N shards make exactly the clients, ids, topics and quotas
   }
 }
 
-TEST_CASE("shard.plan: a pair stays in one shard; the rates and the run's tag are the whole run's") {
+TEST_CASE("shard.plan: a pair stays in one shard, and the rates and the run's tag are the whole run's") {
   const Plan second =
       plan_of_shard({"-c", "5", "--total-rate", "100", "--run-id", "r1", "-I", "b-"}, Shard{2, 3});
   CHECK(second.publishers == 2);
@@ -206,7 +206,8 @@ TEST_CASE("shard.merge: the loss between a publisher in one shard and its subscr
   CHECK(lost_across_shards({&pairs}) == 2);
 }
 
-TEST_CASE("shard.results: the run id, the shard and the sequences survive --json; shards merge as one run") {
+TEST_CASE(
+    "shard.results: the run id, the shard and the sequences survive --json, and shards merge as one run") {
   Results part;
   part.scenario = "pubsub";
   part.description = "2 publishers -> 1 subscriber (fan-in) via b:1883";

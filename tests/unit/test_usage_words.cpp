@@ -37,7 +37,8 @@ TEST_CASE("CLI11's errors reach users in our words") {
   CHECK(refusal({}) == "FILE is missing | give FILE (The file to read)");
   CHECK(refusal({"f", "--bogus"}) == "unknown option '--bogus' | ");
   CHECK(refusal({"f", "g"}) == "unexpected argument 'g' | ");
-  CHECK(refusal({"f", "--bogus", "5"}) == "unknown option '--bogus' | ");  // not "unexpected argument '5 --bogus'"
+  CHECK(refusal({"f", "--bogus", "5"}) ==
+        "unknown option '--bogus' | ");  // not "unexpected argument '5 --bogus'"
   CHECK(refusal({"f", "--cert", "c"}) == "--cert needs --key | add --key");
   CHECK(refusal({"f", "--key", "k", "--count", "1"}) ==
         "--count and --key cannot be used together | give only one of them");

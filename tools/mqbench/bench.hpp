@@ -30,12 +30,12 @@ enum class ChurnClose {
 
 /// How many clients, how they connect, and for how long the load lasts.
 struct LoadOptions {
-  int clients = 1;                     // -c: publishers, subscribers or connections (see mqbench(1))
-  int threads = 0;                     // 0: one per core
-  double conn_rate = 0;                // connections started per second; 0: as fast as possible
-  bool clean = true;                   // --clean/--no-clean
-  std::optional<double> hold;          // conn: seconds; unset: until Ctrl-C
-  double churn = 0;                    // conn: connections closed and reopened per second while held; 0: none
+  int clients = 1;             // -c: publishers, subscribers or connections (see mqbench(1))
+  int threads = 0;             // 0: one per core
+  double conn_rate = 0;        // connections started per second; 0: as fast as possible
+  bool clean = true;           // --clean/--no-clean
+  std::optional<double> hold;  // conn: seconds; unset: until Ctrl-C
+  double churn = 0;            // conn: connections closed and reopened per second while held; 0: none
   ChurnClose churn_close = ChurnClose::drop;
   std::optional<double> duration;      // pub, pubsub: 10 s unless --count; sub: until Ctrl-C
   std::optional<std::uint64_t> count;  // pub, pubsub: messages to send; sub: messages to receive

@@ -43,8 +43,7 @@ private:
 /// Round-robin over `count` items: the first one after the last chosen that `eligible` accepts.
 class RoundRobin {
 public:
-  template <class Eligible>
-  std::optional<std::size_t> next(std::size_t count, Eligible eligible) {
+  template <class Eligible> std::optional<std::size_t> next(std::size_t count, Eligible eligible) {
     for (std::size_t tried = 0; tried < count; ++tried) {
       const std::size_t candidate = (cursor_ + tried) % count;
       if (eligible(candidate)) {

@@ -188,9 +188,9 @@ std::vector<Results> collect_results(ClientOptions connection, const RunTopics& 
                                      const std::string& run_id, std::uint32_t shards,
                                      std::chrono::duration<double> timeout) {
   Inbox inbox;
-  Session session{
-      coordination_connection(std::move(connection), coordination_client_id(run_id, "collect", shards)),
-      inbox};
+  const ClientOptions options =
+      coordination_connection(std::move(connection), coordination_client_id(run_id, "collect", shards));
+  Session session{options, inbox};
   session.connect();
   subscribe(session, inbox, topics.all_results());
   std::map<std::uint32_t, Results> results;
@@ -234,8 +234,9 @@ std::vector<Results> collect_results(ClientOptions connection, const RunTopics& 
 void clear_run(ClientOptions connection, const RunTopics& topics, const std::string& run_id,
                std::uint32_t shards) {
   Inbox inbox;
-  Session session{
-      coordination_connection(std::move(connection), coordination_client_id(run_id, "clear", shards)), inbox};
+  const ClientOptions options =
+      coordination_connection(std::move(connection), coordination_client_id(run_id, "clear", shards));
+  Session session{options, inbox};
   session.connect();
   std::vector<std::pair<std::string, std::string>> messages;
   for (std::uint32_t k = 1; k <= shards; ++k) {

@@ -59,7 +59,8 @@ std::uint64_t wall_nanoseconds(Clock::time_point time) {
 
 namespace {
 
-std::optional<Clock::time_point> after_start(Clock::time_point run_start, const std::atomic<std::int64_t>& offset_ns) {
+std::optional<Clock::time_point> after_start(Clock::time_point run_start,
+                                             const std::atomic<std::int64_t>& offset_ns) {
   const std::int64_t offset = offset_ns.load(std::memory_order_acquire);
   if (offset < 0) return std::nullopt;
   return run_start + std::chrono::nanoseconds(offset);
@@ -67,9 +68,13 @@ std::optional<Clock::time_point> after_start(Clock::time_point run_start, const 
 
 }  // namespace
 
-std::optional<Clock::time_point> Control::publish_start() const { return after_start(run_start, publish_start_ns); }
+std::optional<Clock::time_point> Control::publish_start() const {
+  return after_start(run_start, publish_start_ns);
+}
 
-std::optional<Clock::time_point> Control::churn_start() const { return after_start(run_start, churn_start_ns); }
+std::optional<Clock::time_point> Control::churn_start() const {
+  return after_start(run_start, churn_start_ns);
+}
 
 // One client: its session and what it is doing. libmosquitto calls back into it from inside the
 // session's handle_* calls; it forwards to the loop, which keeps all the counting in one place.
@@ -751,8 +756,8 @@ void WorkerLoop::churn_due_connections(Clock::time_point now) {
   churn_starved_ = false;
   last_churn_turn_ = now;
   while (churn_->due(now)) {
-    const std::optional<std::size_t> next =
-        churn_turn_.next(clients_.size(), [this](std::size_t i) { return clients_[i]->state == State::ready; });
+    const std::optional<std::size_t> next = churn_turn_.next(
+        clients_.size(), [this](std::size_t i) { return clients_[i]->state == State::ready; });
     if (!next) {  // every connection is being reopened, or failed: behind schedule until one is back
       churn_starved_ = true;
       return;

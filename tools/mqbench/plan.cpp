@@ -394,10 +394,10 @@ std::string Plan::description() const {
   const std::string where =
       fmt::format("{}{}", fmt::join(hosts, ", "), shapes.front().tls.enabled() ? " (TLS)" : "");
   if (scenario == Scenario::conn)
-    return fmt::format("{} to {}{}{}", describe_count(all_connections, "connection", "connections"), where,
-                       conn_rate > 0 ? fmt::format(" at {}/s", conn_rate) : "",
-                       churn > 0 ? fmt::format(", {} reopened per second ({})", churn, churn_close_name(churn_close))
-                                 : "");
+    return fmt::format(
+        "{} to {}{}{}", describe_count(all_connections, "connection", "connections"), where,
+        conn_rate > 0 ? fmt::format(" at {}/s", conn_rate) : "",
+        churn > 0 ? fmt::format(", {} reopened per second ({})", churn, churn_close_name(churn_close)) : "");
   const std::string load = fmt::format("QoS {}, {}-byte payloads, {}", qos, size,
                                        rate > 0 ? fmt::format("{} msg/s per publisher", rate)
                                                 : std::string{"as fast as possible"});
@@ -489,16 +489,19 @@ Plan make_plan(const Options& options, std::size_t max_connections, Shard shard)
   plan.churn = options.load.churn;
   plan.churn_close = options.load.churn_close;
   if (plan.churn > 0 && plan.hold == 0.0)
-    throw usage_error("--churn reopens held connections, but --hold 0 ends the run as soon as all are connected",
-                      "give --hold SECONDS (or leave it out to hold until Ctrl-C)");
+    throw usage_error(
+        "--churn reopens held connections, but --hold 0 ends the run as soon as all are connected",
+        "give --hold SECONDS (or leave it out to hold until Ctrl-C)");
   plan.count = options.load.count;
   if (plan.count && options.scenario == Scenario::sub) plan.count = share_of(*plan.count, shard).size;
   plan.duration = options.load.duration;
   if (!plan.duration && !plan.count && options.scenario != Scenario::sub) plan.duration = 10.0;
   plan.warmup = options.load.warmup;
   plan.ramp = options.load.ramp;
+  // Hashed as text; a topic that is not UTF-8 is refused further on, not here.
+  const std::string settings = plan.settings().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   plan.run_id = options.shards.run_id.value_or(
-      default_run_id(scenario_name(plan.scenario), plan.settings().dump(), std::chrono::system_clock::now()));
+      default_run_id(scenario_name(plan.scenario), settings, std::chrono::system_clock::now()));
   plan.run_tag =
       shard.sharded() ? run_tag_of(plan.run_id) : static_cast<std::uint32_t>(std::random_device{}());
   // Before connecting, what MQTT allows at all (v3.1.1 allows one byte more than v5 without

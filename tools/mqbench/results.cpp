@@ -353,10 +353,9 @@ std::string latency_row(const char* name, const Histogram& histogram) {
 }
 
 std::string latency_table(const Results& results) {
-  std::string rows = latency_row("end-to-end", results.latency) +
-                     latency_row("acknowledged", results.ack_latency) +
-                     latency_row("connect", results.connect_latency) +
-                     latency_row("reconnect", results.reconnect_latency);
+  std::string rows =
+      latency_row("end-to-end", results.latency) + latency_row("acknowledged", results.ack_latency) +
+      latency_row("connect", results.connect_latency) + latency_row("reconnect", results.reconnect_latency);
   if (rows.empty()) return {};
   std::string heading = fmt::format("\n{:<16}{:>9}", "latency (ms)", "min");
   for (const auto& column : percentile_columns)
@@ -387,13 +386,13 @@ std::string message_table(const Results& results, bool colour) {
 
 // conn --churn: the reconnects asked and made, how close the rate kept, the failures by cause.
 std::string churn_lines(const Churn& churn, bool colour) {
-  std::string text = fmt::format("reconnects: {} of {} asked made in {:.2f} s ({}), {:.1f} per second of {} asked",
-                                 churn.made, churn.asked, churn.seconds, churn.close, churn.made_per_s(),
-                                 churn.asked_per_s);
+  std::string text =
+      fmt::format("reconnects: {} of {} asked made in {:.2f} s ({}), {:.1f} per second of {} asked",
+                  churn.made, churn.asked, churn.seconds, churn.close, churn.made_per_s(), churn.asked_per_s);
   if (churn.failed != 0) text += paint(fmt::format(", {} failed", churn.failed), Style::error, colour);
   if (churn.asked > churn.started)
-    text += paint(fmt::format(", {} never started (behind schedule)", churn.asked - churn.started), Style::error,
-                  colour);
+    text += paint(fmt::format(", {} never started (behind schedule)", churn.asked - churn.started),
+                  Style::error, colour);
   text += fmt::format("; the latest close started {:.3f} s after it was due\n", churn.most_behind_s);
   for (const auto& [cause, count] : churn.failures_by_cause)
     text += fmt::format("  {:>8}  {}\n", count, cause);

@@ -94,7 +94,7 @@ struct SecondSample {
   std::optional<std::uint64_t> p50_us, p99_us, max_us;          // end-to-end, when anything was received
   std::uint64_t connects = 0;                                   // CONNACKs in the second
   std::optional<std::uint64_t> connect_p50_us, connect_p99_us;  // when any CONNACK came
-  std::uint64_t reconnects = 0;                                // conn --churn: connections reopened
+  std::uint64_t reconnects = 0;                                 // conn --churn: connections reopened
 };
 
 struct Step;
@@ -139,11 +139,11 @@ struct Results {
   double connect_seconds = 0;  // from the first connection attempt to the last CONNACK
   Totals totals;
   Rates rates;
-  Histogram latency;          // scheduled time to receipt, µs
-  Histogram ack_latency;      // scheduled time to acknowledgement, µs
-  Histogram connect_latency;  // connect start to CONNACK, µs
-  std::optional<Churn> churn;    // conn --churn only
-  Histogram reconnect_latency;   // --churn: close to CONNACK, µs
+  Histogram latency;            // scheduled time to receipt, µs
+  Histogram ack_latency;        // scheduled time to acknowledgement, µs
+  Histogram connect_latency;    // connect start to CONNACK, µs
+  std::optional<Churn> churn;   // conn --churn only
+  Histogram reconnect_latency;  // --churn: close to CONNACK, µs
   std::vector<SecondSample> series;
   std::vector<Gate> gates;  // the --fail-* limits checked by the command that wrote the result
   // The share of the measured time mqbench's own threads were busy (0 to 1): near 1, mqbench

@@ -19,8 +19,8 @@
 #include <sstream>
 
 #include "bench.hpp"
-#include "coordination.hpp"
 #include "churn.hpp"
+#include "coordination.hpp"
 #include "csv.hpp"
 #include "engine.hpp"
 #include "find_max.hpp"
@@ -221,12 +221,8 @@ public:
   /// the clients are connected and holds the load back (the barrier of a sharded run,
   /// --start-at); false: a stop signal came.
   Run(const Plan& plan, LiveOutput& live, LiveMetrics* metrics, std::function<bool()> start_gate = {})
-      : plan_(plan),
-        live_(live),
-        metrics_(metrics),
-        start_gate_(std::move(start_gate)),
-        control_(Clock::now()),
-        series_(0) {}
+      : plan_(plan), live_(live), metrics_(metrics), start_gate_(std::move(start_gate)),
+        control_(Clock::now()), series_(0) {}
 
   Results execute() {
     start_workers();

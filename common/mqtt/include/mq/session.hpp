@@ -111,6 +111,9 @@ class Session {
 public:
   Session(const ClientOptions& options, SessionEvents& events);
   Session(const ClientOptions& options, SessionEvents& events, SessionOverrides overrides);
+  // The session keeps a reference to its options: a temporary would be gone before it.
+  Session(ClientOptions&& options, SessionEvents& events) = delete;
+  Session(ClientOptions&& options, SessionEvents& events, SessionOverrides overrides) = delete;
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
