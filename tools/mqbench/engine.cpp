@@ -176,7 +176,8 @@ private:
   Control& control_;
   FlowControl* flow_;
   std::vector<Client*> flow_waiting_;
-  std::vector<Client*> buffered_input_;  // input read ahead, which makes no socket readable
+  std::vector<Client*> buffered_input_;     // input read ahead, which makes no socket readable
+  std::vector<Client*> handling_buffered_;  // buffered_input_ being handled: both keep their storage
   Progress& progress_;
   int index_;
   std::vector<std::unique_ptr<Client>> clients_;
@@ -270,14 +271,14 @@ void WorkerLoop::wait(Clock::time_point now) {
 
 // A client whose handle_readable() stopped at its limit with input still in the read buffer.
 void WorkerLoop::handle_buffered_input() {
-  std::vector<Client*> waiting;
-  waiting.swap(buffered_input_);
-  for (Client* client : waiting) {
+  handling_buffered_.swap(buffered_input_);  // a client still holding input joins buffered_input_ again
+  for (Client* client : handling_buffered_) {
     client->input_buffered = false;
     if (!client->session) continue;
     client->session->handle_readable();
     after_call(*client);
   }
+  handling_buffered_.clear();
 }
 
 // mqbench conn at a --conn-rate measures its connect schedule: whether this thread had time to
