@@ -110,10 +110,19 @@ TEST_CASE("mqbench --find-max with one thread for many publishers says it is the
   CHECK(contains(outcome.out, "limited by the load generator"));
   CHECK(contains(outcome.out, "mqbench saturated"));
   const nlohmann::json result = read_json(workspace / "saturated.json");
+  // A failing step that mqbench held back for one of the two reasons mqbench(1) gives: its thread
+  // busy 90% of the time, or (on a machine busy with other work, where a starved thread shows as
+  // blocked) less than 95% of the asked rate sent while no publisher ever waited for the broker.
   bool saturated_failure = false;
-  for (const nlohmann::json& step : result["steps"])
+  for (const nlohmann::json& step : result["steps"]) {
+    const nlohmann::json& totals = step["result"]["totals"];
+    const bool busy = totals["load_generator_busy"].get<double>() >= 0.9;
+    const bool behind_on_its_own =
+        totals["rates"]["sent_per_s"].get<double>() < 0.95 * step["asked_per_s"].get<double>() &&
+        totals["window_full"] == 0;
     saturated_failure |= !step["passed"].get<bool>() && step["load_generator_limited"].get<bool>() &&
-                         step["result"]["totals"]["load_generator_busy"].get<double>() >= 0.9;
+                         (busy || behind_on_its_own);
+  }
   CHECK(saturated_failure);
 }
 
