@@ -48,10 +48,14 @@ TEST_CASE("a waiting publisher is woken once, when half its window got through")
   std::vector<std::uint32_t> woken;
   flow.set_waker([&](std::uint32_t publisher) { woken.push_back(publisher); });
   CHECK(flow.wait(0, {0, 4}));
+  CHECK(flow.waiting(0));
   flow.delivered(0, 0, measured(0));
   CHECK(woken.empty());  // 3 outstanding
+  CHECK(flow.open(0, {0, 4}));
+  CHECK(flow.waiting(0));  // open again, but it waits for half its window: then it sends a burst
   flow.delivered(0, 0, measured(1));
   CHECK(woken == std::vector<std::uint32_t>{0});
+  CHECK_FALSE(flow.waiting(0));
   flow.delivered(0, 0, measured(2));
   CHECK(woken.size() == 1);
   CHECK_FALSE(flow.wait(0, {0, 4}));  // through already: it need not wait

@@ -11,7 +11,7 @@
 #include "churn.hpp"
 #include "in_flight.hpp"
 #include "mq/session.hpp"
-#include "mq/socket_reads.hpp"
+#include "mq/socket_buffers.hpp"
 #include "mq/tls.hpp"
 #include "publisher_turns.hpp"
 #include "reactor.hpp"
@@ -124,7 +124,7 @@ public:
   ~WorkerLoop();
 
   void run();
-  void wake() const { reactor_.wake(); }
+  void wake() { reactor_.wake(); }
   WorkerTotals take_totals();
 
   void connected(Client& client);
@@ -160,6 +160,7 @@ private:
   void settle_failed_publish(Client& client);
   bool flow_allows(Client& client, Clock::time_point now);
   void recheck_flow(Clock::time_point now);
+  bool still_flow_waiting(const Client& client);
   void finish_publisher(Client& client);
   void handle(const SessionSockets<Client>::Tag& socket, std::uint32_t events);
   void handle_buffered_input();
@@ -330,8 +331,9 @@ void WorkerLoop::open_session(Client& client) {
     client.session =
         std::make_unique<Session>(plan_.shapes[client.plan.shape], client,
                                   SessionOverrides{client.plan.client_id, tls_[client.plan.shape]});
-    // One read() for many packets: libmosquitto makes three or four per packet.
-    client.session->enable_read_buffering(process_read_buffer());
+    // One read() for many packets (libmosquitto makes three or four per packet), and one
+    // write() for a publisher's burst (run_publisher).
+    client.session->enable_socket_buffers(process_socket_buffers());
     client.session->start_connect();
   } catch (const Error& failure) {
     fail(client, failure);
@@ -440,7 +442,9 @@ void WorkerLoop::published(Client& client, int mid, int reason_code) {
     const Clock::time_point now = Clock::now();
     accounting_.acknowledged(done->scheduled, now, in_time(now));
   }
-  if (client.blocked && client.in_flight.size() < window_) {
+  // A full window reopens at half, not at the first acknowledgement: the publisher then sends a
+  // burst (one write() for many messages) instead of one message per acknowledgement.
+  if (client.blocked && client.in_flight.size() <= window_ / 2) {
     client.blocked = false;
     turns_.next_round(client);
   }
@@ -485,7 +489,7 @@ void WorkerLoop::run_publisher(Client& client, Clock::time_point now) {
       break;
     }
     if (budget < publish_budget && !batching) {
-      // A burst: its messages leave as full segments, not one small segment each.
+      // A burst: its messages leave with one write(), as full segments, not one call and segment each.
       client.session->batch_writes(true);
       batching = true;
     }
@@ -562,25 +566,32 @@ bool WorkerLoop::flow_allows(Client& client, Clock::time_point now) {
   return false;
 }
 
+// A waiting publisher goes on once half its window is through (not at the first delivery, so that
+// it sends a burst: one write() for many messages), or after a stall.
 void WorkerLoop::recheck_flow(Clock::time_point now) {
   std::vector<Client*> waiting;
   waiting.swap(flow_waiting_);
   for (Client* client : waiting) {
-    const FlowControl::Sent sent{client->warmup_sequence, client->sequence};
-    if (client->state == State::ready && !client->finished && !flow_->open(client->plan.number, sent)) {
-      if (now - client->flow_waiting_since >= flow_stall) {
-        // Nothing arrived for a while: the broker dropped the last messages, or is slow. One more
-        // message shows which, at little cost when it is slow.
-        client->flow_probe = true;
-      } else if (flow_->wait(client->plan.number, sent)) {
-        flow_waiting_.push_back(client);  // woken early by a subscriber still behind
+    if (client->state == State::ready && !client->finished && still_flow_waiting(*client)) {
+      if (now - client->flow_waiting_since < flow_stall) {
+        flow_waiting_.push_back(client);
         continue;
       }
+      // Nothing arrived for a while: the broker dropped the last messages, or is slow. One more
+      // message shows which, at little cost when it is slow.
+      client->flow_probe = true;
     }
     flow_->stop_waiting(client->plan.number);
     client->flow_waiting = false;
     turns_.next_round(*client);
   }
+}
+
+bool WorkerLoop::still_flow_waiting(const Client& client) {
+  if (flow_->waiting(client.plan.number)) return true;  // not woken: more than half a window on its way
+  const FlowControl::Sent sent{client.warmup_sequence, client.sequence};
+  // Woken by one subscriber while another is still behind: it waits for that one.
+  return !flow_->open(client.plan.number, sent) && flow_->wait(client.plan.number, sent);
 }
 
 void WorkerLoop::finish_publisher(Client& client) {

@@ -44,6 +44,10 @@ public:
   /// Marks `publisher` waiting until at most half a window is outstanding; false (and not
   /// waiting) when that is so already. A waiting publisher is woken once.
   bool wait(std::uint32_t publisher, Sent sent);
+  /// Whether `publisher` waits and was not woken yet.
+  bool waiting(std::uint32_t publisher) const {
+    return publisher < publishers_ && waiters_[publisher].waiting.load();
+  }
   /// `publisher` goes on without being woken (it gave up waiting).
   void stop_waiting(std::uint32_t publisher);
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "mq/error.hpp"
 
@@ -36,7 +37,11 @@ Reactor::~Reactor() {
   ::close(epoll_fd_);
 }
 
-void Reactor::wake() const {
+void Reactor::wake() {
+  if (std::this_thread::get_id() == waiting_thread_.load(std::memory_order_relaxed)) {
+    woken_by_waiting_thread_ = true;
+    return;
+  }
   const std::uint64_t one = 1;
   [[maybe_unused]] const auto written = ::write(wake_fd_, &one, sizeof one);
 }
@@ -55,7 +60,10 @@ bool Reactor::watch(Registration& registration, int fd, unsigned serial, std::ui
 std::chrono::steady_clock::duration Reactor::wait(std::chrono::steady_clock::duration timeout,
                                                   const std::function<void(void*, std::uint32_t)>& on_event) {
   using namespace std::chrono_literals;
-  const auto left = std::max(timeout, std::chrono::steady_clock::duration::zero());
+  waiting_thread_.store(std::this_thread::get_id(), std::memory_order_relaxed);
+  const auto left = std::exchange(woken_by_waiting_thread_, false)
+                        ? std::chrono::steady_clock::duration::zero()
+                        : std::max(timeout, std::chrono::steady_clock::duration::zero());
   const timespec limit{static_cast<time_t>(std::chrono::duration_cast<std::chrono::seconds>(left).count()),
                        static_cast<long>((left % 1s).count())};
   epoll_event events[events_per_wait];
@@ -73,6 +81,7 @@ std::chrono::steady_clock::duration Reactor::wait(std::chrono::steady_clock::dur
     }
     on_event(events[i].data.ptr, events[i].events);
   }
+  woken_by_waiting_thread_ = false;  // by on_event: the caller looks at its news now
   return blocked;
 }
 

@@ -1,8 +1,10 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <thread>
 
 // One worker thread's event loop underneath its clients: the epoll set, and the descriptor other
 // threads write to so that it looks at their news before its next timer.
@@ -22,8 +24,10 @@ public:
   Reactor(const Reactor&) = delete;
   Reactor& operator=(const Reactor&) = delete;
 
-  /// Makes the next (or current) wait() return; safe from any thread.
-  void wake() const;
+  /// Makes the next (or current) wait() return; safe from any thread. From the thread that
+  /// waits, it costs no system call: the next wait() only looks for events without blocking,
+  /// and a wake() while wait() calls on_event needs nothing, since wait() returns next anyway.
+  void wake();
   /// Watches socket `fd` (the `serial`th opened) for `events` (EPOLLIN, EPOLLOUT) with `tag`
   /// handed back by wait(); fd -1 watches nothing. A closed socket has left the set by itself,
   /// and its number may be another socket's now. Returns false when epoll refused (see errno).
@@ -36,6 +40,8 @@ public:
 private:
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
+  std::atomic<std::thread::id> waiting_thread_;  // the thread that calls wait()
+  bool woken_by_waiting_thread_ = false;         // only that thread touches it
 };
 
 }  // namespace mq::bench

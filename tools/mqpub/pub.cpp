@@ -10,7 +10,7 @@
 #include "mq/property_options.hpp"
 #include "mq/session.hpp"
 #include "mq/signals.hpp"
-#include "mq/socket_reads.hpp"
+#include "mq/socket_buffers.hpp"
 #include "mq/topic.hpp"
 #include "mq/translate.hpp"
 #include "publisher.hpp"
@@ -172,7 +172,7 @@ Exit run(const Options& options) {
   publisher.attach(session);
   session.set_reconnect_policy(
       ReconnectPolicy{options.client.connection.reconnect_attempts.value_or(default_reconnect_attempts)});
-  session.enable_read_buffering(process_read_buffer());  // PUBACKs: one read() for many, not four each
+  session.enable_socket_buffers(process_socket_buffers());  // PUBACKs: one read() for many, not four each
   session.connect();
 
   Pump pump{*source, publisher, options, Clock::now()};

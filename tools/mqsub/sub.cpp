@@ -19,7 +19,7 @@
 #include "mq/property_options.hpp"
 #include "mq/session.hpp"
 #include "mq/signals.hpp"
-#include "mq/socket_reads.hpp"
+#include "mq/socket_buffers.hpp"
 #include "mq/text.hpp"
 #include "mq/topic.hpp"
 #include "mq/translate.hpp"
@@ -507,7 +507,7 @@ Exit run(const Options& options) {
   // The broker must have the acknowledgement of every message printed before mqsub exits, or it
   // delivers those messages again to the next run of a persistent session.
   session.linger_on_disconnect();
-  session.enable_read_buffering(process_read_buffer());
+  session.enable_socket_buffers(process_socket_buffers());
   session.coalesce_reads(read_window);
   session.connect();
 

@@ -20,7 +20,7 @@
 #include "mq/properties.hpp"
 #include "mq/relay.hpp"
 #include "mq/signals.hpp"
-#include "mq/socket_reads.hpp"
+#include "mq/socket_buffers.hpp"
 #include "mq/tls.hpp"
 #include "mq/trace.hpp"
 
@@ -366,7 +366,7 @@ void Session::dial() {
   if (rc == MOSQ_ERR_ERRNO && refused_connect(error_number)) return give_up_address(error_number);
   if (relay_) relay_->accept_client();
   if (rc != MOSQ_ERR_SUCCESS) return end_attempt(rc, error_number);
-  if (read_buffer_) read_buffer_->adopt(socket());
+  if (socket_buffers_) socket_buffers_->adopt(socket());
   // A connect on loopback may be done already, and CONNECT or the TLS greeting written with it.
   tcp_connect_done();
 }

@@ -1,9 +1,6 @@
 #include <fmt/format.h>
 #include <mosquitto.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
-#include <sys/socket.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -13,7 +10,7 @@
 #include "mq/relay.hpp"
 #include "mq/session.hpp"
 #include "mq/signals.hpp"
-#include "mq/socket_reads.hpp"
+#include "mq/socket_buffers.hpp"
 #include "mq/tls.hpp"
 
 // The session's own poll loop, and the calls an external loop makes instead (socket(),
@@ -139,11 +136,14 @@ bool Session::wants_write() const {
   if (socket() < 0) return false;
   if (!tcp_established_) return true;   // a TCP connect completes by becoming writable
   if (tls_handshaking()) return false;  // the server's answer comes next
-  return mosquitto_want_write(handle_.get());
+  return mosquitto_want_write(handle_.get()) || has_unsent_output();
 }
 
 void Session::handle_readable() {
   if (!tcp_connect_done()) return;
+  const int read_socket = socket();
+  // The replies to what this wakeup reads (a PUBACK per QoS 1 message...) leave with one write().
+  batch_writes(true);
   for (int reads = 0; reads < reads_per_wakeup && socket() >= 0; ++reads) {
     errno = 0;
     const int rc = mosquitto_loop_read(handle_.get(), 1);
@@ -153,23 +153,26 @@ void Session::handle_readable() {
     }
     if (errno == EAGAIN || errno == EWOULDBLOCK) break;  // drained: nothing more without blocking
   }
+  if (socket() == read_socket) batch_writes(false);  // else closed: close() sent what it gathered
   events_.on_input_drained();
 }
 
-bool Session::has_buffered_input() const { return read_buffer_ && read_buffer_->pending(socket()) > 0; }
+bool Session::has_buffered_input() const { return socket_buffers_ && socket_buffers_->unread(socket()) > 0; }
+
+bool Session::has_unsent_output() const { return socket_buffers_ && socket_buffers_->unsent(socket()) > 0; }
 
 void Session::handle_writable() {
   if (!tcp_connect_done()) return;
   // libmosquitto goes on with a TLS handshake only when asked to read.
   if (tls_handshaking()) return handle_readable();
+  if (has_unsent_output()) socket_buffers_->send_unsent(socket());  // libmosquitto's queue may be empty
   errno = 0;
   const int rc = mosquitto_loop_write(handle_.get(), 1);
   if (rc != MOSQ_ERR_SUCCESS) record_loop_result(rc);
 }
 
 void Session::batch_writes(bool on) {
-  const int value = on ? 1 : 0;
-  if (socket() >= 0) ::setsockopt(socket(), IPPROTO_TCP, TCP_CORK, &value, sizeof value);
+  if (socket_buffers_ && socket() >= 0) socket_buffers_->gather_writes(socket(), on);
 }
 
 std::array<pollfd, 2> Session::relay_watches() const {

@@ -26,7 +26,7 @@ struct mosquitto;
 
 namespace mq {
 
-class ReadBuffering;
+class SocketBuffering;
 class Relay;
 class RelayOpening;
 class TlsContext;
@@ -143,10 +143,11 @@ public:
   /// acknowledgements a persistent session depends on. Without it the socket can close with
   /// input unread, which resets the connection and drops what the broker had not read yet.
   void linger_on_disconnect() { linger_ = true; }
-  /// Reads the socket through `buffer`, usually process_read_buffer() (see socket_reads.hpp):
+  /// Reads and writes the socket through `buffers`, usually process_socket_buffers() (see
+  /// socket_buffers.hpp):
   /// far fewer system calls for a stream of small messages. Call before connect(); an external
   /// loop then also asks has_buffered_input().
-  void enable_read_buffering(ReadBuffering& buffer) { read_buffer_ = &buffer; }
+  void enable_socket_buffers(SocketBuffering& buffers) { socket_buffers_ = &buffers; }
   /// Under a steady stream, starts reading at most once per `window`, so that one wakeup
   /// handles many messages: less CPU per message for at most `window` more latency. A message
   /// after a quiet spell, or a stream too heavy to read within the window, is not delayed.
@@ -186,14 +187,14 @@ public:
   bool wants_write() const;
   /// Call when socket() is readable: handles every packet available without blocking.
   void handle_readable();
-  /// Whether input waits in the read buffer (enable_read_buffering), which does not make the
+  /// Whether input waits in the socket's buffer (enable_socket_buffers), which does not make the
   /// socket readable: call handle_readable() again without waiting for it.
   bool has_buffered_input() const;
   /// Call when socket() is writable.
   void handle_writable();
-  /// While on, what the session writes waits in the kernel (TCP_CORK) until it is turned off:
-  /// a burst of small packets leaves as full segments instead of one segment each. Does nothing
-  /// without a TCP socket.
+  /// While on, what the session writes is gathered in its socket's buffer (enable_socket_buffers)
+  /// until it is turned off: a burst of small packets leaves with one system call, as full
+  /// segments, instead of one call and one segment each. Does nothing without the buffers.
   void batch_writes(bool on);
   /// Call at least once a second: keepalive and retries (and the connect timeout of a relay
   /// being opened).
@@ -252,6 +253,7 @@ private:
   bool tcp_connect_done();
   int failed_connect_error(int fd) const;
   bool tls_handshaking() const;
+  bool has_unsent_output() const;  // written bytes the kernel has not taken yet (socket buffers)
   void open_relay();
   void poll_relay_only(int timeout_ms);
   void give_up_address(int error_number);
@@ -298,7 +300,7 @@ private:
   bool fallback_wanted_ = false;
   bool answered_ = false;                      // a CONNACK arrived on this connection
   SecondLook second_look_ = SecondLook::none;  // how to settle an ambiguous failure to connect
-  ReadBuffering* read_buffer_ = nullptr;       // null: libmosquitto reads the socket itself
+  SocketBuffering* socket_buffers_ = nullptr;  // null: libmosquitto reads and writes the socket itself
   std::chrono::microseconds read_window_{0};
   Clock::time_point reads_resume_{};
 };

@@ -1,4 +1,4 @@
-#include "mq/socket_reads.hpp"
+#include "mq/socket_buffers.hpp"
 
 #include <dlfcn.h>
 #include <sys/types.h>
@@ -16,6 +16,7 @@ namespace mq {
 namespace {
 
 using ReadFunction = ssize_t (*)(int, void*, size_t);
+using WriteFunction = ssize_t (*)(int, const void*, size_t);
 using CloseFunction = int (*)(int);
 
 constexpr std::size_t capacity = 64 * 1024;
@@ -30,6 +31,11 @@ ssize_t system_read(int fd, void* buffer, size_t count) {
   return real(fd, buffer, count);
 }
 
+ssize_t system_write(int fd, const void* buffer, size_t count) {
+  static const auto real = next_definition<WriteFunction>("write");
+  return real(fd, buffer, count);
+}
+
 int system_close(int fd) {
   static const auto real = next_definition<CloseFunction>("close");
   return real(fd);
@@ -37,7 +43,7 @@ int system_close(int fd) {
 
 using Storage = std::unique_ptr<char[]>;
 
-// The storage of buffers that hold nothing, kept by each thread for its next kernel read: a
+// The storage of buffers that hold nothing, kept by each thread for its next use: a
 // buffer holds storage only while bytes wait in it, so thousands of idle sockets cost a few
 // bytes each, not 64 KiB. A read() after the thread's pool is gone (during its exit) still works.
 class SparePool {
@@ -68,49 +74,103 @@ void give_back_storage(Storage storage) {
   if (!spare_pool_gone) spare_pool.give_back(std::move(storage));
 }
 
-// One adopted socket: what was read from the kernel and not yet handed out. Only the thread
-// that reads the socket touches it.
-struct Buffer {
-  Storage storage;  // null while empty
-  std::size_t begin = 0;
-  std::size_t end = 0;
-  bool drained = false;  // the last read() from the kernel returned less than asked
-
-  std::size_t waiting() const { return end - begin; }
-
-  ssize_t hand_out(void* destination, std::size_t count) {
-    const std::size_t length = std::min(count, waiting());
-    std::memcpy(destination, storage.get() + begin, length);
-    begin += length;
-    if (begin == end) give_back_storage(std::move(storage));
-    return static_cast<ssize_t>(length);
-  }
+// What was read from the kernel and not yet handed out.
+class Incoming {
+public:
+  std::size_t waiting() const { return end_ - begin_; }
 
   ssize_t read(int fd, void* destination, std::size_t count) {
     if (count == 0) return 0;
     if (waiting() > 0) return hand_out(destination, count);
-    if (drained) {
+    if (drained_) {
       // The kernel had no more a moment ago: say so without asking again. The caller polls the
       // socket next, which reports any input that arrived since.
-      drained = false;
+      drained_ = false;
       errno = EAGAIN;
       return -1;
     }
     if (count >= capacity) return system_read(fd, destination, count);  // a large body: no copy
-    storage = take_storage();
-    const ssize_t received = system_read(fd, storage.get(), capacity);
+    storage_ = take_storage();
+    const ssize_t received = system_read(fd, storage_.get(), capacity);
     if (received <= 0) {
-      give_back_storage(std::move(storage));
+      give_back_storage(std::move(storage_));
       return received;
     }
-    begin = 0;
-    end = static_cast<std::size_t>(received);
-    drained = end < capacity;
+    begin_ = 0;
+    end_ = static_cast<std::size_t>(received);
+    drained_ = end_ < capacity;
     return hand_out(destination, count);
   }
+
+private:
+  ssize_t hand_out(void* destination, std::size_t count) {
+    const std::size_t length = std::min(count, waiting());
+    std::memcpy(destination, storage_.get() + begin_, length);
+    begin_ += length;
+    if (begin_ == end_) give_back_storage(std::move(storage_));
+    return static_cast<ssize_t>(length);
+  }
+
+  Storage storage_;  // null while empty
+  std::size_t begin_ = 0;
+  std::size_t end_ = 0;
+  bool drained_ = false;  // the last read() from the kernel returned less than asked
 };
 
-// The adopted sockets by descriptor, in pages made on first use, so that read() and close() of
+// What was written and not yet taken by the kernel: gathered, or left over by a short write.
+class Outgoing {
+public:
+  std::size_t waiting() const { return end_ - begin_; }
+
+  void gather(bool on) { gathering_ = on; }
+
+  ssize_t write(int fd, const void* source, std::size_t count) {
+    const bool fits = gathering_ && count <= capacity - end_;  // end_ is 0 while empty
+    if (!fits && !send(fd)) return -1;                         // the bytes before these go first
+    if (!gathering_ || count > capacity) return system_write(fd, source, count);
+    if (!storage_) storage_ = take_storage();
+    std::memcpy(storage_.get() + end_, source, count);
+    end_ += count;
+    return static_cast<ssize_t>(count);
+  }
+
+  // Sends what waits, as much as the kernel takes; true when nothing is left. A failure other
+  // than EAGAIN drops it (errno says which).
+  bool send(int fd) {
+    while (waiting() > 0) {
+      const ssize_t sent = system_write(fd, storage_.get() + begin_, waiting());
+      if (sent < 0 && errno == EINTR) continue;
+      if (sent < 0) {
+        if (errno != EAGAIN && errno != EWOULDBLOCK) empty();
+        return false;
+      }
+      begin_ += static_cast<std::size_t>(sent);
+    }
+    empty();
+    return true;
+  }
+
+private:
+  void empty() {
+    const int error = errno;  // for the caller's report
+    if (storage_) give_back_storage(std::move(storage_));
+    begin_ = end_ = 0;
+    errno = error;
+  }
+
+  Storage storage_;  // null while empty
+  std::size_t begin_ = 0;
+  std::size_t end_ = 0;
+  bool gathering_ = false;
+};
+
+// One adopted socket. Only the thread that reads and writes the socket touches it.
+struct Buffer {
+  Incoming incoming;
+  Outgoing outgoing;
+};
+
+// The adopted sockets by descriptor, in pages made on first use, so that read(), write() and close() of
 // any descriptor, from any thread, find out with two loads whether it is one of them.
 class BufferTable {
 public:
@@ -154,25 +214,38 @@ private:
   std::mutex making_pages_;
 };
 
-// Never destroyed: read() and close() may be called during the process's exit.
+// Never destroyed: read(), write() and close() may be called during the process's exit.
 BufferTable& table() {
   static BufferTable* const instance = new BufferTable;
   return *instance;
 }
 
-class ProcessReadBuffer : public ReadBuffering {
+class ProcessSocketBuffers : public SocketBuffering {
 public:
   void adopt(int fd) override { table().adopt(fd); }
-  std::size_t pending(int fd) const override {
+  std::size_t unread(int fd) const override {
     const Buffer* buffer = table().find(fd);
-    return buffer ? buffer->waiting() : 0;
+    return buffer ? buffer->incoming.waiting() : 0;
+  }
+  void gather_writes(int fd, bool on) override {
+    Buffer* buffer = table().find(fd);
+    if (!buffer) return;
+    buffer->outgoing.gather(on);
+    if (!on) buffer->outgoing.send(fd);
+  }
+  std::size_t unsent(int fd) const override {
+    const Buffer* buffer = table().find(fd);
+    return buffer ? buffer->outgoing.waiting() : 0;
+  }
+  void send_unsent(int fd) override {
+    if (Buffer* buffer = table().find(fd)) buffer->outgoing.send(fd);
   }
 };
 
 }  // namespace
 
-ReadBuffering& process_read_buffer() {
-  static ProcessReadBuffer instance;
+SocketBuffering& process_socket_buffers() {
+  static ProcessSocketBuffers instance;
   return instance;
 }
 
@@ -181,10 +254,17 @@ ReadBuffering& process_read_buffer() {
 // <unistd.h> is not included here: with _FORTIFY_SOURCE it defines read() inline.
 extern "C" ssize_t read(int fd, void* destination, size_t count) {
   mq::Buffer* buffer = mq::table().find(fd);
-  return buffer ? buffer->read(fd, destination, count) : mq::system_read(fd, destination, count);
+  return buffer ? buffer->incoming.read(fd, destination, count) : mq::system_read(fd, destination, count);
+}
+
+extern "C" ssize_t write(int fd, const void* source, size_t count) {
+  mq::Buffer* buffer = mq::table().find(fd);
+  return buffer ? buffer->outgoing.write(fd, source, count) : mq::system_write(fd, source, count);
 }
 
 extern "C" int close(int fd) {
+  // What was written and not sent yet leaves now, as far as the kernel takes it at once.
+  if (mq::Buffer* buffer = mq::table().find(fd)) buffer->outgoing.send(fd);
   mq::table().release(fd);  // the number may be reused at once by an unrelated file
   return mq::system_close(fd);
 }
