@@ -1,14 +1,17 @@
 // What makes an mqbench run succeed or fail: a run that measured nothing fails with the cause,
 // some failed clients are counted (and gated with --fail-errors), each gate is recorded in the
-// JSON, a --size the broker or MQTT cannot carry is refused, and TCP_NODELAY is on by default.
+// JSON, a --size the broker or MQTT cannot carry is refused, TCP_NODELAY is on by default, and a
+// run that needs more than half of the kernel's local ports is warned that connecting slows down.
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 #include <signal.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "harness/broker.hpp"
 #include "harness/fake_broker.hpp"
+#include "harness/network.hpp"
 #include "harness/process_sockets.hpp"
 #include "harness/tools.hpp"
 
@@ -260,4 +263,26 @@ TEST_CASE("--size over the broker's limit over MQTT v3.1.1: the closed connectio
   CHECK(contains(outcome.err, "closed a publisher's connection right after its first message"));
   CHECK(contains(outcome.err, "max_packet_size"));
   CHECK(contains(outcome.err, "try a smaller -s"));
+}
+
+TEST_CASE("mqbench warns when its connections need more than half of the kernel's local ports, and how to "
+          "widen them") {
+  Workspace workspace;
+  const PrivateNetwork network{workspace};  // its own net.ipv4.ip_local_port_range
+  const std::filesystem::path port_range{"/proc/sys/net/ipv4/ip_local_port_range"};
+  std::ofstream{port_range} << "40000 40999\n";
+  REQUIRE(read_file(port_range) == "40000\t40999\n");
+  Broker broker{workspace};
+  const auto connect = [&](const std::string& clients) {
+    return run_tool(workspace, "mqbench", {"conn", "-p", broker.port_text(), "-c", clients, "--hold", "0"});
+  };
+  const Outcome within = connect("500");
+  CHECK(within.exit_code == 0);
+  CHECK_FALSE(contains(within.err, "local ports"));
+  const Outcome beyond = connect("501");
+  CHECK(beyond.exit_code == 0);
+  CHECK(contains(beyond.err,
+                 "mqbench: warning: 501 connections from one local address to one broker address use "
+                 "more than half of the kernel's 1000 local ports"));
+  CHECK(contains(beyond.err, "sysctl -w net.ipv4.ip_local_port_range='1024 65535'"));
 }
