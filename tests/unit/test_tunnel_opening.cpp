@@ -118,6 +118,8 @@ public:
   ~Port() { ::close(fd_); }
 
   int number() const { return port_; }
+  /// Whether a connection waits to be accepted.
+  bool connection_waiting() const { return ready(fd_, POLLIN, 0ms); }
   Peer accept() {
     REQUIRE(ready(fd_, POLLIN, patience));
     const int peer = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
@@ -749,4 +751,28 @@ TEST_CASE("proxies silent past the deadline, and a proxy that cannot be reached:
     CHECK(std::string{error.what()} == "cannot reach the proxy " + options.transport.proxy->text());
     CHECK(error.cause() == "Connection refused");
   }
+}
+
+TEST_CASE("SOCKS5 cannot carry a broker name or a login part longer than 255 bytes: exit 2, nothing sent") {
+  Port proxy_port;
+  const std::string proxy = "127.0.0.1:" + std::to_string(proxy_port.number());
+  const auto error_opening = [](const mq::ClientOptions& options, const std::string& host) {
+    return error_of([&] {
+      mq::TunnelOpening opening{options, attempt_at(host, 1883, options), nullptr, deadline_for(options)};
+      open_fully(opening);
+    });
+  };
+  const std::string long_name = std::string(256, 'a') + ".example";
+  const mq::Error name_error = error_opening(proxy_options("socks5h://" + proxy, false), long_name);
+  CHECK(name_error.code() == mq::Exit::usage);
+  CHECK(name_error.cause() == "the name is 264 bytes long, and SOCKS5 carries at most 255");
+  CHECK(std::string{name_error.what()} ==
+        "cannot ask the SOCKS5 proxy socks5h://" + proxy + " to connect to " + long_name + ":1883");
+
+  const mq::Error login_error =
+      error_opening(proxy_options("socks5h://alice:" + std::string(300, 'p') + "@" + proxy, false), "broker");
+  CHECK(login_error.code() == mq::Exit::usage);
+  CHECK(std::string{login_error.what()} == "cannot log in to the SOCKS5 proxy socks5h://alice:***@" + proxy);
+  CHECK(login_error.cause() == "its password is 300 bytes long, and SOCKS5 carries at most 255");
+  CHECK_FALSE(proxy_port.connection_waiting());  // no connection was made
 }
