@@ -120,6 +120,33 @@ std::string socks_connect_request(const Endpoint& broker) {
 
 std::string socks_peer(const ProxyUrl& proxy) { return fmt::format("the SOCKS5 proxy {}", proxy.text()); }
 
+// SOCKS5 gives the broker's name, the user name and the password one byte of length each (RFC
+// 1928, RFC 1929).
+constexpr std::size_t socks_field_limit = 255;
+
+std::string too_long_for_socks(std::string_view field, std::size_t size) {
+  return fmt::format("{} is {} bytes long, and SOCKS5 carries at most {}", field, size, socks_field_limit);
+}
+
+// What SOCKS5 cannot carry is refused before connecting: sent, a name's length byte would wrap,
+// and the proxy would take a shorter name and part of it for the port.
+void check_socks_field_sizes(const ProxyUrl& proxy, const Endpoint& broker) {
+  if (broker.host.size() > socks_field_limit)
+    throw Error{Exit::usage,
+                fmt::format("cannot ask {} to connect to {}", socks_peer(proxy),
+                            host_and_port(broker.host, broker.port)),
+                too_long_for_socks("the name", broker.host.size()),
+                "check the broker's name (-h, or the host of -L): no DNS name is longer than 253 bytes"};
+  const std::pair<const char*, const std::optional<std::string>&> login[] = {
+      {"its user name", proxy.username}, {"its password", proxy.password}};
+  for (const auto& [field, value] : login) {
+    if (value && value->size() > socks_field_limit)
+      throw Error{Exit::usage, fmt::format("cannot log in to {}", socks_peer(proxy)),
+                  too_long_for_socks(field, value->size()),
+                  "check the user name and password in --proxy (or MQ_PROXY)"};
+  }
+}
+
 Error socks_ended_error(const ProxyUrl& proxy) {
   return Error{Exit::network,
                fmt::format("{} closed the connection during the SOCKS5 handshake", socks_peer(proxy)),
@@ -221,6 +248,7 @@ TunnelOpening::TunnelOpening(const ClientOptions& options, const ConnectAttempt&
     : options_(options), attempt_(attempt), tls_(tls), deadline_(deadline) {
   const std::optional<ProxyUrl>& proxy = options.transport.proxy;
   const std::string& bind = options.connection.bind_address;
+  if (proxy && proxy->kind == ProxyUrl::Kind::socks5) check_socks_field_sizes(*proxy, attempt.endpoint);
   resolution_ = resolve_broker(proxy ? proxy->host : attempt.endpoint.host, bind);
   if (!proxy && resolution_.lookup_error != 0) throw resolve_error(resolution_, attempt, bind);
   if (!proxy && resolution_.targets.empty()) throw unpaired_error(resolution_, attempt, bind);
@@ -398,8 +426,8 @@ void TunnelOpening::advance_socks() {
             fmt::format("its first byte was {}", static_cast<int>(static_cast<unsigned char>(incoming_[0]))),
             "check --proxy (or MQ_PROXY); http:// names an HTTP proxy"};
       if (incoming_[1] == '\x02' && login) {
-        const std::string user = proxy.username->substr(0, 255);
-        const std::string password = proxy.password.value_or("").substr(0, 255);
+        const std::string& user = *proxy.username;
+        const std::string password = proxy.password.value_or("");
         expect_bytes(fmt::format("\x01{}{}{}{}", static_cast<char>(user.size()), user,
                                  static_cast<char>(password.size()), password),
                      2);
