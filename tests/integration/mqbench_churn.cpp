@@ -52,6 +52,30 @@ std::uint64_t settled_packets_received(const Process& observer) {
   return 0;
 }
 
+// The fields of each CSV row of `text` (none is quoted in the rows of a conn run).
+std::vector<std::vector<std::string>> csv_rows(const std::string& text) {
+  std::vector<std::vector<std::string>> rows;
+  for (std::string line : lines_of(text)) {
+    REQUIRE(!line.empty());
+    REQUIRE(line.back() == '\r');
+    line.pop_back();
+    std::vector<std::string> fields{""};
+    for (const char c : line) {
+      if (c == ',')
+        fields.emplace_back();
+      else
+        fields.back().push_back(c);
+    }
+    rows.push_back(std::move(fields));
+  }
+  return rows;
+}
+
+// The row of the HTML report's churn table named `name`, as the page has it.
+std::string churn_row(const std::string& name, std::uint64_t value) {
+  return "<tr><td class=\"text\">" + name + "</td><td>" + std::to_string(value) + "</td></tr>";
+}
+
 struct ChurnRun {
   std::vector<std::string> options;
   std::uint64_t packets_per_reopening;  // CONNECT, and DISCONNECT when closed cleanly
@@ -118,6 +142,49 @@ TEST_CASE("conn --churn records the reconnect latency histogram and the per-seco
   CHECK(report.exit_code == 0);
   CHECK(contains(report.out, "reconnects: " + std::to_string(made) + " of "));
   CHECK(contains(report.out, "reconnect "));
+}
+
+TEST_CASE(
+    "--csv and --html of a conn --churn run show its reconnects, and report gives them again from the JSON") {
+  Workspace workspace;
+  Broker broker{workspace};
+  const auto path = [&](const char* name) { return (workspace / name).string(); };
+  const Outcome outcome =
+      run_tool(workspace, "mqbench",
+               {"conn", "-p", broker.port_text(), "-c", "4", "--hold", "2", "--churn", "10", "--json",
+                path("churn.json"), "--csv", path("churn.csv"), "--html", path("churn.html")});
+  REQUIRE_MESSAGE(outcome.exit_code == 0, outcome.err);
+  const nlohmann::json reconnects = json_file(path("churn.json"))["totals"]["reconnects"];
+  const auto made = reconnects["made"].get<std::uint64_t>();
+  CHECK(made > 0);
+
+  // Each second's reconnects in the last column: they add up to the reconnects made.
+  const std::string csv = read_file(path("churn.csv"));
+  const auto rows = csv_rows(csv);
+  REQUIRE(rows.size() > 1);
+  CHECK(rows.front().back() == "reconnects");
+  std::uint64_t per_second = 0;
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    REQUIRE(rows[i].size() == rows.front().size());
+    per_second += std::stoull(rows[i].back());
+  }
+  CHECK(per_second == made);
+
+  const std::string html = read_file(path("churn.html"));
+  CHECK(contains(html, "<h2>Connection churn</h2>"));
+  CHECK(contains(html, churn_row("made", made)));
+  CHECK(contains(html, churn_row("asked", reconnects["asked"].get<std::uint64_t>())));
+  CHECK(contains(html, churn_row("failed", 0)));
+  CHECK(contains(html, "Reconnects per second"));
+
+  const Outcome report =
+      run_tool(workspace, "mqbench",
+               {"report", path("churn.json"), "--csv", path("report.csv"), "--html", path("report.html")});
+  REQUIRE_MESSAGE(report.exit_code == 0, report.err);
+  CHECK(read_file(path("report.csv")) == csv);
+  const std::string again = read_file(path("report.html"));
+  CHECK(contains(again, churn_row("made", made)));
+  CHECK(contains(again, "Reconnects per second"));
 }
 
 TEST_CASE(

@@ -70,6 +70,39 @@ Results conn_run(std::uint64_t connections, std::uint64_t latency_us) {
   return results;
 }
 
+// A conn run that held 4 connections for 3 s while --churn 10 asked for 30 reconnects: 28
+// started, 25 made in 1.5 ms each, 3 refused; `seconds`: whether its series was kept.
+Results churn_run(bool seconds = true) {
+  Results results = conn_run(4, 800);
+  results.churn = Churn{10, "drop", 3, 30, 28, 25, 3, 0.25, {{"not authorized <by> \"acl\" & co", 3}}};
+  results.reconnect_latency.record(1500, 25);
+  results.totals.errors_by_cause["not authorized <by> \"acl\" & co"] = 3;
+  for (const std::uint64_t reconnects : {9u, 8u, 8u})
+    results.series.push_back(SecondSample{static_cast<int>(results.series.size()) + 1,
+                                          "hold",
+                                          4,
+                                          0,
+                                          0,
+                                          0,
+                                          1,
+                                          {},
+                                          {},
+                                          {},
+                                          0,
+                                          {},
+                                          {},
+                                          reconnects});
+  if (!seconds) results.series.clear();
+  return results;
+}
+
+// The number cells of the row of the table named `name`.
+std::vector<std::string> row(const std::string& html, const std::string& name) {
+  const std::size_t start = html.find("<tr><td class=\"text\">" + name + "</td>");
+  REQUIRE_MESSAGE(start != std::string::npos, name);
+  return number_cells(html.substr(start, html.find("</tr>", start) - start));
+}
+
 ServiceLevel p99_within(double milliseconds) {
   ServiceLevel level;
   level.limits.p99_ms = milliseconds;
@@ -209,4 +242,58 @@ TEST_CASE("marks of close limits have their labels on rows of their own") {
     rows.push_back((*it)[1].str());
   REQUIRE(rows.size() == 2);
   CHECK(rows[0] != rows[1]);
+}
+
+TEST_CASE(
+    "a conn --churn report has a Connection churn section: asked against made, failures, latency, seconds") {
+  const std::string page = html_report({{"this run", churn_run()}});
+  const std::string churn = section(page, "Connection churn");
+  CHECK(contains(churn, "<td class=\"text\">closed by</td><td class=\"text\">drop</td>"));
+  CHECK(row(churn, "asked/s") == std::vector<std::string>{"10"});
+  CHECK(row(churn, "made/s") == std::vector<std::string>{"8.33"});
+  CHECK(row(churn, "asked") == std::vector<std::string>{"30"});
+  CHECK(row(churn, "started") == std::vector<std::string>{"28"});
+  CHECK(row(churn, "made") == std::vector<std::string>{"25"});
+  CHECK(row(churn, "failed") == std::vector<std::string>{"3"});
+  CHECK(row(churn, "never started (behind schedule)") == std::vector<std::string>{"2"});
+  CHECK(row(churn, "most behind schedule, s") == std::vector<std::string>{"0.250"});
+  CHECK(row(churn, "reconnect latency p50, ms") == std::vector<std::string>{"1.500"});
+  CHECK(row(churn, "reconnect latency p99, ms") == std::vector<std::string>{"1.500"});
+  // The cause comes from the result's file: escaped.
+  CHECK(contains(churn, "Reconnects of this run that failed, by cause:"));
+  CHECK(contains(churn,
+                 "<td class=\"text\">not authorized &lt;by&gt; &quot;acl&quot; &amp; co</td><td>3</td>"));
+  CHECK_FALSE(contains(page, "<by>"));
+  // The reconnects of each second, against the rate asked.
+  CHECK(count_of(churn, "<svg") == 1);
+  CHECK(contains(churn, "Reconnects per second"));
+  CHECK(contains(churn, "asked 10/s"));
+  CHECK(contains(churn, "class=\"level\""));
+  CHECK(contains(section(page, "Latency"), "reconnect"));
+}
+
+TEST_CASE(
+    "the churn section has no plot when the result kept no seconds, and a run without churn none at all") {
+  const std::string churn = section(html_report({{"this run", churn_run(false)}}), "Connection churn");
+  CHECK(row(churn, "made") == std::vector<std::string>{"25"});
+  CHECK_FALSE(contains(churn, "<svg"));
+  const std::string plain = html_report({{"this run", conn_run(4, 800)}});
+  CHECK_FALSE(contains(plain, "Connection churn"));
+  CHECK_FALSE(contains(plain, "Reconnects"));
+}
+
+TEST_CASE("a churn run compared with one that did not churn: a dash for the other, one line of reconnects") {
+  const std::string page = html_report({{"churn.json", churn_run()}, {"plain.json", conn_run(4, 800)}});
+  const std::string churn = section(page, "Connection churn");
+  CHECK(row(churn, "made") == std::vector<std::string>{"25", "-"});
+  CHECK(contains(churn, "churn.json: reconnects/s"));
+  CHECK_FALSE(contains(churn, "plain.json: reconnects/s"));
+  CHECK(contains(churn, "churn.json: asked 10/s"));
+}
+
+TEST_CASE("the churn section of a result read back from its JSON (mqbench report) is the run's own") {
+  const Results run = churn_run();
+  const std::string read_back = html_report({{"this run", results_from_json(to_json(run), "churn.json")}});
+  CHECK(section(read_back, "Connection churn") ==
+        section(html_report({{"this run", run}}), "Connection churn"));
 }

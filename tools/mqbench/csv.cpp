@@ -27,19 +27,25 @@ std::string percentile(const Histogram& histogram, double percent) {
   return histogram.empty() ? "" : milliseconds(histogram.percentile(percent));
 }
 
+// conn --churn: the connections reopened in the second; empty when the run did not churn, so
+// that a run without --churn is not read as one whose reconnects all failed.
+std::string reconnects(const Results& results, const SecondSample& sample) {
+  return results.churn ? std::to_string(sample.reconnects) : "";
+}
+
 }  // namespace
 
 std::string series_csv(const Results& results) {
   std::string text = fmt::format(
       "t_s,phase,connections,sent,acked,received,errors,p50_ms,p99_ms,max_ms,connects,connect_p50_ms,"
-      "connect_p99_ms{}",
+      "connect_p99_ms,reconnects{}",
       row_end);
   for (const SecondSample& sample : results.series)
-    text += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{}{}", sample.t, field(sample.phase),
+    text += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{}{}", sample.t, field(sample.phase),
                         sample.connections, sample.sent, sample.acked, sample.received, sample.errors,
                         milliseconds(sample.p50_us), milliseconds(sample.p99_us), milliseconds(sample.max_us),
                         sample.connects, milliseconds(sample.connect_p50_us),
-                        milliseconds(sample.connect_p99_us), row_end);
+                        milliseconds(sample.connect_p99_us), reconnects(results, sample), row_end);
   return text;
 }
 

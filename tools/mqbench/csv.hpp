@@ -8,7 +8,8 @@
 // line ends; numbers only, so nothing needs quoting but the phases and the failures.
 namespace mq::bench {
 
-/// One row per second of the run: counts, and the end-to-end latency percentiles in ms.
+/// One row per second of the run: counts, and the end-to-end latency percentiles in ms; the
+/// reconnects of conn --churn last, empty when the run did not churn.
 std::string series_csv(const Results& results);
 /// One row per step of --find-max: the rate asked and achieved, latency, loss, busy, verdict.
 std::string steps_csv(const Results& results);

@@ -43,7 +43,8 @@ struct LatencyKind {
 };
 constexpr LatencyKind latency_kinds[] = {{"end-to-end", &Results::latency},
                                          {"acknowledgement", &Results::ack_latency},
-                                         {"connect", &Results::connect_latency}};
+                                         {"connect", &Results::connect_latency},
+                                         {"reconnect", &Results::reconnect_latency}};
 
 double ms(std::uint64_t microseconds) { return static_cast<double>(microseconds) / 1000.0; }
 
@@ -385,6 +386,113 @@ std::pair<Chart, Chart> find_max_charts(const std::vector<NamedResults>& runs) {
   return {achieved, latency};
 }
 
+bool any_churn(const std::vector<NamedResults>& runs) {
+  return std::any_of(runs.begin(), runs.end(), [](const NamedResults& run) { return run.results.churn; });
+}
+
+// What the table of conn --churn shows of each run that churned.
+struct ChurnMetric {
+  const char* name;
+  double (*value)(const Churn&, const Histogram& reconnect_latency);
+  int decimals;
+};
+
+double as_double(std::uint64_t count) { return static_cast<double>(count); }
+
+// A percentile of the reconnect latency in ms, not a number when none was measured.
+double reconnect_ms(const Histogram& latency, double percentile) {
+  return latency.empty() ? std::nan("") : ms(latency.percentile(percentile));
+}
+
+const ChurnMetric churn_metrics[] = {
+    {"asked/s", [](const Churn& c, const Histogram&) { return c.asked_per_s; }, -1},
+    {"made/s", [](const Churn& c, const Histogram&) { return c.made_per_s(); }, -1},
+    {"churned for, s", [](const Churn& c, const Histogram&) { return c.seconds; }, 2},
+    {"asked", [](const Churn& c, const Histogram&) { return as_double(c.asked); }, 0},
+    {"started", [](const Churn& c, const Histogram&) { return as_double(c.started); }, 0},
+    {"made", [](const Churn& c, const Histogram&) { return as_double(c.made); }, 0},
+    {"failed", [](const Churn& c, const Histogram&) { return as_double(c.failed); }, 0},
+    {"never started (behind schedule)",
+     [](const Churn& c, const Histogram&) {
+       return as_double(c.asked > c.started ? c.asked - c.started : 0);
+     },
+     0},
+    {"most behind schedule, s", [](const Churn& c, const Histogram&) { return c.most_behind_s; }, 3},
+    {"reconnect latency p50, ms", [](const Churn&, const Histogram& l) { return reconnect_ms(l, 50); }, 3},
+    {"reconnect latency p99, ms", [](const Churn&, const Histogram& l) { return reconnect_ms(l, 99); }, 3},
+    {"reconnect latency max, ms",
+     [](const Churn&, const Histogram& l) { return l.empty() ? std::nan("") : ms(l.max()); }, 3},
+};
+
+// The reconnects asked and made, a column per run (a dash for a run that did not churn).
+std::string churn_table(const std::vector<NamedResults>& runs) {
+  std::string table = "<table>" + heading_row(runs, "reconnects") + "<tr>" + text_cell("closed by");
+  for (const NamedResults& run : runs)
+    table += text_cell(run.results.churn ? run.results.churn->close : "-");
+  table += "</tr>";
+  for (const ChurnMetric& metric : churn_metrics) {
+    table += "<tr>" + text_cell(metric.name);
+    for (const NamedResults& run : runs) {
+      const std::optional<Churn>& churn = run.results.churn;
+      table +=
+          cell(churn ? number(metric.value(*churn, run.results.reconnect_latency), metric.decimals) : "-");
+    }
+    table += "</tr>";
+  }
+  return table + "</table>";
+}
+
+// The reopenings of one run that failed, by cause; nothing when none did.
+std::string churn_failures(const NamedResults& run) {
+  if (!run.results.churn || run.results.churn->failures_by_cause.empty()) return {};
+  std::string table = fmt::format("<p>Reconnects of {} that failed, by cause:</p>", escape_html(run.name)) +
+                      "<table><thead><tr><th>cause</th><th>count</th></tr></thead>";
+  for (const auto& [cause, failures] : run.results.churn->failures_by_cause)
+    table += "<tr>" + text_cell(cause) + cell(number(as_double(failures), 0)) + "</tr>";
+  return table + "</table>";
+}
+
+bool any_churn_seconds(const std::vector<NamedResults>& runs) {
+  return std::any_of(runs.begin(), runs.end(), [](const NamedResults& run) {
+    return run.results.churn && !run.results.series.empty();
+  });
+}
+
+// The connections each churning run reopened each second, against the rate it asked for.
+Chart reconnects_over_time(const std::vector<NamedResults>& runs) {
+  Chart chart;
+  chart.title = "Reconnects per second";
+  std::vector<double> times, rates;
+  int colour = 0;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const Results& results = runs[i].results;
+    if (!results.churn) continue;
+    PlotLine made{series_name(runs, i, "reconnects/s"), {}, colour++, false, false};
+    for (const SecondSample& sample : results.series) {
+      const auto t = static_cast<double>(sample.t);
+      made.points.emplace_back(t, as_double(sample.reconnects));
+      times.push_back(t);
+      rates.push_back(as_double(sample.reconnects));
+    }
+    chart.series.push_back(std::move(made));
+    add_marker(chart.levels, runs, i, results.churn->asked_per_s,
+               fmt::format("asked {}/s", rate_text(results.churn->asked_per_s)));
+    rates.push_back(results.churn->asked_per_s);
+  }
+  chart.x = fit_axis(times, Scale::linear, Unit::seconds, "time since the first connection");
+  chart.y = fit_axis(rates, Scale::linear, Unit::number, "reconnects/s");
+  return chart;
+}
+
+// conn --churn: the table of reconnects, the failures by cause, and the reconnects of each second.
+std::string churn_section(const std::vector<NamedResults>& runs) {
+  std::string text = "<h2>Connection churn</h2>\n" + scrolling(churn_table(runs)) + "\n";
+  for (const NamedResults& run : runs)
+    text += churn_failures(run);
+  if (any_churn_seconds(runs)) text += svg(reconnects_over_time(runs)) + "\n";
+  return text;
+}
+
 bool any_steps(const std::vector<NamedResults>& runs) {
   return std::any_of(runs.begin(), runs.end(),
                      [](const NamedResults& run) { return !run.results.steps.empty(); });
@@ -468,6 +576,7 @@ std::string html_report(const std::vector<NamedResults>& runs) {
   if (runs.size() > 1) page += "<h2>Differences</h2>\n" + scrolling(differences_table(runs)) + "\n";
   for (const NamedResults& run : runs)
     page += errors_and_gates(run);
+  if (any_churn(runs)) page += churn_section(runs);
   if (any_steps(runs)) {
     page += "<h2>Finding the limit</h2>\n";
     const auto [achieved, latency] = find_max_charts(runs);
