@@ -1,5 +1,6 @@
-// mqbench --metrics-port: the Prometheus endpoint of a running benchmark, checked by promtool
-// and scraped by a real Prometheus server; its HTTP answers, hostile clients and bad options.
+// mqbench --metrics-port: the Prometheus endpoint of a running benchmark, its Prometheus text
+// checked by promtool and its OpenMetrics by the Prometheus Python client's parser, scraped by a
+// real Prometheus server; its HTTP answers, hostile clients and bad options.
 #include <doctest/doctest.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -18,6 +19,11 @@
 using namespace mq::test;
 
 namespace {
+
+// What Prometheus 2.42 asks for when it scrapes.
+const std::string prometheus_accept =
+    "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
+    "text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
 
 // The port and run id mqbench printed: "metrics at http://ADDRESS:PORT/metrics (run ID, shard K/N)".
 struct Announced {
@@ -53,6 +59,22 @@ nlohmann::json wait_for_series(const PrometheusServer& prometheus, const std::st
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   return nullptr;
+}
+
+// Asks the metadata API until it knows the family `name` (metadata comes with the scrapes), at
+// most 30 s; its metadata, or an empty array.
+nlohmann::json wait_for_metadata(const PrometheusServer& prometheus, const std::string& name) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    const nlohmann::json metadata = prometheus.metadata(name);
+    if (!metadata.empty()) return metadata;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return nlohmann::json::array();
+}
+
+Outcome promtool_check_metrics(const std::string& exposition, const Workspace& workspace) {
+  return run(Command{{"/usr/bin/promtool", "check", "metrics"}, exposition, {}}, workspace.path());
 }
 
 // A socket listening on a free loopback port, as another program would hold it.
@@ -103,8 +125,7 @@ TEST_CASE("a running pubsub serves its metrics at /metrics, and promtool check m
   const HttpAnswer answer = http_get(endpoint.port, "/metrics");
   REQUIRE(answer.status == 200);
   CHECK(contains(answer.head, "Content-Type: text/plain; version=0.0.4; charset=utf-8"));
-  const Outcome promtool =
-      run(Command{{"/usr/bin/promtool", "check", "metrics"}, answer.body, {}}, workspace.path());
+  const Outcome promtool = promtool_check_metrics(answer.body, workspace);
   const std::string promtool_said = promtool.out + promtool.err;
   CHECK_MESSAGE(promtool.exit_code == 0, promtool_said);
   const std::string labels = "{run=\"" + endpoint.run_id + "\",shard=\"1/1\"";
@@ -117,7 +138,45 @@ TEST_CASE("a running pubsub serves its metrics at /metrics, and promtool check m
 }
 
 TEST_CASE(
-    "a real Prometheus scrapes mqbench, and its query API returns the series labelled with run and shard") {
+    "asked with Prometheus's Accept header, /metrics answers OpenMetrics that a parser not ours reads") {
+  Workspace workspace;
+  Broker broker{workspace};
+  auto bench = start_bench_with_metrics(workspace, {"pubsub", "-p", broker.port_text(), "-c", "2", "--rate",
+                                                    "100", "-q", "1", "--duration", "3", "--metrics-port",
+                                                    "0", "--metrics-bind", "127.0.0.1"});
+  const Announced endpoint = announced(bench->err());
+  REQUIRE(endpoint.port > 0);
+  REQUIRE(bench->wait_for_stderr("s measure"));
+  const HttpAnswer answer = http_get(endpoint.port, "/metrics", prometheus_accept);
+  REQUIRE(answer.status == 200);
+  CHECK(
+      contains(answer.head, "Content-Type: application/openmetrics-text; version=1.0.0; charset=utf-8\r\n"));
+  CHECK(contains(answer.head, "Vary: Accept\r\n"));
+  CHECK(answer.body.ends_with("\n# EOF\n"));
+  const Outcome parsed = check_openmetrics(answer.body, workspace);
+  REQUIRE_MESSAGE(parsed.exit_code == 0, parsed.err);
+  CHECK(contains(parsed.out, "mqbench_messages_sent counter - mqbench_messages_sent_total\n"));
+  CHECK(contains(parsed.out, "mqbench_errors counter -"));
+  CHECK(contains(parsed.out, "mqbench_connections gauge - mqbench_connections\n"));
+  CHECK(contains(parsed.out, "mqbench_latency_seconds histogram seconds mqbench_latency_seconds_bucket "
+                             "mqbench_latency_seconds_count mqbench_latency_seconds_sum\n"));
+  const std::string labels = "{run=\"" + endpoint.run_id + "\",shard=\"1/1\"";
+  CHECK(std::regex_search(answer.body, std::regex{"mqbench_messages_sent_total\\{[^}]*\\} [1-9][0-9]*\n"}));
+  CHECK(contains(answer.body, "mqbench_connect_latency_seconds_bucket" + labels + ",le=\"1.0\"} 4\n"));
+  CHECK(contains(answer.body, "mqbench_connect_latency_seconds_count" + labels + "} 4\n"));
+
+  const HttpAnswer text = http_get(endpoint.port, "/metrics",
+                                   "text/plain;version=0.0.4;q=0.9,application/openmetrics-text;q=0.5");
+  REQUIRE(text.status == 200);
+  CHECK(contains(text.head, "Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n"));
+  const Outcome promtool = promtool_check_metrics(text.body, workspace);
+  const std::string promtool_said = promtool.out + promtool.err;
+  CHECK_MESSAGE(promtool.exit_code == 0, promtool_said);
+  CHECK(bench->finish().exit_code == 0);
+}
+
+TEST_CASE("a real Prometheus scrapes mqbench's metrics in OpenMetrics, and its query API returns the series "
+          "labelled with run and shard") {
   Workspace workspace;
   Broker broker{workspace};
   const int metrics_port = free_port();
@@ -143,6 +202,15 @@ TEST_CASE(
   REQUIRE(median.size() == 1);
   CHECK(value_of(median[0]) > 0);
   CHECK(value_of(median[0]) <= 1000);  // a finite bucket: not one of the +Inf bucket
+  // Only OpenMetrics gives Prometheus a family's unit, and a counter's family without _total.
+  const nlohmann::json latency = wait_for_metadata(prometheus, "mqbench_latency_seconds");
+  REQUIRE(latency.size() == 1);
+  CHECK(latency[0]["type"] == "histogram");
+  CHECK(latency[0]["unit"] == "seconds");
+  const nlohmann::json sent_family = prometheus.metadata("mqbench_messages_sent");
+  REQUIRE(sent_family.size() == 1);
+  CHECK(sent_family[0]["type"] == "counter");
+  CHECK(prometheus.metadata("mqbench_messages_sent_total").empty());
   bench->signal(SIGINT);
   CHECK(bench->finish().exit_code == 130);
 }

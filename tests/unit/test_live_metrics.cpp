@@ -8,6 +8,7 @@
 
 #include "live_metrics.hpp"
 
+using mq::bench::ExpositionFormat;
 using mq::bench::Histogram;
 using mq::bench::Interval;
 using mq::bench::MetricsState;
@@ -118,7 +119,7 @@ TEST_CASE("the exposition names every family once, with HELP and TYPE, and label
   state.connections = {1, 3, 2};
   state.latency.record(1500);
   state.latency.record(2'500'000);
-  const std::string text = mq::bench::exposition_text(state, identity);
+  const std::string text = mq::bench::exposition_text(state, identity, ExpositionFormat::prometheus_text);
   CHECK(lines_starting(text, "mqbench_messages_sent_total{") ==
         std::vector<std::string>{"mqbench_messages_sent_total{run=\"r1\",shard=\"2/3\"} 42"});
   CHECK(lines_starting(text, "mqbench_messages_lost{") ==
@@ -148,18 +149,134 @@ TEST_CASE("the exposition names every family once, with HELP and TYPE, and label
   }
 }
 
-TEST_CASE("label values escape backslash, double quote and line feed") {
+TEST_CASE("label values escape backslash, double quote and line feed, in both formats") {
   MetricsState state;
   state.errors_by_cause["the broker said \"no\"\nat C:\\"] = 1;
-  const std::string text = mq::bench::exposition_text(state, RunIdentity{"a\"b", "1/1"});
-  CHECK(lines_starting(text, "mqbench_errors_total{") ==
+  for (const auto format : {ExpositionFormat::prometheus_text, ExpositionFormat::openmetrics_text}) {
+    const std::string text = mq::bench::exposition_text(state, RunIdentity{"a\"b", "1/1"}, format);
+    CHECK(
+        lines_starting(text, "mqbench_errors_total{") ==
         std::vector<std::string>{"mqbench_errors_total{run=\"a\\\"b\",shard=\"1/1\",cause=\"the broker said "
                                  "\\\"no\\\"\\nat C:\\\\\"} 1"});
+  }
 }
 
 TEST_CASE("a negative count of missing messages (late arrivals first) shows as none") {
   MetricsState state;
   state.missing = -1;
-  CHECK(lines_starting(mq::bench::exposition_text(state, identity), "mqbench_messages_lost{") ==
+  CHECK(lines_starting(mq::bench::exposition_text(state, identity, ExpositionFormat::prometheus_text),
+                       "mqbench_messages_lost{") ==
         std::vector<std::string>{"mqbench_messages_lost{run=\"r1\",shard=\"2/3\"} 0"});
+}
+
+TEST_CASE(
+    "Prometheus's Accept header negotiates OpenMetrics, and a client preferring text/plain gets text/plain") {
+  using mq::bench::negotiated_format;
+  const char* prometheus_2_42 =
+      "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
+      "text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+  CHECK(negotiated_format(prometheus_2_42) == ExpositionFormat::openmetrics_text);
+  CHECK(negotiated_format("application/openmetrics-text") == ExpositionFormat::openmetrics_text);
+  CHECK(negotiated_format("application/*") == ExpositionFormat::openmetrics_text);
+  CHECK(negotiated_format("text/plain;q=0, */*;q=0.1") == ExpositionFormat::openmetrics_text);
+  for (const char* accept :
+       {"", "*/*", "text/plain", "application/openmetrics-text;q=0.4,text/plain;q=0.5",
+        "text/plain;version=0.0.4;q=0.3,application/openmetrics-text;version=1.0.0;q=0.2",
+        "application/openmetrics-text;version=0.0.1", "application/openmetrics-text;q=0, */*",
+        "application/json"}) {
+    CAPTURE(accept);
+    CHECK(negotiated_format(accept) == ExpositionFormat::prometheus_text);
+  }
+  CHECK(mq::bench::content_type(ExpositionFormat::openmetrics_text) ==
+        "application/openmetrics-text; version=1.0.0; charset=utf-8");
+  CHECK(mq::bench::content_type(ExpositionFormat::prometheus_text) ==
+        "text/plain; version=0.0.4; charset=utf-8");
+}
+
+TEST_CASE("the families are one list: each name once, a counter's without _total, the latencies in seconds") {
+  MetricsState state;
+  state.errors_by_cause["refused"] = 2;
+  const auto families = mq::bench::metric_families(state, identity);
+  std::vector<std::string> names;
+  for (const auto& family : families)
+    names.push_back(family.name);
+  CHECK(names == std::vector<std::string>{
+                     "mqbench_messages_sent", "mqbench_messages_acknowledged", "mqbench_messages_received",
+                     "mqbench_messages_duplicated", "mqbench_messages_lost", "mqbench_connections",
+                     "mqbench_errors", "mqbench_latency_seconds", "mqbench_acknowledgement_latency_seconds",
+                     "mqbench_connect_latency_seconds"});
+  CHECK(families[6].points.size() == 1);
+  CHECK(families[7].unit == "seconds");
+  CHECK(families[0].unit.empty());
+}
+
+TEST_CASE("the OpenMetrics exposition names a counter's family without _total and its samples with it") {
+  MetricsState state;
+  state.sent = 42;
+  state.errors_by_cause["refused"] = 3;
+  const std::string text = mq::bench::exposition_text(state, identity, ExpositionFormat::openmetrics_text);
+  CHECK(lines_starting(text, "# TYPE mqbench_messages_sent") ==
+        std::vector<std::string>{"# TYPE mqbench_messages_sent counter"});
+  CHECK(lines_starting(text, "# HELP mqbench_messages_sent ").size() == 1);
+  CHECK(lines_starting(text, "mqbench_messages_sent") ==
+        std::vector<std::string>{"mqbench_messages_sent_total{run=\"r1\",shard=\"2/3\"} 42"});
+  CHECK(lines_starting(text, "# TYPE mqbench_errors") ==
+        std::vector<std::string>{"# TYPE mqbench_errors counter"});
+  CHECK(lines_starting(text, "mqbench_errors") ==
+        std::vector<std::string>{"mqbench_errors_total{run=\"r1\",shard=\"2/3\",cause=\"refused\"} 3"});
+  CHECK(lines_starting(text, "# TYPE mqbench_messages_lost ") ==
+        std::vector<std::string>{"# TYPE mqbench_messages_lost gauge"});
+  CHECK(lines_starting(text, "mqbench_messages_lost{") ==
+        std::vector<std::string>{"mqbench_messages_lost{run=\"r1\",shard=\"2/3\"} 0"});
+}
+
+TEST_CASE(
+    "the OpenMetrics exposition gives each family one TYPE, a unit to the latencies, and ends with # EOF") {
+  MetricsState state;
+  state.latency.record(1500);
+  state.latency.record(2'500'000);
+  const std::string text = mq::bench::exposition_text(state, identity, ExpositionFormat::openmetrics_text);
+  REQUIRE(text.ends_with("\n# EOF\n"));
+  CHECK(lines_starting(text, "# EOF").size() == 1);
+  CHECK(lines_starting(text, "# TYPE ").size() == 10);
+  CHECK(lines_starting(text, "# HELP ").size() == 10);
+  CHECK(lines_starting(text, "# UNIT ") ==
+        std::vector<std::string>{"# UNIT mqbench_latency_seconds seconds",
+                                 "# UNIT mqbench_acknowledgement_latency_seconds seconds",
+                                 "# UNIT mqbench_connect_latency_seconds seconds"});
+  CHECK(lines_starting(text, "mqbench_latency_seconds_bucket{").size() == 23);
+  CHECK(lines_starting(text, "mqbench_latency_seconds_bucket{run=\"r1\",shard=\"2/3\",le=\"0.002\"} 1")
+            .size() == 1);
+  CHECK(
+      lines_starting(text, "mqbench_latency_seconds_bucket{run=\"r1\",shard=\"2/3\",le=\"1.0\"} 1").size() ==
+      1);
+  CHECK(lines_starting(text, "mqbench_latency_seconds_bucket{run=\"r1\",shard=\"2/3\",le=\"1000.0\"} 2")
+            .size() == 1);
+  CHECK(
+      lines_starting(text, "mqbench_latency_seconds_bucket{run=\"r1\",shard=\"2/3\",le=\"+Inf\"} 2").size() ==
+      1);
+  CHECK(lines_starting(text, "mqbench_latency_seconds_count{run=\"r1\",shard=\"2/3\"} 2").size() == 1);
+  CHECK(lines_starting(text, "mqbench_latency_seconds_sum{run=\"r1\",shard=\"2/3\"} 2.5015").size() == 1);
+  CHECK(lines_starting(text, "mqbench_latency_seconds_created").empty());
+}
+
+TEST_CASE("the Prometheus text names a counter's family with _total, has no units and no # EOF") {
+  MetricsState state;
+  state.latency.record(900'000);
+  const std::string text = mq::bench::exposition_text(state, identity, ExpositionFormat::prometheus_text);
+  CHECK(lines_starting(text, "# TYPE mqbench_messages_sent") ==
+        std::vector<std::string>{"# TYPE mqbench_messages_sent_total counter"});
+  CHECK(lines_starting(text, "# UNIT").empty());
+  CHECK(lines_starting(text, "# EOF").empty());
+  CHECK(lines_starting(text, "mqbench_latency_seconds_bucket{run=\"r1\",shard=\"2/3\",le=\"1\"} 1").size() ==
+        1);
+}
+
+TEST_CASE("HELP escapes backslash and line feed, and in OpenMetrics double quotes too") {
+  using mq::bench::MetricFamily;
+  using mq::bench::MetricType;
+  const std::vector<MetricFamily> families{{"x", MetricType::gauge, "", "say \"hi\"\nat C:\\", {}}};
+  CHECK(mq::bench::prometheus_text(families) == "# HELP x say \"hi\"\\nat C:\\\\\n# TYPE x gauge\n");
+  CHECK(mq::bench::openmetrics_text(families) ==
+        "# HELP x say \\\"hi\\\"\\nat C:\\\\\n# TYPE x gauge\n# EOF\n");
 }

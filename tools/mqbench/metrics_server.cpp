@@ -22,7 +22,6 @@ using std::chrono::steady_clock;
 
 constexpr int listen_backlog = 16;
 constexpr auto accept_pause = std::chrono::milliseconds(100);  // after accept() failed (no descriptors)
-constexpr const char* metrics_content_type = "text/plain; version=0.0.4; charset=utf-8";
 
 // An IPv4 or IPv6 address and port as a socket address; empty `address`: every address, IPv6
 // and IPv4 together.
@@ -120,7 +119,8 @@ std::string plain_answer(std::string_view status, std::string_view text,
 
 }  // namespace
 
-MetricsServer::MetricsServer(const MetricsOptions& options, std::function<std::string()> render)
+MetricsServer::MetricsServer(const MetricsOptions& options,
+                             std::function<std::string(ExpositionFormat)> render)
     : render_(std::move(render)), address_text_(host_text(options.bind)) {
   const int asked_port = options.port.value_or(0);
   const ListenAddress address = listen_address(options.bind, asked_port);
@@ -237,7 +237,8 @@ std::string MetricsServer::answer_to(std::string_view head) const {
   if (request->path != "/metrics") return plain_answer("404 Not Found", "the metrics are at /metrics");
   if (request->method != "GET")
     return plain_answer("405 Method Not Allowed", "the metrics are read with GET", "Allow: GET\r\n");
-  return http_answer("200 OK", metrics_content_type, render_());
+  const ExpositionFormat format = negotiated_format(request->accept);
+  return http_answer("200 OK", content_type(format), render_(format), "Vary: Accept\r\n");
 }
 
 }  // namespace mq::bench

@@ -7,13 +7,15 @@
 #include <vector>
 
 #include "bench.hpp"
+#include "live_metrics.hpp"
 
 // The HTTP endpoint of --metrics-port: one thread with one poll loop serves every scrape, never
 // a thread per request. A request head is limited in size and a connection in time and number,
 // so a slow or hostile client delays only other scrapes, never the load engine.
 namespace mq::bench {
 
-/// Serves GET /metrics with what `render` returns, from construction to destruction.
+/// Serves GET /metrics with what `render` returns in the format the request's Accept header
+/// negotiates (negotiated_format), from construction to destruction.
 class MetricsServer {
 public:
   static constexpr std::size_t request_limit = 8 * 1024;  // a longer head is answered 431
@@ -23,7 +25,7 @@ public:
   /// Listens at --metrics-bind (every address when empty) and --metrics-port (the kernel's
   /// choice when 0), or throws Exit::network naming why it cannot (port in use, address not of
   /// this machine, privileged port).
-  MetricsServer(const MetricsOptions& options, std::function<std::string()> render);
+  MetricsServer(const MetricsOptions& options, std::function<std::string(ExpositionFormat)> render);
   ~MetricsServer();
   MetricsServer(const MetricsServer&) = delete;
   MetricsServer& operator=(const MetricsServer&) = delete;
@@ -48,7 +50,7 @@ private:
   bool write_answer(Connection& connection);
   std::string answer_to(std::string_view head) const;
 
-  std::function<std::string()> render_;
+  std::function<std::string(ExpositionFormat)> render_;
   std::string address_text_;
   int listener_ = -1;
   int port_ = 0;

@@ -878,7 +878,8 @@ Exit find_max(const Options& options, Plan& plan, ResultFiles& files, std::size_
 // declared last, stops first).
 struct MetricsEndpoint {
   MetricsEndpoint(const MetricsOptions& options, const Plan& plan)
-      : metrics(run_identity(plan)), server(options, [this] { return metrics.exposition(); }) {}
+      : metrics(run_identity(plan)),
+        server(options, [this](ExpositionFormat format) { return metrics.exposition(format); }) {}
   LiveMetrics metrics;
   MetricsServer server;
 };

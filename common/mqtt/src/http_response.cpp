@@ -10,15 +10,6 @@ namespace {
 
 constexpr std::string_view http_prefix = "HTTP/";
 
-std::string_view trimmed(std::string_view text) {
-  const auto blank = [](char c) { return c == ' ' || c == '\t'; };
-  while (!text.empty() && blank(text.front()))
-    text.remove_prefix(1);
-  while (!text.empty() && blank(text.back()))
-    text.remove_suffix(1);
-  return text;
-}
-
 // "HTTP/1.1 101 Switching Protocols": the version, a space, three digits, then any reason.
 std::optional<int> status_of(std::string_view line) {
   if (!line.starts_with(http_prefix)) return std::nullopt;
@@ -48,7 +39,7 @@ bool HttpResponse::header_has_token(std::string_view name, std::string_view toke
     std::string_view rest = value;
     while (!rest.empty()) {
       const std::size_t comma = rest.find(',');
-      if (ascii_lowercase(trimmed(rest.substr(0, comma))) == wanted) return true;
+      if (ascii_lowercase(trimmed_http_whitespace(rest.substr(0, comma))) == wanted) return true;
       rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
     }
   }
@@ -81,7 +72,8 @@ std::optional<HttpResponse> parse_http_response(std::string_view head) {
     if (colon == 0 || colon == std::string_view::npos) return std::nullopt;
     const std::string_view name = line.substr(0, colon);
     if (!is_http_token(name)) return std::nullopt;
-    response.headers.emplace_back(ascii_lowercase(name), printable(trimmed(line.substr(colon + 1))));
+    response.headers.emplace_back(ascii_lowercase(name),
+                                  printable(trimmed_http_whitespace(line.substr(colon + 1))));
   }
   return response;
 }
@@ -100,6 +92,15 @@ bool is_http_token(std::string_view text) {
            std::string_view{"!#$%&'*+-.^_`|~"}.find(c) != std::string_view::npos;
   };
   return !text.empty() && std::all_of(text.begin(), text.end(), tchar);
+}
+
+std::string_view trimmed_http_whitespace(std::string_view text) {
+  const auto blank = [](char c) { return c == ' ' || c == '\t'; };
+  while (!text.empty() && blank(text.front()))
+    text.remove_prefix(1);
+  while (!text.empty() && blank(text.back()))
+    text.remove_suffix(1);
+  return text;
 }
 
 }  // namespace mq

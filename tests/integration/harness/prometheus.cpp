@@ -85,8 +85,18 @@ HttpAnswer http_exchange(int port, const std::string& request) {
   return parsed_answer(received);
 }
 
-HttpAnswer http_get(int port, const std::string& target) {
-  return http_exchange(port, "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+HttpAnswer http_get(int port, const std::string& target, const std::string& accept) {
+  const std::string accept_line = accept.empty() ? std::string{} : "Accept: " + accept + "\r\n";
+  return http_exchange(port, "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + accept_line +
+                                 "Connection: close\r\n\r\n");
+}
+
+Outcome check_openmetrics(const std::string& exposition, const Workspace& workspace) {
+  return run(Command{{"/usr/bin/python3",
+                      std::string{MQ_SOURCE_DIR} + "/tests/integration/harness/check_openmetrics.py"},
+                     exposition,
+                     {}},
+             workspace.path());
 }
 
 PrometheusServer::PrometheusServer(const Workspace& workspace, int target_port) {
@@ -114,6 +124,14 @@ nlohmann::json PrometheusServer::query(const std::string& promql) const {
   const HttpAnswer answer = http_get(port_, "/api/v1/query?query=" + percent_encoded(promql));
   if (answer.status != 200) throw std::runtime_error("prometheus query failed: " + answer.head + answer.body);
   return nlohmann::json::parse(answer.body).at("data").at("result");
+}
+
+nlohmann::json PrometheusServer::metadata(const std::string& name) const {
+  const HttpAnswer answer = http_get(port_, "/api/v1/metadata?metric=" + percent_encoded(name));
+  if (answer.status != 200)
+    throw std::runtime_error("prometheus metadata failed: " + answer.head + answer.body);
+  const nlohmann::json data = nlohmann::json::parse(answer.body).at("data");
+  return data.contains(name) ? data.at(name) : nlohmann::json::array();
 }
 
 }  // namespace mq::test

@@ -45,5 +45,7 @@ std::optional<HttpResponse> parse_http_response(std::string_view head);
 std::string_view next_http_line(std::string_view& rest);
 /// Whether `text` is an HTTP token (a header name, a method): one or more of RFC 9110's tchar.
 bool is_http_token(std::string_view text);
+/// `text` without the spaces and tabs (HTTP's optional whitespace) at its ends.
+std::string_view trimmed_http_whitespace(std::string_view text);
 
 }  // namespace mq
