@@ -72,7 +72,9 @@ TEST_CASE("mqbench through tinyproxy (ws://) and microsocks (plain MQTT): exact 
       bench(workspace, with(pubsub_count, {"-h", "localhost", "-p", std::to_string(broker.ws_port()), "--ws",
                                            "--proxy", http_proxy.url()})));
   SocksProxy socks_proxy{workspace, "bob", "s0cks"};
-  check_exact_counts(bench(workspace, with(pubsub_count, {"-h", "localhost", "-p", broker.port_text(),
+  // microsocks connects to the first address of a name only: where localhost is ::1 first (real
+  // Debian), it would find no broker there. The proxy still resolves what it is given.
+  check_exact_counts(bench(workspace, with(pubsub_count, {"-h", "127.0.0.1", "-p", broker.port_text(),
                                                           "--proxy", socks_proxy.url("bob:s0cks")})));
 }
 
