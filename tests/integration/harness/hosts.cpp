@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "harness/tools.hpp"
 
@@ -17,6 +18,21 @@ void ip(const Workspace& workspace, std::vector<std::string> arguments) {
   arguments.insert(arguments.begin(), "ip");
   const Outcome outcome = run(Command{arguments, {}, {}}, workspace.path());
   REQUIRE_MESSAGE(outcome.exit_code == 0, "ip ", arguments[1], " ", arguments[2], " failed: ", outcome.err);
+}
+
+// `command` in network namespace `name` only. Not `ip -n` or `ip netns exec`: they also make a
+// mount namespace and remount /sys, which fails where / is not a mount point (a chroot).
+std::vector<std::string> in_namespace(const std::string& name, std::vector<std::string> command) {
+  command.insert(command.begin(), {"nsenter", "--net=/run/netns/" + name});
+  return command;
+}
+
+// `ip ARGUMENTS` in network namespace `name`.
+void ip_in(const Workspace& workspace, const std::string& name, std::vector<std::string> arguments) {
+  arguments.insert(arguments.begin(), "ip");
+  const Outcome outcome = run(Command{in_namespace(name, arguments), {}, {}}, workspace.path());
+  REQUIRE_MESSAGE(outcome.exit_code == 0, "ip ", arguments[1], " ", arguments[2], " in ", name,
+                  " failed: ", outcome.err);
 }
 
 // An open descriptor, closed on every way out.
@@ -47,19 +63,19 @@ void SimulatedHosts::link_hosts(int hosts) {
   const std::string hub = name(0);
   ip(workspace_, {"netns", "add", hub});
   created_.push_back(hub);
-  ip(workspace_, {"-n", hub, "link", "set", "lo", "up"});
-  ip(workspace_, {"-n", hub, "link", "add", "br0", "type", "bridge"});
-  ip(workspace_, {"-n", hub, "addr", "add", hub_address() + "/24", "dev", "br0"});
-  ip(workspace_, {"-n", hub, "link", "set", "br0", "up"});
+  ip_in(workspace_, hub, {"link", "set", "lo", "up"});
+  ip_in(workspace_, hub, {"link", "add", "br0", "type", "bridge"});
+  ip_in(workspace_, hub, {"addr", "add", hub_address() + "/24", "dev", "br0"});
+  ip_in(workspace_, hub, {"link", "set", "br0", "up"});
   for (int host = 1; host <= hosts; ++host) {
     const std::string own = name(host), link = "v" + std::to_string(host);
     ip(workspace_, {"netns", "add", own});
     created_.push_back(own);
-    ip(workspace_, {"-n", hub, "link", "add", link, "type", "veth", "peer", "name", "eth0", "netns", own});
-    ip(workspace_, {"-n", hub, "link", "set", link, "master", "br0", "up"});
-    ip(workspace_, {"-n", own, "addr", "add", address(host) + "/24", "dev", "eth0"});
-    ip(workspace_, {"-n", own, "link", "set", "eth0", "up"});
-    ip(workspace_, {"-n", own, "link", "set", "lo", "up"});
+    ip_in(workspace_, hub, {"link", "add", link, "type", "veth", "peer", "name", "eth0", "netns", own});
+    ip_in(workspace_, hub, {"link", "set", link, "master", "br0", "up"});
+    ip_in(workspace_, own, {"addr", "add", address(host) + "/24", "dev", "eth0"});
+    ip_in(workspace_, own, {"link", "set", "eth0", "up"});
+    ip_in(workspace_, own, {"link", "set", "lo", "up"});
   }
 }
 
@@ -76,7 +92,7 @@ std::string SimulatedHosts::name(int host) const {
 }
 
 Command SimulatedHosts::inside(int host, Command command) const {
-  command.argv.insert(command.argv.begin(), {"ip", "netns", "exec", name(host)});
+  command.argv = in_namespace(name(host), std::move(command.argv));
   return command;
 }
 
