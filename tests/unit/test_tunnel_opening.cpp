@@ -656,7 +656,8 @@ TEST_CASE("SOCKS5 without credentials: no-login greeting, CONNECT by the broker'
   CHECK(std::string(first, io.bytes) == "MQTT");  // the reply is read to its end, and not past it
 }
 
-TEST_CASE("SOCKS5 with credentials: RFC 1929's login, then CONNECT; a reply naming the proxy's address") {
+TEST_CASE("SOCKS5 with credentials: RFC 1929's login, then CONNECT, and a reply giving the proxy's address "
+          "as a name") {
   SocksProxy proxy{"alice:s3cret@"};
   CHECK(proxy.receive(4) == bytes({5, 2, 0, 2}));
   proxy.peer->send(bytes({5, 2}));
