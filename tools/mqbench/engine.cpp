@@ -480,7 +480,8 @@ void WorkerLoop::run_publishers(Clock::time_point now) {
 
 void WorkerLoop::run_publisher(Client& client, Clock::time_point now) {
   if (client.state != State::ready || client.finished || !client.schedule) return;
-  bool batching = false;
+  // A burst: its messages leave with one write(), as full segments, not one call and segment each.
+  client.session->batch_writes(true);
   for (int budget = publish_budget; budget > 0 && client.schedule->due(now); --budget) {
     if (client.in_flight.size() >= window_) {
       client.blocked = true;
@@ -488,14 +489,9 @@ void WorkerLoop::run_publisher(Client& client, Clock::time_point now) {
         ++accounting_.totals().window_full;
       break;
     }
-    if (budget < publish_budget && !batching) {
-      // A burst: its messages leave with one write(), as full segments, not one call and segment each.
-      client.session->batch_writes(true);
-      batching = true;
-    }
     if (!flow_allows(client, now) || !publish_next(client, now)) break;
   }
-  if (batching && client.session) client.session->batch_writes(false);
+  if (client.session) client.session->batch_writes(false);
   if (client.failed_publish) settle_failed_publish(client);
   after_call(client);
   if (client.state != State::ready || client.finished || client.blocked || client.flow_waiting) return;
