@@ -713,32 +713,33 @@ TEST_CASE("SOCKS5 refusals: the reply code named (exit 3), logins refused or wan
   }
 }
 
+namespace {
+
+// The error of opening through a proxy at `scheme`://127.0.0.1 that accepts and never answers,
+// with a 0.2 s connect timeout; and the proxy's text as the options give it.
+std::pair<mq::Error, std::string> silent_proxy_error(const std::string& scheme, bool websocket) {
+  Port proxy_port;
+  mq::ClientOptions options =
+      proxy_options(scheme + "://127.0.0.1:" + std::to_string(proxy_port.number()), websocket);
+  options.connection.connect_timeout = 0.2;
+  mq::TunnelOpening opening{options, remote_broker(options), nullptr, deadline_for(options)};
+  until_it_waits_for_an_answer(opening);
+  const Peer proxy = proxy_port.accept();
+  return {error_of([&] { open_fully(opening); }), options.transport.proxy->text()};
+}
+
+}  // namespace
+
 TEST_CASE("proxies silent past the deadline, and a proxy that cannot be reached: exit 3 naming them") {
   SUBCASE("an HTTP proxy that never answers CONNECT") {
-    Port proxy_port;
-    mq::ClientOptions options =
-        proxy_options("http://127.0.0.1:" + std::to_string(proxy_port.number()), true);
-    options.connection.connect_timeout = 0.2;
-    mq::TunnelOpening opening{options, remote_broker(options), nullptr, deadline_for(options)};
-    until_it_waits_for_an_answer(opening);
-    const Peer proxy = proxy_port.accept();
-    const mq::Error error = error_of([&] { open_fully(opening); });
+    const auto [error, proxy] = silent_proxy_error("http", true);
     CHECK(error.code() == mq::Exit::network);
-    CHECK(std::string{error.what()} ==
-          "no answer from the proxy " + options.transport.proxy->text() + " within 0.2 s");
+    CHECK(std::string{error.what()} == "no answer from the proxy " + proxy + " within 0.2 s");
   }
   SUBCASE("a SOCKS5 proxy that never answers the greeting") {
-    Port proxy_port;
-    mq::ClientOptions options =
-        proxy_options("socks5h://127.0.0.1:" + std::to_string(proxy_port.number()), false);
-    options.connection.connect_timeout = 0.2;
-    mq::TunnelOpening opening{options, remote_broker(options), nullptr, deadline_for(options)};
-    until_it_waits_for_an_answer(opening);
-    const Peer proxy = proxy_port.accept();
-    const mq::Error error = error_of([&] { open_fully(opening); });
+    const auto [error, proxy] = silent_proxy_error("socks5h", false);
     CHECK(error.code() == mq::Exit::network);
-    CHECK(std::string{error.what()} ==
-          "no answer from the SOCKS5 proxy " + options.transport.proxy->text() + " within 0.2 s");
+    CHECK(std::string{error.what()} == "no answer from the SOCKS5 proxy " + proxy + " within 0.2 s");
   }
   SUBCASE("a proxy port where nothing listens") {
     const Port closed{false};
