@@ -45,6 +45,23 @@ std::unique_ptr<Process> start_bench_with_metrics(const Workspace& workspace,
   return bench;
 }
 
+struct MeasuringBench {
+  std::unique_ptr<Process> bench;
+  Announced endpoint;
+};
+
+// A pubsub (2 pairs at 100/s, QoS 1, 3 s) serving its metrics on 127.0.0.1, once it has handed
+// over a measured second.
+MeasuringBench measuring_pubsub(const Workspace& workspace, const Broker& broker) {
+  auto bench = start_bench_with_metrics(workspace, {"pubsub", "-p", broker.port_text(), "-c", "2", "--rate",
+                                                    "100", "-q", "1", "--duration", "3", "--metrics-port",
+                                                    "0", "--metrics-bind", "127.0.0.1"});
+  const Announced endpoint = announced(bench->err());
+  REQUIRE(endpoint.port > 0);
+  REQUIRE(bench->wait_for_stderr("s measure"));
+  return {std::move(bench), endpoint};
+}
+
 double value_of(const nlohmann::json& series) {
   return std::stod(series.at("value").at(1).get<std::string>());
 }
@@ -116,12 +133,8 @@ int silent_client(int port, const std::string& partial = {}) {
 TEST_CASE("a running pubsub serves its metrics at /metrics, and promtool check metrics accepts them") {
   Workspace workspace;
   Broker broker{workspace};
-  auto bench = start_bench_with_metrics(workspace, {"pubsub", "-p", broker.port_text(), "-c", "2", "--rate",
-                                                    "100", "-q", "1", "--duration", "3", "--metrics-port",
-                                                    "0", "--metrics-bind", "127.0.0.1"});
-  const Announced endpoint = announced(bench->err());
-  REQUIRE(endpoint.port > 0);
-  REQUIRE(bench->wait_for_stderr("s measure"));  // a measured second was handed over
+  const MeasuringBench running = measuring_pubsub(workspace, broker);
+  const auto& [bench, endpoint] = running;
   const HttpAnswer answer = http_get(endpoint.port, "/metrics");
   REQUIRE(answer.status == 200);
   CHECK(contains(answer.head, "Content-Type: text/plain; version=0.0.4; charset=utf-8"));
@@ -141,12 +154,8 @@ TEST_CASE(
     "asked with Prometheus's Accept header, /metrics answers OpenMetrics that a parser not ours reads") {
   Workspace workspace;
   Broker broker{workspace};
-  auto bench = start_bench_with_metrics(workspace, {"pubsub", "-p", broker.port_text(), "-c", "2", "--rate",
-                                                    "100", "-q", "1", "--duration", "3", "--metrics-port",
-                                                    "0", "--metrics-bind", "127.0.0.1"});
-  const Announced endpoint = announced(bench->err());
-  REQUIRE(endpoint.port > 0);
-  REQUIRE(bench->wait_for_stderr("s measure"));
+  const MeasuringBench running = measuring_pubsub(workspace, broker);
+  const auto& [bench, endpoint] = running;
   const HttpAnswer answer = http_get(endpoint.port, "/metrics", prometheus_accept);
   REQUIRE(answer.status == 200);
   CHECK(
