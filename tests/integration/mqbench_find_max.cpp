@@ -246,6 +246,7 @@ TEST_CASE("mqbench --find-max refuses values that could not end a search, before
   for (const std::vector<std::string>& arguments :
        std::vector<std::vector<std::string>>{{"--find-max", "-c", "10"},
                                              {"--find-max", "--hold", "5"},
+                                             {"--find-max", "--churn", "10"},
                                              {"--find-max", "--precision", "nan"},
                                              {"--step-duration", "5"}}) {
     std::vector<std::string> command{"conn", "-p", "1"};
@@ -253,5 +254,6 @@ TEST_CASE("mqbench --find-max refuses values that could not end a search, before
     const Outcome outcome = run_tool(workspace, "mqbench", command);
     CAPTURE(outcome.err);
     CHECK(outcome.exit_code == 2);
+    CHECK_FALSE(contains(outcome.err, "asked/s"));  // refused before the step table begins
   }
 }

@@ -197,8 +197,8 @@ void add_output_options(CLI::App& app, OutputOptions& output) {
       ->group(output_group);
 }
 
-// --find-max and how it steps; --duration and --count belong to a single run, and conn's -c and
-// --hold too: a conn step opens its rate × --step-duration connections and holds none.
+// --find-max and how it steps; --duration and --count belong to a single run, and conn's -c,
+// --hold and --churn too: a conn step opens its rate × --step-duration connections and holds none.
 void add_search_options(CLI::App& app, SearchOptions& search, Scenario scenario) {
   CLI::Option* find_max =
       app.add_flag("--find-max", search.find_max,
@@ -207,7 +207,7 @@ void add_search_options(CLI::App& app, SearchOptions& search, Scenario scenario)
                        : "Search for the highest total rate that meets the --fail-* limits, in steps")
           ->group(search_group);
   for (const char* single_run : scenario == Scenario::conn
-                                    ? std::vector<const char*>{"--clients", "--hold"}
+                                    ? std::vector<const char*>{"--clients", "--hold", "--churn"}
                                     : std::vector<const char*>{"--duration", "--count"})
     find_max->excludes(single_run);
   app.add_option("--step-duration", search.step_duration, "Seconds each --find-max step measures")
