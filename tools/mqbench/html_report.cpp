@@ -250,10 +250,22 @@ SecondCounts counts_of(const Results& results) {
   return {"sent/s", "received/s", &SecondSample::received};
 }
 
+// A per-second chart's axes: time across, and up the range of every point its lines hold and of
+// `levels` (the rates asked, drawn across it).
+void fit_over_time(Chart& chart, Scale scale, std::string title, std::vector<double> levels = {}) {
+  std::vector<double> times, values = std::move(levels);
+  for (const PlotLine& line : chart.series)
+    for (const auto& [t, value] : line.points) {
+      times.push_back(t);
+      values.push_back(value);
+    }
+  chart.x = fit_axis(times, Scale::linear, Unit::seconds, "time since the first connection");
+  chart.y = fit_axis(values, scale, Unit::number, std::move(title));
+}
+
 Chart rates_over_time(const std::vector<NamedResults>& runs) {
   Chart chart;
   chart.title = "Rates per second";
-  std::vector<double> times, rates;
   int colour = 0;
   for (std::size_t i = 0; i < runs.size(); ++i) {
     const Results& results = runs[i].results;
@@ -265,15 +277,11 @@ Chart rates_over_time(const std::vector<NamedResults>& runs) {
       const auto count = static_cast<double>(sample.*counts.arrived_count);
       sent.points.emplace_back(t, static_cast<double>(sample.sent));
       arrived.points.emplace_back(t, count);
-      times.push_back(t);
-      if (counts.sent) rates.push_back(static_cast<double>(sample.sent));
-      rates.push_back(count);
     }
     if (counts.sent) chart.series.push_back(std::move(sent));
     chart.series.push_back(std::move(arrived));
   }
-  chart.x = fit_axis(times, Scale::linear, Unit::seconds, "time since the first connection");
-  chart.y = fit_axis(rates, Scale::linear, Unit::number, rate_unit(runs));
+  fit_over_time(chart, Scale::linear, rate_unit(runs));
   return chart;
 }
 
@@ -282,7 +290,6 @@ Chart latency_over_time(const std::vector<NamedResults>& runs) {
   Chart chart;
   const bool connects = only_connections(runs);
   chart.title = connects ? "Connect latency per second" : "End-to-end latency per second";
-  std::vector<double> times, latencies;
   int colour = 0;
   for (std::size_t i = 0; i < runs.size(); ++i) {
     const bool conn = runs[i].results.scenario == "conn";
@@ -296,15 +303,11 @@ Chart latency_over_time(const std::vector<NamedResults>& runs) {
       const auto t = static_cast<double>(sample.t);
       p50.points.emplace_back(t, ms(*median));
       p99.points.emplace_back(t, ms(tail.value_or(0)));
-      times.push_back(t);
-      latencies.push_back(ms(*median));
-      latencies.push_back(ms(tail.value_or(0)));
     }
     chart.series.push_back(std::move(p50));
     chart.series.push_back(std::move(p99));
   }
-  chart.x = fit_axis(times, Scale::linear, Unit::seconds, "time since the first connection");
-  chart.y = fit_axis(latencies, Scale::log, Unit::number, "latency, ms (log scale)");
+  fit_over_time(chart, Scale::log, "latency, ms (log scale)");
   return chart;
 }
 
@@ -462,25 +465,20 @@ bool any_churn_seconds(const std::vector<NamedResults>& runs) {
 Chart reconnects_over_time(const std::vector<NamedResults>& runs) {
   Chart chart;
   chart.title = "Reconnects per second";
-  std::vector<double> times, rates;
+  std::vector<double> asked;
   int colour = 0;
   for (std::size_t i = 0; i < runs.size(); ++i) {
     const Results& results = runs[i].results;
     if (!results.churn) continue;
     PlotLine made{series_name(runs, i, "reconnects/s"), {}, colour++, false, false};
-    for (const SecondSample& sample : results.series) {
-      const auto t = static_cast<double>(sample.t);
-      made.points.emplace_back(t, as_double(sample.reconnects));
-      times.push_back(t);
-      rates.push_back(as_double(sample.reconnects));
-    }
+    for (const SecondSample& sample : results.series)
+      made.points.emplace_back(static_cast<double>(sample.t), as_double(sample.reconnects));
     chart.series.push_back(std::move(made));
     add_marker(chart.levels, runs, i, results.churn->asked_per_s,
                fmt::format("asked {}/s", rate_text(results.churn->asked_per_s)));
-    rates.push_back(results.churn->asked_per_s);
+    asked.push_back(results.churn->asked_per_s);
   }
-  chart.x = fit_axis(times, Scale::linear, Unit::seconds, "time since the first connection");
-  chart.y = fit_axis(rates, Scale::linear, Unit::number, "reconnects/s");
+  fit_over_time(chart, Scale::linear, "reconnects/s", std::move(asked));
   return chart;
 }
 
