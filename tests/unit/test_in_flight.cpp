@@ -43,3 +43,30 @@ TEST_CASE("a full table refuses one more message instead of overwriting one") {
   for (int mid : {10, 11, 12})
     CHECK(in_flight.take(mid));
 }
+
+TEST_CASE("a full window reopens once half of it is acknowledged, not at the first acknowledgement") {
+  InFlight in_flight;
+  in_flight.reserve_window(4);
+  for (int mid : {1, 2, 3}) {
+    REQUIRE(in_flight.add(PendingPublish{mid, {}, true}));
+    CHECK_FALSE(in_flight.full());
+  }
+  REQUIRE(in_flight.add(PendingPublish{4, {}, true}));
+  CHECK(in_flight.full());
+  CHECK_FALSE(in_flight.reopens());
+  in_flight.take(1);
+  CHECK_FALSE(in_flight.full());
+  CHECK_FALSE(in_flight.reopens());  // three of four still in flight
+  in_flight.take(2);
+  CHECK(in_flight.reopens());
+}
+
+TEST_CASE("a window of one reopens when its message is acknowledged") {
+  InFlight in_flight;
+  in_flight.reserve_window(1);
+  REQUIRE(in_flight.add(PendingPublish{7, {}, true}));
+  CHECK(in_flight.full());
+  CHECK_FALSE(in_flight.reopens());
+  in_flight.take(7);
+  CHECK(in_flight.reopens());
+}

@@ -442,9 +442,7 @@ void WorkerLoop::published(Client& client, int mid, int reason_code) {
     const Clock::time_point now = Clock::now();
     accounting_.acknowledged(done->scheduled, now, in_time(now));
   }
-  // A full window reopens at half, not at the first acknowledgement: the publisher then sends a
-  // burst (one write() for many messages) instead of one message per acknowledgement.
-  if (client.blocked && client.in_flight.size() <= window_ / 2) {
+  if (client.blocked && client.in_flight.reopens()) {
     client.blocked = false;
     turns_.next_round(client);
   }
@@ -483,7 +481,7 @@ void WorkerLoop::run_publisher(Client& client, Clock::time_point now) {
   // A burst: its messages leave with one write(), as full segments, not one call and segment each.
   client.session->batch_writes(true);
   for (int budget = publish_budget; budget > 0 && client.schedule->due(now); --budget) {
-    if (client.in_flight.size() >= window_) {
+    if (client.in_flight.full()) {
       client.blocked = true;
       if (publishers_started_ && now >= measure_start_ && now < measure_end_)
         ++accounting_.totals().window_full;
