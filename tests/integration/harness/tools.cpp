@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "support/mounts.hpp"
+
 namespace mq::test {
 namespace {
 
@@ -18,13 +20,6 @@ Command tool_command(const std::string& tool, const std::vector<std::string>& ar
   Command command{{tool_path(tool)}, std::move(input), environment};
   command.argv.insert(command.argv.end(), arguments.begin(), arguments.end());
   return command;
-}
-
-// Whether some mount of this machine propagates mounts made below it to other namespaces.
-bool any_shared_mount() {
-  std::ifstream mounts{"/proc/self/mountinfo"};
-  const std::string table{std::istreambuf_iterator<char>{mounts}, std::istreambuf_iterator<char>{}};
-  return table.find(" shared:") != std::string::npos;
 }
 
 // The unshare command that makes a mount namespace whose bind mounts nobody else sees. unshare
