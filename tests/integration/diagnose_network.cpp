@@ -137,8 +137,7 @@ TEST_CASE("a port that is not MQTT at all is named so, with or without TLS") {
             "  cause: on a second connection the port answered neither a TLS handshake nor a plain MQTT "
             "CONNECT\n"
             "  fix: check that -p is an MQTT port (usually 1883, and 8883 for TLS; a WebSocket port needs "
-            "another client), and the broker's log: it may refuse connections (mosquitto: "
-            "max_connections)\n");
+            "another client)\n");
 
   const Certificates certificates = make_certificates(workspace / "certs");
   const Outcome tls = run_scenario(
@@ -148,4 +147,45 @@ TEST_CASE("a port that is not MQTT at all is named so, with or without TLS") {
   CHECK(contains(tls.err,
                  "mqsub: error: TLS handshake with 127.0.0.1:" + web_server.port_text() + " failed\n"));
   CHECK(contains(tls.err, "on a second connection did not answer a plain MQTT CONNECT either"));
+}
+
+TEST_CASE(
+    "a broker at its connection limit, which closes new connections without a word, is named so, exit 3") {
+  Workspace workspace;
+  // Listeners of their own, which the harness does not probe for readiness: mosquitto 2.0.11 counts
+  // a connection closed before CONNECT out twice, and then lets one more client in.
+  const Certificates certificates = make_certificates(workspace / "certs");
+  const std::string plain_port = std::to_string(free_port());
+  const std::string tls_port = std::to_string(free_port());
+  BrokerSetup setup;
+  setup.extra_lines = {
+      "listener " + plain_port + " 127.0.0.1",         "max_connections 1",
+      "listener " + tls_port + " 127.0.0.1",           "max_connections 1",
+      "certfile " + certificates.server_cert.string(), "keyfile " + certificates.server_key.string()};
+  Broker broker{workspace, setup};
+  auto holder = start_tool(workspace, "mqsub", {"-p", plain_port, "-d", "-t", "held"});
+  auto tls_holder = start_tool(workspace, "mqsub",
+                               {"-p", tls_port, "--cafile", certificates.ca.string(), "-d", "-t", "held"});
+  REQUIRE(holder->wait_for_stderr("debug: subscribed to held"));
+  REQUIRE(tls_holder->wait_for_stderr("debug: subscribed to held"));
+
+  const Outcome plain =
+      run_scenario(workspace, "mqpub", {"-h", "127.0.0.1", "-p", plain_port, "-t", "t", "-m", "x"});
+  CHECK(plain.exit_code == 3);
+  CHECK(plain.err ==
+        "mqpub: error: the broker at 127.0.0.1:" + plain_port +
+            " closes connections as soon as it accepts them\n"
+            "  cause: it closed our connection without a word, and a second one too: a broker that turns new "
+            "clients away does this\n"
+            "  fix: see the broker's log for why; mosquitto says \"max_connections exceeded\" (raise "
+            "max_connections) or \"denied access by tcpd\" (/etc/hosts.allow and /etc/hosts.deny, which the "
+            "user it runs as must be able to read)\n");
+  CHECK(contains(broker.log(), "max_connections exceeded"));
+
+  const Outcome tls =
+      run_scenario(workspace, "mqsub",
+                   {"-h", "127.0.0.1", "-p", tls_port, "--cafile", certificates.ca.string(), "-t", "t"});
+  CHECK(tls.exit_code == 3);
+  CHECK(contains(tls.err, "mqsub: error: the broker at 127.0.0.1:" + tls_port +
+                              " closes connections as soon as it accepts them\n"));
 }

@@ -129,7 +129,8 @@ PortSpeaks probe_plain_mqtt(const Endpoint& endpoint, ProbeClock::time_point dea
        static_cast<unsigned char>(answer[0]) == tls_handshake_record) &&
       static_cast<unsigned char>(answer[1]) == tls_major_version)
     return PortSpeaks::tls;
-  return answer.empty() && timed_out ? PortSpeaks::unknown : PortSpeaks::other;
+  if (answer.empty()) return timed_out ? PortSpeaks::unknown : PortSpeaks::closes;
+  return PortSpeaks::other;
 }
 
 // What one probing handshake saw of the server.
@@ -300,6 +301,7 @@ PortProbe look_again(SecondLook look, const Endpoint& endpoint, const TlsContext
               probe.speaks == PortSpeaks::plain_mqtt ? "it speaks plain MQTT"
               : probe.speaks == PortSpeaks::tls      ? "it speaks TLS"
               : probe.speaks == PortSpeaks::other    ? "it speaks neither MQTT nor TLS"
+              : probe.speaks == PortSpeaks::closes   ? "it closes connections without a word"
                                                      : "no answer");
   if (!probe.alert.empty()) diag::debug("second look: the server sent the TLS alert '{}'", probe.alert);
   return probe;

@@ -195,6 +195,17 @@ std::string presented_certificate(const PortProbe& probe) {
                      probe.chain.front().issuer);
 }
 
+// The connection closed before a word, and a second one too: the broker turns clients away.
+Error closes_connections_error(const std::string& where) {
+  return Error{Exit::network,
+               fmt::format("the broker at {} closes connections as soon as it accepts them", where),
+               "it closed our connection without a word, and a second one too: a broker that turns new "
+               "clients away does this",
+               "see the broker's log for why; mosquitto says \"max_connections exceeded\" (raise "
+               "max_connections) or \"denied access by tcpd\" (/etc/hosts.allow and /etc/hosts.deny, which "
+               "the user it runs as must be able to read)"};
+}
+
 // A plain client was dropped before CONNACK; the second look says what the port speaks.
 Error plain_client_dropped_error(const Error& first, const ConnectAttempt& attempt, const PortProbe& probe) {
   const std::string where = attempt.endpoint.text();
@@ -222,8 +233,9 @@ Error plain_client_dropped_error(const Error& first, const ConnectAttempt& attem
     return Error{Exit::network, fmt::format("the server at {} does not answer as an MQTT broker", where),
                  "on a second connection the port answered neither a TLS handshake nor a plain MQTT CONNECT",
                  "check that -p is an MQTT port (usually 1883, and 8883 for TLS; a WebSocket port needs "
-                 "another client), and the broker's log: it may refuse connections (mosquitto: "
-                 "max_connections)"};
+                 "another client)"};
+  case PortSpeaks::closes:
+    return closes_connections_error(where);
   case PortSpeaks::unknown:
     break;
   }
@@ -246,6 +258,8 @@ Error tls_client_dropped_error(const Error& first, const ConnectAttempt& attempt
         "answer a plain MQTT CONNECT either",
         "check that -p is an MQTT port (usually 8883 for TLS, 1883 without), and the broker's log: it "
         "may refuse connections"};
+  case PortSpeaks::closes:
+    return closes_connections_error(attempt.endpoint.text());
   case PortSpeaks::tls:
   case PortSpeaks::unknown:
     break;

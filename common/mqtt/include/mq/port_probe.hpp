@@ -26,7 +26,8 @@ enum class PortSpeaks {
   unknown,     // no answer in time, or no connection
   plain_mqtt,  // it answered a plain MQTT CONNECT with CONNACK
   tls,         // it answered a TLS ClientHello with TLS
-  other,       // it answered with something else, or closed the connection without a word
+  other,       // it answered with something else
+  closes,      // it accepted the connection and closed it without a word (a broker refusing clients)
 };
 
 /// What a second look found.
