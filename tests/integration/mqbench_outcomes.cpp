@@ -285,4 +285,7 @@ TEST_CASE("mqbench warns when its connections need more than half of the kernel'
                  "mqbench: warning: 501 connections from one local address to one broker address use "
                  "more than half of the kernel's 1000 local ports"));
   CHECK(contains(beyond.err, "sysctl -w net.ipv4.ip_local_port_range='1024 65535'"));
+  const Outcome past_the_range = connect("1100");  // failed connections are counted (--fail-errors)
+  CHECK(contains(past_the_range.err, "connections failed, the most common: cannot connect to localhost:" +
+                                         broker.port_text() + " (no local port is free to connect from"));
 }

@@ -271,7 +271,6 @@ TEST_CASE("each socket error of the connect call has its exit code and words") {
        false,
        {Exit::network, plain, "the TCP connection timed out",
         "check that the broker is up and that no firewall drops the packets"}},
-      {MOSQ_ERR_ERRNO, EADDRNOTAVAIL, false, {Exit::network, plain, local_address(EADDRNOTAVAIL), bind_fix}},
       {MOSQ_ERR_ERRNO, EINVAL, false, {Exit::network, plain, local_address(EINVAL), bind_fix}},
       {MOSQ_ERR_ERRNO,
        EACCES,
@@ -307,6 +306,31 @@ TEST_CASE("each socket error of the connect call has its exit code and words") {
     const ConnectAttempt attempt = attempt_to("b", row.tls ? 8883 : 1883, row.tls);
     check_promise(connect_call_error(row.mosq_rc, row.error_number, attempt, nullptr), row.promise);
   }
+}
+
+TEST_CASE("no free local port names the port range, and an address not of this machine names -A") {
+  const std::string ports_used_up =
+      fmt::format("no local port is free to connect from ({}): this machine's connections take them all, "
+                  "with those closed in the last minute (TIME_WAIT)",
+                  std::strerror(EADDRNOTAVAIL));
+  const std::string ports_fix =
+      "widen the range (sysctl -w net.ipv4.ip_local_port_range='1024 65535'), open fewer connections, or "
+      "spread them over more local addresses (-A) or broker addresses";
+  ConnectAttempt attempt = attempt_to("b", 1883, false);
+  check_promise(connect_call_error(MOSQ_ERR_ERRNO, EADDRNOTAVAIL, attempt, nullptr),
+                {Exit::network, "cannot connect to b:1883", ports_used_up, ports_fix});
+  attempt.bind_address = "192.0.2.1";
+  check_promise(connect_call_error(MOSQ_ERR_ERRNO, EADDRNOTAVAIL, attempt, nullptr),
+                {Exit::network, "cannot connect to b:1883",
+                 fmt::format("the local address cannot be used ({})", std::strerror(EADDRNOTAVAIL)),
+                 "check -A (bind address): it must be an address of this machine"});
+  attempt.bind_address = "127.0.0.1";  // bind() found every port of it taken
+  const Error in_use = connect_call_error(MOSQ_ERR_ERRNO, EADDRINUSE, attempt, nullptr);
+  CHECK(in_use.cause() ==
+        fmt::format("no local port is free to connect from ({}): this machine's connections "
+                    "take them all, with those closed in the last minute (TIME_WAIT)",
+                    std::strerror(EADDRINUSE)));
+  CHECK(in_use.fix() == ports_fix);
 }
 
 TEST_CASE("only failures after the TCP connection are taken for a closed connection") {

@@ -162,6 +162,7 @@ Session::Session(const ClientOptions& options, SessionEvents& events, SessionOve
   relayed_ = transport.relayed();
   attempt_.protocol = connection.protocol.value_or(ProtocolVersion::v5);
   attempt_.protocol_given = connection.protocol.has_value();
+  attempt_.bind_address = connection.bind_address;
   attempt_.sent_username = options.auth.username.has_value();
   attempt_.username = options.auth.username.value_or("");
   attempt_.sent_password = options.auth.username && options.auth.password;

@@ -349,6 +349,22 @@ Exit exit_for_reason(int reason_code) {
   }
 }
 
+namespace {
+
+// connect() or the bind to -A found no free local port: each connection to one broker address
+// from one local address takes a port of net.ipv4.ip_local_port_range, and a closed one keeps it
+// a minute in TIME_WAIT (a bound one even from other broker addresses).
+Error local_ports_used_up_error(const std::string& what, int error_number) {
+  return Error{Exit::network, what,
+               fmt::format("no local port is free to connect from ({}): this machine's connections take "
+                           "them all, with those closed in the last minute (TIME_WAIT)",
+                           std::strerror(error_number)),
+               "widen the range (sysctl -w net.ipv4.ip_local_port_range='1024 65535'), open fewer "
+               "connections, or spread them over more local addresses (-A) or broker addresses"};
+}
+
+}  // namespace
+
 bool failed_after_tcp_connect(int mosq_rc, int error_number) {
   switch (mosq_rc) {
   case MOSQ_ERR_TLS:
@@ -392,10 +408,14 @@ Error connect_call_error(int mosq_rc, int error_number, const ConnectAttempt& at
       return Error{Exit::network, what, "the TCP connection timed out",
                    "check that the broker is up and that no firewall drops the packets"};
     case EADDRNOTAVAIL:
+      if (attempt.bind_address.empty()) return local_ports_used_up_error(what, error_number);
+      [[fallthrough]];
     case EINVAL:
       return Error{Exit::network, what,
                    fmt::format("the local address cannot be used ({})", std::strerror(error_number)),
                    "check -A (bind address): it must be an address of this machine"};
+    case EADDRINUSE:  // binding to -A found no free port
+      return local_ports_used_up_error(what, error_number);
     default:
       return Error{Exit::network, what, std::strerror(error_number), "check -h, -p and the network"};
     }

@@ -40,7 +40,8 @@ struct ConnectAttempt {
   std::string username;        // sent with -u (or -L)
   bool sent_password = false;  // from -P, --pw-file, MQ_PASSWORD or -L
   bool sent_client_id = false;
-  bool fell_back = false;  // the broker refused MQTT v5 and we are trying v3.1.1
+  bool fell_back = false;    // the broker refused MQTT v5 and we are trying v3.1.1
+  std::string bind_address;  // -A: the local address connected from; empty: the kernel's choice
 };
 
 /// What the broker said with a refusal or a DISCONNECT: the reason code and, over MQTT v5,
