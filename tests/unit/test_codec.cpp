@@ -337,6 +337,25 @@ TEST_CASE(
   CHECK_FALSE(replayed["metrics"][0].contains("name"));
 }
 
+TEST_CASE("Sparkplug: a name that is not UTF-8 stays its bytes' stand-in where an alias repeats it") {
+  // An NBIRTH of two Double metrics with alias 1: the first named by the byte 0xC2 (no UTF-8 text,
+  // which the schema's string does not check), the second by the alias alone.
+  const std::string birth{"\x12\x10"
+                          "\x0a\x01\xc2\x10\x01\x20\x0a\x69\x00\x00\x00\x00\x00\x00\xf0\x3f"
+                          "\x12\x0d"
+                          "\x10\x01\x20\x0a\x69\x00\x00\x00\x00\x00\x00\x00\x40",
+                          33};
+  mq::SparkplugAliases aliases;
+  const JsonValue decoded =
+      mq::decode_payload(PayloadFormat::sparkplug, birth, "spBv1.0/G/NBIRTH/E", &aliases).value.value();
+  INFO(decoded.dump());
+  REQUIRE(decoded["metrics"].size() == 2);
+  const JsonValue stand_in = JsonValue::parse(R"({"$binary": "wg=="})");
+  CHECK(decoded["metrics"][0]["name"] == stand_in);
+  CHECK(decoded["metrics"][1]["name"] == stand_in);  // was the raw byte 0xC2: not JSON text
+  CHECK(decoded["metrics"][1]["name_from_birth"] == true);
+}
+
 TEST_CASE("Sparkplug: a truncated payload, garbage and bad arrays are refused in our words") {
   const std::string whole =
       *mq::encode_json_text(PayloadFormat::sparkplug,

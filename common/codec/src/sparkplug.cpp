@@ -309,7 +309,7 @@ JsonValue metric_json(const Metric& m, const std::string& where, const std::stri
   if (m.has_name())
     json["name"] = text_json(m.name());
   else if (resolved_name != nullptr)
-    json["name"] = *resolved_name;
+    json["name"] = text_json(*resolved_name);
   if (m.has_alias()) json["alias"] = m.alias();
   if (!m.has_name() && resolved_name != nullptr) json["name_from_birth"] = true;
   if (m.has_timestamp()) json["timestamp"] = m.timestamp();
