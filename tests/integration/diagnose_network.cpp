@@ -3,8 +3,11 @@
 // Each scenario runs three times and must print the same thing each time.
 #include <doctest/doctest.h>
 
+#include <fstream>
+
 #include "harness/broker.hpp"
 #include "harness/fake_broker.hpp"
+#include "harness/network.hpp"
 #include "harness/scenario.hpp"
 
 using namespace mq::test;
@@ -188,4 +191,17 @@ TEST_CASE(
   CHECK(tls.exit_code == 3);
   CHECK(contains(tls.err, "mqsub: error: the broker at 127.0.0.1:" + tls_port +
                               " closes connections as soon as it accepts them\n"));
+}
+
+TEST_CASE("a connect to ::1 where IPv6 is turned off names that as well as used-up local ports, exit 3") {
+  Workspace workspace;
+  const PrivateNetwork network{workspace};  // its own IPv6 settings
+  for (const char* setting :
+       {"/proc/sys/net/ipv6/conf/all/disable_ipv6", "/proc/sys/net/ipv6/conf/lo/disable_ipv6"})
+    std::ofstream{setting} << "1\n";
+  const Outcome outcome = run_scenario(workspace, "mqpub", {"-h", "::1", "-p", "1883", "-t", "t", "-m", "x"});
+  CHECK(outcome.exit_code == 3);
+  CHECK(contains(outcome.err, "mqpub: error: cannot connect to [::1]:1883\n"));
+  CHECK(contains(outcome.err, "or it has no address of the broker's family (IPv6 turned off)"));
+  CHECK(contains(outcome.err, "without IPv6, give the broker's IPv4 address"));
 }

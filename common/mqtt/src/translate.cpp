@@ -353,14 +353,18 @@ namespace {
 
 // connect() or the bind to -A found no free local port: each connection to one broker address
 // from one local address takes a port of net.ipv4.ip_local_port_range, and a closed one keeps it
-// a minute in TIME_WAIT (a bound one even from other broker addresses).
-Error local_ports_used_up_error(const std::string& what, int error_number) {
-  return Error{Exit::network, what,
-               fmt::format("no local port is free to connect from ({}): this machine's connections take "
-                           "them all, with those closed in the last minute (TIME_WAIT)",
-                           std::strerror(error_number)),
-               "widen the range (sysctl -w net.ipv4.ip_local_port_range='1024 65535'), open fewer "
-               "connections, or spread them over more local addresses (-A) or broker addresses"};
+// a minute in TIME_WAIT (a bound one even from other broker addresses). A connect without -A
+// fails the same way where the machine has no address of the broker's family (IPv6 turned off).
+Error local_ports_used_up_error(const std::string& what, int error_number, bool bound) {
+  return Error{
+      Exit::network, what,
+      fmt::format("no local port is free to connect from ({}): this machine's connections take "
+                  "them all, with those closed in the last minute (TIME_WAIT){}",
+                  std::strerror(error_number),
+                  bound ? "" : "; or it has no address of the broker's family (IPv6 turned off)"),
+      fmt::format("widen the range (sysctl -w net.ipv4.ip_local_port_range='1024 65535'), open fewer "
+                  "connections, or spread them over more local addresses (-A) or broker addresses{}",
+                  bound ? "" : "; without IPv6, give the broker's IPv4 address")};
 }
 
 }  // namespace
@@ -408,14 +412,14 @@ Error connect_call_error(int mosq_rc, int error_number, const ConnectAttempt& at
       return Error{Exit::network, what, "the TCP connection timed out",
                    "check that the broker is up and that no firewall drops the packets"};
     case EADDRNOTAVAIL:
-      if (attempt.bind_address.empty()) return local_ports_used_up_error(what, error_number);
+      if (attempt.bind_address.empty()) return local_ports_used_up_error(what, error_number, false);
       [[fallthrough]];
     case EINVAL:
       return Error{Exit::network, what,
                    fmt::format("the local address cannot be used ({})", std::strerror(error_number)),
                    "check -A (bind address): it must be an address of this machine"};
     case EADDRINUSE:  // binding to -A found no free port
-      return local_ports_used_up_error(what, error_number);
+      return local_ports_used_up_error(what, error_number, true);
     default:
       return Error{Exit::network, what, std::strerror(error_number), "check -h, -p and the network"};
     }
