@@ -14,12 +14,6 @@
 namespace mq::test {
 namespace {
 
-void ip(const Workspace& workspace, std::vector<std::string> arguments) {
-  arguments.insert(arguments.begin(), "ip");
-  const Outcome outcome = run(Command{arguments, {}, {}}, workspace.path());
-  REQUIRE_MESSAGE(outcome.exit_code == 0, "ip ", arguments[1], " ", arguments[2], " failed: ", outcome.err);
-}
-
 // `command` in network namespace `name` only. Not `ip -n` or `ip netns exec`: they also make a
 // mount namespace and remount /sys, which fails where / is not a mount point (a chroot).
 std::vector<std::string> in_namespace(const std::string& name, std::vector<std::string> command) {
@@ -27,12 +21,14 @@ std::vector<std::string> in_namespace(const std::string& name, std::vector<std::
   return command;
 }
 
-// `ip ARGUMENTS` in network namespace `name`.
-void ip_in(const Workspace& workspace, const std::string& name, std::vector<std::string> arguments) {
+// `ip ARGUMENTS`, in network namespace `netns` when one is named.
+void ip(const Workspace& workspace, std::vector<std::string> arguments, const std::string& netns = {}) {
   arguments.insert(arguments.begin(), "ip");
-  const Outcome outcome = run(Command{in_namespace(name, arguments), {}, {}}, workspace.path());
-  REQUIRE_MESSAGE(outcome.exit_code == 0, "ip ", arguments[1], " ", arguments[2], " in ", name,
-                  " failed: ", outcome.err);
+  const std::string what =
+      arguments[0] + " " + arguments[1] + " " + arguments[2] + (netns.empty() ? "" : " in " + netns);
+  if (!netns.empty()) arguments = in_namespace(netns, std::move(arguments));
+  const Outcome outcome = run(Command{arguments, {}, {}}, workspace.path());
+  REQUIRE_MESSAGE(outcome.exit_code == 0, what, " failed: ", outcome.err);
 }
 
 // An open descriptor, closed on every way out.
@@ -63,19 +59,19 @@ void SimulatedHosts::link_hosts(int hosts) {
   const std::string hub = name(0);
   ip(workspace_, {"netns", "add", hub});
   created_.push_back(hub);
-  ip_in(workspace_, hub, {"link", "set", "lo", "up"});
-  ip_in(workspace_, hub, {"link", "add", "br0", "type", "bridge"});
-  ip_in(workspace_, hub, {"addr", "add", hub_address() + "/24", "dev", "br0"});
-  ip_in(workspace_, hub, {"link", "set", "br0", "up"});
+  ip(workspace_, {"link", "set", "lo", "up"}, hub);
+  ip(workspace_, {"link", "add", "br0", "type", "bridge"}, hub);
+  ip(workspace_, {"addr", "add", hub_address() + "/24", "dev", "br0"}, hub);
+  ip(workspace_, {"link", "set", "br0", "up"}, hub);
   for (int host = 1; host <= hosts; ++host) {
     const std::string own = name(host), link = "v" + std::to_string(host);
     ip(workspace_, {"netns", "add", own});
     created_.push_back(own);
-    ip_in(workspace_, hub, {"link", "add", link, "type", "veth", "peer", "name", "eth0", "netns", own});
-    ip_in(workspace_, hub, {"link", "set", link, "master", "br0", "up"});
-    ip_in(workspace_, own, {"addr", "add", address(host) + "/24", "dev", "eth0"});
-    ip_in(workspace_, own, {"link", "set", "eth0", "up"});
-    ip_in(workspace_, own, {"link", "set", "lo", "up"});
+    ip(workspace_, {"link", "add", link, "type", "veth", "peer", "name", "eth0", "netns", own}, hub);
+    ip(workspace_, {"link", "set", link, "master", "br0", "up"}, hub);
+    ip(workspace_, {"addr", "add", address(host) + "/24", "dev", "eth0"}, own);
+    ip(workspace_, {"link", "set", "eth0", "up"}, own);
+    ip(workspace_, {"link", "set", "lo", "up"}, own);
   }
 }
 
