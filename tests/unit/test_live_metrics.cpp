@@ -27,6 +27,11 @@ std::vector<std::string> lines_starting(const std::string& text, const std::stri
   return found;
 }
 
+// Whether exactly one line of `text` is `line`, up to its value or further.
+bool one_line_starting(const std::string& text, const std::string& line) {
+  return lines_starting(text, line).size() == 1;
+}
+
 }  // namespace
 
 TEST_CASE("the Prometheus buckets run from 100 µs to 1000 s in steps of 1, 2 and 5, then +Inf") {
@@ -131,21 +136,18 @@ TEST_CASE("the exposition names every family once, with HELP and TYPE, and label
   CHECK(lines_starting(text, "# TYPE mqbench_latency_seconds ") ==
         std::vector<std::string>{"# TYPE mqbench_latency_seconds histogram"});
   CHECK(lines_starting(text, "mqbench_latency_seconds_bucket{").size() == 23);
-  CHECK(lines_starting(text, "mqbench_latency_seconds_bucket{run=\"r1\",shard=\"2/3\",le=\"0.002\"} 1")
-            .size() == 1);
-  CHECK(
-      lines_starting(text, "mqbench_latency_seconds_bucket{run=\"r1\",shard=\"2/3\",le=\"+Inf\"} 2").size() ==
-      1);
-  CHECK(lines_starting(text, "mqbench_latency_seconds_sum{run=\"r1\",shard=\"2/3\"} 2.5015").size() == 1);
-  CHECK(lines_starting(text, "mqbench_latency_seconds_count{run=\"r1\",shard=\"2/3\"} 2").size() == 1);
+  CHECK(one_line_starting(text, "mqbench_latency_seconds_bucket{run=\"r1\",shard=\"2/3\",le=\"0.002\"} 1"));
+  CHECK(one_line_starting(text, "mqbench_latency_seconds_bucket{run=\"r1\",shard=\"2/3\",le=\"+Inf\"} 2"));
+  CHECK(one_line_starting(text, "mqbench_latency_seconds_sum{run=\"r1\",shard=\"2/3\"} 2.5015"));
+  CHECK(one_line_starting(text, "mqbench_latency_seconds_count{run=\"r1\",shard=\"2/3\"} 2"));
   for (const char* family :
        {"mqbench_messages_sent_total", "mqbench_messages_acknowledged_total",
         "mqbench_messages_received_total", "mqbench_messages_duplicated_total", "mqbench_messages_lost",
         "mqbench_connections", "mqbench_errors_total", "mqbench_latency_seconds",
         "mqbench_acknowledgement_latency_seconds", "mqbench_connect_latency_seconds"}) {
     CAPTURE(family);
-    CHECK(lines_starting(text, std::string{"# HELP "} + family + " ").size() == 1);
-    CHECK(lines_starting(text, std::string{"# TYPE "} + family + " ").size() == 1);
+    CHECK(one_line_starting(text, std::string{"# HELP "} + family + " "));
+    CHECK(one_line_starting(text, std::string{"# TYPE "} + family + " "));
   }
 }
 
@@ -217,7 +219,7 @@ TEST_CASE("the OpenMetrics exposition names a counter's family without _total an
   const std::string text = mq::bench::exposition_text(state, identity, ExpositionFormat::openmetrics_text);
   CHECK(lines_starting(text, "# TYPE mqbench_messages_sent") ==
         std::vector<std::string>{"# TYPE mqbench_messages_sent counter"});
-  CHECK(lines_starting(text, "# HELP mqbench_messages_sent ").size() == 1);
+  CHECK(one_line_starting(text, "# HELP mqbench_messages_sent "));
   CHECK(lines_starting(text, "mqbench_messages_sent") ==
         std::vector<std::string>{"mqbench_messages_sent_total{run=\"r1\",shard=\"2/3\"} 42"});
   CHECK(lines_starting(text, "# TYPE mqbench_errors") ==
@@ -237,7 +239,7 @@ TEST_CASE(
   state.latency.record(2'500'000);
   const std::string text = mq::bench::exposition_text(state, identity, ExpositionFormat::openmetrics_text);
   REQUIRE(text.ends_with("\n# EOF\n"));
-  CHECK(lines_starting(text, "# EOF").size() == 1);
+  CHECK(one_line_starting(text, "# EOF"));
   CHECK(lines_starting(text, "# TYPE ").size() == 10);
   CHECK(lines_starting(text, "# HELP ").size() == 10);
   CHECK(lines_starting(text, "# UNIT ") ==
@@ -245,18 +247,12 @@ TEST_CASE(
                                  "# UNIT mqbench_acknowledgement_latency_seconds seconds",
                                  "# UNIT mqbench_connect_latency_seconds seconds"});
   CHECK(lines_starting(text, "mqbench_latency_seconds_bucket{").size() == 23);
-  CHECK(lines_starting(text, "mqbench_latency_seconds_bucket{run=\"r1\",shard=\"2/3\",le=\"0.002\"} 1")
-            .size() == 1);
-  CHECK(
-      lines_starting(text, "mqbench_latency_seconds_bucket{run=\"r1\",shard=\"2/3\",le=\"1.0\"} 1").size() ==
-      1);
-  CHECK(lines_starting(text, "mqbench_latency_seconds_bucket{run=\"r1\",shard=\"2/3\",le=\"1000.0\"} 2")
-            .size() == 1);
-  CHECK(
-      lines_starting(text, "mqbench_latency_seconds_bucket{run=\"r1\",shard=\"2/3\",le=\"+Inf\"} 2").size() ==
-      1);
-  CHECK(lines_starting(text, "mqbench_latency_seconds_count{run=\"r1\",shard=\"2/3\"} 2").size() == 1);
-  CHECK(lines_starting(text, "mqbench_latency_seconds_sum{run=\"r1\",shard=\"2/3\"} 2.5015").size() == 1);
+  CHECK(one_line_starting(text, "mqbench_latency_seconds_bucket{run=\"r1\",shard=\"2/3\",le=\"0.002\"} 1"));
+  CHECK(one_line_starting(text, "mqbench_latency_seconds_bucket{run=\"r1\",shard=\"2/3\",le=\"1.0\"} 1"));
+  CHECK(one_line_starting(text, "mqbench_latency_seconds_bucket{run=\"r1\",shard=\"2/3\",le=\"1000.0\"} 2"));
+  CHECK(one_line_starting(text, "mqbench_latency_seconds_bucket{run=\"r1\",shard=\"2/3\",le=\"+Inf\"} 2"));
+  CHECK(one_line_starting(text, "mqbench_latency_seconds_count{run=\"r1\",shard=\"2/3\"} 2"));
+  CHECK(one_line_starting(text, "mqbench_latency_seconds_sum{run=\"r1\",shard=\"2/3\"} 2.5015"));
   CHECK(lines_starting(text, "mqbench_latency_seconds_created").empty());
 }
 
@@ -268,8 +264,7 @@ TEST_CASE("the Prometheus text names a counter's family with _total, has no unit
         std::vector<std::string>{"# TYPE mqbench_messages_sent_total counter"});
   CHECK(lines_starting(text, "# UNIT").empty());
   CHECK(lines_starting(text, "# EOF").empty());
-  CHECK(lines_starting(text, "mqbench_latency_seconds_bucket{run=\"r1\",shard=\"2/3\",le=\"1\"} 1").size() ==
-        1);
+  CHECK(one_line_starting(text, "mqbench_latency_seconds_bucket{run=\"r1\",shard=\"2/3\",le=\"1\"} 1"));
 }
 
 TEST_CASE("HELP escapes backslash and line feed, and in OpenMetrics double quotes too") {
